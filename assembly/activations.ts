@@ -1,0 +1,104 @@
+// SIMD exp, sigmoid and tanh on four lanes, plus array versions for tests and for the cells' tails.
+// Owns the approximations and their error bounds; the cells inline the vector forms.
+//
+// Error (measured against float64 over the whole float range by test/activations.test.ts):
+//   exp      relative ≤ 3e-7 for inputs in [−87, 88] (clamped outside; 0 below e^−87 is not produced: result ≥ 1e-38)
+//   sigmoid  absolute ≤ 2e-7
+//   tanh     absolute ≤ 2e-7 and relative ≤ 3e-7 everywhere (a polynomial near 0 avoids the cancellation
+//            of 1 − 2/(1 + e^{2x}) for small x)
+// Coefficients were fitted by weighted least squares on Chebyshev nodes (scripts/fit-activations.py).
+
+// exp(x) = 2^n · e^r, n = round(x / ln 2), |r| ≤ ln2 / 2; e^r ≈ 1 + r + r²·q(r).
+const LOG2E: f32 = 1.44269504;
+const LN2_HI: f32 = 0.693145752;
+const LN2_LO: f32 = 1.42860677e-6;
+const ROUND_MAGIC: f32 = 12582912.0; // 1.5 · 2^23: adding and subtracting it rounds to the nearest integer
+const EXP_Q0: f32 = 0.49999988;
+const EXP_Q1: f32 = 0.16666518;
+const EXP_Q2: f32 = 0.041669533;
+const EXP_Q3: f32 = 0.008368916;
+const EXP_Q4: f32 = 0.0013751407;
+const EXP_MIN: f32 = -87.0;
+const EXP_MAX: f32 = 88.0;
+
+// tanh(x) = x + x³·q(x²) for |x| < TANH_SMALL, else sign(x)·(1 − 2 / (1 + e^{2|x|})).
+const TANH_SMALL: f32 = 0.625;
+const TANH_Q0: f32 = -0.3333328;
+const TANH_Q1: f32 = 0.13331382;
+const TANH_Q2: f32 = -0.05373532;
+const TANH_Q3: f32 = 0.020626292;
+const TANH_Q4: f32 = -0.0056919856;
+const TANH_CLAMP: f32 = 9.0; // tanh(9) rounds to 1 in float32
+
+// @ts-ignore: decorator
+@inline export function expV(x: v128): v128 {
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_MAX)), f32x4.splat(EXP_MIN));
+  let magic = f32x4.splat(ROUND_MAGIC);
+  let n = f32x4.sub(f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), magic), magic);
+  let r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let q = f32x4.add(f32x4.mul(f32x4.splat(EXP_Q4), r), f32x4.splat(EXP_Q3));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(EXP_Q2));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(EXP_Q1));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(EXP_Q0));
+  let p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(r, r), q), r), f32x4.splat(1));
+  let scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** σ(x) = 1 / (1 + e^−x). */
+// @ts-ignore: decorator
+@inline export function sigmoidV(x: v128): v128 {
+  let one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, expV(f32x4.neg(x))));
+}
+
+/** tanh(x) with small-|x| polynomial and large-|x| exp form, blended per lane. */
+// @ts-ignore: decorator
+@inline export function tanhV(x: v128): v128 {
+  let ax = f32x4.abs(x);
+  let sign = v128.and(x, i32x4.splat(0x80000000));
+  // Large: 1 − 2 / (1 + e^{2|x|}), |x| clamped so e^{2|x|} stays finite.
+  let e = expV(f32x4.add(f32x4.pmin(ax, f32x4.splat(TANH_CLAMP)), f32x4.pmin(ax, f32x4.splat(TANH_CLAMP))));
+  let one = f32x4.splat(1);
+  let large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(one, e)));
+  // Small: |x| + |x|³·q(x²).
+  let x2 = f32x4.mul(ax, ax);
+  let q = f32x4.add(f32x4.mul(f32x4.splat(TANH_Q4), x2), f32x4.splat(TANH_Q3));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(TANH_Q2));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(TANH_Q1));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(TANH_Q0));
+  let small = f32x4.add(ax, f32x4.mul(f32x4.mul(ax, x2), q));
+  let mag = v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
+  return v128.or(mag, sign);
+}
+
+/** ReLU: max(x, 0) with pmax (one instruction in V8; NaN rules do not matter here). */
+// @ts-ignore: decorator
+@inline export function reluV(x: v128): v128 {
+  return f32x4.pmax(x, f32x4.splat(0));
+}
+
+/** Scalar forms through lane 0 of the vector forms, so tails round exactly like the body. */
+// @ts-ignore: decorator
+@inline export function sigmoid1(x: f32): f32 {
+  return f32x4.extract_lane(sigmoidV(f32x4.splat(x)), 0);
+}
+// @ts-ignore: decorator
+@inline export function tanh1(x: f32): f32 {
+  return f32x4.extract_lane(tanhV(f32x4.splat(x)), 0);
+}
+
+/** out[i] = f(x[i]) for i < n; kind 0 exp, 1 sigmoid, 2 tanh. For tests and error measurement. */
+export function activationArray(kind: i32, x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let v = v128.load(x + (<usize>i << 2));
+    let r = kind == 0 ? expV(v) : kind == 1 ? sigmoidV(v) : tanhV(v);
+    v128.store(out + (<usize>i << 2), r);
+  }
+  for (; i < n; i++) {
+    let v = f32x4.splat(load<f32>(x + (<usize>i << 2)));
+    let r = kind == 0 ? expV(v) : kind == 1 ? sigmoidV(v) : tanhV(v);
+    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(r, 0));
+  }
+}

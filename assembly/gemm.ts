@@ -1,0 +1,263 @@
+// Single-precision matrix multiply: C[M×N] (+)= A[M×K] · B[K×N], blocked for cache and register-tiled
+// for SIMD (GotoBLAS/BLIS structure). Owns packing, the micro-kernels and the batch-1 GEMV; knows
+// nothing about recurrent cells. Holds no static data: all scratch comes from the `work` pointer.
+//
+// Legend: M rows of C, N columns of C, K inner dimension; MR×NR register tile; MC×KC block of A and
+// KC×NC block of B kept in cache. Operands are addressed by element strides, so transposed operands
+// need no copies: A(i,k) = A[i·rsA + k·csA], B(k,j) = B[k·rsB + j·csB]. For C = X·Wᵀ with W [N×K]
+// row-major pass rsB = 1, csB = K.
+//
+// Packed B ("panels"): NR columns at a time, each panel K rows × NR floats (row k of the panel is
+// NR consecutive floats), the last panel zero-padded. Weights are packed once (packB) and reused by
+// sgemmPacked at every time step; sgemm packs its B blocks on the fly. With one row (batch 1) the
+// panels lose to plain dot products over row-major weights: gemvRows.
+
+import { madd, at } from "./simd";
+
+export const MR: i32 = 4;
+export const NR: i32 = 8;
+export const KC: i32 = 256;
+export const MC: i32 = 128;
+export const NC: i32 = 1024;
+
+/** Bytes of scratch that sgemm / sgemmPacked need at `work`: packed A block, packed B block, one tile. */
+export function gemmWorkspaceBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) << 2;
+}
+
+/** Floats needed to hold B [K×N] packed into NR-column panels. */
+export function packedSize(K: i32, N: i32): i32 {
+  return K * ((N + NR - 1) / NR) * NR;
+}
+
+/** Packs B(0..K, 0..N) into NR-column panels at `dst` (packedSize(K, N) floats). */
+export function packB(K: i32, N: i32, B: usize, rsB: i32, csB: i32, dst: usize): void {
+  for (let j = 0; j < N; j += NR) {
+    let nr = min(NR, N - j);
+    if (nr == NR && csB == 1) {
+      // Row-major B: each panel row is 8 contiguous floats.
+      for (let k = 0; k < K; k++) {
+        let src = at(B, k * rsB + j);
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        dst += <usize>NR << 2;
+      }
+    } else if (rsB == 1) {
+      // Transposed B (columns contiguous): read each column sequentially, write strided.
+      for (let jj = 0; jj < NR; jj++) {
+        let d = dst + (<usize>jj << 2);
+        if (jj < nr) {
+          let src = at(B, (j + jj) * csB);
+          for (let k = 0; k < K; k++) store<f32>(d + (<usize>(k * NR) << 2), load<f32>(at(src, k)));
+        } else {
+          for (let k = 0; k < K; k++) store<f32>(d + (<usize>(k * NR) << 2), 0);
+        }
+      }
+      dst += <usize>(K * NR) << 2;
+    } else {
+      for (let k = 0; k < K; k++) {
+        for (let jj = 0; jj < NR; jj++) {
+          store<f32>(dst + (<usize>jj << 2), jj < nr ? load<f32>(at(B, k * rsB + (j + jj) * csB)) : 0);
+        }
+        dst += <usize>NR << 2;
+      }
+    }
+  }
+}
+
+/** Packs A(0..mc, 0..kc) into MR-row panels: element (r, k) of panel q at ((q·kc + k)·MR + r). */
+function packA(mc: i32, kc: i32, A: usize, rsA: i32, csA: i32, dst: usize): void {
+  for (let i = 0; i < mc; i += MR) {
+    let mr = min(MR, mc - i);
+    if (mr == MR && rsA == 1) {
+      // Transposed A (rows contiguous per k): one vector per k.
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(at(A, i + k * csA)));
+        dst += <usize>MR << 2;
+      }
+    } else if (mr == MR && csA == 1) {
+      // Row-major A: four row streams, transposed 4×4 at a time.
+      let r0 = at(A, i * rsA), r1 = r0 + (<usize>rsA << 2), r2 = r1 + (<usize>rsA << 2), r3 = r2 + (<usize>rsA << 2);
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        let a = v128.load(r0), b = v128.load(r1), c = v128.load(r2), d = v128.load(r3);
+        let ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
+        let cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
+        v128.store(dst, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7), 16);
+        v128.store(dst, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5), 32);
+        v128.store(dst, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7), 48);
+        r0 += 16; r1 += 16; r2 += 16; r3 += 16; dst += 64;
+      }
+      for (; k < kc; k++) {
+        store<f32>(dst, load<f32>(r0));
+        store<f32>(dst, load<f32>(r1), 4);
+        store<f32>(dst, load<f32>(r2), 8);
+        store<f32>(dst, load<f32>(r3), 12);
+        r0 += 4; r1 += 4; r2 += 4; r3 += 4; dst += 16;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        for (let r = 0; r < MR; r++) {
+          store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(at(A, (i + r) * rsA + k * csA)) : 0);
+        }
+        dst += <usize>MR << 2;
+      }
+    }
+  }
+}
+
+/** C[4×8] (+)= Apanel[4×kc] · Bpanel[kc×8]; `c` row stride ldc floats. */
+function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    let b0 = v128.load(b), b1 = v128.load(b, 16);
+    let a0 = v128.load32_splat(a);
+    c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
+    let a1 = v128.load32_splat(a, 4);
+    c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
+    let a2 = v128.load32_splat(a, 8);
+    c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
+    let a3 = v128.load32_splat(a, 12);
+    c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
+    a += 16; b += 32;
+  }
+  let row = <usize>ldc << 2;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + row)); c11 = f32x4.add(c11, v128.load(c + row, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * row)); c21 = f32x4.add(c21, v128.load(c + 2 * row, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * row)); c31 = f32x4.add(c31, v128.load(c + 3 * row, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + row, c10); v128.store(c + row, c11, 16);
+  v128.store(c + 2 * row, c20); v128.store(c + 2 * row, c21, 16);
+  v128.store(c + 3 * row, c30); v128.store(c + 3 * row, c31, 16);
+}
+
+/** A partial tile (mr ≤ MR rows, nr ≤ NR columns): full tile into scratch, then the valid part into C. */
+function kernelEdge(kc: i32, a: usize, b: usize, c: usize, ldc: i32, accumulate: bool, mr: i32, nr: i32, tile: usize): void {
+  kernel4x8(kc, a, b, tile, NR, false);
+  for (let r = 0; r < mr; r++) {
+    let src = tile + (<usize>(r * NR) << 2), dst = c + (<usize>(r * ldc) << 2);
+    for (let j = 0; j < nr; j++) {
+      let v = load<f32>(src + (<usize>j << 2));
+      store<f32>(dst + (<usize>j << 2), accumulate ? load<f32>(dst + (<usize>j << 2)) + v : v);
+    }
+  }
+}
+
+/** One KC slice: C[M×nc] (+)= A[M×kc] · Bpanels, B panels `panelStride` floats apart. */
+function multiplyPanels(M: i32, nc: i32, kc: i32, A: usize, rsA: i32, csA: i32, bp: usize, panelStride: i32,
+                        C: usize, ldc: i32, accumulate: bool, ap: usize, tile: usize): void {
+  for (let ic = 0; ic < M; ic += MC) {
+    let mc = min(MC, M - ic);
+    packA(mc, kc, at(A, ic * rsA), rsA, csA, ap);
+    for (let jr = 0; jr < nc; jr += NR) {
+      let nr = min(NR, nc - jr);
+      let b = at(bp, (jr / NR) * panelStride);
+      for (let ir = 0; ir < mc; ir += MR) {
+        let mr = min(MR, mc - ir);
+        let a = at(ap, ir * kc);
+        let c = at(C, (ic + ir) * ldc + jr);
+        if (mr == MR && nr == NR) kernel4x8(kc, a, b, c, ldc, accumulate);
+        else kernelEdge(kc, a, b, c, ldc, accumulate, mr, nr, tile);
+      }
+    }
+  }
+}
+
+/** Zeroes C[M×N] (used when K = 0 and the call overwrites). */
+function zeroC(M: i32, N: i32, C: usize, ldc: i32): void {
+  for (let i = 0; i < M; i++) memory.fill(at(C, i * ldc), 0, <usize>N << 2);
+}
+
+/** C[M×N] = A·B (accumulate = 0) or C += A·B (accumulate = 1), packing both operands. */
+export function sgemm(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, rsB: i32, csB: i32,
+                      C: usize, ldc: i32, accumulate: i32, work: usize): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) { if (!accumulate) zeroC(M, N, C, ldc); return; }
+  let ap = work, bp = work + (<usize>(MC * KC) << 2), tile = bp + (<usize>(KC * NC) << 2);
+  for (let jc = 0; jc < N; jc += NC) {
+    let nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      let kc = min(KC, K - pc);
+      packB(kc, nc, at(B, pc * rsB + jc * csB), rsB, csB, bp);
+      multiplyPanels(M, nc, kc, at(A, pc * csA), rsA, csA, bp, kc * NR, at(C, jc), ldc, accumulate != 0 || pc > 0, ap, tile);
+    }
+  }
+}
+
+/** C[M×N] (+)= A·B with B already packed by packB(K, N, …): the weight-operand product. */
+export function sgemmPacked(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, Bp: usize,
+                            C: usize, ldc: i32, accumulate: i32, work: usize): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) { if (!accumulate) zeroC(M, N, C, ldc); return; }
+  let ap = work, tile = work + (<usize>(MC * KC + KC * NC) << 2);
+  for (let pc = 0; pc < K; pc += KC) {
+    let kc = min(KC, K - pc);
+    multiplyPanels(M, N, kc, at(A, pc * csA), rsA, csA, at(Bp, pc * NR), K * NR, C, ldc, accumulate != 0 || pc > 0, ap, tile);
+  }
+}
+
+/** Reference C (+)= A·B, one float at a time in the obvious order: the oracle for tests. */
+export function sgemmNaive(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, rsB: i32, csB: i32,
+                           C: usize, ldc: i32, accumulate: i32): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s: f32 = 0;
+      for (let k = 0; k < K; k++) s += load<f32>(at(A, i * rsA + k * csA)) * load<f32>(at(B, k * rsB + j * csB));
+      let c = at(C, i * ldc + j);
+      store<f32>(c, accumulate ? load<f32>(c) + s : s);
+    }
+  }
+}
+
+/** y[N] (+)= W[N×K] · x[K], W row-major with row stride ldw: the batch-1 product as dot products,
+ *  four rows at a time sharing each load of x (faster than panels when M = 1; see bench/README.md). */
+export function gemvRows(N: i32, K: i32, W: usize, ldw: i32, x: usize, y: usize, accumulate: i32): void {
+  let rowBytes = <usize>ldw << 2;
+  let k8 = K & ~7;
+  let j = 0;
+  for (; j + 4 <= N; j += 4) {
+    let r0 = at(W, j * ldw), r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
+    let xp = x;
+    for (let k = 0; k < k8; k += 8) {
+      let a = v128.load(xp), b = v128.load(xp, 16);
+      s0 = madd(a, v128.load(r0), s0); t0 = madd(b, v128.load(r0, 16), t0);
+      s1 = madd(a, v128.load(r1), s1); t1 = madd(b, v128.load(r1, 16), t1);
+      s2 = madd(a, v128.load(r2), s2); t2 = madd(b, v128.load(r2, 16), t2);
+      s3 = madd(a, v128.load(r3), s3); t3 = madd(b, v128.load(r3, 16), t3);
+      xp += 32; r0 += 32; r1 += 32; r2 += 32; r3 += 32;
+    }
+    let sum = horizontalSums(f32x4.add(s0, t0), f32x4.add(s1, t1), f32x4.add(s2, t2), f32x4.add(s3, t3));
+    for (let k = k8; k < K; k++) {
+      let xv = load<f32>(xp);
+      let col = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(r0)), 1, load<f32>(r1)), 2, load<f32>(r2)), 3, load<f32>(r3));
+      sum = madd(f32x4.splat(xv), col, sum);
+      xp += 4; r0 += 4; r1 += 4; r2 += 4; r3 += 4;
+    }
+    let yp = at(y, j);
+    if (accumulate) sum = f32x4.add(sum, v128.load(yp));
+    v128.store(yp, sum);
+  }
+  for (; j < N; j++) {
+    let r = at(W, j * ldw);
+    let s: f32 = 0;
+    for (let k = 0; k < K; k++) s += load<f32>(at(r, k)) * load<f32>(at(x, k));
+    let yp = at(y, j);
+    store<f32>(yp, accumulate ? load<f32>(yp) + s : s);
+  }
+}
+
+/** Lane i of the result = sum of the four lanes of s_i. */
+// @ts-ignore: decorator
+@inline function horizontalSums(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  let lo01 = v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), hi01 = v128.shuffle<f32>(s0, s1, 2, 6, 3, 7);
+  let lo23 = v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), hi23 = v128.shuffle<f32>(s2, s3, 2, 6, 3, 7);
+  let u = f32x4.add(lo01, hi01), v = f32x4.add(lo23, hi23);
+  return f32x4.add(v128.shuffle<f32>(u, v, 0, 1, 4, 5), v128.shuffle<f32>(u, v, 2, 3, 6, 7));
+}

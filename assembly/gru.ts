@@ -1,0 +1,243 @@
+// GRU over a whole sequence: forward and backward-through-time side by side, both reset conventions.
+// Owns the GRU equations and their derivatives; sizes and buffers come from the SequencePlan.
+//
+// Legend: T steps, B batch, I input, H hidden (P = H); gates r z n.
+//   r = σ(x W_irᵀ + b_ir + h W_hrᵀ + b_hr)      z = σ(x W_izᵀ + b_iz + h W_hzᵀ + b_hz)
+//   reset after  (PyTorch, ONNX linear_before_reset=1):  n = tanh(x W_inᵀ + b_in + r⊙(h W_hnᵀ + b_hn))
+//   reset before (Cho et al., ONNX default):            n = tanh(x W_inᵀ + b_in + (r⊙h) W_hnᵀ + b_hn)
+//   h' = (1 − z)⊙n + z⊙h
+// `extra` keeps, per step and row, what ∂W_hn needs: hn = h W_hnᵀ + b_hn (after) or r⊙h (before).
+
+import { sgemm, gemmWorkspaceBytes } from "./gemm";
+import { sigmoidV, tanhV } from "./activations";
+import { ld, ldOpt, st } from "./lanes";
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
+         inputSideGrads, hiddenSideGrads, FLAG_RESET_AFTER } from "./plan";
+import { isActive, carryInactiveRows } from "./sequence";
+
+// ---- forward ------------------------------------------------------------------------------------
+
+/** Workspace bytes gruForward needs. */
+export function gruForwardWorkspaceBytes(plan: usize): usize {
+  let p = planOf(plan);
+  let B = p.batch, H = p.hiddenSize;
+  return <usize>gemmWorkspaceBytes() + floatBytes(B * 3 * H) + weightBytes(B, 2 * H, H, true) + weightBytes(B, H, H, true) + weightBytes(B, 3 * H, H, true);
+}
+
+/** Reset after: all three gates from one hidden product gh = h W_hhᵀ. */
+// @ts-ignore: decorator
+@inline function forwardLanesResetAfter(o: usize, wide: bool, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize,
+                                        hPrev: usize, hNew: usize, hn: usize): void {
+  let one = f32x4.splat(1);
+  let r = sigmoidV(f32x4.add(f32x4.add(ld(gx + o, wide), ldOpt(bIh, o, wide)), f32x4.add(ld(gh + o, wide), ldOpt(bHh, o, wide))));
+  let z = sigmoidV(f32x4.add(f32x4.add(ld(gx + Hb + o, wide), ldOpt(bIh, Hb + o, wide)), f32x4.add(ld(gh + Hb + o, wide), ldOpt(bHh, Hb + o, wide))));
+  let hidden = f32x4.add(ld(gh + 2 * Hb + o, wide), ldOpt(bHh, 2 * Hb + o, wide));
+  let n = tanhV(f32x4.add(f32x4.add(ld(gx + 2 * Hb + o, wide), ldOpt(bIh, 2 * Hb + o, wide)), f32x4.mul(r, hidden)));
+  let h = ld(hPrev + o, wide);
+  st(gx + o, r, wide); st(gx + Hb + o, z, wide); st(gx + 2 * Hb + o, n, wide);
+  st(hn + o, hidden, wide);
+  st(hNew + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, h)), wide);
+}
+
+/** Reset before, first half: r and z, and r⊙h for the second hidden product. */
+// @ts-ignore: decorator
+@inline function forwardLanesResetGates(o: usize, wide: bool, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize,
+                                        hPrev: usize, rh: usize): void {
+  let r = sigmoidV(f32x4.add(f32x4.add(ld(gx + o, wide), ldOpt(bIh, o, wide)), f32x4.add(ld(gh + o, wide), ldOpt(bHh, o, wide))));
+  let z = sigmoidV(f32x4.add(f32x4.add(ld(gx + Hb + o, wide), ldOpt(bIh, Hb + o, wide)), f32x4.add(ld(gh + Hb + o, wide), ldOpt(bHh, Hb + o, wide))));
+  st(gx + o, r, wide); st(gx + Hb + o, z, wide);
+  st(rh + o, f32x4.mul(r, ld(hPrev + o, wide)), wide);
+}
+
+/** Reset before, second half: n from (r⊙h) W_hnᵀ (in gh's n block) and the new state. */
+// @ts-ignore: decorator
+@inline function forwardLanesResetBefore(o: usize, wide: bool, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize,
+                                         hPrev: usize, hNew: usize): void {
+  let one = f32x4.splat(1);
+  let z = ld(gx + Hb + o, wide);
+  let pre = f32x4.add(f32x4.add(ld(gx + 2 * Hb + o, wide), ldOpt(bIh, 2 * Hb + o, wide)), f32x4.add(ld(gh + 2 * Hb + o, wide), ldOpt(bHh, 2 * Hb + o, wide)));
+  let n = tanhV(pre);
+  st(gx + 2 * Hb + o, n, wide);
+  st(hNew + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, ld(hPrev + o, wide))), wide);
+}
+
+/** Runs the sequence: fills gates (r z n), extra and h[1..T]. h[0] is set by the caller. */
+export function gruForward(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize;
+  let G = 3 * H, Hb = <usize>H << 2, lengths = p.lengths;
+  let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
+  let gemm = p.work;
+  let cursor = afterGemmScratch(gemm);
+  let gh = cursor; cursor += floatBytes(B * G);
+  let whh: usize = 0, whhRZ: usize = 0, whhN: usize = 0;
+  if (resetAfter) {
+    whh = prepareWeight(B, G, H, p.wHh, H, 1, cursor);
+  } else {
+    whhRZ = prepareWeight(B, 2 * H, H, p.wHh, H, 1, cursor); cursor += weightBytes(B, 2 * H, H, true);
+    whhN = prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), H, 1, cursor);
+  }
+
+  sgemm(T * B, G, I, p.x, I, 1, p.wIh, 1, I, p.gates, G, 0, gemm);
+
+  for (let t = 0; t < T; t++) {
+    let hPrevAll = p.h + (<usize>(t * B * H) << 2), hNewAll = hPrevAll + (<usize>(B * H) << 2);
+    let gxAll = p.gates + (<usize>(t * B * G) << 2), extraAll = p.extra + (<usize>(t * B * H) << 2);
+    if (resetAfter) {
+      multiplyWeight(B, G, H, hPrevAll, H, whh, gh, G, 0, gemm);
+    } else {
+      multiplyWeight(B, 2 * H, H, hPrevAll, H, whhRZ, gh, G, 0, gemm);
+      for (let b = 0; b < B; b++) {
+        let rh = extraAll + (<usize>(b * H) << 2);
+        if (!isActive(lengths, b, t)) { memory.fill(rh, 0, Hb); continue; }
+        let gx = gxAll + (<usize>(b * G) << 2), ghRow = gh + (<usize>(b * G) << 2), hPrev = hPrevAll + (<usize>(b * H) << 2);
+        let j = 0;
+        for (; j + 4 <= H; j += 4) forwardLanesResetGates(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
+        for (; j < H; j++) forwardLanesResetGates(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
+      }
+      multiplyWeight(B, H, H, extraAll, H, whhN, gh + 2 * Hb, G, 0, gemm);
+    }
+    for (let b = 0; b < B; b++) {
+      let hPrev = hPrevAll + (<usize>(b * H) << 2), hNew = hNewAll + (<usize>(b * H) << 2);
+      if (!isActive(lengths, b, t)) {
+        memory.copy(hNew, hPrev, Hb);
+        if (resetAfter) memory.fill(extraAll + (<usize>(b * H) << 2), 0, Hb);
+        continue;
+      }
+      let gx = gxAll + (<usize>(b * G) << 2), ghRow = gh + (<usize>(b * G) << 2);
+      let j = 0;
+      if (resetAfter) {
+        let hn = extraAll + (<usize>(b * H) << 2);
+        for (; j + 4 <= H; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn);
+        for (; j < H; j++) forwardLanesResetAfter(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn);
+      } else {
+        for (; j + 4 <= H; j += 4) forwardLanesResetBefore(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew);
+        for (; j < H; j++) forwardLanesResetBefore(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew);
+      }
+    }
+  }
+}
+
+// ---- backward -----------------------------------------------------------------------------------
+
+/** Workspace bytes gruBackward needs. */
+export function gruBackwardWorkspaceBytes(plan: usize): usize {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, H = p.hiddenSize;
+  return <usize>gemmWorkspaceBytes() + 2 * floatBytes(T * B * 3 * H) + 2 * floatBytes(B * H)
+    + weightBytes(B, H, 3 * H, false) + weightBytes(B, H, 2 * H, false) + weightBytes(B, H, H, false);
+}
+
+/** Reset after: all pre-activation gradients of a step at once.
+ *  dGx gets ∂/∂(x-side pre-activations), dGh ∂/∂(h-side), dhNext the direct path z⊙∂h'. */
+// @ts-ignore: decorator
+@inline function backwardLanesResetAfter(o: usize, wide: bool, Hb: usize, g: usize, hn: usize, hPrev: usize,
+                                         dh: usize, dOut: usize, dGx: usize, dGh: usize, dhNext: usize): void {
+  let one = f32x4.splat(1);
+  let r = ld(g + o, wide), z = ld(g + Hb + o, wide), n = ld(g + 2 * Hb + o, wide);
+  let dht = f32x4.add(ld(dh + o, wide), ldOpt(dOut, o, wide));
+  let dnp = f32x4.mul(f32x4.mul(dht, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
+  let dzp = f32x4.mul(f32x4.mul(dht, f32x4.sub(ld(hPrev + o, wide), n)), f32x4.mul(z, f32x4.sub(one, z)));
+  let drp = f32x4.mul(f32x4.mul(dnp, ld(hn + o, wide)), f32x4.mul(r, f32x4.sub(one, r)));
+  st(dGx + o, drp, wide); st(dGx + Hb + o, dzp, wide); st(dGx + 2 * Hb + o, dnp, wide);
+  st(dGh + o, drp, wide); st(dGh + Hb + o, dzp, wide); st(dGh + 2 * Hb + o, f32x4.mul(dnp, r), wide);
+  st(dhNext + o, f32x4.mul(dht, z), wide);
+}
+
+/** Reset before, first half: z and n gradients, and the direct path; ∂(r⊙h) comes next by GEMM. */
+// @ts-ignore: decorator
+@inline function backwardLanesUpdateGates(o: usize, wide: bool, Hb: usize, g: usize, hPrev: usize,
+                                          dh: usize, dOut: usize, dG: usize, dhNext: usize): void {
+  let one = f32x4.splat(1);
+  let z = ld(g + Hb + o, wide), n = ld(g + 2 * Hb + o, wide);
+  let dht = f32x4.add(ld(dh + o, wide), ldOpt(dOut, o, wide));
+  st(dG + 2 * Hb + o, f32x4.mul(f32x4.mul(dht, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n))), wide);
+  st(dG + Hb + o, f32x4.mul(f32x4.mul(dht, f32x4.sub(ld(hPrev + o, wide), n)), f32x4.mul(z, f32x4.sub(one, z))), wide);
+  st(dhNext + o, f32x4.mul(dht, z), wide);
+}
+
+/** Reset before, second half: from drh = ∂L/∂(r⊙h), the r gradient and r⊙drh into ∂h. */
+// @ts-ignore: decorator
+@inline function backwardLanesResetGate(o: usize, wide: bool, g: usize, hPrev: usize, drh: usize, dG: usize, dhNext: usize): void {
+  let one = f32x4.splat(1);
+  let r = ld(g + o, wide), d = ld(drh + o, wide);
+  st(dG + o, f32x4.mul(f32x4.mul(d, ld(hPrev + o, wide)), f32x4.mul(r, f32x4.sub(one, r))), wide);
+  st(dhNext + o, f32x4.add(ld(dhNext + o, wide), f32x4.mul(d, r)), wide);
+}
+
+/** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. */
+export function gruBackward(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize;
+  let G = 3 * H, Hb = <usize>H << 2, Gb = <usize>G << 2, lengths = p.lengths, dOutAll = p.gradOutput;
+  let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
+  let gemm = p.work;
+  let cursor = afterGemmScratch(gemm);
+  let dGx = cursor; cursor += floatBytes(T * B * G);
+  let dGh = resetAfter ? cursor : dGx; cursor += floatBytes(T * B * G);
+  let dhNext = cursor; cursor += floatBytes(B * H);
+  let drh = cursor; cursor += floatBytes(B * H);
+  let whhT: usize = 0, whrzT: usize = 0, whnT: usize = 0;
+  if (resetAfter) {
+    whhT = prepareWeight(B, H, G, p.wHh, 1, H, cursor);
+  } else {
+    whrzT = prepareWeight(B, H, 2 * H, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, 2 * H, false);
+    whnT = prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), 1, H, cursor);
+  }
+  let dh = p.gradH;
+
+  for (let t = T - 1; t >= 0; t--) {
+    let dOutStep: usize = dOutAll != 0 ? dOutAll + (<usize>(t * B * H) << 2) : 0;
+    let dGxT = dGx + (<usize>(t * B * G) << 2), dGhT = dGh + (<usize>(t * B * G) << 2);
+    for (let b = 0; b < B; b++) {
+      let bo = <usize>(b * H) << 2;
+      let dGxRow = dGxT + (<usize>(b * G) << 2), dGhRow = dGhT + (<usize>(b * G) << 2);
+      if (!isActive(lengths, b, t)) {
+        memory.fill(dGxRow, 0, Gb);
+        if (resetAfter) memory.fill(dGhRow, 0, Gb);
+        continue;
+      }
+      let g = p.gates + (<usize>((t * B + b) * G) << 2);
+      let hPrev = p.h + (<usize>(t * B * H) << 2) + bo;
+      let dOut: usize = dOutStep != 0 ? dOutStep + bo : 0;
+      let j = 0;
+      if (resetAfter) {
+        let hn = p.extra + (<usize>(t * B * H) << 2) + bo;
+        for (; j + 4 <= H; j += 4) backwardLanesResetAfter(<usize>j << 2, true, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo);
+        for (; j < H; j++) backwardLanesResetAfter(<usize>j << 2, false, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo);
+      } else {
+        for (; j + 4 <= H; j += 4) backwardLanesUpdateGates(<usize>j << 2, true, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo);
+        for (; j < H; j++) backwardLanesUpdateGates(<usize>j << 2, false, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo);
+      }
+    }
+    if (resetAfter) {
+      multiplyWeight(B, H, G, dGhT, G, whhT, dhNext, H, 1, gemm);
+    } else {
+      // ∂L/∂(r⊙h) = dn · W_hn, then the reset gate and the r⊙ path into ∂h, then dG_rz · W_h{r,z}.
+      multiplyWeight(B, H, H, dGxT + 2 * Hb, G, whnT, drh, H, 0, gemm);
+      for (let b = 0; b < B; b++) {
+        if (!isActive(lengths, b, t)) continue;
+        let bo = <usize>(b * H) << 2;
+        let g = p.gates + (<usize>((t * B + b) * G) << 2);
+        let hPrev = p.h + (<usize>(t * B * H) << 2) + bo;
+        let dGxRow = dGxT + (<usize>(b * G) << 2);
+        let j = 0;
+        for (; j + 4 <= H; j += 4) backwardLanesResetGate(<usize>j << 2, true, g, hPrev, drh + bo, dGxRow, dhNext + bo);
+        for (; j < H; j++) backwardLanesResetGate(<usize>j << 2, false, g, hPrev, drh + bo, dGxRow, dhNext + bo);
+      }
+      multiplyWeight(B, H, 2 * H, dGxT, G, whrzT, dhNext, H, 1, gemm);
+    }
+    carryInactiveRows(B, H, lengths, t, dh, dhNext);
+    memory.copy(dh, dhNext, <usize>(B * H) << 2);
+  }
+
+  let rows = T * B;
+  inputSideGrads(rows, G, I, dGx, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm);
+  if (resetAfter) {
+    hiddenSideGrads(rows, G, H, dGh, G, p.h, H, p.gradWHh, H, p.gradBHh, gemm);
+  } else {
+    hiddenSideGrads(rows, 2 * H, H, dGx, G, p.h, H, p.gradWHh, H, p.gradBHh, gemm);
+    hiddenSideGrads(rows, H, H, dGx + 2 * Hb, G, p.extra, H, p.gradWHh + (<usize>(2 * H * H) << 2), H,
+                    p.gradBHh != 0 ? p.gradBHh + 2 * Hb : 0, gemm);
+  }
+}

@@ -1,0 +1,190 @@
+// LSTM over a whole sequence: forward and backward-through-time side by side, one call each, the
+// loop over steps inside wasm. Optional projection (PyTorch proj_size) and peepholes (ONNX P).
+// Owns the LSTM equations and their derivatives; sizes and buffers come from the SequencePlan.
+//
+// Legend: T steps, B batch, I input, H hidden, P output (= H without projection); gates i f g o.
+//   i = σ(x W_iiᵀ + h W_hiᵀ + b_i + p_i⊙c)      f = σ(… + p_f⊙c)      g = tanh(…)
+//   c' = f⊙c + i⊙g      o = σ(… + p_o⊙c')      m = o⊙tanh(c')      h' = m (or W_hr m with projection)
+// Per step the kernel adds h·W_hhᵀ to the precomputed input projection, then one fused pass applies
+// the gate activations and the state update; backward mirrors it and leaves the weight gradients
+// to single GEMMs over all steps (plan.ts).
+
+import { sgemm } from "./gemm";
+import { sigmoidV, tanhV } from "./activations";
+import { ld, ldOpt, st, addTo } from "./lanes";
+import { SequencePlan, planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
+         inputSideGrads, hiddenSideGrads } from "./plan";
+import { isActive, carryInactiveRows, addVectors } from "./sequence";
+import { gemmWorkspaceBytes } from "./gemm";
+
+// ---- forward ------------------------------------------------------------------------------------
+
+/** Workspace bytes lstmForward needs. */
+export function lstmForwardWorkspaceBytes(plan: usize): usize {
+  let p = planOf(plan);
+  let B = p.batch, H = p.hiddenSize, P = p.outputSize;
+  let bytes = <usize>gemmWorkspaceBytes() + floatBytes(4 * H) + weightBytes(B, 4 * H, P, true);
+  if (P != H) bytes += weightBytes(B, P, H, true);
+  return bytes;
+}
+
+/** Gate activations and state update for four (wide) or one lane(s) at byte offset o of a row. */
+// @ts-ignore: decorator
+@inline function forwardLanes(o: usize, wide: bool, Hb: usize, g: usize, bias: usize, peep: usize,
+                              cPrev: usize, cNew: usize, m: usize): void {
+  let cp = ld(cPrev + o, wide);
+  let pi = f32x4.add(ld(g + o, wide), ld(bias + o, wide));
+  let pf = f32x4.add(ld(g + Hb + o, wide), ld(bias + Hb + o, wide));
+  let pg = f32x4.add(ld(g + 2 * Hb + o, wide), ld(bias + 2 * Hb + o, wide));
+  let po = f32x4.add(ld(g + 3 * Hb + o, wide), ld(bias + 3 * Hb + o, wide));
+  if (peep != 0) {
+    pi = f32x4.add(pi, f32x4.mul(ld(peep + o, wide), cp));
+    pf = f32x4.add(pf, f32x4.mul(ld(peep + Hb + o, wide), cp));
+  }
+  let i = sigmoidV(pi), f = sigmoidV(pf), gg = tanhV(pg);
+  let cn = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, gg));
+  if (peep != 0) po = f32x4.add(po, f32x4.mul(ld(peep + 2 * Hb + o, wide), cn));
+  let og = sigmoidV(po);
+  st(g + o, i, wide); st(g + Hb + o, f, wide); st(g + 2 * Hb + o, gg, wide); st(g + 3 * Hb + o, og, wide);
+  st(cNew + o, cn, wide);
+  st(m + o, f32x4.mul(og, tanhV(cn)), wide);
+}
+
+/** Runs the sequence: fills gates, c[1..T], h[1..T] (and m with projection). c[0], h[0] set by the caller. */
+export function lstmForward(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, P = p.outputSize;
+  let G = 4 * H, Hb = <usize>H << 2;
+  let lengths = p.lengths, peep = p.peepholes, projected = P != H;
+  let gemm = p.work;
+  let cursor = afterGemmScratch(gemm);
+  let bias = cursor; cursor += floatBytes(G);
+  addVectors(G, p.bIh, p.bHh, bias);
+  let whh = prepareWeight(B, G, P, p.wHh, P, 1, cursor); cursor += weightBytes(B, G, P, true);
+  let whr: usize = projected ? prepareWeight(B, P, H, p.wHr, H, 1, cursor) : 0;
+
+  // Input projection for every step at once: gates[T·B, 4H] = X · W_ihᵀ.
+  sgemm(T * B, G, I, p.x, I, 1, p.wIh, 1, I, p.gates, G, 0, gemm);
+
+  for (let t = 0; t < T; t++) {
+    let hPrev = p.h + (<usize>(t * B * P) << 2), hNew = hPrev + (<usize>(B * P) << 2);
+    let gates = p.gates + (<usize>(t * B * G) << 2);
+    multiplyWeight(B, G, P, hPrev, P, whh, gates, G, 1, gemm);
+    for (let b = 0; b < B; b++) {
+      let cPrev = p.c + (<usize>((t * B + b) * H) << 2), cNew = cPrev + (<usize>(B * H) << 2);
+      let m = projected ? p.extra + (<usize>((t * B + b) * H) << 2) : hNew + (<usize>(b * P) << 2);
+      if (!isActive(lengths, b, t)) {
+        memory.copy(cNew, cPrev, Hb);
+        if (projected) memory.fill(m, 0, Hb); // keeps ∂W_hr = Σ dhᵀ m free of stale values
+        else memory.copy(m, hPrev + (<usize>(b * P) << 2), Hb);
+        continue;
+      }
+      let g = gates + (<usize>(b * G) << 2);
+      let j = 0;
+      for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, m);
+      for (; j < H; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, m);
+    }
+    if (projected) {
+      multiplyWeight(B, P, H, p.extra + (<usize>(t * B * H) << 2), H, whr, hNew, P, 0, gemm);
+      carryInactiveRows(B, P, lengths, t, hPrev, hNew);
+    }
+  }
+}
+
+// ---- backward -----------------------------------------------------------------------------------
+
+/** Workspace bytes lstmBackward needs. */
+export function lstmBackwardWorkspaceBytes(plan: usize): usize {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
+  let bytes = <usize>gemmWorkspaceBytes() + floatBytes(T * B * 4 * H) + floatBytes(B * P) + weightBytes(B, P, 4 * H, false);
+  if (P != H) bytes += floatBytes(T * B * P) + floatBytes(B * H) + weightBytes(B, H, P, false);
+  return bytes;
+}
+
+/** Gradients through one step's gates for four (wide) or one lane(s) at byte offset o of a row.
+ *  dm: ∂L/∂m (plus dOut when dOut ≠ 0); dc: ∂L/∂c' in, ∂L/∂c out; dG: pre-activation gradients out. */
+// @ts-ignore: decorator
+@inline function backwardLanes(o: usize, wide: bool, Hb: usize, g: usize, cPrev: usize, cNew: usize,
+                               dmRow: usize, dOut: usize, dc: usize, dG: usize, peep: usize, gradPeep: usize): void {
+  let one = f32x4.splat(1);
+  let i = ld(g + o, wide), f = ld(g + Hb + o, wide), gg = ld(g + 2 * Hb + o, wide), og = ld(g + 3 * Hb + o, wide);
+  let cp = ld(cPrev + o, wide), cn = ld(cNew + o, wide);
+  let tc = tanhV(cn);
+  let dm = f32x4.add(ld(dmRow + o, wide), ldOpt(dOut, o, wide));
+  let dpo = f32x4.mul(f32x4.mul(dm, tc), f32x4.mul(og, f32x4.sub(one, og)));
+  let dcn = f32x4.add(ld(dc + o, wide), f32x4.mul(f32x4.mul(dm, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+  if (peep != 0) dcn = f32x4.add(dcn, f32x4.mul(dpo, ld(peep + 2 * Hb + o, wide)));
+  let dpi = f32x4.mul(f32x4.mul(dcn, gg), f32x4.mul(i, f32x4.sub(one, i)));
+  let dpf = f32x4.mul(f32x4.mul(dcn, cp), f32x4.mul(f, f32x4.sub(one, f)));
+  let dpg = f32x4.mul(f32x4.mul(dcn, i), f32x4.sub(one, f32x4.mul(gg, gg)));
+  let dcp = f32x4.mul(dcn, f);
+  if (peep != 0) {
+    dcp = f32x4.add(dcp, f32x4.add(f32x4.mul(dpi, ld(peep + o, wide)), f32x4.mul(dpf, ld(peep + Hb + o, wide))));
+    addTo(gradPeep + o, f32x4.mul(dpi, cp), wide);
+    addTo(gradPeep + Hb + o, f32x4.mul(dpf, cp), wide);
+    addTo(gradPeep + 2 * Hb + o, f32x4.mul(dpo, cn), wide);
+  }
+  st(dG + o, dpi, wide); st(dG + Hb + o, dpf, wide); st(dG + 2 * Hb + o, dpg, wide); st(dG + 3 * Hb + o, dpo, wide);
+  st(dc + o, dcp, wide);
+}
+
+/** Backpropagation through time. gradH/gradC hold ∂L/∂h_T, ∂L/∂c_T on entry and ∂L/∂h0, ∂L/∂c0 on
+ *  return; parameter gradients are accumulated; gradX is overwritten. Needs lstmForward's buffers. */
+export function lstmBackward(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, P = p.outputSize;
+  let G = 4 * H, Hb = <usize>H << 2, Pb = <usize>P << 2;
+  let lengths = p.lengths, peep = p.peepholes, projected = P != H, dOutAll = p.gradOutput;
+  let gemm = p.work;
+  let cursor = afterGemmScratch(gemm);
+  let dGates = cursor; cursor += floatBytes(T * B * G);
+  let dhNext = cursor; cursor += floatBytes(B * P);
+  let whhT = prepareWeight(B, P, G, p.wHh, 1, P, cursor); cursor += weightBytes(B, P, G, false);
+  let dHs: usize = 0, dm: usize = 0, whrT: usize = 0;
+  if (projected) {
+    dHs = cursor; cursor += floatBytes(T * B * P);
+    dm = cursor; cursor += floatBytes(B * H);
+    whrT = prepareWeight(B, H, P, p.wHr, 1, H, cursor);
+  }
+  let dh = p.gradH, dc = p.gradC;
+
+  for (let t = T - 1; t >= 0; t--) {
+    let dOutStep: usize = dOutAll != 0 ? dOutAll + (<usize>(t * B * P) << 2) : 0;
+    if (projected) {
+      // ∂L/∂h'_t (recurrent + output) per row, kept for ∂W_hr; then ∂L/∂m = (∂L/∂h') · W_hr.
+      let dHt = dHs + (<usize>(t * B * P) << 2);
+      for (let b = 0; b < B; b++) {
+        let row = dHt + (<usize>(b * P) << 2), o = <usize>(b * P) << 2;
+        if (!isActive(lengths, b, t)) { memory.fill(row, 0, Pb); continue; }
+        for (let j = 0; j < P; j++) {
+          let jo = <usize>j << 2;
+          store<f32>(row + jo, load<f32>(dh + o + jo) + (dOutStep != 0 ? load<f32>(dOutStep + o + jo) : 0));
+        }
+      }
+      multiplyWeight(B, H, P, dHt, P, whrT, dm, H, 0, gemm);
+    }
+    let dGt = dGates + (<usize>(t * B * G) << 2);
+    for (let b = 0; b < B; b++) {
+      let dGrow = dGt + (<usize>(b * G) << 2);
+      if (!isActive(lengths, b, t)) { memory.fill(dGrow, 0, <usize>G << 2); continue; }
+      let g = p.gates + (<usize>((t * B + b) * G) << 2);
+      let cPrev = p.c + (<usize>((t * B + b) * H) << 2), cNew = cPrev + (<usize>(B * H) << 2);
+      let dmRow = projected ? dm + (<usize>(b * H) << 2) : dh + (<usize>(b * P) << 2);
+      let dOut: usize = !projected && dOutStep != 0 ? dOutStep + (<usize>(b * P) << 2) : 0;
+      let dcRow = dc + (<usize>(b * H) << 2);
+      let j = 0;
+      for (; j + 4 <= H; j += 4) backwardLanes(<usize>j << 2, true, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, p.gradPeepholes);
+      for (; j < H; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, p.gradPeepholes);
+    }
+    // ∂L/∂h_{t−1} = dG_t · W_hh for active rows; rows past their end carry ∂L/∂h unchanged.
+    multiplyWeight(B, P, G, dGt, G, whhT, dhNext, P, 0, gemm);
+    carryInactiveRows(B, P, lengths, t, dh, dhNext);
+    memory.copy(dh, dhNext, <usize>(B * P) << 2);
+  }
+
+  let rows = T * B;
+  inputSideGrads(rows, G, I, dGates, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm);
+  hiddenSideGrads(rows, G, P, dGates, G, p.h, P, p.gradWHh, P, p.gradBHh, gemm);
+  if (projected) sgemm(P, H, rows, dHs, 1, P, p.extra, H, 1, p.gradWHr, H, 1, gemm);
+}

@@ -1,0 +1,125 @@
+// The sequence plan: one block of memory, written by the TypeScript engine, that tells a cell kernel
+// the sizes and where every buffer lives. Also the helpers every cell shares: the product of a state
+// with a weight matrix (GEMM for a batch, dot products for batch 1), workspace carving, and the
+// parameter-gradient GEMMs that follow every backward loop. Holds no static data.
+//
+// Field order is the ABI: src/engine/plan.ts writes the same fields in the same order (4 bytes each).
+// Legend: T steps, B batch, I input size, H hidden size, P output size (LSTM projection, else H),
+// G gates (LSTM 4, GRU 3, RNN 1). Buffers are time-major: row b of step t is at t·B + b.
+
+import { sgemm, sgemmPacked, gemvRows, packB, packedSize, gemmWorkspaceBytes } from "./gemm";
+import { addColumnSums } from "./sequence";
+
+export const FLAG_RELU: i32 = 1;        // RNN: relu instead of tanh
+export const FLAG_RESET_AFTER: i32 = 2; // GRU: r applied after the hidden product (PyTorch); else before (Cho)
+
+@unmanaged
+export class SequencePlan {
+  steps: i32;          // T
+  batch: i32;          // B
+  inputSize: i32;      // I
+  hiddenSize: i32;     // H
+  outputSize: i32;     // P
+  flags: i32;
+  lengths: usize;      // i32 [B], or 0 when every sequence has T steps
+  // Parameters, PyTorch layout; 0 when absent.
+  wIh: usize;          // [G·H, I]
+  wHh: usize;          // [G·H, P]
+  bIh: usize;          // [G·H]
+  bHh: usize;          // [G·H]
+  wHr: usize;          // [P, H]  LSTM projection
+  peepholes: usize;    // [3, H]  LSTM peepholes p_i, p_f, p_o
+  // Forward buffers, kept for backward.
+  x: usize;            // [T, B, I]
+  gates: usize;        // [T, B, G·H]  activated gates
+  c: usize;            // [T+1, B, H]  LSTM cell state; c[0] = c0
+  h: usize;            // [T+1, B, P]  hidden state; h[0] = h0; carried unchanged past a sequence's end
+  extra: usize;        // LSTM [T, B, H] o⊙tanh(c) before projection; GRU [T, B, H] W_hn·h + b_hn or r⊙h
+  // Backward inputs and outputs.
+  gradOutput: usize;   // [T, B, P] or 0
+  gradH: usize;        // [B, P] in: ∂L/∂h_T, out: ∂L/∂h0
+  gradC: usize;        // [B, H] in: ∂L/∂c_T, out: ∂L/∂c0 (LSTM)
+  gradX: usize;        // [T, B, I] out (overwritten)
+  gradWIh: usize;      // accumulated (+=) like PyTorch's .grad
+  gradWHh: usize;
+  gradBIh: usize;
+  gradBHh: usize;
+  gradWHr: usize;
+  gradPeepholes: usize;
+  work: usize;         // scratch, at least the kernel's *WorkspaceBytes(plan)
+}
+
+// @ts-ignore: decorator
+@inline export function planOf(ptr: usize): SequencePlan {
+  return changetype<SequencePlan>(ptr);
+}
+
+/** Byte size of `n` floats rounded up to 64 bytes, so carved buffers stay cache-line aligned. */
+// @ts-ignore: decorator
+@inline export function floatBytes(n: i32): usize {
+  return (<usize>n * 4 + 63) & ~(<usize>63);
+}
+
+// Kernels use no managed objects (`new`): memory belongs to the TypeScript engine, and the stub
+// runtime's heap would grow into it. Workspace is carved with plain pointer arithmetic.
+
+/** Bytes `prepareWeight` writes for a weight of N×K used with states of `batch` rows. */
+export function weightBytes(batch: i32, N: i32, K: i32, isRowMajor: bool): usize {
+  if (batch == 1) return isRowMajor ? 0 : floatBytes(N * K);
+  return floatBytes(packedSize(K, N));
+}
+
+/**
+ * Lays out W [N×K] (W(n, k) = src[n·rs + k·cs]) for products y[B, N] (+)= s[B, K] · Wᵀ and returns
+ * the operand for multiplyWeight: batch 1 takes dot products over a row-major W (src itself when it
+ * already is row-major), larger batches take panels of Wᵀ. Writes into `dst` only when needed.
+ */
+export function prepareWeight(batch: i32, N: i32, K: i32, src: usize, rs: i32, cs: i32, dst: usize): usize {
+  if (batch == 1) {
+    if (cs == 1 && rs == K) return src;
+    for (let n = 0; n < N; n++) {
+      for (let k = 0; k < K; k++) store<f32>(dst + (<usize>(n * K + k) << 2), load<f32>(src + (<usize>(n * rs + k * cs) << 2)));
+    }
+    return dst;
+  }
+  packB(K, N, src, cs, rs, dst);
+  return dst;
+}
+
+/** out[B, N] (row stride ldo) (+)= s[B, K] (row stride lds) · Wᵀ, W prepared by prepareWeight. */
+export function multiplyWeight(batch: i32, N: i32, K: i32, s: usize, lds: i32, w: usize, out: usize, ldo: i32,
+                               accumulate: i32, gemmWork: usize): void {
+  if (batch == 1) gemvRows(N, K, w, K, s, out, accumulate);
+  else sgemmPacked(batch, N, K, s, lds, 1, w, out, ldo, accumulate, gemmWork);
+}
+
+/** First free byte of a plan's workspace after the GEMM scratch. */
+// @ts-ignore: decorator
+@inline export function afterGemmScratch(work: usize): usize {
+  return work + <usize>gemmWorkspaceBytes();
+}
+
+/**
+ * The parts of backward-through-time that are one big GEMM each once the per-step gate gradients
+ * dG [T·B, G·H] are known:
+ *   ∂W_ih += dGᵀ · X,   ∂b_ih += Σ_rows dG,   ∂X = dG · W_ih.
+ * (The hidden-side ∂W_hh = dGᵀ · H_prev is per cell, since GRU splits it.)
+ */
+export function inputSideGrads(rows: i32, GH: i32, I: i32, dG: usize, x: usize, wIh: usize,
+                               gradWIh: usize, gradBIh: usize, gradX: usize, gemmWork: usize): void {
+  sgemm(GH, I, rows, dG, 1, GH, x, I, 1, gradWIh, I, 1, gemmWork);
+  if (gradBIh != 0) addColumnSums(rows, GH, dG, GH, gradBIh);
+  if (gradX != 0) sgemm(rows, I, GH, dG, GH, 1, wIh, I, 1, gradX, I, 0, gemmWork);
+}
+
+/** ∂W [N×K] (row stride ldw) += dGᵀ · S over `rows` rows (dG row stride ldg, S row stride lds); ∂b += Σ dG. */
+export function hiddenSideGrads(rows: i32, N: i32, K: i32, dG: usize, ldg: i32, s: usize, lds: i32,
+                                gradW: usize, ldw: i32, gradB: usize, gemmWork: usize): void {
+  sgemm(N, K, rows, dG, 1, ldg, s, lds, 1, gradW, ldw, 1, gemmWork);
+  if (gradB != 0) addColumnSums(rows, N, dG, ldg, gradB);
+}
+
+/** Size of SequencePlan in bytes: the engine checks it against its own field list at start-up. */
+export function planBytes(): i32 {
+  return <i32>offsetof<SequencePlan>();
+}

@@ -1,0 +1,114 @@
+// Vanilla (Elman) RNN over a whole sequence: forward and backward-through-time side by side.
+// Owns the equations and their derivatives; sizes and buffers come from the SequencePlan.
+//
+// Legend: T steps, B batch, I input, H hidden (P = H).
+//   h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh),  act = tanh (default) or relu (FLAG_RELU)
+// The pre-activation of step t is built in h[t+1] and activated in place, so no gate buffer is kept:
+// the derivative needs only h' (tanh' = 1 − h'², relu' = [h' > 0]).
+
+import { sgemm, gemmWorkspaceBytes } from "./gemm";
+import { tanhV, reluV } from "./activations";
+import { ld, ldOpt, st } from "./lanes";
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
+         inputSideGrads, hiddenSideGrads, FLAG_RELU } from "./plan";
+import { isActive, carryInactiveRows } from "./sequence";
+
+// ---- forward ------------------------------------------------------------------------------------
+
+/** Workspace bytes rnnForward needs. */
+export function rnnForwardWorkspaceBytes(plan: usize): usize {
+  let p = planOf(plan);
+  return <usize>gemmWorkspaceBytes() + weightBytes(p.batch, p.hiddenSize, p.hiddenSize, true);
+}
+
+// @ts-ignore: decorator
+@inline function forwardLanes(o: usize, wide: bool, relu: bool, pre: usize, bIh: usize, bHh: usize): void {
+  let v = f32x4.add(ld(pre + o, wide), f32x4.add(ldOpt(bIh, o, wide), ldOpt(bHh, o, wide)));
+  st(pre + o, relu ? reluV(v) : tanhV(v), wide);
+}
+
+/** Runs the sequence: fills h[1..T]. h[0] is set by the caller. */
+export function rnnForward(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, lengths = p.lengths;
+  let relu = (p.flags & FLAG_RELU) != 0;
+  let gemm = p.work;
+  let whh = prepareWeight(B, H, H, p.wHh, H, 1, afterGemmScratch(gemm));
+  let stateBytes = <usize>(B * H) << 2;
+
+  // Input projections of every step, written where the states of steps 1..T will be.
+  sgemm(T * B, H, I, p.x, I, 1, p.wIh, 1, I, p.h + stateBytes, H, 0, gemm);
+
+  for (let t = 0; t < T; t++) {
+    let hPrev = p.h + <usize>t * stateBytes, hNew = hPrev + stateBytes;
+    multiplyWeight(B, H, H, hPrev, H, whh, hNew, H, 1, gemm);
+    for (let b = 0; b < B; b++) {
+      if (!isActive(lengths, b, t)) continue;
+      let row = hNew + (<usize>(b * H) << 2);
+      let j = 0;
+      if (relu) {
+        for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, true, row, p.bIh, p.bHh);
+        for (; j < H; j++) forwardLanes(<usize>j << 2, false, true, row, p.bIh, p.bHh);
+      } else {
+        for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, false, row, p.bIh, p.bHh);
+        for (; j < H; j++) forwardLanes(<usize>j << 2, false, false, row, p.bIh, p.bHh);
+      }
+    }
+    carryInactiveRows(B, H, lengths, t, hPrev, hNew);
+  }
+}
+
+// ---- backward -----------------------------------------------------------------------------------
+
+/** Workspace bytes rnnBackward needs. */
+export function rnnBackwardWorkspaceBytes(plan: usize): usize {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, H = p.hiddenSize;
+  return <usize>gemmWorkspaceBytes() + floatBytes(T * B * H) + floatBytes(B * H) + weightBytes(B, H, H, false);
+}
+
+// @ts-ignore: decorator
+@inline function backwardLanes(o: usize, wide: bool, relu: bool, h: usize, dh: usize, dOut: usize, dG: usize): void {
+  let hv = ld(h + o, wide);
+  let d = f32x4.add(ld(dh + o, wide), ldOpt(dOut, o, wide));
+  let slope = relu ? v128.and(f32x4.gt(hv, f32x4.splat(0)), f32x4.splat(1)) : f32x4.sub(f32x4.splat(1), f32x4.mul(hv, hv));
+  st(dG + o, f32x4.mul(d, slope), wide);
+}
+
+/** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. */
+export function rnnBackward(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, lengths = p.lengths, dOutAll = p.gradOutput;
+  let relu = (p.flags & FLAG_RELU) != 0;
+  let gemm = p.work;
+  let cursor = afterGemmScratch(gemm);
+  let dG = cursor; cursor += floatBytes(T * B * H);
+  let dhNext = cursor; cursor += floatBytes(B * H);
+  let whhT = prepareWeight(B, H, H, p.wHh, 1, H, cursor);
+  let dh = p.gradH, stateBytes = <usize>(B * H) << 2;
+
+  for (let t = T - 1; t >= 0; t--) {
+    let dGt = dG + <usize>t * stateBytes;
+    let hNew = p.h + <usize>(t + 1) * stateBytes;
+    for (let b = 0; b < B; b++) {
+      let bo = <usize>(b * H) << 2;
+      if (!isActive(lengths, b, t)) { memory.fill(dGt + bo, 0, <usize>H << 2); continue; }
+      let dOut: usize = dOutAll != 0 ? dOutAll + <usize>t * stateBytes + bo : 0;
+      let j = 0;
+      if (relu) {
+        for (; j + 4 <= H; j += 4) backwardLanes(<usize>j << 2, true, true, hNew + bo, dh + bo, dOut, dGt + bo);
+        for (; j < H; j++) backwardLanes(<usize>j << 2, false, true, hNew + bo, dh + bo, dOut, dGt + bo);
+      } else {
+        for (; j + 4 <= H; j += 4) backwardLanes(<usize>j << 2, true, false, hNew + bo, dh + bo, dOut, dGt + bo);
+        for (; j < H; j++) backwardLanes(<usize>j << 2, false, false, hNew + bo, dh + bo, dOut, dGt + bo);
+      }
+    }
+    multiplyWeight(B, H, H, dGt, H, whhT, dhNext, H, 0, gemm);
+    carryInactiveRows(B, H, lengths, t, dh, dhNext);
+    memory.copy(dh, dhNext, stateBytes);
+  }
+
+  let rows = T * B;
+  inputSideGrads(rows, H, I, dG, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm);
+  hiddenSideGrads(rows, H, H, dG, H, p.h, H, p.gradWHh, H, p.gradBHh, gemm);
+}

@@ -1,0 +1,27 @@
+// Small SIMD helpers shared by every kernel: fused multiply-add that compiles to relaxed_madd in the
+// relaxed-SIMD build and to mul+add in the plain build (ASC_FEATURE_RELAXED_SIMD is a compile-time
+// constant, so only one branch is emitted), and byte-offset helpers for f32 pointers.
+// Owns no memory and no state.
+
+/** a·b + c, four lanes. Relaxed build: one FMA (rounds once); plain build: two roundings. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** Byte address of element `i` of an f32 array at `p`. */
+// @ts-ignore: decorator
+@inline export function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** Zero `n` floats at `p`. */
+export function fillZero(p: usize, n: i32): void {
+  memory.fill(p, 0, <usize>n << 2);
+}
+
+/** Copy `n` floats from `src` to `dst` (regions may overlap). */
+export function copyFloats(dst: usize, src: usize, n: i32): void {
+  memory.copy(dst, src, <usize>n << 2);
+}

@@ -1,0 +1,54 @@
+// The wasm core's exports as TypeScript sees them (assembly/index.ts is the other side), and the
+// SequencePlan layout shared with assembly/plan.ts: one 4-byte field each, in this order.
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  gemmWorkspaceBytes(): number;
+  packedSize(K: number, N: number): number;
+  packB(K: number, N: number, B: number, rsB: number, csB: number, dst: number): void;
+  sgemm(M: number, N: number, K: number, A: number, rsA: number, csA: number, B: number, rsB: number, csB: number,
+        C: number, ldc: number, accumulate: number, work: number): void;
+  sgemmPacked(M: number, N: number, K: number, A: number, rsA: number, csA: number, Bp: number,
+              C: number, ldc: number, accumulate: number, work: number): void;
+  sgemmNaive(M: number, N: number, K: number, A: number, rsA: number, csA: number, B: number, rsB: number, csB: number,
+             C: number, ldc: number, accumulate: number): void;
+  gemvRows(N: number, K: number, W: number, ldw: number, x: number, y: number, accumulate: number): void;
+  activationArray(kind: number, x: number, out: number, n: number): void;
+  mapSteps(T: number, B: number, F: number, src: number, srcRow: number, dst: number, dstRow: number,
+           lengths: number, reverse: number, accumulate: number): void;
+  addColumnSums(rows: number, cols: number, src: number, ld: number, dst: number): void;
+  planBytes(): number;
+  lstmForward(plan: number): void;
+  lstmBackward(plan: number): void;
+  lstmForwardWorkspaceBytes(plan: number): number;
+  lstmBackwardWorkspaceBytes(plan: number): number;
+  gruForward(plan: number): void;
+  gruBackward(plan: number): void;
+  gruForwardWorkspaceBytes(plan: number): number;
+  gruBackwardWorkspaceBytes(plan: number): number;
+  rnnForward(plan: number): void;
+  rnnBackward(plan: number): void;
+  rnnForwardWorkspaceBytes(plan: number): number;
+  rnnBackwardWorkspaceBytes(plan: number): number;
+}
+
+/** SequencePlan fields in ABI order (assembly/plan.ts). */
+export const PLAN_FIELDS = [
+  "steps", "batch", "inputSize", "hiddenSize", "outputSize", "flags", "lengths",
+  "wIh", "wHh", "bIh", "bHh", "wHr", "peepholes",
+  "x", "gates", "c", "h", "extra",
+  "gradOutput", "gradH", "gradC", "gradX",
+  "gradWIh", "gradWHh", "gradBIh", "gradBHh", "gradWHr", "gradPeepholes",
+  "work",
+] as const;
+
+export type PlanField = (typeof PLAN_FIELDS)[number];
+export type SequencePlan = Record<PlanField, number>;
+
+export const FLAG_RELU = 1;
+export const FLAG_RESET_AFTER = 2;
+
+/** A plan with every pointer absent (0). */
+export function emptyPlan(): SequencePlan {
+  return Object.fromEntries(PLAN_FIELDS.map((f) => [f, 0])) as SequencePlan;
+}

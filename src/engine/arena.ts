@@ -1,0 +1,115 @@
+// Allocation of wasm linear memory, which the engine owns (the AssemblyScript kernels have no
+// allocator): first-fit over a free list sorted by address, coalescing on free, growing the memory
+// when nothing fits. Every block is 64-byte aligned (cache lines, SIMD loads). Address 0 is never
+// handed out, so kernels can use 0 for "absent".
+
+import { ResourceError } from "../errors.js";
+
+const ALIGN = 64;
+const PAGE = 65536;
+/** The first KiB stays unused: address 0 means "no buffer" to the kernels. */
+const HEAP_START = 1024;
+
+interface FreeBlock {
+  start: number;
+  size: number;
+}
+
+export class Arena {
+  private readonly free: FreeBlock[] = [];
+  private readonly sizes = new Map<number, number>();
+  private end: number;
+  private used = 0;
+
+  constructor(private readonly memory: WebAssembly.Memory, private readonly limitBytes: number) {
+    this.end = memory.buffer.byteLength;
+    if (this.end > HEAP_START) this.free.push({ start: HEAP_START, size: this.end - HEAP_START });
+  }
+
+  /** Bytes currently allocated. */
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  /** Bytes of linear memory (allocated or free). */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** A block of at least `bytes` bytes; throws ResourceError beyond the memory limit. */
+  alloc(bytes: number): number {
+    if (!Number.isFinite(bytes) || bytes < 0) throw new ResourceError(`cannot allocate ${bytes} bytes`);
+    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    if (this.used + size > this.limitBytes) {
+      throw new ResourceError(
+        `allocating ${formatBytes(size)} would exceed the memory limit of ${formatBytes(this.limitBytes)} ` +
+          `(${formatBytes(this.used)} in use); raise it with init({ memoryLimitBytes })`,
+      );
+    }
+    let index = this.free.findIndex((b) => b.size >= size);
+    if (index < 0) index = this.grow(size);
+    const block = this.free[index];
+    const start = block.start;
+    if (block.size === size) this.free.splice(index, 1);
+    else {
+      block.start += size;
+      block.size -= size;
+    }
+    this.sizes.set(start, size);
+    this.used += size;
+    return start;
+  }
+
+  /** Returns a block to the free list; freeing 0 does nothing. */
+  release(ptr: number): void {
+    if (ptr === 0) return;
+    const size = this.sizes.get(ptr);
+    if (size === undefined) throw new Error(`arena: ${ptr} is not an allocated block`);
+    this.sizes.delete(ptr);
+    this.used -= size;
+    let i = 0;
+    while (i < this.free.length && this.free[i].start < ptr) i++;
+    this.free.splice(i, 0, { start: ptr, size });
+    this.coalesce(i);
+    if (i > 0) this.coalesce(i - 1);
+  }
+
+  /** Merges free[i] with free[i + 1] when they touch. */
+  private coalesce(i: number): void {
+    const a = this.free[i], b = this.free[i + 1];
+    if (a && b && a.start + a.size === b.start) {
+      a.size += b.size;
+      this.free.splice(i + 1, 1);
+    }
+  }
+
+  /** Grows memory so the last free block holds `size` bytes; returns that block's index. */
+  private grow(size: number): number {
+    const last = this.free[this.free.length - 1];
+    const tailFree = last && last.start + last.size === this.end ? last.size : 0;
+    const needed = size - tailFree;
+    // Grow by at least half the current size so repeated growth stays cheap.
+    const pages = Math.max(Math.ceil(needed / PAGE), Math.ceil(this.end / PAGE / 2));
+    try {
+      this.memory.grow(pages);
+    } catch {
+      try {
+        this.memory.grow(Math.ceil(needed / PAGE));
+      } catch {
+        throw new ResourceError(`wasm memory cannot grow by ${formatBytes(needed)} (at ${formatBytes(this.end)})`);
+      }
+    }
+    const newEnd = this.memory.buffer.byteLength;
+    if (tailFree > 0) last.size += newEnd - this.end;
+    else this.free.push({ start: this.end, size: newEnd - this.end });
+    this.end = newEnd;
+    return this.free.length - 1;
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}

@@ -1,0 +1,132 @@
+// Named parameters of a layer in one wasm allocation, with their gradients in a second allocation of
+// the same layout (llm.c style: an optimizer can treat each as one flat vector). Owns validation of
+// state dicts: names, shapes and finiteness are checked for every tensor before any value is written,
+// so a rejected record leaves the parameters unchanged.
+
+import { engine, type Engine } from "../engine/engine.js";
+import { FormatError, NumericError, ShapeError } from "../errors.js";
+import { Tensor, formatShape, shapeSize } from "../tensor.js";
+import { firstNonFinite } from "../validate.js";
+
+export interface ParameterSpec {
+  name: string;
+  shape: number[];
+}
+
+export interface LoadOptions {
+  /** Require exactly the layer's names (default true, like PyTorch's `strict=True`). */
+  strict?: boolean;
+}
+
+export class ParameterSet {
+  readonly specs: readonly ParameterSpec[];
+  /** Float offset of each parameter inside the flat arrays. */
+  private readonly offsets = new Map<string, number>();
+  readonly totalFloats: number;
+  readonly valuesPtr: number;
+  readonly gradsPtr: number;
+  private readonly engine: Engine;
+
+  constructor(specs: ParameterSpec[]) {
+    this.engine = engine();
+    this.specs = specs;
+    let offset = 0;
+    for (const spec of specs) {
+      this.offsets.set(spec.name, offset);
+      // Keep every tensor 16-float aligned (64 bytes) so kernels see aligned rows.
+      offset += Math.ceil(shapeSize(spec.shape) / 16) * 16;
+    }
+    this.totalFloats = offset;
+    this.valuesPtr = this.engine.allocFloats(Math.max(1, offset));
+    try {
+      this.gradsPtr = this.engine.allocFloats(Math.max(1, offset));
+    } catch (e) {
+      this.engine.release(this.valuesPtr);
+      throw e;
+    }
+    this.engine.fill(this.valuesPtr, offset);
+    this.engine.fill(this.gradsPtr, offset);
+  }
+
+  has(name: string): boolean {
+    return this.offsets.has(name);
+  }
+
+  /** Byte address of a parameter's values (0 when the layer has no such parameter). */
+  ptr(name: string): number {
+    const o = this.offsets.get(name);
+    return o === undefined ? 0 : this.valuesPtr + o * 4;
+  }
+
+  /** Byte address of a parameter's gradient (0 when absent). */
+  gradPtr(name: string): number {
+    const o = this.offsets.get(name);
+    return o === undefined ? 0 : this.gradsPtr + o * 4;
+  }
+
+  /** Writes values into one parameter (internal: initialisers and loaders that validated already). */
+  set(name: string, values: ArrayLike<number>): void {
+    this.engine.write(this.ptr(name), values);
+  }
+
+  private copyAll(base: number): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const spec of this.specs) {
+      out[spec.name] = new Tensor(this.engine.read(base + this.offsets.get(spec.name)! * 4, shapeSize(spec.shape)), [...spec.shape]);
+    }
+    return out;
+  }
+
+  values(): Record<string, Tensor> {
+    return this.copyAll(this.valuesPtr);
+  }
+
+  grads(): Record<string, Tensor> {
+    return this.copyAll(this.gradsPtr);
+  }
+
+  zeroGrad(): void {
+    this.engine.fill(this.gradsPtr, this.totalFloats);
+  }
+
+  /** Validates the whole record, then writes it. `owner` names the layer in error messages. */
+  load(record: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, owner: string, options: LoadOptions = {}): void {
+    if (record === null || typeof record !== "object") throw new FormatError(`${owner}.loadStateDict: expected an object of named tensors`);
+    const strict = options.strict ?? true;
+    const names = new Set(this.specs.map((s) => s.name));
+    if (strict) {
+      const unexpected = Object.keys(record).filter((k) => !names.has(k));
+      const missing = [...names].filter((k) => !(k in record));
+      if (unexpected.length || missing.length) {
+        const parts = [];
+        if (missing.length) parts.push(`missing ${missing.join(", ")}`);
+        if (unexpected.length) parts.push(`unexpected ${unexpected.join(", ")}`);
+        throw new FormatError(`${owner}.loadStateDict: ${parts.join("; ")}`);
+      }
+    }
+    const accepted: [ParameterSpec, ArrayLike<number>][] = [];
+    for (const spec of this.specs) {
+      const t = record[spec.name];
+      if (t === undefined) continue;
+      if (!t || !Array.isArray(t.shape) || !t.data || typeof t.data.length !== "number") {
+        throw new FormatError(`${owner}.loadStateDict: ${spec.name} is not a tensor ({ shape, data })`);
+      }
+      const sameShape = t.shape.length === spec.shape.length && t.shape.every((d, i) => d === spec.shape[i]);
+      if (!sameShape) {
+        throw new ShapeError(`${owner}.loadStateDict: ${spec.name} must have shape ${formatShape(spec.shape)}; got ${formatShape(t.shape)}`);
+      }
+      if (t.data.length !== shapeSize(spec.shape)) {
+        throw new ShapeError(`${owner}.loadStateDict: ${spec.name} has ${t.data.length} values for shape ${formatShape(spec.shape)}`);
+      }
+      const bad = firstNonFinite(t.data);
+      if (bad >= 0) throw new NumericError(`${owner}.loadStateDict: ${spec.name} has a non-finite value (${t.data[bad]}) at index ${bad}`);
+      accepted.push([spec, t.data]);
+    }
+    for (const [spec, data] of accepted) this.set(spec.name, data);
+  }
+
+  dispose(): void {
+    this.engine.release(this.valuesPtr);
+    this.engine.release(this.gradsPtr);
+  }
+}
