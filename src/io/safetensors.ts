@@ -106,7 +106,7 @@ function checkEntry(name: string, value: unknown, dataLength: number) {
 
 /** Little-endian raw data to float32. */
 function decode(dtype: string, raw: Uint8Array): Float32Array {
-  const copy = raw.slice(); // aligned, and independent of the input buffer
+  const copy = new Uint8Array(raw); // an aligned copy (Node Buffer.slice would be a view)
   switch (dtype) {
     case "F32":
       return new Float32Array(copy.buffer);

@@ -1,0 +1,138 @@
+// A minimal protobuf encoder and the ONNX messages the benchmark needs (ModelProto, GraphProto,
+// NodeProto, AttributeProto, TensorProto, ValueInfoProto), so models are built in JavaScript with no
+// protobuf dependency. Field numbers follow onnx/onnx.proto; only FLOAT and INT64 tensors are written.
+
+const WIRE_VARINT = 0;
+const WIRE_BYTES = 2;
+const WIRE_FIXED32 = 5;
+
+const FLOAT = 1;
+const INT64 = 7;
+const ATTR = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7, STRINGS: 8 };
+
+const utf8 = new TextEncoder();
+
+/** One protobuf message under construction: fields appended in order, serialised by `encode()`. */
+class Message {
+  parts = [];
+
+  key(field, wire) {
+    return this.raw(encodeVarint((field << 3) | wire));
+  }
+
+  raw(bytes) {
+    this.parts.push(bytes);
+    return this;
+  }
+
+  varint(field, value) {
+    return this.key(field, WIRE_VARINT).raw(encodeVarint(value));
+  }
+
+  float(field, value) {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, value, true);
+    return this.key(field, WIRE_FIXED32).raw(b);
+  }
+
+  bytes(field, value) {
+    return this.key(field, WIRE_BYTES).raw(encodeVarint(value.length)).raw(value);
+  }
+
+  string(field, value) {
+    return this.bytes(field, utf8.encode(value));
+  }
+
+  message(field, msg) {
+    return this.bytes(field, msg.encode());
+  }
+
+  /** The serialised message. */
+  encode() {
+    return concat(this.parts);
+  }
+}
+
+/** Varint of a non-negative or negative integer (negatives as 64-bit two's complement, like int64). */
+function encodeVarint(value) {
+  let v = BigInt.asUintN(64, BigInt(value));
+  const out = [];
+  do {
+    let byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v) byte |= 0x80;
+    out.push(byte);
+  } while (v);
+  return Uint8Array.from(out);
+}
+
+function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** TensorProto with raw little-endian data: a Float32Array (FLOAT) or a BigInt64Array (INT64). */
+export function tensorProto(name, dims, data) {
+  const t = new Message();
+  for (const d of dims) t.varint(1, d);
+  t.varint(2, data instanceof BigInt64Array ? INT64 : FLOAT);
+  t.string(8, name);
+  t.bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return t;
+}
+
+/** AttributeProto from a JS value: integer, float, string, or an array of integers or strings. */
+function attribute(name, value) {
+  const a = new Message().string(1, name);
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
+    for (const v of value) a.string(9, v);
+    return a.varint(20, ATTR.STRINGS);
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) a.varint(8, v);
+    return a.varint(20, ATTR.INTS);
+  }
+  if (typeof value === "string") return a.string(4, value).varint(20, ATTR.STRING);
+  if (Number.isInteger(value)) return a.varint(3, value).varint(20, ATTR.INT);
+  return a.float(2, value).varint(20, ATTR.FLOAT);
+}
+
+/** NodeProto; an empty string in `inputs` marks an omitted optional input. */
+export function node(opType, inputs, outputs, attributes = {}) {
+  const n = new Message();
+  for (const i of inputs) n.string(1, i);
+  for (const o of outputs) n.string(2, o);
+  n.string(3, `${opType}_${outputs[0]}`);
+  n.string(4, opType);
+  for (const [name, value] of Object.entries(attributes)) n.message(5, attribute(name, value));
+  return n;
+}
+
+/** ValueInfoProto of a float tensor with fixed dimensions. */
+export function valueInfo(name, dims) {
+  const shape = new Message();
+  for (const d of dims) shape.message(1, new Message().varint(1, d));
+  const tensorType = new Message().varint(1, FLOAT).message(2, shape);
+  return new Message().string(1, name).message(2, new Message().message(1, tensorType));
+}
+
+/** Serialised ModelProto of one graph (IR version 8, default-domain opset `opset`). */
+export function modelBytes({ nodes, initializers, inputs, outputs, name = "graph", opset = 17 }) {
+  const graph = new Message();
+  for (const n of nodes) graph.message(1, n);
+  graph.string(2, name);
+  for (const t of initializers) graph.message(5, t);
+  for (const i of inputs) graph.message(11, i);
+  for (const o of outputs) graph.message(12, o);
+  return new Message()
+    .varint(1, 8)
+    .string(2, "wasm-rnn-bench")
+    .message(7, graph)
+    .message(8, new Message().string(1, "").varint(2, opset))
+    .encode();
+}

@@ -1,0 +1,78 @@
+// The benchmark workloads (shapes, cell, training or inference), their FLOP counts, and the seeded
+// random data every peer is fed: inputs, output gradients, and weights as a PyTorch-named state dict
+// ({ shape, data } per tensor, torch.nn.{LSTM,GRU,RNN} layout), which each peer converts to its own.
+
+export const GATES = { lstm: 4, gru: 3, rnn: 1 };
+
+const base = { layers: 1, bidirectional: false, training: false };
+
+export const WORKLOADS = [
+  { ...base, id: "W1", cell: "lstm", T: 128, B: 1, I: 64, H: 256, title: "LSTM B1 T128 I64 H256, all steps" },
+  { ...base, id: "W2", cell: "lstm", T: 128, B: 32, I: 64, H: 256, title: "LSTM B32 T128 I64 H256" },
+  { ...base, id: "W3", cell: "gru", T: 128, B: 32, I: 64, H: 256, title: "GRU B32 T128 I64 H256" },
+  { ...base, id: "W4", cell: "lstm", T: 64, B: 16, I: 128, H: 256, layers: 2, bidirectional: true, title: "LSTM 2 layers bidir B16 T64 I128 H256" },
+  { ...base, id: "W5", cell: "rnn", T: 128, B: 32, I: 64, H: 256, title: "RNN tanh B32 T128 I64 H256" },
+  { ...base, id: "W7", cell: "lstm", T: 64, B: 32, I: 64, H: 256, training: true, title: "LSTM fwd+bwd B32 T64 I64 H256" },
+];
+
+export function directions(w) {
+  return w.bidirectional ? 2 : 1;
+}
+
+/** Input features of layer l: I for the first, D·H after it. */
+export function layerInput(w, l) {
+  return l === 0 ? w.I : directions(w) * w.H;
+}
+
+/** Forward FLOPs: 2·B·T·(I_l + H)·G·H per layer and direction; training counts 3× (forward, ∂x/∂h, ∂W). */
+export function flops(w) {
+  let f = 0;
+  for (let l = 0; l < w.layers; l++) f += directions(w) * 2 * w.B * w.T * (layerInput(w, l) + w.H) * GATES[w.cell] * w.H;
+  return w.training ? 3 * f : f;
+}
+
+/** Deterministic uniform numbers in [lo, hi) (mulberry32). */
+export function randomUniform(n, seed, lo = -1, hi = 1) {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+  }
+  return out;
+}
+
+/** Parameter-name suffix of layer l, direction d (PyTorch). */
+export function suffix(l, d) {
+  return `_l${l}${d === 1 ? "_reverse" : ""}`;
+}
+
+/** PyTorch-layout weights, uniform ±1/√H like torch's reset_parameters. */
+export function stateDict(w, seed = 1) {
+  const G = GATES[w.cell] * w.H;
+  const k = 1 / Math.sqrt(w.H);
+  const sd = {};
+  let n = seed;
+  const param = (shape) => ({ shape, data: randomUniform(shape[0] * (shape[1] ?? 1), n++, -k, k) });
+  for (let l = 0; l < w.layers; l++) {
+    for (let d = 0; d < directions(w); d++) {
+      const s = suffix(l, d);
+      sd[`weight_ih${s}`] = param([G, layerInput(w, l)]);
+      sd[`weight_hh${s}`] = param([G, w.H]);
+      sd[`bias_ih${s}`] = param([G]);
+      sd[`bias_hh${s}`] = param([G]);
+    }
+  }
+  return sd;
+}
+
+/** Time-major input x [T, B, I] and, for training, the output gradient [T, B, D·H]. */
+export function data(w, seed = 100) {
+  return {
+    x: randomUniform(w.T * w.B * w.I, seed),
+    gradOutput: w.training ? randomUniform(w.T * w.B * directions(w) * w.H, seed + 1) : null,
+  };
+}

@@ -1,0 +1,32 @@
+// Reading the committed PyTorch fixtures (safetensors written by test/fixtures/generate_*.py).
+
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseSafetensors } from "../../src/io/safetensors.js";
+import type { Tensor } from "../../src/tensor.js";
+
+export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+export interface Fixture<Config> {
+  name: string;
+  config: Config;
+  tensors: Record<string, Tensor>;
+}
+
+/** Every fixture in a folder of test/fixtures, with the JSON config from its metadata. */
+export function loadFixtures<Config>(folder: string): Fixture<Config>[] {
+  const dir = join(FIXTURES, folder);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".safetensors"))
+    .sort()
+    .map((file) => {
+      const { tensors, metadata } = parseSafetensors(readFileSync(join(dir, file)));
+      return { name: file.replace(/\.safetensors$/, ""), config: JSON.parse(metadata.config) as Config, tensors };
+    });
+}
+
+/** Tensors whose names start with `prefix`, keyed by the rest of the name. */
+export function withPrefix(tensors: Record<string, Tensor>, prefix: string): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+}
