@@ -28,7 +28,7 @@ const TANH_Q1: f32 = 0.13331382;
 const TANH_Q2: f32 = -0.05373532;
 const TANH_Q3: f32 = 0.020626292;
 const TANH_Q4: f32 = -0.0056919856;
-const TANH_CLAMP: f32 = 9.0; // tanh(9) rounds to 1 in float32
+const TANH_CLAMP: f32 = 10.0; // 1 − 2/(1 + e^20) rounds to 1 in float32, as tanh does from ≈ 9.01
 
 // @ts-ignore: decorator
 @inline export function expV(x: v128): v128 {
