@@ -1,11 +1,12 @@
-// Timing of one benchmark body: warm-up calls (so V8 tiers the wasm up past Liftoff), then timed
-// calls until both a minimum count and a time budget are reached; returns the median in ms.
+// Timing of one benchmark body: warm-up calls (so V8 tiers the wasm up past Liftoff; a slow body gets
+// one), then timed calls until both a minimum count and a time budget are reached; returns the median.
 
 export const DEFAULT_TIMING = { warmup: 2, minRuns: 5, maxRuns: 30, budgetMs: 1500 };
 
 /** Median wall time of `fn` (sync or async) in ms, with the number of timed runs. */
 export async function measure(fn, { warmup, minRuns, maxRuns, budgetMs } = DEFAULT_TIMING) {
-  for (let i = 0; i < warmup; i++) await fn();
+  const warmStart = performance.now();
+  for (let i = 0; i < warmup && (i === 0 || performance.now() - warmStart < budgetMs / 2); i++) await fn();
   const times = [];
   const start = performance.now();
   while (times.length < minRuns || (times.length < maxRuns && performance.now() - start < budgetMs)) {

@@ -77,6 +77,11 @@ export class Engine {
     return this.f32.subarray(ptr >> 2, (ptr >> 2) + n);
   }
 
+  /** Bytes held by the shared kernel workspace (sized by the largest call so far, reused by every layer). */
+  get scratchSize(): number {
+    return this.scratchBytes;
+  }
+
   /** Shared scratch for kernel workspaces (single-threaded: one call at a time), grown on demand. */
   scratch(bytes: number): number {
     if (bytes > this.scratchBytes) {

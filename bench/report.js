@@ -1,0 +1,58 @@
+// Text formatting of the benchmark's results: the per-workload table (median ms, GFLOP/s, and the
+// ratio peer ms / our ms), the agreement lines, the sgemm lines and the target verdicts.
+
+const AGREE = 1e-4;
+
+function pad(text, width, left = false) {
+  return left ? String(text).padEnd(width) : String(text).padStart(width);
+}
+
+function fixed(x, digits) {
+  return x === undefined ? "—" : x.toFixed(digits);
+}
+
+/** rows: [{ workload, gflop, times: { peer: { ms } }, ratios: { peer: x } }]; peers in column order, ours first. */
+export function formatTable(rows, peers) {
+  const titleWidth = Math.max(...rows.map((r) => `${r.workload.id} ${r.workload.title}`.length));
+  const head = [pad("workload", titleWidth, true), pad("GFLOP", 6)];
+  for (const p of peers) head.push(`| ${pad(`${p} ms`, 12)} ${pad("GFLOP/s", 7)}${p === "ours" ? "" : ` ${pad("ratio", 7)}`}`);
+  const header = head.join(" ");
+  const lines = [header, "-".repeat(header.length)];
+  for (const r of rows) {
+    const cells = [pad(`${r.workload.id} ${r.workload.title}`, titleWidth, true), pad(r.gflop.toFixed(3), 6)];
+    for (const p of peers) {
+      const t = r.times[p];
+      const ratio = r.ratios[p] === undefined ? "—" : `${r.ratios[p].toFixed(2)}×`;
+      cells.push(`| ${pad(fixed(t?.ms, 2), 12)} ${pad(t ? (r.gflop / t.ms * 1e3).toFixed(1) : "—", 7)}${p === "ours" ? "" : ` ${pad(ratio, 7)}`}`);
+    }
+    lines.push(cells.join(" "));
+  }
+  return lines.join("\n");
+}
+
+/** One line per workload: max |Δ| of each peer's results against ours. */
+export function formatAgreement(rows) {
+  return rows
+    .map((r) => {
+      const parts = Object.entries(r.checks).map(([peer, c]) => {
+        if (typeof c === "string") return `${peer} ${c}`;
+        return `${peer} ${c.toExponential(1)}${c > AGREE ? " MISMATCH" : ""}`;
+      });
+      return `  ${r.workload.id}: ${parts.join(", ")}`;
+    })
+    .join("\n");
+}
+
+export function formatSgemm(rates) {
+  return rates
+    .map((s) => `  [${s.M}×${s.K}]·[${s.K}×${s.N}]: ${s.gflops.toFixed(1)} GFLOP/s (${s.ms.toFixed(3)} ms; spot-check max |Δ| ${s.maxError.toExponential(1)})`)
+    .join("\n");
+}
+
+export function formatTargets(verdicts) {
+  const passed = verdicts.filter((v) => v.pass).length;
+  const lines = verdicts.map(
+    (v) => `  ${v.pass ? "PASS" : "FAIL"}  ${v.id} vs ${pad(v.peer, 7, true)} ≥ ${v.wanted.toFixed(1)}×: ${v.ratio.toFixed(2)}×`,
+  );
+  return `${lines.join("\n")}\n  ${passed} of ${verdicts.length} targets met`;
+}

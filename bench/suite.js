@@ -1,0 +1,50 @@
+// One benchmark process for one SIMD build of wasm-rnn (`node suite.js relaxed|plain|auto`): our
+// sgemm rates, then every workload on ours and each peer in this same process (agreement checked
+// once, outside timing), printed as a table with the target verdicts.
+
+import os from "node:os";
+import { WORKLOADS, flops, stateDict, data } from "./workloads.js";
+import { measure, DEFAULT_TIMING } from "./timing.js";
+import { disagreement } from "./agreement.js";
+import { evaluateTargets } from "./targets.js";
+import { sgemmRates } from "./sgemm.js";
+import { formatTable, formatAgreement, formatSgemm, formatTargets } from "./report.js";
+import { loadOurs } from "./peers/ours.js";
+import { loadOrt } from "./peers/ort.js";
+import { loadTfjs } from "./peers/tfjs.js";
+
+const simd = process.argv[2] ?? "auto";
+const ours = await loadOurs(simd);
+const peers = [ours, await loadOrt("web"), await loadOrt("node"), await loadTfjs()];
+
+const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
+console.log(`\n=== wasm-rnn ${ours.engine.simd} SIMD build — Node ${process.version}, ${cpu}, ${os.cpus().length} cores ===`);
+for (const p of peers) console.log(`  ${p.name.padEnd(8)} ${p.settings}`);
+
+console.log(`\nsgemm, our kernel (${ours.engine.simd} SIMD), C = A·B row-major, median:`);
+console.log(formatSgemm(await sgemmRates(ours.engine)));
+
+const rows = [];
+for (const w of WORKLOADS) {
+  const sd = stateDict(w), input = data(w);
+  const row = { workload: w, gflop: flops(w) / 1e9, times: {}, ratios: {}, checks: {} };
+  let reference = null;
+  for (const peer of peers.filter((p) => p.supports(w))) {
+    const handle = await peer.prepare(w, sd, input);
+    const result = handle.result ? await handle.result() : null;
+    if (peer === ours) reference = result;
+    else row.checks[peer.name] = handle.result ? disagreement(reference, result) : "not compared (different function)";
+    row.times[peer.name] = await measure(handle.run, DEFAULT_TIMING);
+    handle.dispose();
+  }
+  for (const [name, t] of Object.entries(row.times)) if (name !== "ours") row.ratios[name] = t.ms / row.times.ours.ms;
+  rows.push(row);
+  process.stderr.write(`  measured ${w.id}\n`);
+}
+
+console.log(`\nmedian ms over ≥${DEFAULT_TIMING.minRuns} runs after warm-up; ratio = peer ms / ours ms (> 1: ours faster)`);
+console.log(formatTable(rows, peers.map((p) => p.name)));
+console.log("\nagreement with ours, max |Δ| (outputs; W7: input gradient and weight_hh gradient):");
+console.log(formatAgreement(rows));
+console.log(`\ntargets (${ours.engine.simd} SIMD build, single thread):`);
+console.log(formatTargets(evaluateTargets(rows)));
