@@ -17,11 +17,30 @@ import { isActive, carryInactiveRows } from "./sequence";
 
 // ---- forward ------------------------------------------------------------------------------------
 
+/** Bytes of the prepared hidden-side weights: W_hh whole (reset after), or its r,z rows then its n rows. */
+export function gruPreparedBytes(plan: usize): usize {
+  let p = planOf(plan);
+  let B = p.batch, H = p.hiddenSize;
+  if ((p.flags & FLAG_RESET_AFTER) != 0) return weightBytes(B, 3 * H, H);
+  return weightBytes(B, 2 * H, H) + weightBytes(B, H, H);
+}
+
+/** Lays out W_hh at p.prepared for products with states of this batch size. */
+export function gruPrepare(plan: usize): void {
+  let p = planOf(plan);
+  let B = p.batch, H = p.hiddenSize;
+  if ((p.flags & FLAG_RESET_AFTER) != 0) {
+    prepareWeight(B, 3 * H, H, p.wHh, H, 1, p.prepared);
+  } else {
+    prepareWeight(B, 2 * H, H, p.wHh, H, 1, p.prepared);
+    prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), H, 1, p.prepared + weightBytes(B, 2 * H, H));
+  }
+}
+
 /** Workspace bytes gruForward needs. */
 export function gruForwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
-  let B = p.batch, H = p.hiddenSize;
-  return <usize>gemmWorkspaceBytes() + floatBytes(B * 3 * H) + weightBytes(B, 2 * H, H, true) + weightBytes(B, H, H, true) + weightBytes(B, 3 * H, H, true);
+  return <usize>gemmWorkspaceBytes() + floatBytes(p.batch * 3 * p.hiddenSize);
 }
 
 /** Reset after: all three gates from one hidden product gh = h W_hhᵀ. */
@@ -61,7 +80,8 @@ export function gruForwardWorkspaceBytes(plan: usize): usize {
   st(hNew + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, ld(hPrev + o, wide))), wide);
 }
 
-/** Runs the sequence: fills gates (r z n), extra and h[1..T]. h[0] is set by the caller. */
+/** Runs the sequence: fills gates (r z n), extra and h[1..T]. h[0] is set by the caller, p.prepared
+ *  by gruPrepare for this batch size and these weights. */
 export function gruForward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize;
@@ -69,14 +89,9 @@ export function gruForward(plan: usize): void {
   let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
-  let gh = cursor; cursor += floatBytes(B * G);
-  let whh: usize = 0, whhRZ: usize = 0, whhN: usize = 0;
-  if (resetAfter) {
-    whh = prepareWeight(B, G, H, p.wHh, H, 1, cursor);
-  } else {
-    whhRZ = prepareWeight(B, 2 * H, H, p.wHh, H, 1, cursor); cursor += weightBytes(B, 2 * H, H, true);
-    whhN = prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), H, 1, cursor);
-  }
+  let gh = cursor;
+  // Reset after: one operand W_hh. Reset before: W_h{r,z} then W_hn.
+  let whh = p.prepared, whhRZ = p.prepared, whhN = p.prepared + weightBytes(B, 2 * H, H);
 
   sgemm(T * B, G, I, p.x, I, 1, p.wIh, 1, I, p.gates, G, 0, gemm);
 
@@ -125,7 +140,7 @@ export function gruBackwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize;
   return <usize>gemmWorkspaceBytes() + 2 * floatBytes(T * B * 3 * H) + 2 * floatBytes(B * H)
-    + weightBytes(B, H, 3 * H, false) + weightBytes(B, H, 2 * H, false) + weightBytes(B, H, H, false);
+    + weightBytes(B, H, 3 * H) + weightBytes(B, H, 2 * H) + weightBytes(B, H, H);
 }
 
 /** Reset after: all pre-activation gradients of a step at once.
@@ -181,7 +196,7 @@ export function gruBackward(plan: usize): void {
   if (resetAfter) {
     whhT = prepareWeight(B, H, G, p.wHh, 1, H, cursor);
   } else {
-    whrzT = prepareWeight(B, H, 2 * H, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, 2 * H, false);
+    whrzT = prepareWeight(B, H, 2 * H, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, 2 * H);
     whnT = prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), 1, H, cursor);
   }
   let dh = p.gradH;

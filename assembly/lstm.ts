@@ -19,13 +19,24 @@ import { gemmWorkspaceBytes } from "./gemm";
 
 // ---- forward ------------------------------------------------------------------------------------
 
-/** Workspace bytes lstmForward needs. */
-export function lstmForwardWorkspaceBytes(plan: usize): usize {
+/** Bytes of the prepared hidden-side weights: W_hh, then W_hr with projection. */
+export function lstmPreparedBytes(plan: usize): usize {
   let p = planOf(plan);
   let B = p.batch, H = p.hiddenSize, P = p.outputSize;
-  let bytes = <usize>gemmWorkspaceBytes() + floatBytes(4 * H) + weightBytes(B, 4 * H, P, true);
-  if (P != H) bytes += weightBytes(B, P, H, true);
-  return bytes;
+  return weightBytes(B, 4 * H, P) + (P != H ? weightBytes(B, P, H) : 0);
+}
+
+/** Lays out W_hh (and W_hr) at p.prepared for products with states of this batch size. */
+export function lstmPrepare(plan: usize): void {
+  let p = planOf(plan);
+  let B = p.batch, H = p.hiddenSize, P = p.outputSize;
+  prepareWeight(B, 4 * H, P, p.wHh, P, 1, p.prepared);
+  if (P != H) prepareWeight(B, P, H, p.wHr, H, 1, p.prepared + weightBytes(B, 4 * H, P));
+}
+
+/** Workspace bytes lstmForward needs. */
+export function lstmForwardWorkspaceBytes(plan: usize): usize {
+  return <usize>gemmWorkspaceBytes() + floatBytes(4 * planOf(plan).hiddenSize);
 }
 
 /** Gate activations and state update for four (wide) or one lane(s) at byte offset o of a row. */
@@ -50,7 +61,8 @@ export function lstmForwardWorkspaceBytes(plan: usize): usize {
   st(m + o, f32x4.mul(og, tanhV(cn)), wide);
 }
 
-/** Runs the sequence: fills gates, c[1..T], h[1..T] (and m with projection). c[0], h[0] set by the caller. */
+/** Runs the sequence: fills gates, c[1..T], h[1..T] (and m with projection). c[0], h[0] set by the
+ *  caller, p.prepared by lstmPrepare for this batch size and these weights. */
 export function lstmForward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, P = p.outputSize;
@@ -58,10 +70,9 @@ export function lstmForward(plan: usize): void {
   let lengths = p.lengths, peep = p.peepholes, projected = P != H;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
-  let bias = cursor; cursor += floatBytes(G);
+  let bias = cursor;
   addVectors(G, p.bIh, p.bHh, bias);
-  let whh = prepareWeight(B, G, P, p.wHh, P, 1, cursor); cursor += weightBytes(B, G, P, true);
-  let whr: usize = projected ? prepareWeight(B, P, H, p.wHr, H, 1, cursor) : 0;
+  let whh = p.prepared, whr = p.prepared + weightBytes(B, G, P);
 
   // Input projection for every step at once: gates[T·B, 4H] = X · W_ihᵀ.
   sgemm(T * B, G, I, p.x, I, 1, p.wIh, 1, I, p.gates, G, 0, gemm);
@@ -97,8 +108,8 @@ export function lstmForward(plan: usize): void {
 export function lstmBackwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
-  let bytes = <usize>gemmWorkspaceBytes() + floatBytes(T * B * 4 * H) + floatBytes(B * P) + weightBytes(B, P, 4 * H, false);
-  if (P != H) bytes += floatBytes(T * B * P) + floatBytes(B * H) + weightBytes(B, H, P, false);
+  let bytes = <usize>gemmWorkspaceBytes() + floatBytes(T * B * 4 * H) + floatBytes(B * P) + weightBytes(B, P, 4 * H);
+  if (P != H) bytes += floatBytes(T * B * P) + floatBytes(B * H) + weightBytes(B, H, P);
   return bytes;
 }
 
@@ -140,7 +151,7 @@ export function lstmBackward(plan: usize): void {
   let cursor = afterGemmScratch(gemm);
   let dGates = cursor; cursor += floatBytes(T * B * G);
   let dhNext = cursor; cursor += floatBytes(B * P);
-  let whhT = prepareWeight(B, P, G, p.wHh, 1, P, cursor); cursor += weightBytes(B, P, G, false);
+  let whhT = prepareWeight(B, P, G, p.wHh, 1, P, cursor); cursor += weightBytes(B, P, G);
   let dHs: usize = 0, dm: usize = 0, whrT: usize = 0;
   if (projected) {
     dHs = cursor; cursor += floatBytes(T * B * P);

@@ -7,7 +7,7 @@
 // Legend: T steps, B batch, I input size, H hidden size, P output size (LSTM projection, else H),
 // G gates (LSTM 4, GRU 3, RNN 1). Buffers are time-major: row b of step t is at t·B + b.
 
-import { sgemm, sgemmPacked, gemvRows, packB, packedSize, gemmWorkspaceBytes } from "./gemm";
+import { sgemm, sgemmPacked, gemvPanels, packB, packRows, packedSize, rowPanelsSize, gemmWorkspaceBytes } from "./gemm";
 import { addColumnSums } from "./sequence";
 
 export const FLAG_RELU: i32 = 1;        // RNN: relu instead of tanh
@@ -29,6 +29,8 @@ export class SequencePlan {
   bHh: usize;          // [G·H]
   wHr: usize;          // [P, H]  LSTM projection
   peepholes: usize;    // [3, H]  LSTM peepholes p_i, p_f, p_o
+  prepared: usize;     // the cell's hidden-side weights laid out for this batch size by its *Prepare
+                       // (kept by the engine between calls while the weights do not change)
   // Forward buffers, kept for backward.
   x: usize;            // [T, B, I]
   gates: usize;        // [T, B, G·H]  activated gates
@@ -64,32 +66,24 @@ export class SequencePlan {
 // runtime's heap would grow into it. Workspace is carved with plain pointer arithmetic.
 
 /** Bytes `prepareWeight` writes for a weight of N×K used with states of `batch` rows. */
-export function weightBytes(batch: i32, N: i32, K: i32, isRowMajor: bool): usize {
-  if (batch == 1) return isRowMajor ? 0 : floatBytes(N * K);
-  return floatBytes(packedSize(K, N));
+export function weightBytes(batch: i32, N: i32, K: i32): usize {
+  return floatBytes(batch == 1 ? rowPanelsSize(N, K) : packedSize(K, N));
 }
 
 /**
- * Lays out W [N×K] (W(n, k) = src[n·rs + k·cs]) for products y[B, N] (+)= s[B, K] · Wᵀ and returns
- * the operand for multiplyWeight: batch 1 takes dot products over a row-major W (src itself when it
- * already is row-major), larger batches take panels of Wᵀ. Writes into `dst` only when needed.
+ * Lays out W [N×K] (W(n, k) = src[n·rs + k·cs]) at `dst` for products y[B, N] (+)= s[B, K] · Wᵀ:
+ * row panels for batch 1 (gemvPanels), panels of Wᵀ otherwise (sgemmPacked). Returns dst.
  */
 export function prepareWeight(batch: i32, N: i32, K: i32, src: usize, rs: i32, cs: i32, dst: usize): usize {
-  if (batch == 1) {
-    if (cs == 1 && rs == K) return src;
-    for (let n = 0; n < N; n++) {
-      for (let k = 0; k < K; k++) store<f32>(dst + (<usize>(n * K + k) << 2), load<f32>(src + (<usize>(n * rs + k * cs) << 2)));
-    }
-    return dst;
-  }
-  packB(K, N, src, cs, rs, dst);
+  if (batch == 1) packRows(N, K, src, rs, cs, dst);
+  else packB(K, N, src, cs, rs, dst);
   return dst;
 }
 
 /** out[B, N] (row stride ldo) (+)= s[B, K] (row stride lds) · Wᵀ, W prepared by prepareWeight. */
 export function multiplyWeight(batch: i32, N: i32, K: i32, s: usize, lds: i32, w: usize, out: usize, ldo: i32,
                                accumulate: i32, gemmWork: usize): void {
-  if (batch == 1) gemvRows(N, K, w, K, s, out, accumulate);
+  if (batch == 1) gemvPanels(N, K, w, s, out, accumulate);
   else sgemmPacked(batch, N, K, s, lds, 1, w, out, ldo, accumulate, gemmWork);
 }
 

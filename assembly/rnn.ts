@@ -15,10 +15,21 @@ import { isActive, carryInactiveRows } from "./sequence";
 
 // ---- forward ------------------------------------------------------------------------------------
 
+/** Bytes of the prepared hidden-side weight W_hh. */
+export function rnnPreparedBytes(plan: usize): usize {
+  let p = planOf(plan);
+  return weightBytes(p.batch, p.hiddenSize, p.hiddenSize);
+}
+
+/** Lays out W_hh at p.prepared for products with states of this batch size. */
+export function rnnPrepare(plan: usize): void {
+  let p = planOf(plan);
+  prepareWeight(p.batch, p.hiddenSize, p.hiddenSize, p.wHh, p.hiddenSize, 1, p.prepared);
+}
+
 /** Workspace bytes rnnForward needs. */
 export function rnnForwardWorkspaceBytes(plan: usize): usize {
-  let p = planOf(plan);
-  return <usize>gemmWorkspaceBytes() + weightBytes(p.batch, p.hiddenSize, p.hiddenSize, true);
+  return <usize>gemmWorkspaceBytes();
 }
 
 // @ts-ignore: decorator
@@ -27,13 +38,13 @@ export function rnnForwardWorkspaceBytes(plan: usize): usize {
   st(pre + o, relu ? reluV(v) : tanhV(v), wide);
 }
 
-/** Runs the sequence: fills h[1..T]. h[0] is set by the caller. */
+/** Runs the sequence: fills h[1..T]. h[0] is set by the caller, p.prepared by rnnPrepare. */
 export function rnnForward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, lengths = p.lengths;
   let relu = (p.flags & FLAG_RELU) != 0;
   let gemm = p.work;
-  let whh = prepareWeight(B, H, H, p.wHh, H, 1, afterGemmScratch(gemm));
+  let whh = p.prepared;
   let stateBytes = <usize>(B * H) << 2;
 
   // Input projections of every step, written where the states of steps 1..T will be.
@@ -64,7 +75,7 @@ export function rnnForward(plan: usize): void {
 export function rnnBackwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize;
-  return <usize>gemmWorkspaceBytes() + floatBytes(T * B * H) + floatBytes(B * H) + weightBytes(B, H, H, false);
+  return <usize>gemmWorkspaceBytes() + floatBytes(T * B * H) + floatBytes(B * H) + weightBytes(B, H, H);
 }
 
 // @ts-ignore: decorator

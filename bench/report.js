@@ -56,3 +56,15 @@ export function formatTargets(verdicts) {
   );
   return `${lines.join("\n")}\n  ${passed} of ${verdicts.length} targets met`;
 }
+
+export function formatColdStarts(starts) {
+  return Object.entries(starts)
+    .map(([peer, s]) => `  ${pad(peer, 8, true)} ${s.ms.toFixed(1)} ms (runs: ${s.samples.map((x) => x.toFixed(0)).join(", ")})`)
+    .join("\n");
+}
+
+export function formatSizes(sizes) {
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const width = Math.max(...sizes.map((s) => s.label.length));
+  return sizes.map((s) => `  ${pad(s.label, width, true)}  ${pad(kib(s.raw), 12)} raw  ${pad(kib(s.gzip), 11)} gzip`).join("\n");
+}

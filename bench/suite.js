@@ -3,6 +3,7 @@
 // once, outside timing), printed as a table with the target verdicts.
 
 import os from "node:os";
+import { readFileSync } from "node:fs";
 import { WORKLOADS, flops, stateDict, data } from "./workloads.js";
 import { measure, DEFAULT_TIMING } from "./timing.js";
 import { disagreement } from "./agreement.js";
@@ -17,8 +18,18 @@ const simd = process.argv[2] ?? "auto";
 const ours = await loadOurs(simd);
 const peers = [ours, await loadOrt("web"), await loadOrt("node"), await loadTfjs()];
 
-const cpu = os.cpus()[0]?.model.trim() ?? "unknown CPU";
-console.log(`\n=== wasm-rnn ${ours.engine.simd} SIMD build — Node ${process.version}, ${cpu}, ${os.cpus().length} cores ===`);
+/** CPU model, with family/model numbers on Linux ("AMD EPYC" alone does not tell Zen 1 from Zen 3). */
+function cpuDescription() {
+  const name = os.cpus()[0]?.model.trim() ?? "unknown CPU";
+  try {
+    const info = readFileSync("/proc/cpuinfo", "utf8");
+    return `${name} (family ${/^cpu family\s*:\s*(\d+)/m.exec(info)?.[1]}, model ${/^model\s*:\s*(\d+)/m.exec(info)?.[1]})`;
+  } catch {
+    return name;
+  }
+}
+
+console.log(`\n=== wasm-rnn ${ours.engine.simd} SIMD build — Node ${process.version}, ${cpuDescription()}, ${os.cpus().length} cores ===`);
 for (const p of peers) console.log(`  ${p.name.padEnd(8)} ${p.settings}`);
 
 console.log(`\nsgemm, our kernel (${ours.engine.simd} SIMD), C = A·B row-major, median:`);

@@ -118,6 +118,18 @@ describe("state dicts", () => {
     layer.dispose();
   });
 
+  it("loads a submodule's entries by prefix, as from a whole PyTorch model's state_dict", () => {
+    const source = new GRU({ inputSize: 3, hiddenSize: 4, seed: 2 });
+    const model = Object.fromEntries(Object.entries(source.stateDict()).map(([k, v]) => [`encoder.rnn.${k}`, v]));
+    model["decoder.weight"] = tensor([1, 2], [2]);
+    const layer = new GRU({ inputSize: 3, hiddenSize: 4, seed: 1 });
+    layer.loadStateDict(model, { prefix: "encoder.rnn." });
+    expect(layer.stateDict().weight_hh_l0.data).toEqual(source.stateDict().weight_hh_l0.data);
+    expectError(() => layer.loadStateDict(model, { prefix: "encoder." }), FormatError, /missing encoder\.weight_ih_l0/);
+    source.dispose();
+    layer.dispose();
+  });
+
   it("loads a partial record with strict: false", () => {
     const layer = new RNN({ inputSize: 2, hiddenSize: 3, seed: 1 });
     const zeros = tensor(new Float32Array(3), [3]);

@@ -38,7 +38,7 @@ for (const file of ["release.wasm", "relaxed.wasm"]) {
     const { core, f32, alloc } = instantiate(file);
     const work = alloc(core.gemmWorkspaceBytes() / 4);
 
-    const shapes: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [33, 1027, 65], [130, 24, 300], [4, 8, 257]];
+    const shapes: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [33, 1027, 65], [130, 24, 300], [4, 8, 257], [2, 12, 6], [3, 1024, 256]];
     for (const [M, N, K] of shapes) {
       for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
         it(`sgemm ${M}×${N}×${K} transA=${transA} transB=${transB}`, () => {
@@ -58,11 +58,13 @@ for (const file of ["release.wasm", "relaxed.wasm"]) {
           expect([...c.subarray(M * N)].every((v) => v === SENTINEL)).toBe(true);
         });
       }
-      it(`gemvRows ${N}×${K}`, () => {
-        const W = alloc(N * K), x = alloc(K), y = alloc(N), r = alloc(N);
+      it(`gemvPanels ${N}×${K}`, () => {
+        const W = alloc(N * K), x = alloc(K), y = alloc(N), r = alloc(N), Wp = alloc(core.rowPanelsSize(N, K));
         fillRandom(f32(), W, N * K, 4);
         fillRandom(f32(), x, K, 5);
-        core.gemvRows(N, K, W, K, x, y, 0);
+        f32().fill(NaN, (x >> 2) + K, (x >> 2) + K + 16); // values past x must not leak in
+        core.packRows(N, K, W, K, 1, Wp);
+        core.gemvPanels(N, K, Wp, x, y, 0);
         core.sgemmNaive(1, N, K, x, K, 1, W, 1, K, r, N, 0);
         const yv = f32().subarray(y >> 2, (y >> 2) + N + 16), rv = f32().subarray(r >> 2, (r >> 2) + N);
         for (let i = 0; i < N; i++) expect(Math.abs(yv[i] - rv[i])).toBeLessThan(2e-6 * K + 1e-6);

@@ -1,7 +1,7 @@
 // sgemm, sgemmPacked and gemvRows against the naive oracle: every transpose combination, shapes that
 // are not multiples of the tiles or cache blocks, overwrite and accumulate, and no writes past C.
 
-import { sgemm, sgemmNaive, sgemmPacked, packB, packedSize, gemmWorkspaceBytes, gemvRows, KC, MC } from "../gemm";
+import { sgemm, sgemmNaive, sgemmPacked, packB, packedSize, gemmWorkspaceBytes, packRows, rowPanelsSize, gemvPanels, KC, MC } from "../gemm";
 import { floats, guardIntact, randomFill, maxDiff } from "./helpers.include";
 
 const work = heap.alloc(<usize>gemmWorkspaceBytes());
@@ -59,16 +59,17 @@ describe("sgemmPacked", () => {
   });
 });
 
-describe("gemvRows", () => {
+describe("gemvPanels", () => {
   it("matches the naive product for odd sizes, overwrite and accumulate", () => {
-    let sizes: i32[] = [1, 3, 4, 8, 13, 64, 257];
+    let sizes: i32[] = [1, 3, 4, 6, 7, 8, 13, 64, 257];
     for (let a = 0; a < sizes.length; a++) {
       for (let b = 0; b < sizes.length; b++) {
         let N = sizes[a], K = sizes[b];
-        let W = floats(N * K), x = floats(K), y = floats(N), r = floats(N);
+        let W = floats(N * K), x = floats(K), y = floats(N), r = floats(N), Wp = floats(rowPanelsSize(N, K));
         randomFill(W, N * K); randomFill(x, K); randomFill(y, N);
         memory.copy(r, y, <usize>N << 2);
-        gemvRows(N, K, W, K, x, y, 1);
+        packRows(N, K, W, K, 1, Wp);
+        gemvPanels(N, K, Wp, x, y, 1);
         sgemmNaive(1, N, K, x, K, 1, W, 1, K, r, N, 1);
         expect(maxDiff(y, r, N)).toBeLessThan(<f32>(2e-6 * <f64>K));
         expect(guardIntact(y, N)).toBe(true);

@@ -12,20 +12,28 @@ export interface CoreExports {
               C: number, ldc: number, accumulate: number, work: number): void;
   sgemmNaive(M: number, N: number, K: number, A: number, rsA: number, csA: number, B: number, rsB: number, csB: number,
              C: number, ldc: number, accumulate: number): void;
-  gemvRows(N: number, K: number, W: number, ldw: number, x: number, y: number, accumulate: number): void;
+  rowPanelsSize(N: number, K: number): number;
+  packRows(N: number, K: number, src: number, rs: number, cs: number, dst: number): void;
+  gemvPanels(N: number, K: number, Wp: number, x: number, y: number, accumulate: number): void;
   activationArray(kind: number, x: number, out: number, n: number): void;
   mapSteps(T: number, B: number, F: number, src: number, srcRow: number, dst: number, dstRow: number,
            lengths: number, reverse: number, accumulate: number): void;
   addColumnSums(rows: number, cols: number, src: number, ld: number, dst: number): void;
   planBytes(): number;
+  lstmPreparedBytes(plan: number): number;
+  lstmPrepare(plan: number): void;
   lstmForward(plan: number): void;
   lstmBackward(plan: number): void;
   lstmForwardWorkspaceBytes(plan: number): number;
   lstmBackwardWorkspaceBytes(plan: number): number;
+  gruPreparedBytes(plan: number): number;
+  gruPrepare(plan: number): void;
   gruForward(plan: number): void;
   gruBackward(plan: number): void;
   gruForwardWorkspaceBytes(plan: number): number;
   gruBackwardWorkspaceBytes(plan: number): number;
+  rnnPreparedBytes(plan: number): number;
+  rnnPrepare(plan: number): void;
   rnnForward(plan: number): void;
   rnnBackward(plan: number): void;
   rnnForwardWorkspaceBytes(plan: number): number;
@@ -35,7 +43,7 @@ export interface CoreExports {
 /** SequencePlan fields in ABI order (assembly/plan.ts). */
 export const PLAN_FIELDS = [
   "steps", "batch", "inputSize", "hiddenSize", "outputSize", "flags", "lengths",
-  "wIh", "wHh", "bIh", "bHh", "wHr", "peepholes",
+  "wIh", "wHh", "bIh", "bHh", "wHr", "peepholes", "prepared",
   "x", "gates", "c", "h", "extra",
   "gradOutput", "gradH", "gradC", "gradX",
   "gradWIh", "gradWHh", "gradBIh", "gradBHh", "gradWHr", "gradPeepholes",

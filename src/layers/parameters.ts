@@ -16,6 +16,8 @@ export interface ParameterSpec {
 export interface LoadOptions {
   /** Require exactly the layer's names (default true, like PyTorch's `strict=True`). */
   strict?: boolean;
+  /** Read only the entries whose names start with this (e.g. "lstm." for a submodule) and strip it. */
+  prefix?: string;
 }
 
 export class ParameterSet {
@@ -25,6 +27,8 @@ export class ParameterSet {
   readonly totalFloats: number;
   readonly valuesPtr: number;
   readonly gradsPtr: number;
+  /** Incremented whenever values change, so derived layouts (prepared weights) know to refresh. */
+  version = 0;
   private readonly engine: Engine;
 
   constructor(specs: ParameterSpec[]) {
@@ -67,6 +71,7 @@ export class ParameterSet {
   /** Writes values into one parameter (internal: initialisers and loaders that validated already). */
   set(name: string, values: ArrayLike<number>): void {
     this.engine.write(this.ptr(name), values);
+    this.version++;
   }
 
   private copyAll(base: number): Record<string, Tensor> {
@@ -90,17 +95,21 @@ export class ParameterSet {
   }
 
   /** Validates the whole record, then writes it. `owner` names the layer in error messages. */
-  load(record: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, owner: string, options: LoadOptions = {}): void {
-    if (record === null || typeof record !== "object") throw new FormatError(`${owner}.loadStateDict: expected an object of named tensors`);
+  load(given: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, owner: string, options: LoadOptions = {}): void {
+    if (given === null || typeof given !== "object") throw new FormatError(`${owner}.loadStateDict: expected an object of named tensors`);
     const strict = options.strict ?? true;
+    const prefix = options.prefix ?? "";
+    const record = prefix
+      ? Object.fromEntries(Object.entries(given).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]))
+      : given;
     const names = new Set(this.specs.map((s) => s.name));
     if (strict) {
       const unexpected = Object.keys(record).filter((k) => !names.has(k));
       const missing = [...names].filter((k) => !(k in record));
       if (unexpected.length || missing.length) {
         const parts = [];
-        if (missing.length) parts.push(`missing ${missing.join(", ")}`);
-        if (unexpected.length) parts.push(`unexpected ${unexpected.join(", ")}`);
+        if (missing.length) parts.push(`missing ${missing.map((k) => prefix + k).join(", ")}`);
+        if (unexpected.length) parts.push(`unexpected ${unexpected.map((k) => prefix + k).join(", ")}`);
         throw new FormatError(`${owner}.loadStateDict: ${parts.join("; ")}`);
       }
     }

@@ -59,6 +59,8 @@ export interface BackwardResult {
 
 interface CellKernels {
   gates: number;
+  preparedBytes: keyof CoreExports;
+  prepare: keyof CoreExports;
   forward: keyof CoreExports;
   backward: keyof CoreExports;
   forwardBytes: keyof CoreExports;
@@ -66,9 +68,9 @@ interface CellKernels {
 }
 
 const KERNELS: Record<CellKind, CellKernels> = {
-  lstm: { gates: 4, forward: "lstmForward", backward: "lstmBackward", forwardBytes: "lstmForwardWorkspaceBytes", backwardBytes: "lstmBackwardWorkspaceBytes" },
-  gru: { gates: 3, forward: "gruForward", backward: "gruBackward", forwardBytes: "gruForwardWorkspaceBytes", backwardBytes: "gruBackwardWorkspaceBytes" },
-  rnn: { gates: 1, forward: "rnnForward", backward: "rnnBackward", forwardBytes: "rnnForwardWorkspaceBytes", backwardBytes: "rnnBackwardWorkspaceBytes" },
+  lstm: { gates: 4, preparedBytes: "lstmPreparedBytes", prepare: "lstmPrepare", forward: "lstmForward", backward: "lstmBackward", forwardBytes: "lstmForwardWorkspaceBytes", backwardBytes: "lstmBackwardWorkspaceBytes" },
+  gru: { gates: 3, preparedBytes: "gruPreparedBytes", prepare: "gruPrepare", forward: "gruForward", backward: "gruBackward", forwardBytes: "gruForwardWorkspaceBytes", backwardBytes: "gruBackwardWorkspaceBytes" },
+  rnn: { gates: 1, preparedBytes: "rnnPreparedBytes", prepare: "rnnPrepare", forward: "rnnForward", backward: "rnnBackward", forwardBytes: "rnnForwardWorkspaceBytes", backwardBytes: "rnnBackwardWorkspaceBytes" },
 };
 
 /** What forward leaves for backward. */
@@ -107,6 +109,8 @@ export class Recurrent {
   private readonly engine: Engine;
   private readonly params: ParameterSet;
   private readonly buffers: BufferPool;
+  /** Which parameter version and batch kind each (layer, direction)'s prepared weights were made for. */
+  private readonly preparedFor = new Map<string, { ptr: number; stamp: string }>();
   private state: ForwardState | null = null;
   private disposed = false;
 
@@ -205,6 +209,7 @@ export class Recurrent {
             eng.core.mapSteps(T, B, I, input, I, plan.x, I, lengthsPtr, 1, 0);
           }
           this.allocateStates(plan, `${l}.${d}`);
+          plan.prepared = this.preparedWeights(plan, `${l}.${d}`);
           const index = l * D + d;
           if (options.h0) eng.write(plan.h, options.h0.data.subarray(index * B * P, (index + 1) * B * P));
           else eng.fill(plan.h, B * P);
@@ -312,6 +317,23 @@ export class Recurrent {
     plan.c = this.kind === "lstm" ? pool.floats(`c${key}`, (T + 1) * B * H) : 0;
     const needsExtra = this.kind === "gru" || P !== H;
     plan.extra = needsExtra ? pool.floats(`extra${key}`, T * B * H) : 0;
+  }
+
+  /**
+   * The hidden-side weights laid out for this batch size (row panels for batch 1, GEMM panels
+   * otherwise), made once and reused until the parameters change or the batch kind switches.
+   */
+  private preparedWeights(plan: SequencePlan, key: string): number {
+    const k = KERNELS[this.kind];
+    const core = this.engine.core as unknown as Record<string, (plan: number) => number>;
+    plan.prepared = this.buffers.floats(`prepared${key}`, core[k.preparedBytes](this.engine.writePlan(plan)) / 4);
+    const stamp = `${this.params.version}:${plan.batch === 1 ? "row panels" : "gemm panels"}`;
+    const held = this.preparedFor.get(key);
+    if (!held || held.ptr !== plan.prepared || held.stamp !== stamp) {
+      core[k.prepare](this.engine.writePlan(plan));
+      this.preparedFor.set(key, { ptr: plan.prepared, stamp });
+    }
+    return plan.prepared;
   }
 
   /** Calls a cell kernel with a workspace of the size the kernel asks for. */

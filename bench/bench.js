@@ -1,0 +1,29 @@
+// The whole benchmark (`npm run bench`, or `node bench.js [auto|plain|both]`): the suite once per SIMD
+// build, each in its own process since the engine is initialised once per process, then cold starts
+// and wasm sizes. Exits 0 whatever the targets say; only a crash fails it.
+
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { coldStarts } from "./cold-start.js";
+import { wasmSizes } from "./sizes.js";
+import { formatColdStarts, formatSizes } from "./report.js";
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+if (!existsSync(here("../dist/index.js")) || !existsSync(here("../build/release.wasm"))) {
+  console.error("bench: build wasm-rnn first (`npm run build` in the repository root)");
+  process.exit(1);
+}
+
+const which = process.argv[2] ?? "both";
+const builds = which === "both" ? ["auto", "plain"] : [which];
+for (const simd of builds) {
+  const { status } = spawnSync(process.execPath, [here("./suite.js"), simd], { stdio: "inherit" });
+  if (status !== 0) process.exit(status ?? 1);
+}
+
+console.log("\ncold start, fresh node process: load the library (import, compile, init) → first W1 result, median of 5:");
+console.log(formatColdStarts(coldStarts()));
+console.log("\nwasm binaries:");
+console.log(formatSizes(wasmSizes()));
