@@ -5,14 +5,14 @@
 // Layout inside: time-major [T, B, F]. The reverse direction runs the same kernel on each sequence
 // reversed within its own length, so variable-length batches behave like PyTorch packed sequences.
 
-import { engine, type Engine } from "../engine/engine.js";
+import type { Engine } from "../engine/engine.js";
 import { emptyPlan, type CoreExports, type SequencePlan } from "../engine/abi.js";
-import { ResourceError, ShapeError, WasmRnnError } from "../errors.js";
+import { ShapeError } from "../errors.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { checkFinite, checkShape, checkTensor, describe, optionalBool, positiveInt, type TensorLike } from "../validate.js";
-import { ParameterSet, type LoadOptions, type ParameterSpec } from "./parameters.js";
-import { BufferPool } from "./buffer-pool.js";
+import type { ParameterSpec } from "./parameters.js";
+import { Layer, wrapInternal } from "./layer.js";
 
 export type CellKind = "lstm" | "gru" | "rnn";
 
@@ -77,10 +77,43 @@ const KERNELS: Record<CellKind, CellKernels> = {
 interface ForwardState {
   steps: number;
   batch: number;
-  unbatched: boolean;
-  hasLengths: boolean;
+  lengths: number;
   /** Plans of every (layer, direction), in PyTorch's order l·D + d, with the forward buffers filled in. */
   plans: SequencePlan[];
+}
+
+/** @internal A time-major batch already in wasm memory (pointers are byte addresses; 0 = absent). */
+export interface ResidentInput {
+  steps: number;
+  batch: number;
+  /** [T, B, I] */
+  x: number;
+  /** int32 [B], or 0 when every sequence has T steps */
+  lengths: number;
+  /** [L·D, B, P] or 0 for zeros */
+  h0: number;
+  /** [L·D, B, H] or 0 for zeros (LSTM) */
+  c0: number;
+}
+
+/** @internal Where a resident forward left its results (the layer's buffers, valid until its next call). */
+export interface ResidentOutput {
+  /** [T, B, D·P] */
+  output: number;
+  /** [L·D, B, P] */
+  hN: number;
+  /** [L·D, B, H] (LSTM) or 0 */
+  cN: number;
+}
+
+/** @internal Gradients of a resident backward, in the layer's buffers. */
+export interface ResidentGradients {
+  /** [T, B, I] */
+  gradInput: number;
+  /** [L·D, B, P] */
+  gradH0: number;
+  /** [L·D, B, H] (LSTM) or 0 */
+  gradC0: number;
 }
 
 /** Cell-specific settings a subclass passes to the shared layer. */
@@ -93,7 +126,7 @@ export interface CellConfig {
   flags?: number;
 }
 
-export class Recurrent {
+export class Recurrent extends Layer {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -103,36 +136,35 @@ export class Recurrent {
   /** Output size per direction: projSize for a projected LSTM, else hiddenSize. */
   readonly outputSize: number;
   protected readonly kind: CellKind;
-  protected readonly name: string;
   private readonly flags: number;
-  private readonly peepholes: boolean;
-  private readonly engine: Engine;
-  private readonly params: ParameterSet;
-  private readonly buffers: BufferPool;
   /** Which parameter version and batch kind each (layer, direction)'s prepared weights were made for. */
   private readonly preparedFor = new Map<string, { ptr: number; stamp: string }>();
   private state: ForwardState | null = null;
-  private disposed = false;
+  /** Whether the last public forward had an unbatched [T, I] input (its backward uses the same ranks). */
+  private unbatched = false;
 
   protected constructor(options: RecurrentOptions, cell: CellConfig) {
     if (options === null || typeof options !== "object") throw new ShapeError(`${cell.name}: options must be an object`);
-    this.kind = cell.kind;
-    this.name = cell.name;
-    this.inputSize = positiveInt(options.inputSize, `${cell.name}: inputSize`);
-    this.hiddenSize = positiveInt(options.hiddenSize, `${cell.name}: hiddenSize`);
-    this.numLayers = options.numLayers === undefined ? 1 : positiveInt(options.numLayers, `${cell.name}: numLayers`);
-    this.bias = optionalBool(options.bias, true, `${cell.name}: bias`);
-    this.batchFirst = optionalBool(options.batchFirst, false, `${cell.name}: batchFirst`);
-    this.bidirectional = optionalBool(options.bidirectional, false, `${cell.name}: bidirectional`);
-    this.outputSize = cell.projSize ? cell.projSize : this.hiddenSize;
-    this.peepholes = cell.peepholes ?? false;
-    this.flags = cell.flags ?? 0;
+    const inputSize = positiveInt(options.inputSize, `${cell.name}: inputSize`);
+    const hiddenSize = positiveInt(options.hiddenSize, `${cell.name}: hiddenSize`);
+    const numLayers = options.numLayers === undefined ? 1 : positiveInt(options.numLayers, `${cell.name}: numLayers`);
+    const bias = optionalBool(options.bias, true, `${cell.name}: bias`);
+    const bidirectional = optionalBool(options.bidirectional, false, `${cell.name}: bidirectional`);
+    const batchFirst = optionalBool(options.batchFirst, false, `${cell.name}: batchFirst`);
     if (options.seed !== undefined && (typeof options.seed !== "number" || !Number.isInteger(options.seed))) {
       throw new ShapeError(`${cell.name}: seed must be an integer; got ${describe(options.seed)}`);
     }
-    this.engine = engine();
-    this.params = new ParameterSet(this.parameterSpecs());
-    this.buffers = new BufferPool(this.engine);
+    const outputSize = cell.projSize ? cell.projSize : hiddenSize;
+    super(cell.name, parameterSpecs(cell.kind, inputSize, hiddenSize, outputSize, numLayers, bidirectional ? 2 : 1, bias, cell.peepholes ?? false));
+    this.kind = cell.kind;
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.numLayers = numLayers;
+    this.bias = bias;
+    this.batchFirst = batchFirst;
+    this.bidirectional = bidirectional;
+    this.outputSize = outputSize;
+    this.flags = cell.flags ?? 0;
     this.resetParameters(new Random(options.seed));
   }
 
@@ -140,33 +172,9 @@ export class Recurrent {
     return this.bidirectional ? 2 : 1;
   }
 
-  private get gates(): number {
-    return KERNELS[this.kind].gates;
-  }
-
   /** Input features of layer l. */
   private layerInputSize(l: number): number {
     return l === 0 ? this.inputSize : this.directions * this.outputSize;
-  }
-
-  /** PyTorch's parameter names and shapes, in PyTorch's order. */
-  private parameterSpecs(): ParameterSpec[] {
-    const specs: ParameterSpec[] = [];
-    const G = this.gates * this.hiddenSize;
-    for (let l = 0; l < this.numLayers; l++) {
-      for (let d = 0; d < this.directions; d++) {
-        const s = suffix(l, d);
-        specs.push({ name: `weight_ih${s}`, shape: [G, this.layerInputSize(l)] });
-        specs.push({ name: `weight_hh${s}`, shape: [G, this.outputSize] });
-        if (this.bias) {
-          specs.push({ name: `bias_ih${s}`, shape: [G] });
-          specs.push({ name: `bias_hh${s}`, shape: [G] });
-        }
-        if (this.outputSize !== this.hiddenSize) specs.push({ name: `weight_hr${s}`, shape: [this.outputSize, this.hiddenSize] });
-        if (this.peepholes) specs.push({ name: `weight_ph${s}`, shape: [3 * this.hiddenSize] });
-      }
-    }
-    return specs;
   }
 
   /** Uniform(−1/√H, 1/√H) for every parameter, as torch.nn.{RNN,LSTM,GRU}.reset_parameters. */
@@ -185,52 +193,77 @@ export class Recurrent {
   forward(x: TensorLike, options: ForwardOptions = {}): ForwardResult {
     this.checkAlive("forward");
     const { steps: T, batch: B, unbatched, lengths } = this.checkForwardInputs(x, options);
-    const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize;
+    const LD = this.numLayers * this.directions, H = this.hiddenSize, P = this.outputSize, F = this.directions * P;
     const eng = this.engine, pool = this.buffers;
-    this.state = null; // buffers are about to be overwritten
     try {
-      const xPtr = pool.floats("x", T * B * this.inputSize);
-      this.writeTimeMajor(xPtr, x.data, T, B, this.inputSize, unbatched);
-      let lengthsPtr = 0;
+      const input: ResidentInput = { steps: T, batch: B, x: pool.floats("x", T * B * this.inputSize), lengths: 0, h0: 0, c0: 0 };
+      this.writeTimeMajor(input.x, x.data, T, B, this.inputSize, unbatched);
       if (lengths) {
-        lengthsPtr = pool.ints("lengths", B);
-        eng.writeInt32(lengthsPtr, lengths);
+        input.lengths = pool.ints("lengths", B);
+        eng.writeInt32(input.lengths, lengths);
       }
-      const plans: SequencePlan[] = [];
-      let input = xPtr;
-      for (let l = 0; l < L; l++) {
-        const I = this.layerInputSize(l);
-        const out = pool.floats(`out${l}`, T * B * D * P);
-        for (let d = 0; d < D; d++) {
-          const plan = this.layerPlan(l, d, T, B, lengthsPtr);
-          plan.x = input;
-          if (d === 1) {
-            plan.x = pool.floats(`xrev${l}`, T * B * I);
-            eng.core.mapSteps(T, B, I, input, I, plan.x, I, lengthsPtr, 1, 0);
-          }
-          this.allocateStates(plan, `${l}.${d}`);
-          plan.prepared = this.preparedWeights(plan, `${l}.${d}`);
-          const index = l * D + d;
-          if (options.h0) eng.write(plan.h, options.h0.data.subarray(index * B * P, (index + 1) * B * P));
-          else eng.fill(plan.h, B * P);
-          if (this.kind === "lstm") {
-            if (options.c0) eng.write(plan.c, options.c0.data.subarray(index * B * H, (index + 1) * B * H));
-            else eng.fill(plan.c, B * H);
-          }
-          this.run(plan, "forward");
-          // Outputs of this direction into its column block of [T, B, D·P], un-reversed, zero past L_b.
-          eng.core.mapSteps(T, B, P, plan.h + B * P * 4, P, out + d * P * 4, D * P, lengthsPtr, d, 0);
-          plans.push(plan);
-        }
-        input = out;
+      if (options.h0) {
+        input.h0 = pool.floats("h0", LD * B * P);
+        eng.write(input.h0, options.h0.data);
       }
-      const result = this.collectForward(plans, input, T, B, unbatched);
-      this.state = { steps: T, batch: B, unbatched, hasLengths: lengths !== null, plans };
+      if (options.c0) {
+        input.c0 = pool.floats("c0", LD * B * H);
+        eng.write(input.c0, options.c0.data);
+      }
+      const out = this.forwardResident(input);
+      this.unbatched = unbatched;
+      const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
+      const result: ForwardResult = {
+        output: new Tensor(this.readTimeMajor(out.output, T, B, F, unbatched), unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F]),
+        hN: new Tensor(eng.read(out.hN, LD * B * P), stateShape(P)),
+      };
+      if (out.cN) result.cN = new Tensor(eng.read(out.cN, LD * B * H), stateShape(H));
       return result;
     } catch (e) {
-      this.state = null;
       throw wrapInternal(e, `${this.name}.forward`);
     }
+  }
+
+  /**
+   * @internal The forward pass over a batch already in wasm memory (time-major), for models that
+   * chain layers without copying through JavaScript. Inputs are not validated here.
+   */
+  forwardResident(input: ResidentInput): ResidentOutput {
+    const { steps: T, batch: B, lengths } = input;
+    const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D;
+    const eng = this.engine, pool = this.buffers;
+    this.state = null; // buffers are about to be overwritten
+    const hN = pool.floats("hN", LD * B * P);
+    const cN = this.kind === "lstm" ? pool.floats("cN", LD * B * H) : 0;
+    const plans: SequencePlan[] = [];
+    let layerInput = input.x;
+    for (let l = 0; l < L; l++) {
+      const I = this.layerInputSize(l);
+      const out = pool.floats(`out${l}`, T * B * D * P);
+      for (let d = 0; d < D; d++) {
+        const index = l * D + d;
+        const plan = this.layerPlan(l, d, T, B, lengths);
+        plan.x = layerInput;
+        if (d === 1) {
+          plan.x = pool.floats(`xrev${l}`, T * B * I);
+          eng.core.mapSteps(T, B, I, layerInput, I, plan.x, I, lengths, 1, 0);
+        }
+        this.allocateStates(plan, `${l}.${d}`);
+        plan.prepared = this.preparedWeights(plan, `${l}.${d}`);
+        copyOrZero(eng, input.h0 && input.h0 + index * B * P * 4, plan.h, B * P);
+        if (plan.c) copyOrZero(eng, input.c0 && input.c0 + index * B * H * 4, plan.c, B * H);
+        this.run(plan, "forward");
+        // Outputs of this direction into its column block of [T, B, D·P], un-reversed, zero past L_b.
+        eng.core.mapSteps(T, B, P, plan.h + B * P * 4, P, out + d * P * 4, D * P, lengths, d, 0);
+        // Final states: states are carried past each sequence's end, so step T holds h at L_b − 1.
+        eng.f32.copyWithin((hN >> 2) + index * B * P, (plan.h >> 2) + T * B * P, (plan.h >> 2) + (T + 1) * B * P);
+        if (cN) eng.f32.copyWithin((cN >> 2) + index * B * H, (plan.c >> 2) + T * B * H, (plan.c >> 2) + (T + 1) * B * H);
+        plans.push(plan);
+      }
+      layerInput = out;
+    }
+    this.state = { steps: T, batch: B, lengths, plans };
+    return { output: layerInput, hN, cN };
   }
 
   private checkForwardInputs(x: TensorLike, options: ForwardOptions) {
@@ -265,18 +298,7 @@ export class Recurrent {
     }
     let lengths: Int32Array | null = null;
     if (options.lengths !== undefined && options.lengths !== null) {
-      const given = options.lengths;
-      if (typeof given !== "object" || typeof given.length !== "number") throw new ShapeError(`${where}: lengths must be an array of integers`);
-      if (unbatched) throw new ShapeError(`${where}: lengths need a batched input`);
-      if (given.length !== B) throw new ShapeError(`${where}: lengths must have one entry per sequence (${B}); got ${given.length}`);
-      lengths = new Int32Array(B);
-      for (let b = 0; b < B; b++) {
-        const n = given[b];
-        if (!Number.isInteger(n) || n < 1 || n > T) {
-          throw new ShapeError(`${where}: lengths[${b}] must be an integer from 1 to ${T} (the number of steps); got ${describe(n)}`);
-        }
-        lengths[b] = n;
-      }
+      lengths = checkLengths(options.lengths, B, T, where, unbatched);
     }
     return { steps: T, batch: B, unbatched, lengths };
   }
@@ -313,7 +335,7 @@ export class Recurrent {
     const { steps: T, batch: B } = plan;
     const H = this.hiddenSize, P = this.outputSize, pool = this.buffers;
     plan.h = pool.floats(`h${key}`, (T + 1) * B * P);
-    plan.gates = this.kind === "rnn" ? 0 : pool.floats(`gates${key}`, T * B * this.gates * H);
+    plan.gates = this.kind === "rnn" ? 0 : pool.floats(`gates${key}`, T * B * KERNELS[this.kind].gates * H);
     plan.c = this.kind === "lstm" ? pool.floats(`c${key}`, (T + 1) * B * H) : 0;
     const needsExtra = this.kind === "gru" || P !== H;
     plan.extra = needsExtra ? pool.floats(`extra${key}`, T * B * H) : 0;
@@ -346,29 +368,6 @@ export class Recurrent {
     core[pass === "forward" ? k.forward : k.backward](this.engine.writePlan(plan));
   }
 
-  private collectForward(plans: SequencePlan[], out: number, T: number, B: number, unbatched: boolean): ForwardResult {
-    const D = this.directions, P = this.outputSize, H = this.hiddenSize, LD = plans.length;
-    const F = D * P;
-    const output = new Float32Array(T * B * F);
-    const src = this.engine.view(out, T * B * F);
-    if (this.batchFirst && !unbatched) {
-      for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) output.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
-    } else {
-      output.set(src);
-    }
-    const hN = new Float32Array(LD * B * P);
-    plans.forEach((plan, i) => hN.set(this.engine.view(plan.h + T * B * P * 4, B * P), i * B * P));
-    const outShape = unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F];
-    const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
-    const result: ForwardResult = { output: new Tensor(output, outShape), hN: new Tensor(hN, stateShape(P)) };
-    if (this.kind === "lstm") {
-      const cN = new Float32Array(LD * B * H);
-      plans.forEach((plan, i) => cN.set(this.engine.view(plan.c + T * B * H * 4, B * H), i * B * H));
-      result.cN = new Tensor(cN, stateShape(H));
-    }
-    return result;
-  }
-
   /** Copies [T, B, F] (or [B, T, F] when batchFirst) into time-major wasm memory. */
   private writeTimeMajor(ptr: number, data: Float32Array, T: number, B: number, F: number, unbatched: boolean): void {
     if (!this.batchFirst || unbatched || B === 1) {
@@ -377,6 +376,15 @@ export class Recurrent {
     }
     const dst = this.engine.view(ptr, T * B * F);
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) dst.set(data.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+  }
+
+  /** Copies time-major [T, B, F] out of wasm memory, as [B, T, F] when batchFirst. */
+  private readTimeMajor(ptr: number, T: number, B: number, F: number, unbatched: boolean): Float32Array {
+    if (!this.batchFirst || unbatched || B === 1) return this.engine.read(ptr, T * B * F);
+    const src = this.engine.view(ptr, T * B * F);
+    const out = new Float32Array(T * B * F);
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+    return out;
   }
 
   // ---- backward ---------------------------------------------------------------------------------
@@ -391,11 +399,12 @@ export class Recurrent {
     const where = `${this.name}.backward`;
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
-    const { steps: T, batch: B, unbatched, plans } = state;
-    const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D;
-    const outShape = unbatched ? [T, D * P] : this.batchFirst ? [B, T, D * P] : [T, B, D * P];
-    const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
     if (options === null || typeof options !== "object") throw new ShapeError(`${where}: options must be an object`);
+    const { steps: T, batch: B } = state;
+    const unbatched = this.unbatched;
+    const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D, F = D * P;
+    const outShape = unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F];
+    const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
     if (gradOutput !== null && gradOutput !== undefined) {
       checkTensor(gradOutput, `${where}: gradOutput`);
       checkShape(gradOutput, outShape, `${where}: gradOutput`, " (the shape of output)");
@@ -414,116 +423,123 @@ export class Recurrent {
     }
     const eng = this.engine, pool = this.buffers;
     try {
-      let dOut = 0;
+      const gradients = { gradOutput: 0, gradHN: 0, gradCN: 0 };
       if (gradOutput) {
-        dOut = pool.floats("dout", T * B * D * P);
-        this.writeTimeMajor(dOut, gradOutput.data, T, B, D * P, unbatched);
+        gradients.gradOutput = pool.floats("dout", T * B * F);
+        this.writeTimeMajor(gradients.gradOutput, gradOutput.data, T, B, F, unbatched);
       }
-      const gradH0 = new Float32Array(LD * B * P);
-      const gradC0 = this.kind === "lstm" ? new Float32Array(LD * B * H) : undefined;
-      const dh = pool.floats("dh", B * P);
-      const dc = this.kind === "lstm" ? pool.floats("dc", B * H) : 0;
-      const lengthsPtr = plans[0].lengths;
-      for (let l = L - 1; l >= 0; l--) {
-        const I = this.layerInputSize(l);
-        const dIn = pool.floats(`din${l % 2}`, T * B * I);
-        for (let d = 0; d < D; d++) {
-          const index = l * D + d;
-          const plan = plans[index];
-          // This direction's slice of ∂L/∂output, in its own time order.
-          plan.gradOutput = 0;
-          if (dOut) {
-            plan.gradOutput = pool.floats("doutdir", T * B * P);
-            eng.core.mapSteps(T, B, P, dOut + d * P * 4, D * P, plan.gradOutput, P, lengthsPtr, d, 0);
-          }
-          if (options.gradHN) eng.write(dh, options.gradHN.data.subarray(index * B * P, (index + 1) * B * P));
-          else eng.fill(dh, B * P);
-          if (dc) {
-            if (options.gradCN) eng.write(dc, options.gradCN.data.subarray(index * B * H, (index + 1) * B * H));
-            else eng.fill(dc, B * H);
-          }
-          plan.gradH = dh;
-          plan.gradC = dc;
-          plan.gradX = d === 0 ? dIn : pool.floats("dxrev", T * B * I);
-          this.run(plan, "backward");
-          if (d === 1) eng.core.mapSteps(T, B, I, plan.gradX, I, dIn, I, lengthsPtr, 1, 1);
-          gradH0.set(eng.view(dh, B * P), index * B * P);
-          if (gradC0) gradC0.set(eng.view(dc, B * H), index * B * H);
-        }
-        dOut = dIn;
+      if (options.gradHN) {
+        gradients.gradHN = pool.floats("gradHN", LD * B * P);
+        eng.write(gradients.gradHN, options.gradHN.data);
       }
+      if (options.gradCN) {
+        gradients.gradCN = pool.floats("gradCN", LD * B * H);
+        eng.write(gradients.gradCN, options.gradCN.data);
+      }
+      const back = this.backwardResident(gradients);
       const I = this.inputSize;
-      const gradInput = new Float32Array(T * B * I);
-      const src = eng.view(dOut, T * B * I);
-      if (this.batchFirst && !unbatched) {
-        for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) gradInput.set(src.subarray((t * B + b) * I, (t * B + b + 1) * I), (b * T + t) * I);
-      } else {
-        gradInput.set(src);
-      }
-      const inShape = unbatched ? [T, I] : this.batchFirst ? [B, T, I] : [T, B, I];
-      const result: BackwardResult = { gradInput: new Tensor(gradInput, inShape), gradH0: new Tensor(gradH0, stateShape(P)) };
-      if (gradC0) result.gradC0 = new Tensor(gradC0, stateShape(H));
+      const result: BackwardResult = {
+        gradInput: new Tensor(this.readTimeMajor(back.gradInput, T, B, I, unbatched), unbatched ? [T, I] : this.batchFirst ? [B, T, I] : [T, B, I]),
+        gradH0: new Tensor(eng.read(back.gradH0, LD * B * P), stateShape(P)),
+      };
+      if (back.gradC0) result.gradC0 = new Tensor(eng.read(back.gradC0, LD * B * H), stateShape(H));
       return result;
     } catch (e) {
       throw wrapInternal(e, where);
     }
   }
 
-  // ---- parameters -------------------------------------------------------------------------------
-
-  /** Names and shapes of the parameters, in PyTorch's order. */
-  parameterShapes(): Record<string, number[]> {
-    return Object.fromEntries(this.params.specs.map((s) => [s.name, [...s.shape]]));
+  /**
+   * @internal Backward over the last resident forward: time-major gradient buffers in wasm memory
+   * (0 = zeros). Parameter gradients accumulate; results are in the layer's buffers.
+   */
+  backwardResident(gradients: { gradOutput: number; gradHN: number; gradCN: number }): ResidentGradients {
+    const where = `${this.name}.backward`;
+    const state = this.state;
+    if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
+    const { steps: T, batch: B, plans, lengths } = state;
+    const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D;
+    const eng = this.engine, pool = this.buffers;
+    const gradH0 = pool.floats("gradH0", LD * B * P);
+    const gradC0 = this.kind === "lstm" ? pool.floats("gradC0", LD * B * H) : 0;
+    const dh = pool.floats("dh", B * P);
+    const dc = this.kind === "lstm" ? pool.floats("dc", B * H) : 0;
+    let dOut = gradients.gradOutput;
+    for (let l = L - 1; l >= 0; l--) {
+      const I = this.layerInputSize(l);
+      const dIn = pool.floats(`din${l % 2}`, T * B * I);
+      for (let d = 0; d < D; d++) {
+        const index = l * D + d;
+        const plan = plans[index];
+        // This direction's slice of ∂L/∂output, in its own time order.
+        plan.gradOutput = 0;
+        if (dOut) {
+          plan.gradOutput = pool.floats("doutdir", T * B * P);
+          eng.core.mapSteps(T, B, P, dOut + d * P * 4, D * P, plan.gradOutput, P, lengths, d, 0);
+        }
+        copyOrZero(eng, gradients.gradHN && gradients.gradHN + index * B * P * 4, dh, B * P);
+        if (dc) copyOrZero(eng, gradients.gradCN && gradients.gradCN + index * B * H * 4, dc, B * H);
+        plan.gradH = dh;
+        plan.gradC = dc;
+        plan.gradX = d === 0 ? dIn : pool.floats("dxrev", T * B * I);
+        this.run(plan, "backward");
+        if (d === 1) eng.core.mapSteps(T, B, I, plan.gradX, I, dIn, I, lengths, 1, 1);
+        eng.f32.copyWithin((gradH0 >> 2) + index * B * P, dh >> 2, (dh >> 2) + B * P);
+        if (gradC0) eng.f32.copyWithin((gradC0 >> 2) + index * B * H, dc >> 2, (dc >> 2) + B * H);
+      }
+      dOut = dIn;
+    }
+    return { gradInput: dOut, gradH0, gradC0 };
   }
 
-  /** Number of trainable floats. */
-  get parameterCount(): number {
-    return this.params.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
-  }
-
-  /** Copies of the parameters keyed by PyTorch's names. */
-  stateDict(): Record<string, Tensor> {
-    this.checkAlive("stateDict");
-    return this.params.values();
-  }
-
-  /** Replaces the parameters; validates every tensor first, so a bad record changes nothing. */
-  loadStateDict(record: Record<string, TensorLike>, options?: LoadOptions): void {
-    this.checkAlive("loadStateDict");
-    this.params.load(record, this.name, options);
-  }
-
-  /** Accumulated gradients keyed by PyTorch's names. */
-  grads(): Record<string, Tensor> {
-    this.checkAlive("grads");
-    return this.params.grads();
-  }
-
-  zeroGrad(): void {
-    this.checkAlive("zeroGrad");
-    this.params.zeroGrad();
-  }
-
-  /** Releases the layer's wasm memory; the layer cannot be used afterwards. Idempotent. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
     this.state = null;
-    this.buffers.dispose();
-    this.params.dispose();
+    super.dispose();
   }
+}
 
-  private checkAlive(method: string): void {
-    if (this.disposed) throw new ResourceError(`${this.name}.${method}: the layer was disposed`);
+/** Checks per-sequence lengths: one integer in 1…T per sequence, any order. */
+function checkLengths(given: ArrayLike<number>, B: number, T: number, where: string, unbatched: boolean): Int32Array {
+  if (typeof given !== "object" || typeof given.length !== "number") throw new ShapeError(`${where}: lengths must be an array of integers`);
+  if (unbatched) throw new ShapeError(`${where}: lengths need a batched input`);
+  if (given.length !== B) throw new ShapeError(`${where}: lengths must have one entry per sequence (${B}); got ${given.length}`);
+  const lengths = new Int32Array(B);
+  for (let b = 0; b < B; b++) {
+    const n = given[b];
+    if (!Number.isInteger(n) || n < 1 || n > T) {
+      throw new ShapeError(`${where}: lengths[${b}] must be an integer from 1 to ${T} (the number of steps); got ${describe(n)}`);
+    }
+    lengths[b] = n;
   }
+  return lengths;
+}
+
+/** Copies n floats from src to dst, or zeroes dst when src is 0. */
+function copyOrZero(eng: Engine, src: number, dst: number, n: number): void {
+  if (src) eng.f32.copyWithin(dst >> 2, src >> 2, (src >> 2) + n);
+  else eng.fill(dst, n);
+}
+
+/** PyTorch's parameter names and shapes, in PyTorch's order. */
+function parameterSpecs(kind: CellKind, inputSize: number, H: number, P: number, layers: number, directions: number, bias: boolean, peepholes: boolean): ParameterSpec[] {
+  const specs: ParameterSpec[] = [];
+  const G = KERNELS[kind].gates * H;
+  for (let l = 0; l < layers; l++) {
+    for (let d = 0; d < directions; d++) {
+      const s = suffix(l, d);
+      specs.push({ name: `weight_ih${s}`, shape: [G, l === 0 ? inputSize : directions * P] });
+      specs.push({ name: `weight_hh${s}`, shape: [G, P] });
+      if (bias) {
+        specs.push({ name: `bias_ih${s}`, shape: [G] });
+        specs.push({ name: `bias_hh${s}`, shape: [G] });
+      }
+      if (P !== H) specs.push({ name: `weight_hr${s}`, shape: [P, H] });
+      if (peepholes) specs.push({ name: `weight_ph${s}`, shape: [3 * H] });
+    }
+  }
+  return specs;
 }
 
 function suffix(layer: number, direction: number): string {
   return `_l${layer}${direction === 1 ? "_reverse" : ""}`;
-}
-
-/** Lets our own errors through; anything else (a RangeError from a typed array, a trap) becomes a ResourceError. */
-function wrapInternal(e: unknown, where: string): Error {
-  if (e instanceof WasmRnnError) return e;
-  return new ResourceError(`${where}: internal failure: ${e instanceof Error ? e.message : String(e)}`);
 }
