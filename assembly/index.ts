@@ -2,8 +2,11 @@
 // All arguments are sizes and byte addresses in linear memory; see plan.ts for the SequencePlan layout.
 export { gemmWorkspaceBytes, packedSize, packB, sgemm, sgemmPacked, sgemmNaive, rowPanelsSize, packRows, gemvPanels } from "./gemm";
 export { activationArray } from "./activations";
-export { mapSteps, addColumnSums } from "./sequence";
-export { planBytes } from "./plan";
+export { mapSteps, addColumnSums, meanSteps, meanStepsBackward } from "./sequence";
+export { planBytes, heapBase } from "./plan";
 export { lstmPreparedBytes, lstmPrepare, lstmForward, lstmBackward, lstmForwardWorkspaceBytes, lstmBackwardWorkspaceBytes } from "./lstm";
 export { gruPreparedBytes, gruPrepare, gruForward, gruBackward, gruForwardWorkspaceBytes, gruBackwardWorkspaceBytes } from "./gru";
 export { rnnPreparedBytes, rnnPrepare, rnnForward, rnnBackward, rnnForwardWorkspaceBytes, rnnBackwardWorkspaceBytes } from "./rnn";
+export { denseForward, denseBackward, embeddingForward, embeddingBackward } from "./dense";
+export { softmaxCrossEntropy, logSoftmax, softmax, binaryCrossEntropy } from "./loss";
+export { sumOfSquares, countNonFinite, scaleInPlace, clampInPlace, sgdStep, adamStep } from "./optim";

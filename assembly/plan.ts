@@ -117,3 +117,8 @@ export function hiddenSideGrads(rows: i32, N: i32, K: i32, dG: usize, ldg: i32, 
 export function planBytes(): i32 {
   return <i32>offsetof<SequencePlan>();
 }
+
+/** First byte after the module's static data (Math's lookup tables): the engine allocates above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -4,6 +4,8 @@
 //
 // Legend: T steps, B batch, F features copied per row; row b of step t is at (t·B + b)·rowStride.
 
+import { addInto } from "./simd";
+
 /** Is row b still inside its sequence at step t? (lengths = 0: every sequence has all steps) */
 // @ts-ignore: decorator
 @inline export function isActive(lengths: usize, b: i32, t: i32): bool {
@@ -28,19 +30,8 @@ export function mapSteps(T: i32, B: i32, F: i32, src: usize, srcRow: i32, dst: u
       }
       let ts = reverse ? L - 1 - t : t;
       let s = src + (<usize>((ts * B + b) * srcRow) << 2);
-      if (accumulate) {
-        let j = 0;
-        for (; j + 4 <= F; j += 4) {
-          let o = <usize>j << 2;
-          v128.store(d + o, f32x4.add(v128.load(d + o), v128.load(s + o)));
-        }
-        for (; j < F; j++) {
-          let o = <usize>j << 2;
-          store<f32>(d + o, load<f32>(d + o) + load<f32>(s + o));
-        }
-      } else {
-        memory.copy(d, s, bytes);
-      }
+      if (accumulate) addInto(d, s, F);
+      else memory.copy(d, s, bytes);
     }
   }
 }
@@ -78,18 +69,35 @@ export function addVectors(n: i32, a: usize, b: usize, dst: usize): void {
   }
 }
 
-/** Zeroes the rows b of a [B, F] buffer that are not active at step t. */
-export function zeroInactiveRows(B: i32, F: i32, lengths: usize, t: i32, p: usize): void {
-  if (lengths == 0) return;
-  for (let b = 0; b < B; b++) {
-    if (!isActive(lengths, b, t)) memory.fill(p + (<usize>(b * F) << 2), 0, <usize>F << 2);
-  }
-}
-
 /** Copies row b of a [B, F] state from `src` to `dst` for every row not active at step t. */
 export function carryInactiveRows(B: i32, F: i32, lengths: usize, t: i32, src: usize, dst: usize): void {
   if (lengths == 0) return;
   for (let b = 0; b < B; b++) {
     if (!isActive(lengths, b, t)) memory.copy(dst + (<usize>(b * F) << 2), src + (<usize>(b * F) << 2), <usize>F << 2);
+  }
+}
+
+/** dst[b, 0..F] = mean over t < L_b of src[t, b, 0..F] (mean pooling of a sequence's outputs). */
+export function meanSteps(T: i32, B: i32, F: i32, src: usize, lengths: usize, dst: usize): void {
+  memory.fill(dst, 0, <usize>(B * F) << 2);
+  for (let b = 0; b < B; b++) {
+    let L = lengths == 0 ? T : load<i32>(lengths + (<usize>b << 2));
+    let d = dst + (<usize>(b * F) << 2);
+    for (let t = 0; t < L; t++) addInto(d, src + (<usize>((t * B + b) * F) << 2), F);
+    let inv: f32 = 1 / <f32>L;
+    for (let j = 0; j < F; j++) store<f32>(d + (<usize>j << 2), load<f32>(d + (<usize>j << 2)) * inv);
+  }
+}
+
+/** The gradient of meanSteps: gradSrc[t, b] = gradDst[b] / L_b for t < L_b, else 0. */
+export function meanStepsBackward(T: i32, B: i32, F: i32, gradDst: usize, lengths: usize, gradSrc: usize): void {
+  for (let b = 0; b < B; b++) {
+    let L = lengths == 0 ? T : load<i32>(lengths + (<usize>b << 2));
+    let g = gradDst + (<usize>(b * F) << 2);
+    let inv: f32 = 1 / <f32>L;
+    for (let t = 0; t < T; t++) {
+      let o = gradSrc + (<usize>((t * B + b) * F) << 2);
+      for (let j = 0; j < F; j++) store<f32>(o + (<usize>j << 2), t < L ? load<f32>(g + (<usize>j << 2)) * inv : 0);
+    }
   }
 }

@@ -15,6 +15,10 @@ if (!existsSync(here("../dist/index.js")) || !existsSync(here("../build/release.
   console.error("bench: build wasm-rnn first (`npm run build` in the repository root)");
   process.exit(1);
 }
+if (!existsSync(here("./node_modules/onnxruntime-web/package.json"))) {
+  console.error("bench: install the peers first (`npm ci --prefix bench` in the repository root)");
+  process.exit(1);
+}
 
 const which = process.argv[2] ?? "both";
 const builds = which === "both" ? ["auto", "plain"] : [which];

@@ -1,14 +1,13 @@
 // A minimal protobuf encoder and the ONNX messages the benchmark needs (ModelProto, GraphProto,
 // NodeProto, AttributeProto, TensorProto, ValueInfoProto), so models are built in JavaScript with no
-// protobuf dependency. Field numbers follow onnx/onnx.proto; only FLOAT and INT64 tensors are written.
+// protobuf dependency. Field numbers follow onnx/onnx.proto; FLOAT/INT64 tensors, int/string/ints attributes.
 
 const WIRE_VARINT = 0;
 const WIRE_BYTES = 2;
-const WIRE_FIXED32 = 5;
 
 const FLOAT = 1;
 const INT64 = 7;
-const ATTR = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7, STRINGS: 8 };
+const ATTR = { INT: 2, STRING: 3, INTS: 7 };
 
 const utf8 = new TextEncoder();
 
@@ -27,12 +26,6 @@ class Message {
 
   varint(field, value) {
     return this.key(field, WIRE_VARINT).raw(encodeVarint(value));
-  }
-
-  float(field, value) {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, value, true);
-    return this.key(field, WIRE_FIXED32).raw(b);
   }
 
   bytes(field, value) {
@@ -86,20 +79,15 @@ export function tensorProto(name, dims, data) {
   return t;
 }
 
-/** AttributeProto from a JS value: integer, float, string, or an array of integers or strings. */
+/** AttributeProto from a JS value: an integer, a string, or an array of integers. */
 function attribute(name, value) {
   const a = new Message().string(1, name);
-  if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
-    for (const v of value) a.string(9, v);
-    return a.varint(20, ATTR.STRINGS);
-  }
   if (Array.isArray(value)) {
     for (const v of value) a.varint(8, v);
     return a.varint(20, ATTR.INTS);
   }
   if (typeof value === "string") return a.string(4, value).varint(20, ATTR.STRING);
-  if (Number.isInteger(value)) return a.varint(3, value).varint(20, ATTR.INT);
-  return a.float(2, value).varint(20, ATTR.FLOAT);
+  return a.varint(3, value).varint(20, ATTR.INT);
 }
 
 /** NodeProto; an empty string in `inputs` marks an omitted optional input. */

@@ -1,11 +1,11 @@
-// One benchmark process for one SIMD build of wasm-rnn (`node suite.js relaxed|plain|auto`): our
+// One benchmark process for one SIMD build of wasm-rnn (`node suite.js auto|plain`): our
 // sgemm rates, then every workload on ours and each peer in this same process (agreement checked
 // once, outside timing), printed as a table with the target verdicts.
 
 import os from "node:os";
 import { readFileSync } from "node:fs";
 import { WORKLOADS, flops, stateDict, data } from "./workloads.js";
-import { measure, DEFAULT_TIMING } from "./timing.js";
+import { measureRounds, DEFAULT_TIMING } from "./timing.js";
 import { disagreement } from "./agreement.js";
 import { evaluateTargets } from "./targets.js";
 import { sgemmRates } from "./sgemm.js";
@@ -14,6 +14,9 @@ import { loadOurs } from "./peers/ours.js";
 import { loadOrt } from "./peers/ort.js";
 import { loadTfjs } from "./peers/tfjs.js";
 
+// A peer: { name, settings, supports(workload), prepare(workload, stateDict, data) → handle }, where a
+// handle has run() (the timed body), result() (standard arrays for the agreement check, or null when
+// the peer computes a different function) and dispose().
 const simd = process.argv[2] ?? "auto";
 const ours = await loadOurs(simd);
 const peers = [ours, await loadOrt("web"), await loadOrt("node"), await loadTfjs()];
@@ -38,22 +41,25 @@ console.log(formatSgemm(await sgemmRates(ours.engine)));
 const rows = [];
 for (const w of WORKLOADS) {
   const sd = stateDict(w), input = data(w);
-  const row = { workload: w, gflop: flops(w) / 1e9, times: {}, ratios: {}, checks: {} };
-  let reference = null;
-  for (const peer of peers.filter((p) => p.supports(w))) {
-    const handle = await peer.prepare(w, sd, input);
-    const result = handle.result ? await handle.result() : null;
-    if (peer === ours) reference = result;
-    else row.checks[peer.name] = handle.result ? disagreement(reference, result) : "not compared (different function)";
-    row.times[peer.name] = await measure(handle.run, DEFAULT_TIMING);
-    handle.dispose();
-  }
-  for (const [name, t] of Object.entries(row.times)) if (name !== "ours") row.ratios[name] = t.ms / row.times.ours.ms;
-  rows.push(row);
+  const active = peers.filter((p) => p.supports(w));
+  const handles = [];
+  for (const peer of active) handles.push(await peer.prepare(w, sd, input));
+  const results = [];
+  for (const handle of handles) results.push(handle.result ? await handle.result() : null);
+  const reference = results[active.indexOf(ours)];
+  const checks = {};
+  active.forEach((peer, i) => {
+    if (peer !== ours) checks[peer.name] = handles[i].result ? disagreement(reference, results[i]) : "not compared (different function)";
+  });
+  const times = await measureRounds(Object.fromEntries(active.map((peer, i) => [peer.name, handles[i].run])));
+  for (const handle of handles) handle.dispose();
+  const ratios = {};
+  for (const [name, t] of Object.entries(times)) if (name !== ours.name) ratios[name] = t.ms / times[ours.name].ms;
+  rows.push({ workload: w, gflop: flops(w) / 1e9, times, ratios, checks });
   process.stderr.write(`  measured ${w.id}\n`);
 }
 
-console.log(`\nmedian ms over ≥${DEFAULT_TIMING.minRuns} runs after warm-up; ratio = peer ms / ours ms (> 1: ours faster)`);
+console.log(`\nmedian ms over ≥${DEFAULT_TIMING.minRounds} interleaved rounds after warm-up; ratio = peer ms / ours ms (> 1: ours faster)`);
 console.log(formatTable(rows, peers.map((p) => p.name)));
 console.log("\nagreement with ours, max |Δ| (outputs; W7: input gradient and weight_hh gradient):");
 console.log(formatAgreement(rows));

@@ -45,6 +45,26 @@ export class Random {
   uniformIn(low: number, high: number): number {
     return low + (high - low) * this.uniform();
   }
+
+  /** Standard normal (Box–Muller). */
+  normal(): number {
+    const u = 1 - this.uniform(); // (0, 1]
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
+  }
+
+  /** An integer in [0, n). */
+  below(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** The generator's state, to save in a checkpoint and resume the same sequence. */
+  get state(): number[] {
+    return [this.s0, this.s1, this.s2, this.s3];
+  }
+
+  set state(words: number[]) {
+    [this.s0, this.s1, this.s2, this.s3] = words.map((w) => w | 0);
+  }
 }
 
 function rotl(x: number, k: number): number {

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import * as wasmBackend from "@tensorflow/tfjs-backend-wasm";
-import { directions, suffix } from "../workloads.js";
+import { directions, layerInput, suffix } from "../workloads.js";
 
 /** Keras gate block k takes PyTorch gate block ORDER[cell][k] (LSTM i,f,c,o is PyTorch's order; GRU z,r,h). */
 const ORDER = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
@@ -57,7 +57,7 @@ function kerasWeights(w, sd, l, d, inputSize) {
 function buildModel(w, sd) {
   const model = tfl.sequential();
   for (let l = 0; l < w.layers; l++) {
-    const inputSize = l === 0 ? w.I : directions(w) * w.H;
+    const inputSize = layerInput(w, l);
     const cell = LAYER[w.cell](w.H);
     const layer = w.bidirectional ? tfl.layers.bidirectional({ layer: cell, mergeMode: "concat" }) : cell;
     if (l === 0) model.add(tfl.layers.inputLayer({ inputShape: [w.T, w.I] }));

@@ -19,7 +19,24 @@ export interface CoreExports {
   mapSteps(T: number, B: number, F: number, src: number, srcRow: number, dst: number, dstRow: number,
            lengths: number, reverse: number, accumulate: number): void;
   addColumnSums(rows: number, cols: number, src: number, ld: number, dst: number): void;
+  meanSteps(T: number, B: number, F: number, src: number, lengths: number, dst: number): void;
+  meanStepsBackward(T: number, B: number, F: number, gradDst: number, lengths: number, gradSrc: number): void;
   planBytes(): number;
+  heapBase(): number;
+  denseForward(N: number, I: number, O: number, x: number, w: number, b: number, y: number, work: number): void;
+  denseBackward(N: number, I: number, O: number, x: number, w: number, gradY: number, gradW: number, gradB: number, gradX: number, work: number): void;
+  embeddingForward(N: number, E: number, table: number, ids: number, y: number): void;
+  embeddingBackward(N: number, E: number, ids: number, gradY: number, gradTable: number, paddingIdx: number): void;
+  softmaxCrossEntropy(N: number, V: number, logits: number, targets: number, ignoreIndex: number, gradScale: number, grad: number, rowLoss: number): number;
+  logSoftmax(N: number, V: number, logits: number, temperature: number, out: number): void;
+  softmax(N: number, V: number, logits: number, temperature: number, out: number): void;
+  binaryCrossEntropy(n: number, logits: number, targets: number, gradScale: number, grad: number): number;
+  sumOfSquares(n: number, x: number): number;
+  countNonFinite(n: number, x: number): number;
+  scaleInPlace(n: number, x: number, s: number): void;
+  clampInPlace(n: number, x: number, c: number): void;
+  sgdStep(n: number, p: number, g: number, v: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): void;
+  adamStep(n: number, p: number, g: number, m: number, v: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, bc1: number, bc2: number): void;
   lstmPreparedBytes(plan: number): number;
   lstmPrepare(plan: number): void;
   lstmForward(plan: number): void;

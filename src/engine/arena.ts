@@ -7,8 +7,6 @@ import { ResourceError } from "../errors.js";
 
 const ALIGN = 64;
 const PAGE = 65536;
-/** The first KiB stays unused: address 0 means "no buffer" to the kernels. */
-const HEAP_START = 1024;
 
 interface FreeBlock {
   start: number;
@@ -21,9 +19,11 @@ export class Arena {
   private end: number;
   private used = 0;
 
-  constructor(private readonly memory: WebAssembly.Memory, private readonly limitBytes: number) {
+  /** `heapStart`: the first byte after the module's static data (never 0, so 0 can mean "absent"). */
+  constructor(private readonly memory: WebAssembly.Memory, private readonly limitBytes: number, heapStart: number) {
+    const start = Math.max(ALIGN, Math.ceil(heapStart / ALIGN) * ALIGN);
     this.end = memory.buffer.byteLength;
-    if (this.end > HEAP_START) this.free.push({ start: HEAP_START, size: this.end - HEAP_START });
+    if (this.end > start) this.free.push({ start, size: this.end - start });
   }
 
   /** Bytes currently allocated. */

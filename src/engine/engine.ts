@@ -26,7 +26,8 @@ export class Engine {
 
   constructor(instance: WebAssembly.Instance, readonly memory: WebAssembly.Memory, readonly simd: SimdFlavor, limitBytes: number) {
     this.core = instance.exports as unknown as CoreExports;
-    this.arena = new Arena(memory, limitBytes);
+    // Static data (Math's tables) sits below heapBase; everything the engine allocates goes above it.
+    this.arena = new Arena(memory, limitBytes, this.core.heapBase());
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     if (this.core.planBytes() !== PLAN_FIELDS.length * 4) {

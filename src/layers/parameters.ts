@@ -90,12 +90,25 @@ export class ParameterSet {
     return this.copyAll(this.gradsPtr);
   }
 
+  /** Number of NaN or ±Inf among the values or the gradients. */
+  countNonFinite(which: "values" | "grads"): number {
+    return this.engine.core.countNonFinite(this.totalFloats, which === "values" ? this.valuesPtr : this.gradsPtr);
+  }
+
   zeroGrad(): void {
     this.engine.fill(this.gradsPtr, this.totalFloats);
   }
 
   /** Validates the whole record, then writes it. `owner` names the layer in error messages. */
   load(given: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, owner: string, options: LoadOptions = {}): void {
+    for (const [name, data] of this.check(given, owner, options)) this.set(name, data);
+  }
+
+  /**
+   * Validates a record against the parameters (names, shapes, finite values) without writing it, and
+   * returns what `load` would write — so a model can check all its layers before changing any.
+   */
+  check(given: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, owner: string, options: LoadOptions = {}): [string, ArrayLike<number>][] {
     if (given === null || typeof given !== "object") throw new FormatError(`${owner}.loadStateDict: expected an object of named tensors`);
     const strict = options.strict ?? true;
     const prefix = options.prefix ?? "";
@@ -113,25 +126,26 @@ export class ParameterSet {
         throw new FormatError(`${owner}.loadStateDict: ${parts.join("; ")}`);
       }
     }
-    const accepted: [ParameterSpec, ArrayLike<number>][] = [];
+    const accepted: [string, ArrayLike<number>][] = [];
     for (const spec of this.specs) {
       const t = record[spec.name];
+      const label = prefix + spec.name;
       if (t === undefined) continue;
       if (!t || !Array.isArray(t.shape) || !t.data || typeof t.data.length !== "number") {
-        throw new FormatError(`${owner}.loadStateDict: ${spec.name} is not a tensor ({ shape, data })`);
+        throw new FormatError(`${owner}.loadStateDict: ${label} is not a tensor ({ shape, data })`);
       }
       const sameShape = t.shape.length === spec.shape.length && t.shape.every((d, i) => d === spec.shape[i]);
       if (!sameShape) {
-        throw new ShapeError(`${owner}.loadStateDict: ${spec.name} must have shape ${formatShape(spec.shape)}; got ${formatShape(t.shape)}`);
+        throw new ShapeError(`${owner}.loadStateDict: ${label} must have shape ${formatShape(spec.shape)}; got ${formatShape(t.shape)}`);
       }
       if (t.data.length !== shapeSize(spec.shape)) {
-        throw new ShapeError(`${owner}.loadStateDict: ${spec.name} has ${t.data.length} values for shape ${formatShape(spec.shape)}`);
+        throw new ShapeError(`${owner}.loadStateDict: ${label} has ${t.data.length} values for shape ${formatShape(spec.shape)}`);
       }
       const bad = firstNonFinite(t.data);
-      if (bad >= 0) throw new NumericError(`${owner}.loadStateDict: ${spec.name} has a non-finite value (${t.data[bad]}) at index ${bad}`);
-      accepted.push([spec, t.data]);
+      if (bad >= 0) throw new NumericError(`${owner}.loadStateDict: ${label} has a non-finite value (${t.data[bad]}) at index ${bad}`);
+      accepted.push([spec.name, t.data]);
     }
-    for (const [spec, data] of accepted) this.set(spec.name, data);
+    return accepted;
   }
 
   dispose(): void {

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// The `wasm-rnn` command: train a language model on a corpus (the bundled one by default), sample
+// from it, evaluate perplexity, show a checkpoint's details. Argument parsing is Node's util.parseArgs;
+// each subcommand lives in its own file. Errors print one line (and usage for argument mistakes) and
+// exit non-zero.
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { WasmRnnError } from "../errors.js";
+import { init } from "../engine/engine.js";
+import { train, TRAIN_OPTIONS } from "./train.js";
+import { sample, SAMPLE_OPTIONS } from "./sample.js";
+import { evaluateText, EVAL_OPTIONS } from "./eval.js";
+import { info, INFO_OPTIONS } from "./info.js";
+import { UsageError, USAGE, type Values } from "./usage.js";
+
+const COMMANDS = {
+  train: { options: TRAIN_OPTIONS, run: train },
+  sample: { options: SAMPLE_OPTIONS, run: sample },
+  eval: { options: EVAL_OPTIONS, run: evaluateText },
+  info: { options: INFO_OPTIONS, run: info },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name as keyof typeof COMMANDS];
+  if (!command) throw new UsageError(`unknown command "${name}"`);
+  let values: Values;
+  try {
+    values = parseArgs({ args: rest, options: command.options as ParseArgsConfig["options"], strict: true, allowPositionals: false }).values as Values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  await init();
+  await command.run(values);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`wasm-rnn: ${e.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (e instanceof WasmRnnError) {
+      process.stderr.write(`wasm-rnn: ${e.name}: ${e.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`wasm-rnn: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

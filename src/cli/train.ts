@@ -1,0 +1,179 @@
+// `wasm-rnn train`: the main job. Reads a corpus (the bundled Jane Austen novels by default), fits a
+// character- or word-level tokenizer, trains a language model with truncated BPTT, shows a progress
+// bar (loss, tokens/s, ETA) on stderr, prints samples as it learns, and checkpoints to --out.
+// Every argument is checked before anything is written.
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import cliProgress from "cli-progress";
+import { LanguageModel } from "../models/language-model.js";
+import { CharTokenizer, WordTokenizer, type Tokenizer } from "../text/index.js";
+import { loadCheckpoint } from "../train/checkpoint.js";
+import { streamData } from "../train/data.js";
+import { constant, cosineDecay, exponentialDecay, inverseTimeDecay, stepDecay, type Schedule } from "../train/schedules.js";
+import { Trainer, type TrainProgress } from "../train/trainer.js";
+import { readTextFile } from "./text-file.js";
+import { choiceOption, intOption, positiveOption, stringOption, UsageError, type Values } from "./usage.js";
+
+export const TRAIN_OPTIONS = {
+  corpus: { type: "string" },
+  out: { type: "string" },
+  cell: { type: "string" },
+  hidden: { type: "string" },
+  layers: { type: "string" },
+  embedding: { type: "string" },
+  tokens: { type: "string" },
+  vocab: { type: "string" },
+  steps: { type: "string" },
+  epochs: { type: "string" },
+  bptt: { type: "string" },
+  batch: { type: "string" },
+  lr: { type: "string" },
+  schedule: { type: "string" },
+  clip: { type: "string" },
+  "sample-every": { type: "string" },
+  seed: { type: "string" },
+  resume: { type: "boolean" },
+  quiet: { type: "boolean" },
+} as const;
+
+export const DEFAULT_CORPUS = fileURLToPath(new URL("../../corpus/austen.txt", import.meta.url));
+/** Share of the corpus (its end) held out to report validation perplexity. */
+const VALIDATION_SHARE = 0.05;
+
+interface TrainSettings {
+  corpus: string;
+  out: string;
+  cell: "lstm" | "gru" | "rnn";
+  hidden: number;
+  layers: number;
+  embedding: number;
+  tokens: "char" | "word";
+  vocab: number;
+  steps: number | undefined;
+  epochs: number | undefined;
+  bptt: number;
+  batch: number;
+  lr: number;
+  schedule: "constant" | "step" | "exponential" | "inverse" | "cosine";
+  clip: number;
+  sampleEvery: number;
+  seed: number;
+  resume: boolean;
+  quiet: boolean;
+}
+
+function readSettings(values: Values): TrainSettings {
+  const settings: TrainSettings = {
+    corpus: stringOption(values, "corpus", DEFAULT_CORPUS),
+    out: stringOption(values, "out", "wasm-rnn-model"),
+    cell: choiceOption(values, "cell", ["lstm", "gru", "rnn"] as const, "lstm"),
+    hidden: intOption(values, "hidden", 256),
+    layers: intOption(values, "layers", 1),
+    embedding: intOption(values, "embedding", 64),
+    tokens: choiceOption(values, "tokens", ["char", "word"] as const, "char"),
+    vocab: intOption(values, "vocab", 10000, 6),
+    steps: values.steps === undefined ? undefined : intOption(values, "steps", 1),
+    epochs: values.epochs === undefined ? undefined : intOption(values, "epochs", 1),
+    bptt: intOption(values, "bptt", 64),
+    batch: intOption(values, "batch", 32),
+    lr: positiveOption(values, "lr", 2e-3),
+    schedule: choiceOption(values, "schedule", ["constant", "step", "exponential", "inverse", "cosine"] as const, "constant"),
+    clip: positiveOption(values, "clip", 5),
+    sampleEvery: intOption(values, "sample-every", 200),
+    seed: intOption(values, "seed", 1, 0),
+    resume: values.resume === true,
+    quiet: values.quiet === true,
+  };
+  if (settings.steps !== undefined && settings.epochs !== undefined) throw new UsageError("give --steps or --epochs, not both");
+  if (settings.steps === undefined && settings.epochs === undefined) settings.steps = 1200;
+  return settings;
+}
+
+/** The learning rate over `total` steps for the chosen schedule (decays reach lr/10 by the end). */
+function makeSchedule(kind: TrainSettings["schedule"], lr: number, total: number): Schedule {
+  switch (kind) {
+    case "step":
+      return stepDecay(lr, Math.max(1, Math.round(total / 4)), 0.5);
+    case "exponential":
+      return exponentialDecay(lr, 0.1 ** (1 / total));
+    case "inverse":
+      return inverseTimeDecay(lr, 9 / total);
+    case "cosine":
+      return cosineDecay(lr, total, lr / 10);
+    default:
+      return constant(lr);
+  }
+}
+
+export async function train(values: Values): Promise<void> {
+  const s = readSettings(values);
+  const text = readTextFile(s.corpus, readFileSync);
+  const cut = Math.floor(text.length * (1 - VALIDATION_SHARE));
+  const trainText = text.slice(0, cut), validationText = text.slice(cut);
+
+  let model: LanguageModel;
+  let saved: ReturnType<typeof loadCheckpoint> | null = null;
+  if (s.resume) {
+    saved = loadCheckpoint(s.out, "language-model");
+    model = saved.model as LanguageModel;
+  } else {
+    const tokenizer: Tokenizer = s.tokens === "word" ? WordTokenizer.fit(trainText, { maxSize: s.vocab }) : CharTokenizer.fit(trainText, { maxSize: s.vocab });
+    model = new LanguageModel(tokenizer, { cell: s.cell, hiddenSize: s.hidden, numLayers: s.layers, embeddingDim: s.embedding, seed: s.seed });
+  }
+  const trainTokens = model.tokenizer.encode(trainText, { bos: true });
+  const validationTokens = model.tokenizer.encode(validationText, { bos: true });
+  const trainData = streamData(model, trainTokens, { batchSize: s.batch, bptt: s.bptt });
+  const validationData = streamData(model, validationTokens, { batchSize: Math.max(1, Math.min(s.batch, Math.floor((validationTokens.length - 1) / 256))), bptt: 256 }, "eval");
+  const total = s.steps ?? (s.epochs! * trainData.batchesPerEpoch);
+  const epochs = s.epochs ?? Math.ceil(total / trainData.batchesPerEpoch);
+
+  const log = (line: string) => (s.quiet ? undefined : process.stdout.write(`${line}\n`));
+  log(`wasm-rnn: ${model.tokenizer.kind}-level ${s.cell.toUpperCase()} language model, ${model.parameterCount.toLocaleString("en")} parameters, ` +
+    `vocabulary ${model.vocabSize}, ${trainTokens.length.toLocaleString("en")} training tokens; checkpoints in ${s.out}`);
+
+  const bars = new cliProgress.MultiBar({
+    format: "{bar} {percentage}% | step {value}/{total} | loss {loss} | {speed} tok/s | ETA {eta_formatted}",
+    hideCursor: true,
+    clearOnComplete: false,
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 10_000,
+  }, cliProgress.Presets.shades_classic);
+  const bar = s.quiet ? null : bars.create(total, 0, { loss: "—", speed: "—" });
+  // Samples go to stdout; through the bar's log (which redraws it) when both share a terminal.
+  const print = (text: string) => (process.stdout.isTTY && process.stderr.isTTY ? bars.log(text) : process.stdout.write(text));
+  const onProgress = (p: TrainProgress) => {
+    const fields: Record<string, string> = { speed: Math.round(p.throughput).toLocaleString("en") };
+    if (Number.isFinite(p.loss)) fields.loss = p.loss.toFixed(3);
+    bar?.update(p.step, fields);
+    if (p.validationLoss !== undefined && !s.quiet) {
+      const sampleText = model.sample({ length: 200, temperature: 0.8, seed: s.seed + p.step });
+      print(`\n— step ${p.step}: validation perplexity ${Math.exp(p.validationLoss).toFixed(2)}\n${sampleText}\n\n`);
+    }
+  };
+  const trainer = new Trainer(model, {
+    lr: s.lr,
+    schedule: makeSchedule(s.schedule, s.lr, total),
+    scheduleUnit: "step",
+    clipNorm: s.clip,
+    epochs,
+    maxSteps: total,
+    evaluateEvery: s.sampleEvery,
+    checkpointDir: s.out,
+    checkpointEvery: s.sampleEvery,
+    onProgress,
+    seed: s.seed,
+  });
+  if (saved) trainer.resume(saved);
+  try {
+    const result = await trainer.fit(trainData, validationData);
+    bars.stop();
+    bar?.stop();
+    const perplexity = result.validationLoss === undefined ? "" : `, validation perplexity ${Math.exp(result.validationLoss).toFixed(2)}`;
+    log(`done: ${result.steps} steps, training loss ${result.trainLoss.toFixed(3)} per token${perplexity}; saved to ${s.out}`);
+    log(`try: npx wasm-rnn sample --model ${s.out} --length 300`);
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,59 @@
+// The command's usage text, the error type for argument mistakes, and typed readers of option values.
+
+import { describe } from "../validate.js";
+
+export const USAGE = `Usage:
+  wasm-rnn train  [--corpus FILE] [--out DIR] [--cell lstm|gru|rnn] [--hidden N] [--layers N]
+                  [--embedding N] [--tokens char|word] [--vocab N] [--steps N] [--epochs N]
+                  [--bptt K] [--batch N] [--lr X] [--schedule constant|step|exponential|inverse|cosine]
+                  [--clip X] [--sample-every N] [--seed S] [--resume] [--quiet]
+  wasm-rnn sample --model DIR [--length N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--prime TEXT]
+  wasm-rnn eval   --model DIR --text FILE
+  wasm-rnn info   --model DIR
+
+train   trains a language model (default: character-level LSTM on the bundled Jane Austen corpus)
+        and saves checkpoints to --out (default ./wasm-rnn-model); --resume continues from there.
+sample  prints generated text to stdout.
+eval    prints "perplexity: X" for a text file.
+info    prints a checkpoint's model type, config and parameter count.
+`;
+
+/** A mistake in the command line: printed with the usage text, exit code 2. */
+export class UsageError extends Error {}
+
+export type Values = Record<string, string | boolean | undefined>;
+
+export function stringOption(values: Values, name: string, fallback?: string): string {
+  const v = values[name];
+  if (v === undefined) {
+    if (fallback === undefined) throw new UsageError(`--${name} is required`);
+    return fallback;
+  }
+  return String(v);
+}
+
+function numberOption(values: Values, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v === "" || !check(n)) throw new UsageError(`--${name} must be ${expected}; got ${describe(v)}`);
+  return n;
+}
+
+export function intOption(values: Values, name: string, fallback: number, min = 1): number {
+  return numberOption(values, name, fallback, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
+}
+
+export function positiveOption(values: Values, name: string, fallback: number): number {
+  return numberOption(values, name, fallback, (n) => Number.isFinite(n) && n > 0, "a number > 0");
+}
+
+export function unitOption(values: Values, name: string, fallback: number): number {
+  return numberOption(values, name, fallback, (n) => n > 0 && n <= 1, "a number in (0, 1]");
+}
+
+export function choiceOption<T extends string>(values: Values, name: string, choices: readonly T[], fallback: T): T {
+  const v = values[name] ?? fallback;
+  if (!choices.includes(v as T)) throw new UsageError(`--${name} must be one of ${choices.join(", ")}; got ${describe(v)}`);
+  return v as T;
+}

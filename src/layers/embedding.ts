@@ -1,0 +1,111 @@
+// torch.nn.Embedding: rows of a table looked up by integer ids, parameter `weight` [numEmbeddings,
+// embeddingDim] initialised N(0, 1) like PyTorch; the padding row starts at zero and gets no gradient.
+
+import { ShapeError } from "../errors.js";
+import { Random } from "../random.js";
+import { Tensor, formatShape } from "../tensor.js";
+import { checkFinite, checkTensor, describe, positiveInt, type TensorLike } from "../validate.js";
+import { Layer, wrapInternal } from "./layer.js";
+
+export interface EmbeddingOptions {
+  numEmbeddings: number;
+  embeddingDim: number;
+  /** A row that stays as it is (zeros by default) and receives no gradient. */
+  paddingIdx?: number;
+  seed?: number;
+}
+
+export class Embedding extends Layer {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | undefined;
+  private last: { count: number; ids: number; shape: number[] } | null = null;
+
+  constructor(options: EmbeddingOptions) {
+    if (options === null || typeof options !== "object") throw new ShapeError("Embedding: options must be an object");
+    const numEmbeddings = positiveInt(options.numEmbeddings, "Embedding: numEmbeddings");
+    const embeddingDim = positiveInt(options.embeddingDim, "Embedding: embeddingDim");
+    const pad = options.paddingIdx;
+    if (pad !== undefined && (!Number.isInteger(pad) || pad < 0 || pad >= numEmbeddings)) {
+      throw new ShapeError(`Embedding: paddingIdx must be an integer from 0 to ${numEmbeddings - 1}; got ${describe(pad)}`);
+    }
+    super("Embedding", [{ name: "weight", shape: [numEmbeddings, embeddingDim] }]);
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    this.paddingIdx = pad;
+    this.resetParameters(new Random(options.seed));
+  }
+
+  /** N(0, 1) entries, the padding row zeroed, as torch.nn.Embedding.reset_parameters. */
+  resetParameters(random: Random = new Random()): void {
+    const table = Float32Array.from({ length: this.numEmbeddings * this.embeddingDim }, () => random.normal());
+    if (this.paddingIdx !== undefined) table.fill(0, this.paddingIdx * this.embeddingDim, (this.paddingIdx + 1) * this.embeddingDim);
+    this.params.set("weight", table);
+  }
+
+  /** Rows for `ids` (integers in 0…numEmbeddings−1) laid out as `shape` (default [ids.length]); returns [...shape, embeddingDim]. */
+  forward(ids: ArrayLike<number>, shape: readonly number[] = [ids?.length ?? 0]): Tensor {
+    this.checkAlive("forward");
+    const where = "Embedding.forward";
+    const checked = this.checkIds(ids, where);
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!Array.isArray(shape) || count !== checked.length) throw new ShapeError(`${where}: shape ${formatShape(shape)} does not hold ${checked.length} ids`);
+    try {
+      const idsPtr = this.buffers.ints("ids", count);
+      this.engine.writeInt32(idsPtr, checked);
+      const y = this.forwardResident(idsPtr, count);
+      this.last!.shape = [...shape];
+      return new Tensor(this.engine.read(y, count * this.embeddingDim), [...shape, this.embeddingDim]);
+    } catch (e) {
+      throw wrapInternal(e, where);
+    }
+  }
+
+  /** Validates ids: integers in range. */
+  checkIds(ids: ArrayLike<number>, where: string): Int32Array {
+    if (ids === null || typeof ids !== "object" || typeof ids.length !== "number") throw new ShapeError(`${where}: ids must be an array of integers`);
+    const out = new Int32Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (!Number.isInteger(id) || id < 0 || id >= this.numEmbeddings) {
+        throw new ShapeError(`${where}: ids[${i}] must be an integer from 0 to ${this.numEmbeddings - 1}; got ${describe(id)}`);
+      }
+      out[i] = id;
+    }
+    return out;
+  }
+
+  /** @internal Rows for `count` int32 ids already in wasm memory; returns [count, dim] in the layer's buffer. */
+  forwardResident(ids: number, count: number): number {
+    const y = this.buffers.floats("y", count * this.embeddingDim);
+    this.engine.core.embeddingForward(count, this.embeddingDim, this.params.ptr("weight"), ids, y);
+    this.last = { count, ids, shape: [count] };
+    return y;
+  }
+
+  /** Accumulates ∂weight from ∂output of the last forward. */
+  backward(gradOutput: TensorLike): void {
+    this.checkAlive("backward");
+    const where = "Embedding.backward";
+    if (!this.last) throw new ShapeError(`${where}: call forward first`);
+    const shape = [...this.last.shape, this.embeddingDim];
+    checkTensor(gradOutput, `${where}: gradOutput`);
+    if (formatShape(gradOutput.shape) !== formatShape(shape)) {
+      throw new ShapeError(`${where}: gradOutput must have shape ${formatShape(shape)}; got ${formatShape(gradOutput.shape)}`);
+    }
+    checkFinite(gradOutput.data, `${where}: gradOutput`);
+    try {
+      const g = this.buffers.floats("gradY", gradOutput.data.length);
+      this.engine.write(g, gradOutput.data);
+      this.backwardResident(g);
+    } catch (e) {
+      throw wrapInternal(e, where);
+    }
+  }
+
+  /** @internal Accumulates ∂weight for ∂output [count, dim] in wasm memory. */
+  backwardResident(gradY: number): void {
+    const { count, ids } = this.last!;
+    this.engine.core.embeddingBackward(count, this.embeddingDim, ids, gradY, this.params.gradPtr("weight"), this.paddingIdx ?? -1);
+  }
+}

@@ -1,0 +1,111 @@
+// The input side shared by the sequence classifier and tagger: token ids through an Embedding, or
+// float features directly, into a recurrent stack. Turns a list of variable-length examples into one
+// padded, time-major batch in wasm memory (with lengths), runs forward and backward there, and
+// validates the examples on the way in.
+
+import type { Engine } from "../engine/engine.js";
+import { ShapeError } from "../errors.js";
+import { Embedding } from "../layers/embedding.js";
+import type { Layer } from "../layers/layer.js";
+import type { Recurrent, ResidentOutput } from "../layers/recurrent.js";
+import { BufferPool } from "../layers/buffer-pool.js";
+import { describe, positiveInt } from "../validate.js";
+import { buildRecurrent, type RecurrentConfig } from "./recurrent-config.js";
+
+/** Inputs of one example: token ids (models with a vocabulary) or feature vectors [T][inputSize]. */
+export type SequenceInput = readonly number[] | readonly (readonly number[])[];
+
+export interface EncoderConfig extends RecurrentConfig {
+  /** Token inputs: vocabulary size and embedding size. */
+  vocabSize?: number;
+  embeddingDim?: number;
+  /** Feature inputs: features per step. */
+  inputSize?: number;
+}
+
+/** A batch placed in wasm memory. */
+export interface EncodedBatch {
+  steps: number;
+  batch: number;
+  /** int32 [B] */
+  lengths: number;
+  lengthsArray: Int32Array;
+  output: ResidentOutput;
+}
+
+export class SequenceEncoder {
+  readonly embedding: Embedding | null;
+  readonly rnn: Recurrent;
+  private readonly pool: BufferPool;
+
+  constructor(readonly config: EncoderConfig, private readonly engine: Engine, seed: number | undefined) {
+    const tokens = config.vocabSize !== undefined;
+    if (tokens === (config.inputSize !== undefined)) throw new ShapeError("give either vocabSize (token inputs) or inputSize (feature inputs)");
+    this.embedding = tokens
+      ? new Embedding({ numEmbeddings: positiveInt(config.vocabSize, "vocabSize"), embeddingDim: positiveInt(config.embeddingDim ?? 32, "embeddingDim"), seed })
+      : null;
+    this.rnn = buildRecurrent(config, this.embedding ? this.embedding.embeddingDim : positiveInt(config.inputSize, "inputSize"), seed === undefined ? undefined : seed + 1);
+    this.pool = new BufferPool(engine);
+  }
+
+  /** (prefix, layer) pairs for the model's state dict. */
+  modules(): [string, Layer][] {
+    return this.embedding ? [["embedding", this.embedding], ["rnn", this.rnn]] : [["rnn", this.rnn]];
+  }
+
+  /** Features per step of the recurrent output (directions × output size). */
+  get outputFeatures(): number {
+    return this.rnn.directions * this.rnn.outputSize;
+  }
+
+  /** Pads the examples into a time-major batch in wasm memory and runs the recurrent stack. */
+  forward(inputs: readonly SequenceInput[], where: string): EncodedBatch {
+    if (!Array.isArray(inputs) || inputs.length === 0) throw new ShapeError(`${where}: give a non-empty array of sequences`);
+    const B = inputs.length;
+    const lengthsArray = new Int32Array(B);
+    inputs.forEach((seq, b) => {
+      if (!Array.isArray(seq) || seq.length === 0) throw new ShapeError(`${where}: sequence ${b} must be a non-empty array; got ${describe(seq)}`);
+      lengthsArray[b] = seq.length;
+    });
+    const T = Math.max(...lengthsArray);
+    const lengths = this.pool.ints("lengths", B);
+    this.engine.writeInt32(lengths, lengthsArray);
+    let x: number;
+    if (this.embedding) {
+      const ids = new Int32Array(T * B); // padding positions use id 0; their outputs are masked
+      inputs.forEach((seq, b) => {
+        const checked = this.embedding!.checkIds(seq as ArrayLike<number>, `${where}: sequence ${b}`);
+        for (let t = 0; t < checked.length; t++) ids[t * B + b] = checked[t];
+      });
+      const idsPtr = this.pool.ints("ids", T * B);
+      this.engine.writeInt32(idsPtr, ids);
+      x = this.embedding.forwardResident(idsPtr, T * B);
+    } else {
+      const I = this.rnn.inputSize;
+      const features = new Float32Array(T * B * I);
+      inputs.forEach((seq, b) => {
+        (seq as readonly (readonly number[])[]).forEach((step, t) => {
+          if (!Array.isArray(step) || step.length !== I) throw new ShapeError(`${where}: sequence ${b}, step ${t} must have ${I} features; got ${describe(step)}`);
+          for (let i = 0; i < I; i++) {
+            if (!Number.isFinite(step[i])) throw new ShapeError(`${where}: sequence ${b}, step ${t} has a non-finite feature ${step[i]}`);
+            features[(t * B + b) * I + i] = step[i];
+          }
+        });
+      });
+      x = this.pool.floats("features", T * B * I);
+      this.engine.write(x, features);
+    }
+    const output = this.rnn.forwardResident({ steps: T, batch: B, x, lengths, h0: 0, c0: 0 });
+    return { steps: T, batch: B, lengths, lengthsArray, output };
+  }
+
+  /** Backward from gradients of the recurrent output and/or final states (wasm pointers, 0 = none). */
+  backward(gradOutput: number, gradHN: number): void {
+    const back = this.rnn.backwardResident({ gradOutput, gradHN, gradCN: 0 });
+    if (this.embedding) this.embedding.backwardResident(back.gradInput);
+  }
+
+  dispose(): void {
+    this.pool.dispose();
+  }
+}

@@ -1,0 +1,210 @@
+// LanguageModel: Embedding → recurrent stack → Dense over the vocabulary, predicting each next token.
+// Trains on windows of a token stream with the hidden state carried from window to window (truncated
+// BPTT; the carried state is detached, so gradients stop at the window edge); samples text with
+// temperature, top-k and top-p; scores text (log-probability, perplexity).
+
+import { engine, type Engine } from "../engine/engine.js";
+import { ShapeError } from "../errors.js";
+import { Dense } from "../layers/dense.js";
+import { Embedding } from "../layers/embedding.js";
+import type { Recurrent } from "../layers/recurrent.js";
+import { BufferPool } from "../layers/buffer-pool.js";
+import { Random } from "../random.js";
+import { describe, positiveInt } from "../validate.js";
+import type { Tokenizer } from "../text/index.js";
+import { BOS, EOS, PAD, UNK } from "../text/vocabulary.js";
+import type { Reduction } from "../train/losses.js";
+import { Model, type BatchLoss } from "./model.js";
+import { buildRecurrent, type RecurrentConfig } from "./recurrent-config.js";
+import { checkSampling, drawToken, type SamplingOptions } from "./sampling.js";
+
+export interface LanguageModelConfig extends Omit<RecurrentConfig, "bidirectional"> {
+  /** Embedding size (default 64). */
+  embeddingDim?: number;
+  /** "mean" (default): loss Σ over steps, mean over the batch; "sum": Σ over everything. */
+  reduction?: Reduction;
+  seed?: number;
+}
+
+export interface SampleOptions extends SamplingOptions {
+  /** Tokens to generate (default 200). */
+  length?: number;
+  /** Text the sample continues (conditioning only; not repeated in the result). */
+  prime?: string;
+  /** Seed for reproducible samples. */
+  seed?: number;
+  /** Called with each new piece of text as it is sampled (streaming). */
+  onText?: (text: string) => void;
+}
+
+/** Steps per chunk when scoring long texts (the state is carried, so results do not depend on it). */
+const SCORE_CHUNK = 256;
+/** Targets that count for nothing. */
+const IGNORE = -1;
+
+export type StateSlot = "train" | "eval";
+
+export class LanguageModel extends Model {
+  readonly modelType = "language-model";
+  readonly embedding: Embedding;
+  readonly rnn: Recurrent;
+  readonly fc: Dense;
+  private readonly engine: Engine;
+  private readonly pool: BufferPool;
+  /** Batch size of the carried state of each slot, or 0 when there is none. Training carries its state
+   *  in "train"; scoring and sampling use "eval", so sampling mid-training leaves training undisturbed. */
+  private readonly carried: Record<StateSlot, number> = { train: 0, eval: 0 };
+
+  constructor(readonly tokenizer: Tokenizer, private readonly settings: LanguageModelConfig) {
+    const vocab = tokenizer.size;
+    if (vocab < 6) throw new ShapeError(`LanguageModel: the vocabulary has ${vocab - 4} ordinary token(s); a language model needs at least two distinct tokens to predict`);
+    const seed = settings.seed;
+    const embedding = new Embedding({ numEmbeddings: vocab, embeddingDim: positiveInt(settings.embeddingDim ?? 64, "LanguageModel: embeddingDim"), paddingIdx: PAD, seed });
+    const rnn = buildRecurrent({ ...settings, bidirectional: false }, embedding.embeddingDim, seed === undefined ? undefined : seed + 1);
+    const fc = new Dense({ inFeatures: rnn.outputSize, outFeatures: vocab, seed: seed === undefined ? undefined : seed + 2 });
+    super([["embedding", embedding], ["rnn", rnn], ["fc", fc]]);
+    this.embedding = embedding;
+    this.rnn = rnn;
+    this.fc = fc;
+    this.engine = engine();
+    this.pool = new BufferPool(this.engine);
+  }
+
+  config(): Record<string, unknown> {
+    return { ...this.settings, tokenizer: this.tokenizer.toJSON() };
+  }
+
+  get vocabSize(): number {
+    return this.tokenizer.size;
+  }
+
+  /** Forgets a carried hidden state (the next window in that slot starts from zeros). */
+  resetState(slot: StateSlot = "train"): void {
+    this.carried[slot] = 0;
+  }
+
+  /** @internal The training state [L, B, P] (and [L, B, H] for LSTM) as JavaScript copies, for checkpoints. */
+  carriedState(): { batch: number; h: Float32Array; c: Float32Array | null } {
+    const batch = this.carried.train;
+    const { h, c, LP, LH } = this.stateBuffers("train", batch);
+    return { batch, h: this.engine.read(h, LP), c: c ? this.engine.read(c, LH) : null };
+  }
+
+  /** @internal Restores a training state saved by carriedState(). */
+  restoreState(state: { batch: number; h: Float32Array; c: Float32Array | null }): void {
+    this.carried.train = state.batch;
+    if (!state.batch) return;
+    const { h, c } = this.stateBuffers("train", state.batch);
+    this.engine.write(h, state.h);
+    if (c && state.c) this.engine.write(c, state.c);
+  }
+
+  private stateBuffers(slot: StateSlot, batch: number) {
+    const L = this.rnn.numLayers, P = this.rnn.outputSize, H = this.rnn.hiddenSize;
+    const LP = L * Math.max(1, batch) * P, LH = L * Math.max(1, batch) * H;
+    const isLstm = this.settings.cell === undefined || this.settings.cell === "lstm";
+    return { h: this.pool.floats(`${slot}H`, LP), c: isLstm ? this.pool.floats(`${slot}C`, LH) : 0, LP, LH };
+  }
+
+  /** Runs the recurrent stack from the slot's carried state (zeros when `carry` is false or the batch
+   *  size changed) and keeps its final state there for the next call. */
+  private runCarried(x: number, T: number, B: number, slot: StateSlot, carry: boolean) {
+    const state = this.stateBuffers(slot, B);
+    const useCarry = carry && this.carried[slot] === B;
+    const out = this.rnn.forwardResident({ steps: T, batch: B, x, lengths: 0, h0: useCarry ? state.h : 0, c0: useCarry ? state.c : 0 });
+    const f32 = this.engine.f32;
+    f32.copyWithin(state.h >> 2, out.hN >> 2, (out.hN >> 2) + state.LP);
+    if (state.c) f32.copyWithin(state.c >> 2, out.cN >> 2, (out.cN >> 2) + state.LH);
+    this.carried[slot] = B;
+    return out;
+  }
+
+  /**
+   * @internal Loss of one window: inputs and targets are time-major [T·B] token ids (targets may be
+   * −1 to skip a position). With `carry`, the window starts from the state the previous window
+   * ended in (detached); either way its final state is kept for the next window. With `train`,
+   * gradients are accumulated.
+   */
+  windowLoss(inputs: Int32Array, targets: Int32Array, T: number, B: number, train: boolean, carry: boolean, slot: StateSlot = "train"): BatchLoss {
+    const eng = this.engine, core = eng.core, V = this.vocabSize;
+    const ids = this.pool.ints("inputs", T * B);
+    eng.writeInt32(ids, inputs);
+    const target = this.pool.ints("targets", T * B);
+    eng.writeInt32(target, targets);
+    const out = this.runCarried(this.embedding.forwardResident(ids, T * B), T, B, slot, carry);
+    const logits = this.fc.forwardResident(out.output, T * B);
+    let count = 0;
+    for (let i = 0; i < targets.length; i++) if (targets[i] !== IGNORE) count++;
+    const scale = (this.settings.reduction ?? "mean") === "mean" ? 1 / B : 1;
+    const grad = train ? this.pool.floats("gradLogits", T * B * V) : 0;
+    const sum = core.softmaxCrossEntropy(T * B, V, logits, target, IGNORE, scale, grad, 0);
+    if (train) {
+      const gradOutput = this.fc.backwardResident(grad, true);
+      const back = this.rnn.backwardResident({ gradOutput, gradHN: 0, gradCN: 0 });
+      this.embedding.backwardResident(back.gradInput);
+    }
+    return { loss: sum * scale, sum, count };
+  }
+
+  /** Natural-log probability of `text` given the start token (Σ over its tokens of log p(token | before)). */
+  logProb(text: string): number {
+    const { sum } = this.score(text, "LanguageModel.logProb");
+    return -sum;
+  }
+
+  /** exp(mean negative log-likelihood per token) of `text`. */
+  perplexity(text: string): number {
+    const { sum, count } = this.score(text, "LanguageModel.perplexity");
+    return Math.exp(sum / count);
+  }
+
+  private score(text: string, where: string): { sum: number; count: number } {
+    if (typeof text !== "string" || text.length === 0) throw new ShapeError(`${where}: text must be a non-empty string; got ${describe(text)}`);
+    const tokens = this.tokenizer.encode(text, { bos: true });
+    let sum = 0;
+    for (let start = 0; start + 1 < tokens.length; start += SCORE_CHUNK) {
+      const end = Math.min(tokens.length - 1, start + SCORE_CHUNK);
+      sum += this.windowLoss(tokens.subarray(start, end), tokens.subarray(start + 1, end + 1), end - start, 1, false, start > 0, "eval").sum;
+    }
+    return { sum, count: tokens.length - 1 };
+  }
+
+  /** Generates text (continuing `prime` when given), stopping early at the end-of-sequence token. */
+  sample(options: SampleOptions = {}): string {
+    const where = "LanguageModel.sample";
+    const { temperature, topK, topP } = checkSampling(options, where);
+    const length = options.length ?? 200;
+    if (!Number.isInteger(length) || length < 0) throw new ShapeError(`${where}: length must be an integer ≥ 0; got ${describe(length)}`);
+    if (options.prime !== undefined && typeof options.prime !== "string") throw new ShapeError(`${where}: prime must be a string`);
+    const random = new Random(options.seed);
+    const eng = this.engine, core = eng.core, V = this.vocabSize;
+    const excluded = new Set([PAD, BOS, UNK]);
+    let context = this.tokenizer.encode(options.prime ?? "", { bos: true });
+    const produced: number[] = [];
+    const probs = this.pool.floats("probs", V);
+    let emitted = "";
+    for (let i = 0; i < length; i++) {
+      const T = context.length;
+      const ids = this.pool.ints("sampleIds", T);
+      eng.writeInt32(ids, context);
+      const out = this.runCarried(this.embedding.forwardResident(ids, T), T, 1, "eval", i > 0);
+      const logits = this.fc.forwardResident(out.output, T);
+      core.softmax(1, V, logits + (T - 1) * V * 4, temperature, probs);
+      const next = drawToken(eng.read(probs, V), topK, topP, random, excluded);
+      if (next === EOS) break;
+      produced.push(next);
+      if (options.onText) {
+        const text = this.tokenizer.decode(produced);
+        options.onText(text.slice(emitted.length));
+        emitted = text;
+      }
+      context = Int32Array.of(next);
+    }
+    return this.tokenizer.decode(produced);
+  }
+
+  override dispose(): void {
+    this.pool.dispose();
+    super.dispose();
+  }
+}

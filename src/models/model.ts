@@ -1,0 +1,60 @@
+// What every model shares: named sub-layers whose parameters appear in one state dict under
+// PyTorch-style module prefixes ("embedding.weight", "rnn.weight_ih_l0", "fc.bias"), loading that
+// checks every layer before changing any, a JSON config for checkpoints, and dispose.
+
+import { FormatError } from "../errors.js";
+import type { Layer } from "../layers/layer.js";
+import type { Tensor } from "../tensor.js";
+import type { TensorLike } from "../validate.js";
+
+/** One batch's loss as optimised (after reduction), and its per-prediction sum and count (tokens, sequences). */
+export interface BatchLoss {
+  loss: number;
+  sum: number;
+  count: number;
+}
+
+export abstract class Model {
+  /** "language-model", "sequence-classifier", … (saved in checkpoints). */
+  abstract readonly modelType: string;
+  /** Everything needed to rebuild the model (without weights), JSON-serialisable. */
+  abstract config(): Record<string, unknown>;
+
+  protected constructor(private readonly modules: readonly (readonly [string, Layer])[]) {}
+
+  /** The layers whose parameters train, for optimizers and clipping. */
+  get layers(): Layer[] {
+    return this.modules.map(([, layer]) => layer);
+  }
+
+  get parameterCount(): number {
+    return this.layers.reduce((n, l) => n + l.parameterCount, 0);
+  }
+
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [prefix, layer] of this.modules) for (const [k, v] of Object.entries(layer.stateDict())) out[`${prefix}.${k}`] = v;
+    return out;
+  }
+
+  /** Loads all layers' parameters (validated for every layer before any is written). */
+  loadStateDict(record: Record<string, TensorLike>, options: { strict?: boolean } = {}): void {
+    const strict = options.strict ?? true;
+    if (record === null || typeof record !== "object") throw new FormatError(`${this.modelType}: expected an object of named tensors`);
+    if (strict) {
+      const known = new Set(this.modules.flatMap(([prefix, layer]) => layer.params.specs.map((s) => `${prefix}.${s.name}`)));
+      const unexpected = Object.keys(record).filter((k) => !known.has(k));
+      if (unexpected.length) throw new FormatError(`${this.modelType}.loadStateDict: unexpected ${unexpected.join(", ")}`);
+    }
+    const writes = this.modules.map(([prefix, layer]) => [layer, layer.params.check(record, this.modelType, { strict, prefix: `${prefix}.` })] as const);
+    for (const [layer, accepted] of writes) for (const [name, data] of accepted) layer.params.set(name, data);
+  }
+
+  zeroGrad(): void {
+    for (const layer of this.layers) layer.zeroGrad();
+  }
+
+  dispose(): void {
+    for (const layer of this.layers) layer.dispose();
+  }
+}

@@ -1,0 +1,34 @@
+// The recurrent part of a model as plain, JSON-serialisable options, and the layer it builds.
+// Shared by every model so their configs (saved in checkpoints) describe the recurrent stack alike.
+
+import { ShapeError } from "../errors.js";
+import { GRU } from "../layers/gru.js";
+import { LSTM } from "../layers/lstm.js";
+import type { Recurrent } from "../layers/recurrent.js";
+import { RNN } from "../layers/rnn.js";
+import { describe } from "../validate.js";
+
+export type CellName = "lstm" | "gru" | "rnn";
+
+export interface RecurrentConfig {
+  /** Cell type (default "lstm"). */
+  cell?: CellName;
+  hiddenSize: number;
+  numLayers?: number;
+  bidirectional?: boolean;
+  /** RNN only. */
+  nonlinearity?: "tanh" | "relu";
+  /** GRU only (default true, PyTorch's convention). */
+  resetAfter?: boolean;
+  /** LSTM only. */
+  projSize?: number;
+}
+
+export function buildRecurrent(config: RecurrentConfig, inputSize: number, seed: number | undefined): Recurrent {
+  const cell = config.cell ?? "lstm";
+  const common = { inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional, seed };
+  if (cell === "lstm") return new LSTM({ ...common, projSize: config.projSize });
+  if (cell === "gru") return new GRU({ ...common, resetAfter: config.resetAfter });
+  if (cell === "rnn") return new RNN({ ...common, nonlinearity: config.nonlinearity });
+  throw new ShapeError(`cell must be "lstm", "gru" or "rnn"; got ${describe(cell)}`);
+}

@@ -1,0 +1,104 @@
+// SequenceTagger: many-to-many, synchronous. A recurrent encoder and a Dense head applied at every
+// step, trained with per-step softmax cross-entropy summed over valid steps (padding masked) and
+// averaged over the batch by default.
+
+import { engine, type Engine } from "../engine/engine.js";
+import { ShapeError } from "../errors.js";
+import { Dense } from "../layers/dense.js";
+import { BufferPool } from "../layers/buffer-pool.js";
+import { describe, positiveInt } from "../validate.js";
+import { SequenceEncoder, type EncoderConfig, type SequenceInput } from "./encoder.js";
+import { Model, type BatchLoss } from "./model.js";
+import type { Reduction } from "../train/losses.js";
+
+export interface SequenceTaggerConfig extends EncoderConfig {
+  numTags: number;
+  /** "mean" (default): Σ over steps, mean over the batch; "sum": Σ over everything. */
+  reduction?: Reduction;
+  seed?: number;
+}
+
+export interface TaggedSequence {
+  input: SequenceInput;
+  tags: readonly number[];
+}
+
+const IGNORE = -1;
+
+export class SequenceTagger extends Model {
+  readonly modelType = "sequence-tagger";
+  readonly encoder: SequenceEncoder;
+  readonly head: Dense;
+  private readonly engine: Engine;
+  private readonly pool: BufferPool;
+
+  constructor(private readonly settings: SequenceTaggerConfig) {
+    const eng = engine();
+    const encoder = new SequenceEncoder(settings, eng, settings.seed);
+    const numTags = positiveInt(settings.numTags, "SequenceTagger: numTags");
+    const head = new Dense({ inFeatures: encoder.outputFeatures, outFeatures: numTags, seed: settings.seed === undefined ? undefined : settings.seed + 2 });
+    super([...encoder.modules(), ["fc", head]]);
+    this.encoder = encoder;
+    this.head = head;
+    this.engine = eng;
+    this.pool = new BufferPool(eng);
+  }
+
+  config(): Record<string, unknown> {
+    return { ...this.settings };
+  }
+
+  /** The most likely tag at every step of every sequence. */
+  predict(inputs: readonly SequenceInput[]): number[][] {
+    const { logits, encoded } = this.logitsResident(inputs, "SequenceTagger.predict");
+    const K = this.head.outFeatures, B = encoded.batch;
+    const values = this.engine.view(logits, encoded.steps * B * K);
+    return Array.from(encoded.lengthsArray, (L, b) =>
+      Array.from({ length: L }, (_, t) => {
+        const row = (t * B + b) * K;
+        let best = 0;
+        for (let k = 1; k < K; k++) if (values[row + k] > values[row + best]) best = k;
+        return best;
+      }),
+    );
+  }
+
+  private logitsResident(inputs: readonly SequenceInput[], where: string) {
+    const encoded = this.encoder.forward(inputs, where);
+    return { logits: this.head.forwardResident(encoded.output.output, encoded.steps * encoded.batch), encoded };
+  }
+
+  /** @internal Loss of a batch (Σ over valid steps) and, when `train`, accumulated gradients. */
+  batchLoss(examples: readonly TaggedSequence[], train: boolean): BatchLoss {
+    const where = train ? "SequenceTagger.train" : "SequenceTagger.evaluate";
+    if (!Array.isArray(examples) || examples.length === 0) throw new ShapeError(`${where}: give a non-empty array of { input, tags }`);
+    const K = this.head.outFeatures;
+    const { logits, encoded } = this.logitsResident(examples.map((e) => e.input), where);
+    const { steps: T, batch: B } = encoded;
+    const tags = new Int32Array(T * B).fill(IGNORE);
+    let count = 0;
+    examples.forEach((e, b) => {
+      if (!Array.isArray(e.tags) || e.tags.length !== encoded.lengthsArray[b]) {
+        throw new ShapeError(`${where}: example ${b} needs one tag per step (${encoded.lengthsArray[b]}); got ${describe(e.tags)}`);
+      }
+      (e.tags as readonly number[]).forEach((tag, t) => {
+        if (!Number.isInteger(tag) || tag < 0 || tag >= K) throw new ShapeError(`${where}: example ${b}, step ${t}: tag must be from 0 to ${K - 1}; got ${describe(tag)}`);
+        tags[t * B + b] = tag;
+        count++;
+      });
+    });
+    const targets = this.pool.ints("tags", T * B);
+    this.engine.writeInt32(targets, tags);
+    const scale = (this.settings.reduction ?? "mean") === "mean" ? 1 / B : 1;
+    const gradLogits = train ? this.pool.floats("gradLogits", T * B * K) : 0;
+    const loss = this.engine.core.softmaxCrossEntropy(T * B, K, logits, targets, IGNORE, scale, gradLogits, 0);
+    if (train) this.encoder.backward(this.head.backwardResident(gradLogits, true), 0);
+    return { loss: loss * scale, sum: loss, count };
+  }
+
+  override dispose(): void {
+    this.pool.dispose();
+    this.encoder.dispose();
+    super.dispose();
+  }
+}
