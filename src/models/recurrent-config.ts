@@ -22,12 +22,14 @@ export interface RecurrentConfig {
   resetAfter?: boolean;
   /** LSTM only. */
   projSize?: number;
+  /** LSTM only: initial forget-gate bias (see LSTMOptions.forgetBias). */
+  forgetBias?: number;
 }
 
 export function buildRecurrent(config: RecurrentConfig, inputSize: number, seed: number | undefined): Recurrent {
   const cell = config.cell ?? "lstm";
   const common = { inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional, seed };
-  if (cell === "lstm") return new LSTM({ ...common, projSize: config.projSize });
+  if (cell === "lstm") return new LSTM({ ...common, projSize: config.projSize, forgetBias: config.forgetBias });
   if (cell === "gru") return new GRU({ ...common, resetAfter: config.resetAfter });
   if (cell === "rnn") return new RNN({ ...common, nonlinearity: config.nonlinearity });
   throw new ShapeError(`cell must be "lstm", "gru" or "rnn"; got ${describe(cell)}`);

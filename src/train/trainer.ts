@@ -184,6 +184,7 @@ export class Trainer {
         const result = batch.run(true);
         lastNorm = this.checkAndClip(result.loss, p.step + 1);
         this.optimizer.step();
+        this.checkParameters(p.step + 1);
         p.step++;
         p.batchInEpoch++;
         predictions += batch.size;
@@ -231,6 +232,14 @@ export class Trainer {
     const norm = o.clipNorm ? clipGradNorm(layers, o.clipNorm) : gradNorm(layers);
     if (o.clipValue) clipGradValue(layers, o.clipValue);
     return norm;
+  }
+
+  /** Stops when an update left non-finite parameters (before anything could save them). */
+  private checkParameters(step: number): void {
+    for (const layer of this.model.layers) {
+      const bad = layer.params.countNonFinite("values");
+      if (bad) throw new NumericError(`training step ${step}: the update made ${bad} parameters of a ${layer.constructor.name} NaN or infinite (learning rate too high?); stopping (the last checkpoint is unchanged)`);
+    }
   }
 
   /** Tensors and position for a checkpoint. */
