@@ -2,7 +2,8 @@
 // unchanged afterwards (same outputs, same parameters, backward still refers to the last good forward).
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, LSTM, GRU, RNN, tensor, ShapeError, NumericError, FormatError, ResourceError, WasmRnnError, type Recurrent } from "../src/index.js";
+import { init, LSTM, GRU, RNN, tensor, ShapeError, NumericError, FormatError, ResourceError, type Recurrent } from "../src/index.js";
+import { expectError } from "./helpers/errors.js";
 
 beforeAll(async () => {
   await init();
@@ -10,17 +11,6 @@ beforeAll(async () => {
 
 const T = 4, B = 3, I = 5, H = 6;
 const x = tensor(Float32Array.from({ length: T * B * I }, (_, i) => Math.sin(i)), [T, B, I]);
-
-function expectError(fn: () => unknown, type: new (...args: never[]) => WasmRnnError, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, "should throw").toBeInstanceOf(type);
-  expect((thrown as Error).message).toMatch(message);
-}
 
 describe("constructor options", () => {
   it.each([

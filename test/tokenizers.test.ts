@@ -4,18 +4,8 @@
 
 import { describe, expect, it } from "vitest";
 import { BOS, CharTokenizer, EOS, PAD, SPECIAL_TOKENS, UNK, WordTokenizer, tokenizerFromJSON, type Tokenizer } from "../src/text/index.js";
-import { FormatError, ShapeError, type WasmRnnError } from "../src/errors.js";
-
-function expectError(fn: () => unknown, type: new (...args: never[]) => WasmRnnError, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown, "should throw").toBeInstanceOf(type);
-  expect((thrown as Error).message).toMatch(message);
-}
+import { FormatError, ShapeError } from "../src/errors.js";
+import { expectError } from "./helpers/errors.js";
 
 const POEM = "床前明月光，疑是地上霜。\n举头望明月，低头思故乡。\n";
 const EMOJI = "Thumbs 👍🏽 up 😀, family 👨‍👩‍👧 and 𠀋!";

@@ -285,17 +285,9 @@ export class Recurrent extends Layer {
     checkFinite(x.data, `${where}: x`);
     const LD = this.numLayers * this.directions;
     const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
-    if (options.h0 !== undefined) {
-      checkTensor(options.h0, `${where}: h0`);
-      checkShape(options.h0, stateShape(this.outputSize), `${where}: h0`, " (layers·directions, batch, output size)");
-      checkFinite(options.h0.data, `${where}: h0`);
-    }
-    if (options.c0 !== undefined) {
-      if (this.kind !== "lstm") throw new ShapeError(`${where}: c0 is only for LSTM`);
-      checkTensor(options.c0, `${where}: c0`);
-      checkShape(options.c0, stateShape(this.hiddenSize), `${where}: c0`, " (layers·directions, batch, hidden size)");
-      checkFinite(options.c0.data, `${where}: c0`);
-    }
+    checkState(options.h0, stateShape(this.outputSize), `${where}: h0`, " (layers·directions, batch, output size)");
+    if (options.c0 !== undefined && this.kind !== "lstm") throw new ShapeError(`${where}: c0 is only for LSTM`);
+    checkState(options.c0, stateShape(this.hiddenSize), `${where}: c0`, " (layers·directions, batch, hidden size)");
     let lengths: Int32Array | null = null;
     if (options.lengths !== undefined && options.lengths !== null) {
       lengths = checkLengths(options.lengths, B, T, where, unbatched);
@@ -405,22 +397,10 @@ export class Recurrent extends Layer {
     const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D, F = D * P;
     const outShape = unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F];
     const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
-    if (gradOutput !== null && gradOutput !== undefined) {
-      checkTensor(gradOutput, `${where}: gradOutput`);
-      checkShape(gradOutput, outShape, `${where}: gradOutput`, " (the shape of output)");
-      checkFinite(gradOutput.data, `${where}: gradOutput`);
-    }
-    if (options.gradHN !== undefined) {
-      checkTensor(options.gradHN, `${where}: gradHN`);
-      checkShape(options.gradHN, stateShape(P), `${where}: gradHN`, " (the shape of hN)");
-      checkFinite(options.gradHN.data, `${where}: gradHN`);
-    }
-    if (options.gradCN !== undefined) {
-      if (this.kind !== "lstm") throw new ShapeError(`${where}: gradCN is only for LSTM`);
-      checkTensor(options.gradCN, `${where}: gradCN`);
-      checkShape(options.gradCN, stateShape(H), `${where}: gradCN`, " (the shape of cN)");
-      checkFinite(options.gradCN.data, `${where}: gradCN`);
-    }
+    checkState(gradOutput ?? undefined, outShape, `${where}: gradOutput`, " (the shape of output)");
+    checkState(options.gradHN, stateShape(P), `${where}: gradHN`, " (the shape of hN)");
+    if (options.gradCN !== undefined && this.kind !== "lstm") throw new ShapeError(`${where}: gradCN is only for LSTM`);
+    checkState(options.gradCN, stateShape(H), `${where}: gradCN`, " (the shape of cN)");
     const eng = this.engine, pool = this.buffers;
     try {
       const gradients = { gradOutput: 0, gradHN: 0, gradCN: 0 };
@@ -512,6 +492,14 @@ function checkLengths(given: ArrayLike<number>, B: number, T: number, where: str
     lengths[b] = n;
   }
   return lengths;
+}
+
+/** Checks an optional tensor argument: exactly `shape` (when given) and finite. */
+function checkState(t: TensorLike | undefined, shape: number[], what: string, hint: string): void {
+  if (t === undefined) return;
+  checkTensor(t, what);
+  checkShape(t, shape, what, hint);
+  checkFinite(t.data, what);
 }
 
 /** Copies n floats from src to dst, or zeroes dst when src is 0. */
