@@ -202,14 +202,8 @@ export class Recurrent extends Layer {
         input.lengths = pool.ints("lengths", B);
         eng.writeInt32(input.lengths, lengths);
       }
-      if (options.h0) {
-        input.h0 = pool.floats("h0", LD * B * P);
-        eng.write(input.h0, options.h0.data);
-      }
-      if (options.c0) {
-        input.c0 = pool.floats("c0", LD * B * H);
-        eng.write(input.c0, options.c0.data);
-      }
+      input.h0 = this.upload("h0", options.h0);
+      input.c0 = this.upload("c0", options.c0);
       const out = this.forwardResident(input);
       this.unbatched = unbatched;
       const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
@@ -360,6 +354,14 @@ export class Recurrent extends Layer {
     core[pass === "forward" ? k.forward : k.backward](this.engine.writePlan(plan));
   }
 
+  /** Copies an optional tensor into the layer's buffer `name`; 0 when absent. */
+  private upload(name: string, t: TensorLike | undefined): number {
+    if (!t) return 0;
+    const ptr = this.buffers.floats(name, t.data.length);
+    this.engine.write(ptr, t.data);
+    return ptr;
+  }
+
   /** Copies [T, B, F] (or [B, T, F] when batchFirst) into time-major wasm memory. */
   private writeTimeMajor(ptr: number, data: Float32Array, T: number, B: number, F: number, unbatched: boolean): void {
     if (!this.batchFirst || unbatched || B === 1) {
@@ -403,18 +405,10 @@ export class Recurrent extends Layer {
     checkState(options.gradCN, stateShape(H), `${where}: gradCN`, " (the shape of cN)");
     const eng = this.engine, pool = this.buffers;
     try {
-      const gradients = { gradOutput: 0, gradHN: 0, gradCN: 0 };
+      const gradients = { gradOutput: 0, gradHN: this.upload("gradHN", options.gradHN), gradCN: this.upload("gradCN", options.gradCN) };
       if (gradOutput) {
         gradients.gradOutput = pool.floats("dout", T * B * F);
         this.writeTimeMajor(gradients.gradOutput, gradOutput.data, T, B, F, unbatched);
-      }
-      if (options.gradHN) {
-        gradients.gradHN = pool.floats("gradHN", LD * B * P);
-        eng.write(gradients.gradHN, options.gradHN.data);
-      }
-      if (options.gradCN) {
-        gradients.gradCN = pool.floats("gradCN", LD * B * H);
-        eng.write(gradients.gradCN, options.gradCN.data);
       }
       const back = this.backwardResident(gradients);
       const I = this.inputSize;

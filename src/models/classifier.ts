@@ -2,14 +2,12 @@
 // mean over each sequence's valid steps), and a Dense head giving class logits; trained with softmax
 // cross-entropy (mean over the batch by default).
 
-import { engine, type Engine } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
-import { Dense } from "../layers/dense.js";
-import { BufferPool } from "../layers/buffer-pool.js";
 import { Tensor } from "../tensor.js";
 import { describe, positiveInt } from "../validate.js";
-import { SequenceEncoder, type EncoderConfig, type SequenceInput } from "./encoder.js";
-import { Model, type BatchLoss } from "./model.js";
+import type { EncoderConfig, SequenceInput } from "./encoder.js";
+import { EncoderHeadModel } from "./encoder-head.js";
+import type { BatchLoss } from "./model.js";
 import type { Reduction } from "../train/losses.js";
 
 export interface SequenceClassifierConfig extends EncoderConfig {
@@ -26,31 +24,15 @@ export interface LabelledSequence {
   label: number;
 }
 
-export class SequenceClassifier extends Model {
+export class SequenceClassifier extends EncoderHeadModel<SequenceClassifierConfig> {
   readonly modelType = "sequence-classifier";
-  readonly encoder: SequenceEncoder;
-  readonly head: Dense;
   private readonly pooling: "last" | "mean";
-  private readonly engine: Engine;
-  private readonly pool: BufferPool;
 
-  constructor(private readonly settings: SequenceClassifierConfig) {
-    const eng = engine();
-    const encoder = new SequenceEncoder(settings, eng, settings.seed);
-    const numClasses = positiveInt(settings.numClasses, "SequenceClassifier: numClasses");
-    const head = new Dense({ inFeatures: encoder.outputFeatures, outFeatures: numClasses, seed: settings.seed === undefined ? undefined : settings.seed + 2 });
-    super([...encoder.modules(), ["fc", head]]);
-    const pooling = settings.pooling ?? "last";
+  constructor(settings: SequenceClassifierConfig) {
+    const pooling = settings?.pooling ?? "last";
     if (pooling !== "last" && pooling !== "mean") throw new ShapeError(`SequenceClassifier: pooling must be "last" or "mean"; got ${describe(pooling)}`);
-    this.encoder = encoder;
-    this.head = head;
+    super(settings, positiveInt(settings.numClasses, "SequenceClassifier: numClasses"));
     this.pooling = pooling;
-    this.engine = eng;
-    this.pool = new BufferPool(eng);
-  }
-
-  config(): Record<string, unknown> {
-    return { ...this.settings };
   }
 
   /** Logits [B, numClasses] for a batch of sequences. */
@@ -120,11 +102,5 @@ export class SequenceClassifier extends Model {
       for (let d = 0; d < D; d++) core.mapSteps(1, B, P, gradPooled + d * P * 4, F, gradHN + (top + d) * B * P * 4, P, 0, 0, 0);
       this.encoder.backward(0, gradHN);
     }
-  }
-
-  override dispose(): void {
-    this.pool.dispose();
-    this.encoder.dispose();
-    super.dispose();
   }
 }

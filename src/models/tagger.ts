@@ -2,13 +2,11 @@
 // step, trained with per-step softmax cross-entropy summed over valid steps (padding masked) and
 // averaged over the batch by default.
 
-import { engine, type Engine } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
-import { Dense } from "../layers/dense.js";
-import { BufferPool } from "../layers/buffer-pool.js";
 import { describe, positiveInt } from "../validate.js";
-import { SequenceEncoder, type EncoderConfig, type SequenceInput } from "./encoder.js";
-import { Model, type BatchLoss } from "./model.js";
+import type { EncoderConfig, SequenceInput } from "./encoder.js";
+import { EncoderHeadModel } from "./encoder-head.js";
+import type { BatchLoss } from "./model.js";
 import type { Reduction } from "../train/losses.js";
 
 export interface SequenceTaggerConfig extends EncoderConfig {
@@ -25,27 +23,11 @@ export interface TaggedSequence {
 
 const IGNORE = -1;
 
-export class SequenceTagger extends Model {
+export class SequenceTagger extends EncoderHeadModel<SequenceTaggerConfig> {
   readonly modelType = "sequence-tagger";
-  readonly encoder: SequenceEncoder;
-  readonly head: Dense;
-  private readonly engine: Engine;
-  private readonly pool: BufferPool;
 
-  constructor(private readonly settings: SequenceTaggerConfig) {
-    const eng = engine();
-    const encoder = new SequenceEncoder(settings, eng, settings.seed);
-    const numTags = positiveInt(settings.numTags, "SequenceTagger: numTags");
-    const head = new Dense({ inFeatures: encoder.outputFeatures, outFeatures: numTags, seed: settings.seed === undefined ? undefined : settings.seed + 2 });
-    super([...encoder.modules(), ["fc", head]]);
-    this.encoder = encoder;
-    this.head = head;
-    this.engine = eng;
-    this.pool = new BufferPool(eng);
-  }
-
-  config(): Record<string, unknown> {
-    return { ...this.settings };
+  constructor(settings: SequenceTaggerConfig) {
+    super(settings, positiveInt(settings?.numTags, "SequenceTagger: numTags"));
   }
 
   /** The most likely tag at every step of every sequence. */
@@ -94,11 +76,5 @@ export class SequenceTagger extends Model {
     const loss = this.engine.core.softmaxCrossEntropy(T * B, K, logits, targets, IGNORE, scale, gradLogits, 0);
     if (train) this.encoder.backward(this.head.backwardResident(gradLogits, true), 0);
     return { loss: loss * scale, sum: loss, count };
-  }
-
-  override dispose(): void {
-    this.pool.dispose();
-    this.encoder.dispose();
-    super.dispose();
   }
 }
