@@ -78,3 +78,18 @@ export function wrapInternal(e: unknown, where: string): Error {
   if (e instanceof WasmRnnError) return e;
   return new ResourceError(`${where}: internal failure: ${e instanceof Error ? e.message : String(e)}`);
 }
+
+/**
+ * Builds layers in order; if one constructor throws (bad options, memory limit), disposes the ones
+ * already built so a failed model constructor leaks no wasm memory.
+ */
+export function buildLayers(...makers: ((built: readonly Layer[]) => Layer)[]): Layer[] {
+  const built: Layer[] = [];
+  try {
+    for (const make of makers) built.push(make(built));
+  } catch (e) {
+    for (const layer of built) layer.dispose();
+    throw e;
+  }
+  return built;
+}

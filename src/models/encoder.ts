@@ -6,7 +6,7 @@
 import type { Engine } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
 import { Embedding } from "../layers/embedding.js";
-import type { Layer } from "../layers/layer.js";
+import { buildLayers, type Layer } from "../layers/layer.js";
 import type { Recurrent, ResidentOutput } from "../layers/recurrent.js";
 import { BufferPool } from "../layers/buffer-pool.js";
 import { describe, positiveInt } from "../validate.js";
@@ -41,10 +41,14 @@ export class SequenceEncoder {
   constructor(readonly config: EncoderConfig, private readonly engine: Engine, seed: number | undefined) {
     const tokens = config.vocabSize !== undefined;
     if (tokens === (config.inputSize !== undefined)) throw new ShapeError("give either vocabSize (token inputs) or inputSize (feature inputs)");
-    this.embedding = tokens
-      ? new Embedding({ numEmbeddings: positiveInt(config.vocabSize, "vocabSize"), embeddingDim: positiveInt(config.embeddingDim ?? 32, "embeddingDim"), seed })
-      : null;
-    this.rnn = buildRecurrent(config, this.embedding ? this.embedding.embeddingDim : positiveInt(config.inputSize, "inputSize"), seed === undefined ? undefined : seed + 1);
+    const embeddingDim = tokens ? positiveInt(config.embeddingDim ?? 32, "embeddingDim") : 0;
+    const inputSize = tokens ? embeddingDim : positiveInt(config.inputSize, "inputSize");
+    const [rnn, embedding] = buildLayers(
+      () => buildRecurrent(config, inputSize, seed === undefined ? undefined : seed + 1),
+      ...(tokens ? [() => new Embedding({ numEmbeddings: positiveInt(config.vocabSize, "vocabSize"), embeddingDim, seed })] : []),
+    ) as [Recurrent, Embedding | undefined];
+    this.rnn = rnn;
+    this.embedding = embedding ?? null;
     this.pool = new BufferPool(engine);
   }
 

@@ -7,6 +7,7 @@ import { engine, type Engine } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
 import { Dense } from "../layers/dense.js";
 import { Embedding } from "../layers/embedding.js";
+import { buildLayers } from "../layers/layer.js";
 import type { Recurrent } from "../layers/recurrent.js";
 import { BufferPool } from "../layers/buffer-pool.js";
 import { Random } from "../random.js";
@@ -59,9 +60,12 @@ export class LanguageModel extends Model {
     const vocab = tokenizer.size;
     if (vocab < 6) throw new ShapeError(`LanguageModel: the vocabulary has ${vocab - 4} ordinary token(s); a language model needs at least two distinct tokens to predict`);
     const seed = settings.seed;
-    const embedding = new Embedding({ numEmbeddings: vocab, embeddingDim: positiveInt(settings.embeddingDim ?? 64, "LanguageModel: embeddingDim"), paddingIdx: PAD, seed });
-    const rnn = buildRecurrent({ ...settings, bidirectional: false }, embedding.embeddingDim, seed === undefined ? undefined : seed + 1);
-    const fc = new Dense({ inFeatures: rnn.outputSize, outFeatures: vocab, seed: seed === undefined ? undefined : seed + 2 });
+    const embeddingDim = positiveInt(settings.embeddingDim ?? 64, "LanguageModel: embeddingDim");
+    const [embedding, rnn, fc] = buildLayers(
+      () => new Embedding({ numEmbeddings: vocab, embeddingDim, paddingIdx: PAD, seed }),
+      () => buildRecurrent({ ...settings, bidirectional: false }, embeddingDim, seed === undefined ? undefined : seed + 1),
+      ([, r]) => new Dense({ inFeatures: (r as Recurrent).outputSize, outFeatures: vocab, seed: seed === undefined ? undefined : seed + 2 }),
+    ) as [Embedding, Recurrent, Dense];
     super([["embedding", embedding], ["rnn", rnn], ["fc", fc]]);
     this.embedding = embedding;
     this.rnn = rnn;
