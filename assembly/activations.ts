@@ -80,12 +80,12 @@ const TANH_CLAMP: f32 = 10.0; // 1 − 2/(1 + e^20) rounds to 1 in float32, as t
 
 /** Scalar forms through lane 0 of the vector forms, so tails round exactly like the body. */
 // @ts-ignore: decorator
-@inline export function sigmoid1(x: f32): f32 {
-  return f32x4.extract_lane(sigmoidV(f32x4.splat(x)), 0);
-}
-// @ts-ignore: decorator
 @inline export function tanh1(x: f32): f32 {
   return f32x4.extract_lane(tanhV(f32x4.splat(x)), 0);
+}
+// @ts-ignore: decorator
+@inline export function exp1(x: f32): f32 {
+  return f32x4.extract_lane(expV(f32x4.splat(x)), 0);
 }
 
 /** out[i] = f(x[i]) for i < n; kind 0 exp, 1 sigmoid, 2 tanh. For tests and error measurement. */

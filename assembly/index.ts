@@ -2,7 +2,7 @@
 // All arguments are sizes and byte addresses in linear memory; see plan.ts for the SequencePlan layout.
 export { gemmWorkspaceBytes, packedSize, packB, sgemm, sgemmPacked, sgemmNaive, rowPanelsSize, packRows, gemvPanels } from "./gemm";
 export { activationArray } from "./activations";
-export { mapSteps, addColumnSums, meanSteps, meanStepsBackward } from "./sequence";
+export { mapSteps, addColumnSums, meanSteps, meanStepsBackward, broadcastSteps, sumSteps, gatherRows } from "./sequence";
 export { planBytes, heapBase } from "./plan";
 export { lstmPreparedBytes, lstmPrepare, lstmForward, lstmBackward, lstmForwardWorkspaceBytes, lstmBackwardWorkspaceBytes } from "./lstm";
 export { gruPreparedBytes, gruPrepare, gruForward, gruBackward, gruForwardWorkspaceBytes, gruBackwardWorkspaceBytes } from "./gru";
@@ -10,3 +10,5 @@ export { rnnPreparedBytes, rnnPrepare, rnnForward, rnnBackward, rnnForwardWorksp
 export { denseForward, denseBackward, embeddingForward, embeddingBackward } from "./dense";
 export { softmaxCrossEntropy, logSoftmax, softmax, binaryCrossEntropy } from "./loss";
 export { sumOfSquares, countNonFinite, scaleInPlace, clampInPlace, sgdStep, adamStep } from "./optim";
+export { dotScores, dotScoresBackward, additiveScores, additiveScoresBackward, maskedSoftmax, maskedSoftmaxBackward, attendContext, attendContextBackward } from "./attention";
+export { tanhForward, tanhBackward } from "./pointwise";

@@ -101,3 +101,25 @@ export function meanStepsBackward(T: i32, B: i32, F: i32, gradDst: usize, length
     }
   }
 }
+
+/** dst[t, b, 0..F] (row stride dstRow) = src[b, 0..F] for every t: one vector per sequence, every step. */
+export function broadcastSteps(T: i32, B: i32, F: i32, src: usize, dst: usize, dstRow: i32): void {
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) memory.copy(dst + (<usize>((t * B + b) * dstRow) << 2), src + (<usize>(b * F) << 2), <usize>F << 2);
+  }
+}
+
+/** The gradient of broadcastSteps: dst[b, 0..F] += Σ_t src[t, b, 0..F] (row stride srcRow). */
+export function sumSteps(T: i32, B: i32, F: i32, src: usize, srcRow: i32, dst: usize): void {
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) addInto(dst + (<usize>(b * F) << 2), src + (<usize>((t * B + b) * srcRow) << 2), F);
+  }
+}
+
+/** dst[r, 0..F] = src[index[r], 0..F] for r < rows (reordering beams, replicating sources). */
+export function gatherRows(rows: i32, F: i32, src: usize, indices: usize, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    let i = load<i32>(indices + (<usize>r << 2));
+    memory.copy(dst + (<usize>(r * F) << 2), src + (<usize>(i * F) << 2), <usize>F << 2);
+  }
+}

@@ -1,5 +1,8 @@
 // Text formatting of the benchmark's results: the per-workload table (median ms, GFLOP/s, and the
-// ratio peer ms / our ms), the agreement lines, the sgemm lines and the target verdicts.
+// ratio peer ms / our ms), the language model's tokens/s, the agreement lines, the sgemm lines and the
+// target verdicts.
+
+import { isLanguageModel, tokens } from "./workloads.js";
 
 const AGREE = 1e-4;
 
@@ -28,6 +31,18 @@ export function formatTable(rows, peers) {
     lines.push(cells.join(" "));
   }
   return lines.join("\n");
+}
+
+/** One line per language-model workload: ms per training step and tokens (T·B) per second, per peer. */
+export function formatThroughput(rows) {
+  return rows
+    .filter((r) => isLanguageModel(r.workload))
+    .map((r) => {
+      const n = tokens(r.workload);
+      const parts = Object.entries(r.times).map(([peer, t]) => `${peer} ${t.ms.toFixed(2)} ms/step = ${Math.round((n / t.ms) * 1e3)} tokens/s`);
+      return `  ${r.workload.id} (${n} tokens per step): ${parts.join("; ")}`;
+    })
+    .join("\n");
 }
 
 /** One line per workload: max |Δ| of each peer's results against ours. */

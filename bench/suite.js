@@ -9,7 +9,7 @@ import { measureRounds, DEFAULT_TIMING } from "./timing.js";
 import { disagreement } from "./agreement.js";
 import { evaluateTargets } from "./targets.js";
 import { sgemmRates } from "./sgemm.js";
-import { formatTable, formatAgreement, formatSgemm, formatTargets } from "./report.js";
+import { formatTable, formatThroughput, formatAgreement, formatSgemm, formatTargets } from "./report.js";
 import { loadOurs } from "./peers/ours.js";
 import { loadOrt } from "./peers/ort.js";
 import { loadTfjs } from "./peers/tfjs.js";
@@ -61,7 +61,9 @@ for (const w of WORKLOADS) {
 
 console.log(`\nmedian ms over ≥${DEFAULT_TIMING.minRounds} interleaved rounds after warm-up; ratio = peer ms / ours ms (> 1: ours faster)`);
 console.log(formatTable(rows, peers.map((p) => p.name)));
-console.log("\nagreement with ours, max |Δ| (outputs; W7: input gradient and weight_hh gradient):");
+console.log("\nlanguage-model training step, median:");
+console.log(formatThroughput(rows));
+console.log("\nagreement with ours, max |Δ| (outputs; W6: mean loss per token of the first step; W7: input gradient and weight_hh gradient):");
 console.log(formatAgreement(rows));
 console.log(`\ntargets (${ours.engine.simd} SIMD build, single thread):`);
 console.log(formatTargets(evaluateTargets(rows)));

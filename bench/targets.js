@@ -6,6 +6,7 @@ export const TARGETS = [
   { peer: "ort-web", workloads: ["W2", "W3", "W4"], ratio: 1.5 },
   { peer: "ort-web", workloads: ["W5"], ratio: 2.0 },
   { peer: "tfjs", workloads: ["W1", "W2", "W3", "W4", "W5", "W7"], ratio: 5.0 },
+  { peer: "tfjs", workloads: ["W6"], ratio: 15.0 },
 ];
 
 /** [{ id, peer, wanted, ratio, pass }] for every target whose workload and peer were measured. */

@@ -25,3 +25,6 @@ export { createModel, type ModelType } from "./models/registry.js";
 export type { RecurrentConfig, CellName } from "./models/recurrent-config.js";
 export type { SequenceInput, EncoderConfig } from "./models/encoder.js";
 export { CharTokenizer, WordTokenizer, tokenizerFromJSON, SPECIAL_TOKENS, type Tokenizer } from "./text/index.js";
+export { Seq2Seq, type Seq2SeqConfig, type SequencePair } from "./models/seq2seq.js";
+export { decode, type DecodeOptions, type Decoded } from "./models/seq2seq-decoding.js";
+export { Attention, type AttentionKind, type AttentionOptions } from "./layers/attention.js";

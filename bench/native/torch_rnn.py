@@ -1,11 +1,10 @@
 # Native reference for the workloads: PyTorch CPU (torch.nn.LSTM/GRU/RNN, float32) on one thread
 # (torch.set_num_threads(1) and threadpoolctl limit 1), forward under no_grad for W1–W5 and
-# forward+backward of output·dy (all gradients, input included) for W7; median ms.
-import statistics
-import time
-
+# forward+backward of output·dy (all gradients, input included) for W7; median ms. W6 is torch_lm.py.
 import torch
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
+
+from timing import median_seconds, pools
 
 # id: (cell, T, B, I, H, layers, bidirectional, training) — as bench/workloads.js
 WORKLOADS = {
@@ -17,17 +16,6 @@ WORKLOADS = {
     "W7": ("lstm", 64, 32, 64, 256, 1, False, True),
 }
 CELLS = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
-
-
-def median_ms(fn, warmup=2, runs=11):
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
 
 
 def body(cell, T, B, I, H, layers, bidirectional, training):
@@ -52,7 +40,6 @@ def body(cell, T, B, I, H, layers, bidirectional, training):
 torch.manual_seed(0)
 torch.set_num_threads(1)
 with threadpool_limits(limits=1):
-    pools = ", ".join(f"{p['internal_api']} {p.get('version') or ''} threads {p['num_threads']}" for p in threadpool_info())
-    print(f"torch {torch.__version__}, torch threads {torch.get_num_threads()}; {pools}")
+    print(f"torch {torch.__version__}, torch threads {torch.get_num_threads()}; {pools()}")
     for wid, spec in WORKLOADS.items():
-        print(f"torch {wid} {'forward+backward' if spec[-1] else 'forward'}: {median_ms(body(*spec)):.2f} ms")
+        print(f"torch {wid} {'forward+backward' if spec[-1] else 'forward'}: {median_seconds(body(*spec)) * 1e3:.2f} ms")

@@ -6,9 +6,10 @@ import { describe } from "../validate.js";
 import { SequenceClassifier, type SequenceClassifierConfig } from "./classifier.js";
 import { LanguageModel, type LanguageModelConfig } from "./language-model.js";
 import type { Model } from "./model.js";
+import { Seq2Seq } from "./seq2seq.js";
 import { SequenceTagger, type SequenceTaggerConfig } from "./tagger.js";
 
-export type ModelType = "language-model" | "sequence-classifier" | "sequence-tagger";
+export type ModelType = "language-model" | "sequence-classifier" | "sequence-tagger" | "seq2seq";
 
 /** A new model (fresh weights) of the recorded type and config. */
 export function createModel(modelType: unknown, config: Record<string, unknown>): Model {
@@ -21,7 +22,9 @@ export function createModel(modelType: unknown, config: Record<string, unknown>)
       return new SequenceClassifier(config as unknown as SequenceClassifierConfig);
     case "sequence-tagger":
       return new SequenceTagger(config as unknown as SequenceTaggerConfig);
+    case "seq2seq":
+      return Seq2Seq.fromConfig(config);
     default:
-      throw new FormatError(`unknown model type ${describe(modelType)}; expected "language-model", "sequence-classifier" or "sequence-tagger"`);
+      throw new FormatError(`unknown model type ${describe(modelType)}; expected "language-model", "sequence-classifier", "sequence-tagger" or "seq2seq"`);
   }
 }

@@ -1,13 +1,11 @@
 // Training data as the Trainer sees it: a fixed number of batches per epoch, each a function that runs
 // the model on it (forward, and backward when training) and returns its loss. Two kinds: windows of a
 // token stream for language models (B parallel streams, windows of `bptt` steps, the hidden state
-// carried between windows), and shuffled mini-batches of labelled sequences for classifiers and taggers.
+// carried between windows), and shuffled mini-batches of examples for classifiers, taggers and seq2seq.
 
 import { ShapeError } from "../errors.js";
-import type { LabelledSequence, SequenceClassifier } from "../models/classifier.js";
 import type { LanguageModel } from "../models/language-model.js";
 import type { BatchLoss } from "../models/model.js";
-import type { SequenceTagger, TaggedSequence } from "../models/tagger.js";
 import type { Random } from "../random.js";
 import { describe, positiveInt } from "../validate.js";
 
@@ -71,14 +69,17 @@ export function streamData(model: LanguageModel, tokens: Int32Array, options: St
   };
 }
 
-type ExampleModel = SequenceClassifier | SequenceTagger;
+/** A model trained on mini-batches of whole examples (classifier, tagger, seq2seq). */
+export interface ExampleModel<E> {
+  batchLoss(batch: readonly E[], train: boolean): BatchLoss;
+}
 
-/** Labelled sequences in shuffled mini-batches (each sequence is one full-BPTT pass). */
-export function exampleData<E extends LabelledSequence | TaggedSequence>(model: ExampleModel, examples: readonly E[], batchSize: number, shuffle = true): TrainingData {
+/** Examples in shuffled mini-batches (each sequence is one full-BPTT pass). */
+export function exampleData<E>(model: ExampleModel<E>, examples: readonly E[], batchSize: number, shuffle = true): TrainingData {
   const B = positiveInt(batchSize, "batchSize");
   if (!Array.isArray(examples) || examples.length === 0) throw new ShapeError(`training data must be a non-empty array of examples; got ${describe(examples)}`);
   const count = Math.ceil(examples.length / B);
-  const run = model.batchLoss.bind(model) as (batch: readonly E[], train: boolean) => BatchLoss;
+  const run = model.batchLoss.bind(model);
   return {
     batchesPerEpoch: count,
     epoch(random: Random) {

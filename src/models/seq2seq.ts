@@ -1,0 +1,370 @@
+// Seq2Seq: an encoder (embedding → recurrent stack, optionally bidirectional) reads the source; its
+// final state is the context C. The decoder (embedding → recurrent stack → head) starts from C
+// (context "init", through a learned bridge when the encoder is bidirectional) or also receives C at
+// every step, as input and in the output layer (context "every-step": h_t = f(h_{t−1}, y_{t−1}, C),
+// output g(h_t, y_{t−1}, C), Cho et al. 2014). Optional global attention over the encoder outputs.
+// Trained with teacher forcing (optionally scheduled sampling); decoding lives in seq2seq-decoding.ts.
+
+import { engine, type Engine } from "../engine/engine.js";
+import { ShapeError } from "../errors.js";
+import { Attention, type AttentionKind } from "../layers/attention.js";
+import { BufferPool } from "../layers/buffer-pool.js";
+import { Dense } from "../layers/dense.js";
+import { Embedding } from "../layers/embedding.js";
+import { buildLayers, type Layer } from "../layers/layer.js";
+import type { Recurrent, ResidentOutput } from "../layers/recurrent.js";
+import { Random } from "../random.js";
+import { tokenizerFromJSON, type Tokenizer } from "../text/index.js";
+import { BOS, EOS, PAD } from "../text/vocabulary.js";
+import type { Reduction } from "../train/losses.js";
+import { describe, positiveInt } from "../validate.js";
+import { Model, type BatchLoss } from "./model.js";
+import { buildRecurrent, type CellName } from "./recurrent-config.js";
+
+export interface Seq2SeqConfig {
+  cell?: CellName;
+  hiddenSize: number;
+  numLayers?: number;
+  /** Embedding size of source and target tokens (default 32). */
+  embeddingDim?: number;
+  /** A bidirectional encoder (its two final states are bridged to the decoder's size). */
+  bidirectional?: boolean;
+  /** "init" (default): C sets the decoder's initial state; "every-step": also fed at every step. */
+  context?: "init" | "every-step";
+  attention?: "none" | AttentionKind;
+  attentionSize?: number;
+  /** Loss: Σ over target steps, "mean" over the batch (default) or "sum". */
+  reduction?: Reduction;
+  seed?: number;
+}
+
+/** A source and target sequence: text (tokenized by the model's tokenizers) or token ids. */
+export interface SequencePair {
+  source: string | readonly number[];
+  target: string | readonly number[];
+}
+
+/** Targets that count for nothing (padding). */
+const IGNORE = -1;
+
+/** @internal An encoded source batch in wasm memory, ready for the decoder. */
+export interface EncodedSources {
+  batch: number;
+  steps: number;
+  lengths: number;
+  lengthsArray: Int32Array;
+  encoder: ResidentOutput;
+  /** Decoder initial states [L, B, H] (and cell states for LSTM, else 0). */
+  h0: number;
+  c0: number;
+  /** The context vector C [B, He] (top encoder layer's final states, directions side by side). */
+  context: number;
+}
+
+export class Seq2Seq extends Model {
+  readonly modelType = "seq2seq";
+  readonly sourceEmbedding: Embedding;
+  readonly encoder: Recurrent;
+  readonly targetEmbedding: Embedding;
+  readonly decoder: Recurrent;
+  readonly bridgeH: Dense | null;
+  readonly bridgeC: Dense | null;
+  readonly attention: Attention | null;
+  readonly head: Dense;
+  readonly contextMode: "init" | "every-step";
+  /** Scheduled sampling: the probability that a training step feeds the model's own previous
+   *  prediction instead of the true token (0 = pure teacher forcing). A Trainer may change it. */
+  samplingRatio = 0;
+  private readonly samplingRandom: Random;
+  /** @internal */ readonly engine: Engine;
+  /** @internal */ readonly pool: BufferPool;
+
+  constructor(readonly sourceTokenizer: Tokenizer, readonly targetTokenizer: Tokenizer, private readonly settings: Seq2SeqConfig) {
+    const where = "Seq2Seq";
+    if (!settings || typeof settings !== "object") throw new ShapeError(`${where}: config must be an object`);
+    const H = positiveInt(settings.hiddenSize, `${where}: hiddenSize`);
+    const L = settings.numLayers === undefined ? 1 : positiveInt(settings.numLayers, `${where}: numLayers`);
+    const E = positiveInt(settings.embeddingDim ?? 32, `${where}: embeddingDim`);
+    const D = settings.bidirectional ? 2 : 1;
+    const mode = settings.context ?? "init";
+    if (mode !== "init" && mode !== "every-step") throw new ShapeError(`${where}: context must be "init" or "every-step"; got ${describe(mode)}`);
+    const attentionKind = settings.attention ?? "none";
+    if (!["none", "dot", "general", "additive"].includes(attentionKind)) {
+      throw new ShapeError(`${where}: attention must be "none", "dot", "general" or "additive"; got ${describe(attentionKind)}`);
+    }
+    const He = D * H;
+    const seed = settings.seed;
+    const s = (k: number) => (seed === undefined ? undefined : seed + k);
+    const isLstm = (settings.cell ?? "lstm") === "lstm";
+    const recurrent = { cell: settings.cell, hiddenSize: H, numLayers: L };
+    const headInputs = H + (mode === "every-step" ? E + He : 0);
+    const built = buildLayers(
+      () => new Embedding({ numEmbeddings: sourceTokenizer.size, embeddingDim: E, paddingIdx: PAD, seed: s(0) }),
+      () => buildRecurrent({ ...recurrent, bidirectional: D === 2 }, E, s(1)),
+      () => new Embedding({ numEmbeddings: targetTokenizer.size, embeddingDim: E, paddingIdx: PAD, seed: s(2) }),
+      () => buildRecurrent(recurrent, mode === "every-step" ? E + He : E, s(3)),
+      () => new Dense({ inFeatures: headInputs, outFeatures: targetTokenizer.size, seed: s(4) }),
+      ...(D === 2 ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(5) })] : []),
+      ...(D === 2 && isLstm ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(6) })] : []),
+      ...(attentionKind !== "none" ? [() => new Attention({ kind: attentionKind as AttentionKind, querySize: H, valueSize: He, attentionSize: settings.attentionSize, seed: s(7) })] : []),
+    );
+    const [sourceEmbedding, encoder, targetEmbedding, decoder, head] = built as [Embedding, Recurrent, Embedding, Recurrent, Dense];
+    const bridgeH = D === 2 ? (built[5] as Dense) : null;
+    const bridgeC = D === 2 && isLstm ? (built[6] as Dense) : null;
+    const attention = attentionKind !== "none" ? (built[built.length - 1] as Attention) : null;
+    const modules: [string, Layer][] = [["encoder.embedding", sourceEmbedding], ["encoder.rnn", encoder], ["decoder.embedding", targetEmbedding], ["decoder.rnn", decoder]];
+    if (bridgeH) modules.push(["bridge.h", bridgeH]);
+    if (bridgeC) modules.push(["bridge.c", bridgeC]);
+    if (attention) modules.push(["attention", attention]);
+    modules.push(["fc", head]);
+    super(modules);
+    this.sourceEmbedding = sourceEmbedding;
+    this.encoder = encoder;
+    this.targetEmbedding = targetEmbedding;
+    this.decoder = decoder;
+    this.bridgeH = bridgeH;
+    this.bridgeC = bridgeC;
+    this.attention = attention;
+    this.head = head;
+    this.contextMode = mode;
+    this.engine = engine();
+    this.pool = new BufferPool(this.engine);
+    this.samplingRandom = new Random(seed ?? 0);
+  }
+
+  static fromConfig(config: Record<string, unknown>): Seq2Seq {
+    const { sourceTokenizer, targetTokenizer, ...rest } = config;
+    return new Seq2Seq(tokenizerFromJSON(sourceTokenizer), tokenizerFromJSON(targetTokenizer), rest as unknown as Seq2SeqConfig);
+  }
+
+  config(): Record<string, unknown> {
+    return { ...this.settings, sourceTokenizer: this.sourceTokenizer.toJSON(), targetTokenizer: this.targetTokenizer.toJSON() };
+  }
+
+  /** Hidden size H, layers L, encoder directions D, encoder output size He = D·H, embedding size E. */
+  get sizes() {
+    const H = this.decoder.hiddenSize;
+    return { H, L: this.decoder.numLayers, D: this.encoder.directions, He: this.encoder.directions * H, E: this.targetEmbedding.embeddingDim, V: this.targetTokenizer.size };
+  }
+
+  /** @internal Token ids of a source or target (text is tokenized; ids are checked by the embedding). */
+  tokens(value: string | readonly number[], tokenizer: Tokenizer, what: string): Int32Array {
+    if (typeof value === "string") return tokenizer.encode(value);
+    if (!Array.isArray(value)) throw new ShapeError(`${what} must be a string or an array of token ids; got ${describe(value)}`);
+    return Int32Array.from(value);
+  }
+
+  // ---- encoder --------------------------------------------------------------------------------
+
+  /** @internal Encodes a batch of sources (id arrays, non-empty) and prepares the decoder's start. */
+  encode(sources: readonly Int32Array[], where: string): EncodedSources {
+    const eng = this.engine, core = eng.core, pool = this.pool;
+    const { H, L, D, He } = this.sizes;
+    const B = sources.length;
+    const lengthsArray = Int32Array.from(sources, (s, b) => {
+      if (s.length === 0) throw new ShapeError(`${where}: source ${b} is empty`);
+      return s.length;
+    });
+    const Ts = Math.max(...lengthsArray);
+    const ids = new Int32Array(Ts * B);
+    sources.forEach((s, b) => {
+      const checked = this.sourceEmbedding.checkIds(s, `${where}: source ${b}`);
+      for (let t = 0; t < checked.length; t++) ids[t * B + b] = checked[t];
+    });
+    const idsPtr = pool.ints("sourceIds", Ts * B);
+    eng.writeInt32(idsPtr, ids);
+    const lengths = pool.ints("sourceLengths", B);
+    eng.writeInt32(lengths, lengthsArray);
+    const x = this.sourceEmbedding.forwardResident(idsPtr, Ts * B);
+    const encoder = this.encoder.forwardResident({ steps: Ts, batch: B, x, lengths, h0: 0, c0: 0 });
+    // C: the top layer's final states, directions side by side [B, He].
+    const context = pool.floats("context", B * He);
+    const top = (L - 1) * D;
+    for (let d = 0; d < D; d++) core.mapSteps(1, B, H, encoder.hN + (top + d) * B * H * 4, H, context + d * H * 4, He, 0, 0, 0);
+    let h0 = encoder.hN, c0 = encoder.cN;
+    if (this.bridgeH) {
+      // Bidirectional: per layer [h_fwd; h_bwd] → tanh(W [·] + b) (and linear for the cell state).
+      h0 = this.bridge(this.bridgeH, encoder.hN, "bridgeH", B, true);
+      c0 = this.bridgeC ? this.bridge(this.bridgeC, encoder.cN, "bridgeC", B, false) : 0;
+    }
+    return { batch: B, steps: Ts, lengths, lengthsArray, encoder, h0, c0, context };
+  }
+
+  /** [L·2, B, H] final states → per layer [B, 2H] → Dense → [L, B, H]. */
+  private bridge(layer: Dense, states: number, name: string, B: number, tanh: boolean): number {
+    const core = this.engine.core;
+    const { H, L, He } = this.sizes;
+    const joined = this.pool.floats(`${name}In`, L * B * He);
+    for (let l = 0; l < L; l++) for (let d = 0; d < 2; d++) core.mapSteps(1, B, H, states + (l * 2 + d) * B * H * 4, H, joined + (l * B * He + d * H) * 4, He, 0, 0, 0);
+    const out = layer.forwardResident(joined, L * B);
+    if (tanh) core.tanhForward(L * B * H, out, out);
+    return out;
+  }
+
+  // ---- decoder --------------------------------------------------------------------------------
+
+  /**
+   * @internal Runs the decoder over `T` steps of input tokens (time-major ids [T·B]) from states
+   * (h0, c0) and returns the logits [T·B, V]; keeps everything for backward. The decoder's final
+   * states are in this.decoder's buffers (hN, cN of the returned step).
+   */
+  decodeSteps(src: EncodedSources, inputs: Int32Array, T: number, B: number, lengths: number, h0: number, c0: number): { logits: number; decoder: ResidentOutput } {
+    const eng = this.engine, core = eng.core, pool = this.pool;
+    const { H, He, E } = this.sizes;
+    const ids = pool.ints("targetIds", T * B);
+    eng.writeInt32(ids, inputs);
+    const emb = this.targetEmbedding.forwardResident(ids, T * B);
+    let x = emb;
+    if (this.contextMode === "every-step") {
+      x = pool.floats("decoderInput", T * B * (E + He));
+      core.mapSteps(T * B, 1, E, emb, E, x, E + He, 0, 0, 0);
+      core.broadcastSteps(T, B, He, src.context, x + E * 4, E + He);
+    }
+    const decoder = this.decoder.forwardResident({ steps: T, batch: B, x, lengths, h0, c0 });
+    let top = decoder.output;
+    if (this.attention) top = this.attention.forwardResident(top, src.encoder.output, T, src.steps, B, src.lengths);
+    let headInput = top;
+    if (this.contextMode === "every-step") {
+      const F = H + E + He;
+      headInput = pool.floats("headInput", T * B * F);
+      core.mapSteps(T * B, 1, H, top, H, headInput, F, 0, 0, 0);
+      core.mapSteps(T * B, 1, E + He, x, E + He, headInput + H * 4, F, 0, 0, 0);
+    }
+    return { logits: this.head.forwardResident(headInput, T * B), decoder };
+  }
+
+  // ---- training -------------------------------------------------------------------------------
+
+  /**
+   * @internal Teacher-forced loss of a batch of pairs: −Σ_t log p(y_t | y_<t, x) over each target
+   * and its end token, reduced over the batch; with `train`, gradients through decoder, attention,
+   * context and encoder. With samplingRatio > 0 (scheduled sampling), each training decoder input
+   * is the model's own previous prediction with that probability instead of the true token.
+   */
+  batchLoss(pairs: readonly SequencePair[], train: boolean): BatchLoss {
+    const where = train ? "Seq2Seq.train" : "Seq2Seq.evaluate";
+    if (!Array.isArray(pairs) || pairs.length === 0) throw new ShapeError(`${where}: give a non-empty array of { source, target }`);
+    const B = pairs.length;
+    const sources = pairs.map((p, b) => this.tokens(p?.source, this.sourceTokenizer, `${where}: pair ${b} source`));
+    const targets = pairs.map((p, b) => {
+      const t = this.tokens(p?.target, this.targetTokenizer, `${where}: pair ${b} target`);
+      if (t.length === 0) throw new ShapeError(`${where}: pair ${b} has an empty target`);
+      return this.targetEmbedding.checkIds(t, `${where}: pair ${b} target`);
+    });
+    const src = this.encode(sources, where);
+    const T = Math.max(...targets.map((t) => t.length)) + 1;
+    const inputs = new Int32Array(T * B).fill(PAD), expected = new Int32Array(T * B).fill(IGNORE), lengthsArray = new Int32Array(B);
+    targets.forEach((t, b) => {
+      lengthsArray[b] = t.length + 1;
+      inputs[b] = BOS;
+      for (let i = 0; i < t.length; i++) {
+        inputs[(i + 1) * B + b] = t[i];
+        expected[i * B + b] = t[i];
+      }
+      expected[t.length * B + b] = EOS;
+    });
+    if (train && this.samplingRatio > 0) this.scheduleSampling(src, inputs, lengthsArray, T, B, this.samplingRatio, this.samplingRandom);
+    const eng = this.engine, pool = this.pool, V = this.sizes.V;
+    const lengths = pool.ints("targetLengths", B);
+    eng.writeInt32(lengths, lengthsArray);
+    const { logits } = this.decodeSteps(src, inputs, T, B, lengths, src.h0, src.c0);
+    const targetPtr = pool.ints("expected", T * B);
+    eng.writeInt32(targetPtr, expected);
+    const scale = (this.settings.reduction ?? "mean") === "mean" ? 1 / B : 1;
+    const grad = train ? pool.floats("gradLogits", T * B * V) : 0;
+    const sum = eng.core.softmaxCrossEntropy(T * B, V, logits, targetPtr, IGNORE, scale, grad, 0);
+    if (train) this.backward(src, grad, T, B);
+    let count = 0;
+    for (const t of targets) count += t.length + 1;
+    return { loss: sum * scale, sum, count };
+  }
+
+  /**
+   * Scheduled sampling: decides, step by step without gradients, which decoder inputs become the
+   * model's own greedy predictions. The teacher-forced pass that follows runs on these inputs, which
+   * gives exactly the forward pass of feeding predictions back (choosing a token has no gradient).
+   */
+  private scheduleSampling(src: EncodedSources, inputs: Int32Array, lengths: Int32Array, T: number, B: number, ratio: number, random: Random): void {
+    const eng = this.engine, pool = this.pool, V = this.sizes.V;
+    const { H, L } = this.sizes;
+    const stateH = pool.floats("ssH", L * B * H), stateC = this.bridgeC || src.c0 ? pool.floats("ssC", L * B * H) : 0;
+    eng.f32.copyWithin(stateH >> 2, src.h0 >> 2, (src.h0 >> 2) + L * B * H);
+    if (stateC) eng.f32.copyWithin(stateC >> 2, src.c0 >> 2, (src.c0 >> 2) + L * B * H);
+    for (let t = 0; t + 1 < T; t++) {
+      const { logits, decoder } = this.decodeSteps(src, inputs.subarray(t * B, (t + 1) * B), 1, B, 0, stateH, stateC);
+      eng.f32.copyWithin(stateH >> 2, decoder.hN >> 2, (decoder.hN >> 2) + L * B * H);
+      if (stateC) eng.f32.copyWithin(stateC >> 2, decoder.cN >> 2, (decoder.cN >> 2) + L * B * H);
+      const values = eng.view(logits, B * V);
+      for (let b = 0; b < B; b++) {
+        if (t + 1 >= lengths[b] || random.uniform() >= ratio) continue;
+        let best = 0;
+        for (let v = 1; v < V; v++) if (values[b * V + v] > values[b * V + best]) best = v;
+        inputs[(t + 1) * B + b] = best;
+      }
+    }
+  }
+
+  /** Backward of the last teacher-forced batch: head → (attention) → decoder → context/bridge → encoder. */
+  private backward(src: EncodedSources, gradLogits: number, T: number, B: number): void {
+    const eng = this.engine, core = eng.core, pool = this.pool;
+    const { H, L, D, He, E } = this.sizes;
+    const rows = T * B;
+    const dHead = this.head.backwardResident(gradLogits, true);
+    const dContext = pool.floats("dContext", B * He);
+    eng.fill(dContext, B * He);
+    let dTop = dHead, dEmbFromHead = 0;
+    if (this.contextMode === "every-step") {
+      const F = H + E + He;
+      dTop = pool.floats("dTop", rows * H);
+      core.mapSteps(rows, 1, H, dHead, F, dTop, H, 0, 0, 0);
+      dEmbFromHead = pool.floats("dEmbHead", rows * E);
+      core.mapSteps(rows, 1, E, dHead + H * 4, F, dEmbFromHead, E, 0, 0, 0);
+      core.sumSteps(T, B, He, dHead + (H + E) * 4, F, dContext);
+    }
+    let dDecoderOut = dTop, dEncoderOut = 0;
+    if (this.attention) ({ dDec: dDecoderOut, dEnc: dEncoderOut } = this.attention.backwardResident(dTop));
+    const back = this.decoder.backwardResident({ gradOutput: dDecoderOut, gradHN: 0, gradCN: 0 });
+    let dEmb = back.gradInput;
+    if (this.contextMode === "every-step") {
+      dEmb = pool.floats("dEmb", rows * E);
+      core.mapSteps(rows, 1, E, back.gradInput, E + He, dEmb, E, 0, 0, 0);
+      core.mapSteps(rows, 1, E, dEmbFromHead, E, dEmb, E, 0, 0, 1);
+      core.sumSteps(T, B, He, back.gradInput + E * 4, E + He, dContext);
+    }
+    this.targetEmbedding.backwardResident(dEmb);
+    // Gradients of the encoder's final states: from the decoder's initial states and from C.
+    const LD = L * D;
+    let gradHN = back.gradH0, gradCN = back.gradC0;
+    if (this.bridgeH) {
+      gradHN = this.bridgeBackward(this.bridgeH, "bridgeH", back.gradH0, src.h0, B);
+      gradCN = this.bridgeC ? this.bridgeBackward(this.bridgeC, "bridgeC", back.gradC0, 0, B) : 0;
+    } else {
+      gradHN = pool.floats("gradHN", LD * B * H);
+      eng.f32.copyWithin(gradHN >> 2, back.gradH0 >> 2, (back.gradH0 >> 2) + LD * B * H);
+    }
+    const top = (L - 1) * D;
+    for (let d = 0; d < D; d++) core.mapSteps(1, B, H, dContext + d * H * 4, He, gradHN + (top + d) * B * H * 4, H, 0, 0, 1);
+    const encoderBack = this.encoder.backwardResident({ gradOutput: dEncoderOut, gradHN, gradCN });
+    this.sourceEmbedding.backwardResident(encoderBack.gradInput);
+  }
+
+  /** Gradient of bridge(): ∂[L, B, H] → ∂ final states [L·2, B, H]; `tanhOutput` ≠ 0 when the bridge had a tanh. */
+  private bridgeBackward(layer: Dense, name: string, gradOut: number, tanhOutput: number, B: number): number {
+    const core = this.engine.core, pool = this.pool;
+    const { H, L, He } = this.sizes;
+    let g = gradOut;
+    if (tanhOutput) {
+      g = pool.floats(`${name}Grad`, L * B * H);
+      core.tanhBackward(L * B * H, tanhOutput, gradOut, g);
+    }
+    const dJoined = layer.backwardResident(g, true);
+    const grad = pool.floats(`${name}StatesGrad`, L * 2 * B * H);
+    for (let l = 0; l < L; l++) for (let d = 0; d < 2; d++) core.mapSteps(1, B, H, dJoined + (l * B * He + d * H) * 4, He, grad + (l * 2 + d) * B * H * 4, H, 0, 0, 0);
+    return grad;
+  }
+
+  override dispose(): void {
+    this.pool.dispose();
+    super.dispose();
+  }
+}
