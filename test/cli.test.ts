@@ -18,7 +18,11 @@ const model = join(work, "model");
 writeFileSync(corpus, "It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.\n".repeat(30));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000 });
+  return cliWithInput("", ...args);
+}
+
+function cliWithInput(input: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000, input });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,6 +56,32 @@ describe("wasm-rnn CLI", () => {
     const resumed = cli("train", "--corpus", corpus, "--out", model, "--steps", "30", "--bptt", "16", "--batch", "4", "--sample-every", "10", "--resume", "--quiet");
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(cli("info", "--model", model).stdout).toMatch(/trained: step 30/);
+  }, 120_000);
+
+  it("trains a seq2seq model on a TSV and translates stdin to stdout, greedy and with a beam", () => {
+    const random = (n: number) => Math.floor(Math.abs(Math.sin(n * 12.9898) * 43758.5453) % 1 * 10);
+    const lines = Array.from({ length: 1500 }, (_, i) => {
+      const s = Array.from({ length: 2 + (i % 5) }, (_, j) => random(i * 7 + j)).join("");
+      return `${s}\t${[...s].reverse().join("")}`;
+    });
+    const data = join(work, "pairs.tsv");
+    writeFileSync(data, lines.join("\n"));
+    const dir = join(work, "s2s");
+    const train = cli("train-seq2seq", "--data", data, "--out", dir, "--hidden", "48", "--attention", "dot", "--epochs", "6", "--seed", "2");
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stdout).toMatch(/exact match \d+\.\d%/);
+    expect(train.stderr).toMatch(/pairs\/s/);
+    const greedy = cliWithInput("123\n98765\n\n42\n", "translate", "--model", dir);
+    expect(greedy.code, greedy.stderr).toBe(0);
+    expect(greedy.stdout).toBe("321\n56789\n\n24\n");
+    expect(cliWithInput("123\n98765\n", "translate", "--model", dir, "--beam", "3").stdout).toBe("321\n56789\n");
+    const bad = join(work, "bad.tsv");
+    writeFileSync(bad, "1\t1\nno tab here\n");
+    const refused = cli("train-seq2seq", "--data", bad, "--out", join(work, "never-s2s"));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/bad\.tsv:2: expected "source<TAB>target"; found no tab/);
+    expect(existsSync(join(work, "never-s2s"))).toBe(false);
+    expect(cli("translate", "--model", model).stderr).toMatch(/holds a language-model, not a seq2seq/);
   }, 120_000);
 
   it.each([

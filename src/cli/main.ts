@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `wasm-rnn` command: train a language model on a corpus (the bundled one by default), sample
-// from it, evaluate perplexity, show a checkpoint's details. Argument parsing is Node's util.parseArgs;
+// from it, evaluate perplexity, show a checkpoint's details; train and run seq2seq models. Argument parsing is Node's util.parseArgs;
 // each subcommand lives in its own file. Errors print one line (and usage for argument mistakes) and
 // exit non-zero.
 
@@ -11,6 +11,8 @@ import { train, TRAIN_OPTIONS } from "./train.js";
 import { sample, SAMPLE_OPTIONS } from "./sample.js";
 import { evaluateText, EVAL_OPTIONS } from "./eval.js";
 import { info, INFO_OPTIONS } from "./info.js";
+import { trainSeq2seq, TRAIN_SEQ2SEQ_OPTIONS } from "./train-seq2seq.js";
+import { translate, TRANSLATE_OPTIONS } from "./translate.js";
 import { UsageError, USAGE, type Values } from "./usage.js";
 
 const COMMANDS = {
@@ -18,6 +20,8 @@ const COMMANDS = {
   sample: { options: SAMPLE_OPTIONS, run: sample },
   eval: { options: EVAL_OPTIONS, run: evaluateText },
   info: { options: INFO_OPTIONS, run: info },
+  "train-seq2seq": { options: TRAIN_SEQ2SEQ_OPTIONS, run: trainSeq2seq },
+  translate: { options: TRANSLATE_OPTIONS, run: translate },
 } as const;
 
 async function main(argv: string[]): Promise<number> {

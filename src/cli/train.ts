@@ -5,13 +5,13 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import cliProgress from "cli-progress";
 import { LanguageModel } from "../models/language-model.js";
 import { CharTokenizer, WordTokenizer, type Tokenizer } from "../text/index.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { streamData } from "../train/data.js";
 import { constant, cosineDecay, exponentialDecay, inverseTimeDecay, stepDecay, type Schedule } from "../train/schedules.js";
 import { Trainer, type TrainProgress } from "../train/trainer.js";
+import { progressDisplay } from "./progress.js";
 import { readTextFile } from "./text-file.js";
 import { choiceOption, intOption, positiveOption, stringOption, UsageError, type Values } from "./usage.js";
 
@@ -132,24 +132,12 @@ export async function train(values: Values): Promise<void> {
   log(`wasm-rnn: ${model.tokenizer.kind}-level ${s.cell.toUpperCase()} language model, ${model.parameterCount.toLocaleString("en")} parameters, ` +
     `vocabulary ${model.vocabSize}, ${trainTokens.length.toLocaleString("en")} training tokens; checkpoints in ${s.out}`);
 
-  const bars = new cliProgress.MultiBar({
-    format: "{bar} {percentage}% | step {value}/{total} | loss {loss} | {speed} tok/s | ETA {eta_formatted}",
-    hideCursor: true,
-    clearOnComplete: false,
-    stream: process.stderr,
-    noTTYOutput: true,
-    notTTYSchedule: 10_000,
-  }, cliProgress.Presets.shades_classic);
-  const bar = s.quiet ? null : bars.create(total, 0, { loss: "—", speed: "—" });
-  // Samples go to stdout; through the bar's log (which redraws it) when both share a terminal.
-  const print = (text: string) => (process.stdout.isTTY && process.stderr.isTTY ? bars.log(text) : process.stdout.write(text));
+  const display = progressDisplay(total, "tok", s.quiet);
   const onProgress = (p: TrainProgress) => {
-    const fields: Record<string, string> = { speed: Math.round(p.throughput).toLocaleString("en") };
-    if (Number.isFinite(p.loss)) fields.loss = p.loss.toFixed(3);
-    bar?.update(p.step, fields);
+    display.update(p);
     if (p.validationLoss !== undefined && !s.quiet) {
       const sampleText = model.sample({ length: 200, temperature: 0.8, seed: s.seed + p.step });
-      print(`\n— step ${p.step}: validation perplexity ${Math.exp(p.validationLoss).toFixed(2)}\n${sampleText}\n\n`);
+      display.print(`\n— step ${p.step}: validation perplexity ${Math.exp(p.validationLoss).toFixed(2)}\n${sampleText}\n\n`);
     }
   };
   const trainer = new Trainer(model, {
@@ -168,8 +156,7 @@ export async function train(values: Values): Promise<void> {
   if (saved) trainer.resume(saved);
   try {
     const result = await trainer.fit(trainData, validationData);
-    bars.stop();
-    bar?.stop();
+    display.stop();
     const perplexity = result.validationLoss === undefined ? "" : `, validation perplexity ${Math.exp(result.validationLoss).toFixed(2)}`;
     log(`done: ${result.steps} steps, training loss ${result.trainLoss.toFixed(3)} per token${perplexity}; saved to ${s.out}`);
     log(`try: npx wasm-rnn sample --model ${s.out} --length 300`);

@@ -10,12 +10,19 @@ export const USAGE = `Usage:
   wasm-rnn sample --model DIR [--length N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--prime TEXT]
   wasm-rnn eval   --model DIR --text FILE
   wasm-rnn info   --model DIR
+  wasm-rnn train-seq2seq --data PAIRS.tsv --out DIR [--cell lstm|gru|rnn] [--hidden N] [--layers N]
+                  [--embedding N] [--attention none|dot|general|additive] [--context init|every-step]
+                  [--bidirectional] [--tokens char|word] [--epochs N] [--batch N] [--lr X] [--clip X]
+                  [--sampling-ratio P] [--seed S] [--quiet]
+  wasm-rnn translate --model DIR [--beam K] [--max-length N] [--batch N]   (stdin → stdout, one per line)
 
 train   trains a language model (default: character-level LSTM on the bundled Jane Austen corpus)
         and saves checkpoints to --out (default ./wasm-rnn-model); --resume continues from there.
 sample  prints generated text to stdout.
 eval    prints "perplexity: X" for a text file.
 info    prints a checkpoint's model type, config and parameter count.
+train-seq2seq  trains an encoder–decoder on tab-separated source/target pairs.
+translate      decodes one source per line from stdin (greedy, or beam search with --beam).
 `;
 
 /** A mistake in the command line: printed with the usage text, exit code 2. */
