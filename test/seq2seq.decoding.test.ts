@@ -85,3 +85,27 @@ describe("Seq2Seq decoding", () => {
     expect(() => model.batchLoss([{ source: "12", target: "" }], true)).toThrow(/pair 0 has an empty target/);
   });
 });
+
+describe("scheduled sampling", () => {
+  it("feeds the model's own predictions during training (loss changes) and still learns", async () => {
+    const tokenizer = CharTokenizer.fit("0123456789");
+    const random = new Random(8);
+    const pairs: SequencePair[] = Array.from({ length: 3000 }, () => {
+      const s = Array.from({ length: 2 + random.below(5) }, () => String(random.below(10))).join("");
+      return { source: s, target: [...s].reverse().join("") };
+    });
+    const fresh = new Seq2Seq(tokenizer, tokenizer, { hiddenSize: 32, embeddingDim: 8, attention: "dot", seed: 2 });
+    const batch = pairs.slice(0, 16);
+    const teacherForced = fresh.batchLoss(batch, true).loss;
+    fresh.samplingRatio = 1;
+    expect(fresh.batchLoss(batch, true).loss).not.toBe(teacherForced);
+    fresh.samplingRatio = 0;
+    expect(fresh.batchLoss(batch, true).loss).toBe(teacherForced); // evaluation and ratio 0 are pure teacher forcing
+    fresh.samplingRatio = 0.25;
+    await new Trainer(fresh, { lr: 1e-2, epochs: 4, clipNorm: 1, seed: 1 }).fit(exampleData(fresh, pairs, 32));
+    const test = pairs.slice(0, 200);
+    const decoded = decode(fresh, test.map((p) => p.source));
+    expect(decoded.filter((d, i) => d.text === test[i].target).length / test.length).toBeGreaterThan(0.9);
+    fresh.dispose();
+  }, 120_000);
+});
