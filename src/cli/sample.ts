@@ -27,7 +27,9 @@ export async function sample(values: Values): Promise<void> {
   const { model } = loadCheckpoint(dir, "language-model");
   const lm = model as LanguageModel;
   if (options.prime) process.stdout.write(options.prime);
-  lm.sample({ ...options, onText: (text) => process.stdout.write(text) });
+  // Without a prime, condition on a line break: training sees the start token only once per epoch,
+  // so text begins more naturally from where a paragraph would.
+  lm.sample({ ...options, prime: options.prime || "\n", onText: (text) => process.stdout.write(text) });
   process.stdout.write("\n");
   lm.dispose();
 }

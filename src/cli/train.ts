@@ -136,7 +136,8 @@ export async function train(values: Values): Promise<void> {
   const onProgress = (p: TrainProgress) => {
     display.update(p);
     if (p.validationLoss !== undefined && !s.quiet) {
-      const sampleText = model.sample({ length: 200, temperature: 0.8, seed: s.seed + p.step });
+      // Conditioned on a line break, like text mid-corpus (the start token is seen once per epoch).
+      const sampleText = model.sample({ length: 200, temperature: 0.8, seed: s.seed + p.step, prime: "\n" });
       display.print(`\n— step ${p.step}: validation perplexity ${Math.exp(p.validationLoss).toFixed(2)}\n${sampleText}\n\n`);
     }
   };
