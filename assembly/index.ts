@@ -9,6 +9,6 @@ export { gruPreparedBytes, gruPrepare, gruForward, gruBackward, gruForwardWorksp
 export { rnnPreparedBytes, rnnPrepare, rnnForward, rnnBackward, rnnForwardWorkspaceBytes, rnnBackwardWorkspaceBytes } from "./rnn";
 export { denseForward, denseBackward, embeddingForward, embeddingBackward } from "./dense";
 export { softmaxCrossEntropy, logSoftmax, softmax, binaryCrossEntropy } from "./loss";
-export { sumOfSquares, countNonFinite, scaleInPlace, clampInPlace, sgdStep, adamStep } from "./optim";
+export { sumOfSquares, countNonFinite, scaleInPlace, clampInPlace, sgdStep, adamStep, scaleAdd } from "./optim";
 export { dotScores, dotScoresBackward, additiveScores, additiveScoresBackward, maskedSoftmax, maskedSoftmaxBackward, attendContext, attendContextBackward } from "./attention";
 export { tanhForward, tanhBackward } from "./pointwise";

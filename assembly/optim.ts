@@ -97,3 +97,19 @@ export function adamStep(n: i32, p: usize, g: usize, m: usize, v: usize, lr: f32
   for (; i + 4 <= n; i += 4) adamLanes(<usize>i << 2, true, p, g, m, v, beta1, beta2, eps, stepSize, sqrtBc2, decay, l2);
   for (; i < n; i++) adamLanes(<usize>i << 2, false, p, g, m, v, beta1, beta2, eps, stepSize, sqrtBc2, decay, l2);
 }
+
+/** dst (=|+=) s·src over n floats: reducing gradient shards from workers in a fixed order. */
+export function scaleAdd(n: i32, dst: usize, src: usize, s: f32, accumulate: i32): void {
+  let vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    let o = <usize>i << 2;
+    let v = f32x4.mul(v128.load(src + o), vs);
+    v128.store(dst + o, accumulate ? f32x4.add(v128.load(dst + o), v) : v);
+  }
+  for (; i < n; i++) {
+    let o = <usize>i << 2;
+    let v = load<f32>(src + o) * s;
+    store<f32>(dst + o, accumulate ? load<f32>(dst + o) + v : v);
+  }
+}

@@ -28,3 +28,4 @@ export { CharTokenizer, WordTokenizer, tokenizerFromJSON, SPECIAL_TOKENS, type T
 export { Seq2Seq, type Seq2SeqConfig, type SequencePair } from "./models/seq2seq.js";
 export { decode, type DecodeOptions, type Decoded } from "./models/seq2seq-decoding.js";
 export { Attention, type AttentionKind, type AttentionOptions } from "./layers/attention.js";
+export { WorkerPool, WorkerError, CancelledError, type PoolOptions, type RunOptions } from "./parallel/pool.js";

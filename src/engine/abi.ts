@@ -47,6 +47,7 @@ export interface CoreExports {
   sumOfSquares(n: number, x: number): number;
   countNonFinite(n: number, x: number): number;
   scaleInPlace(n: number, x: number, s: number): void;
+  scaleAdd(n: number, dst: number, src: number, s: number, accumulate: number): void;
   clampInPlace(n: number, x: number, c: number): void;
   sgdStep(n: number, p: number, g: number, v: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): void;
   adamStep(n: number, p: number, g: number, m: number, v: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, bc1: number, bc2: number): void;

@@ -1,7 +1,9 @@
 // Allocation of wasm linear memory, which the engine owns (the AssemblyScript kernels have no
 // allocator): first-fit over a free list sorted by address, coalescing on free, growing the memory
 // when nothing fits. Every block is 64-byte aligned (cache lines, SIMD loads). Address 0 is never
-// handed out, so kernels can use 0 for "absent".
+// handed out, so kernels can use 0 for "absent". With a shared memory each thread has its own arena:
+// it owns the region it was given and the pages its own memory.grow calls returned (grow is atomic
+// and reports where the new pages start), so arenas never hand out the same bytes.
 
 import { ResourceError } from "../errors.js";
 
@@ -16,14 +18,17 @@ interface FreeBlock {
 export class Arena {
   private readonly free: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
-  private end: number;
   private used = 0;
 
-  /** `heapStart`: the first byte after the module's static data (never 0, so 0 can mean "absent"). */
-  constructor(private readonly memory: WebAssembly.Memory, private readonly limitBytes: number, heapStart: number) {
-    const start = Math.max(ALIGN, Math.ceil(heapStart / ALIGN) * ALIGN);
-    this.end = memory.buffer.byteLength;
-    if (this.end > start) this.free.push({ start, size: this.end - start });
+  /**
+   * `region`: the bytes this arena starts with — for the first arena, from the first byte after the
+   * module's static data to the end of memory; none for a worker's arena on a shared memory.
+   */
+  constructor(private readonly memory: WebAssembly.Memory, private readonly limitBytes: number, region: { start: number; end: number } | null) {
+    if (region) {
+      const start = Math.max(ALIGN, Math.ceil(region.start / ALIGN) * ALIGN);
+      if (region.end > start) this.free.push({ start, size: region.end - start });
+    }
   }
 
   /** Bytes currently allocated. */
@@ -83,27 +88,32 @@ export class Arena {
     }
   }
 
-  /** Grows memory so the last free block holds `size` bytes; returns that block's index. */
+  /** Grows memory by at least `size` bytes, adds the new pages as a free block, returns its index. */
   private grow(size: number): number {
-    const last = this.free[this.free.length - 1];
-    const tailFree = last && last.start + last.size === this.end ? last.size : 0;
-    const needed = size - tailFree;
-    // Grow by at least half the current size so repeated growth stays cheap.
-    const pages = Math.max(Math.ceil(needed / PAGE), Math.ceil(this.end / PAGE / 2));
+    const total = this.memory.buffer.byteLength;
+    // Grow by at least half the current size (and 16 MiB) so repeated growth stays cheap.
+    const preferred = Math.max(Math.ceil(size / PAGE), Math.ceil(total / PAGE / 2), 256);
+    let firstPage: number;
+    let pages = preferred;
     try {
-      this.memory.grow(pages);
+      firstPage = this.memory.grow(pages);
     } catch {
+      pages = Math.ceil(size / PAGE);
       try {
-        this.memory.grow(Math.ceil(needed / PAGE));
+        firstPage = this.memory.grow(pages);
       } catch {
-        throw new ResourceError(`wasm memory cannot grow by ${formatBytes(needed)} (at ${formatBytes(this.end)})`);
+        throw new ResourceError(`wasm memory cannot grow by ${formatBytes(size)} (at ${formatBytes(total)})`);
       }
     }
-    const newEnd = this.memory.buffer.byteLength;
-    if (tailFree > 0) last.size += newEnd - this.end;
-    else this.free.push({ start: this.end, size: newEnd - this.end });
-    this.end = newEnd;
-    return this.free.length - 1;
+    const start = firstPage * PAGE;
+    let i = 0;
+    while (i < this.free.length && this.free[i].start < start) i++;
+    this.free.splice(i, 0, { start, size: pages * PAGE });
+    if (i > 0 && this.free[i - 1].start + this.free[i - 1].size === start) {
+      this.coalesce(i - 1);
+      i--;
+    }
+    return i;
   }
 }
 

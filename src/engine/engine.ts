@@ -3,13 +3,16 @@
 // reaches wasm through here. `init()` creates the single engine of this JavaScript realm.
 
 import { Arena } from "./arena.js";
-import { compileCore, type LoadOptions, type SimdFlavor } from "./load.js";
+import { compileCore, type CompiledCore, type LoadOptions, type SimdFlavor } from "./load.js";
 import { PLAN_FIELDS, type CoreExports, type SequencePlan } from "./abi.js";
 import { ResourceError } from "../errors.js";
 
 export interface InitOptions extends LoadOptions {
   /** Upper bound on wasm memory the engine may allocate, in bytes (default 2 GiB). */
   memoryLimitBytes?: number;
+  /** @internal A worker: the main thread's compiled module, and its shared memory to join (or null
+   *  for a memory of the worker's own). */
+  attach?: { core: CompiledCore; memory: WebAssembly.Memory | null };
 }
 
 const PAGE = 65536;
@@ -24,16 +27,28 @@ export class Engine {
   private scratchBytes = 0;
   readonly planPtr: number;
 
-  constructor(instance: WebAssembly.Instance, readonly memory: WebAssembly.Memory, readonly simd: SimdFlavor, limitBytes: number) {
+  /** `owner`: the first engine on this memory (it owns the bytes after the static data); a worker's
+   *  engine on the same shared memory allocates only pages it grows itself. */
+  constructor(instance: WebAssembly.Instance, readonly memory: WebAssembly.Memory, readonly compiled: CompiledCore, limitBytes: number, owner: boolean) {
     this.core = instance.exports as unknown as CoreExports;
     // Static data (Math's tables) sits below heapBase; everything the engine allocates goes above it.
-    this.arena = new Arena(memory, limitBytes, this.core.heapBase());
+    this.arena = new Arena(memory, limitBytes, owner ? { start: this.core.heapBase(), end: memory.buffer.byteLength } : null);
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     if (this.core.planBytes() !== PLAN_FIELDS.length * 4) {
       throw new Error(`wasm-rnn: plan layout mismatch (wasm ${this.core.planBytes()} bytes, engine ${PLAN_FIELDS.length * 4})`);
     }
     this.planPtr = this.arena.alloc(PLAN_FIELDS.length * 4);
+  }
+
+  /** The SIMD build in use. */
+  get simd(): SimdFlavor {
+    return this.compiled.flavor;
+  }
+
+  /** Whether the memory is shared (worker pools then run on the same weights). */
+  get shared(): boolean {
+    return this.compiled.shared;
   }
 
   /** Float32 view of all of memory (recreated after growth). */
@@ -112,10 +127,13 @@ export function init(options: InitOptions = {}): Promise<Engine> {
   if (current) return Promise.resolve(current);
   if (!pending) {
     pending = (async () => {
-      const { module, flavor } = await compileCore(options);
+      const compiled = options.attach?.core ?? (await compileCore(options));
       const limit = options.memoryLimitBytes ?? DEFAULT_LIMIT;
-      const memory = new WebAssembly.Memory({ initial: 256, maximum: Math.min(65536, Math.ceil((limit + (64 << 20)) / PAGE)) });
-      const instance = await WebAssembly.instantiate(module, {
+      // A shared memory is reserved at its maximum up front, and is shared by every worker's arena.
+      const maximum = compiled.shared ? 65536 : Math.min(65536, Math.ceil((limit + (64 << 20)) / PAGE));
+      const joined = options.attach?.memory ?? null;
+      const memory = joined ?? new WebAssembly.Memory({ initial: 256, maximum, shared: compiled.shared } as WebAssembly.MemoryDescriptor);
+      const instance = await WebAssembly.instantiate(compiled.module, {
         env: {
           memory,
           abort: () => {
@@ -123,7 +141,7 @@ export function init(options: InitOptions = {}): Promise<Engine> {
           },
         },
       });
-      current = new Engine(instance, memory, flavor, limit);
+      current = new Engine(instance, memory, compiled, limit, joined === null);
       return current;
     })().catch((e) => {
       pending = null;

@@ -25,7 +25,9 @@ export class ParameterSet {
   /** Float offset of each parameter inside the flat arrays. */
   private readonly offsets = new Map<string, number>();
   readonly totalFloats: number;
-  readonly valuesPtr: number;
+  /** Where the values live: this set's own allocation, or another thread's (see adopt). */
+  valuesPtr: number;
+  private ownsValues = true;
   readonly gradsPtr: number;
   /** Incremented whenever values change, so derived layouts (prepared weights) know to refresh. */
   version = 0;
@@ -148,8 +150,20 @@ export class ParameterSet {
     return accepted;
   }
 
+  /**
+   * Uses values that live elsewhere in a shared memory (the same layer's parameters on the main
+   * thread) instead of this set's own: a worker computes with the one copy of the weights while
+   * keeping its own gradients. `version` is the owner's, so prepared layouts refresh when it changes.
+   */
+  adopt(valuesPtr: number, version: number): void {
+    if (this.ownsValues) this.engine.release(this.valuesPtr);
+    this.ownsValues = false;
+    this.valuesPtr = valuesPtr;
+    this.version = version;
+  }
+
   dispose(): void {
-    this.engine.release(this.valuesPtr);
+    if (this.ownsValues) this.engine.release(this.valuesPtr);
     this.engine.release(this.gradsPtr);
   }
 }

@@ -135,6 +135,8 @@ export class Recurrent extends Layer {
   readonly bidirectional: boolean;
   /** Output size per direction: projSize for a projected LSTM, else hiddenSize. */
   readonly outputSize: number;
+  /** The options this layer was built with (to rebuild it elsewhere, e.g. in a worker). */
+  readonly options: Readonly<RecurrentOptions>;
   protected readonly kind: CellKind;
   private readonly flags: number;
   /** Which parameter version and batch kind each (layer, direction)'s prepared weights were made for. */
@@ -164,6 +166,7 @@ export class Recurrent extends Layer {
     this.batchFirst = batchFirst;
     this.bidirectional = bidirectional;
     this.outputSize = outputSize;
+    this.options = { ...options };
     this.flags = cell.flags ?? 0;
     this.resetParameters(new Random(options.seed));
   }

@@ -81,7 +81,7 @@ export class SequenceClassifier extends EncoderHeadModel<SequenceClassifierConfi
     const core = this.engine.core;
     const targets = this.pool.ints("labels", B);
     this.engine.writeInt32(targets, labels);
-    const scale = (this.settings.reduction ?? "mean") === "mean" ? 1 / B : 1;
+    const scale = this.batchScale(B);
     const gradLogits = train ? this.pool.floats("gradLogits", B * C) : 0;
     const loss = core.softmaxCrossEntropy(B, C, logits, targets, -1, scale, gradLogits, 0);
     if (train) this.backward(gradLogits, encoded.steps, B, encoded.lengths);

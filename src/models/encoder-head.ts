@@ -7,8 +7,9 @@ import { Dense } from "../layers/dense.js";
 import { BufferPool } from "../layers/buffer-pool.js";
 import { SequenceEncoder, type EncoderConfig } from "./encoder.js";
 import { Model } from "./model.js";
+import type { Reduction } from "../train/losses.js";
 
-export abstract class EncoderHeadModel<Settings extends EncoderConfig & { seed?: number }> extends Model {
+export abstract class EncoderHeadModel<Settings extends EncoderConfig & { seed?: number; reduction?: Reduction }> extends Model {
   readonly encoder: SequenceEncoder;
   readonly head: Dense;
   protected readonly engine: Engine;
@@ -19,7 +20,7 @@ export abstract class EncoderHeadModel<Settings extends EncoderConfig & { seed?:
     const eng = engine();
     const encoder = new SequenceEncoder(settings, eng, settings.seed);
     const head = new Dense({ inFeatures: encoder.outputFeatures, outFeatures: outputs, seed: settings.seed === undefined ? undefined : settings.seed + 2 });
-    super([...encoder.modules(), ["fc", head]]);
+    super([...encoder.modules(), ["fc", head]], settings.reduction);
     this.encoder = encoder;
     this.head = head;
     this.engine = eng;

@@ -66,7 +66,7 @@ export class LanguageModel extends Model {
       () => buildRecurrent({ ...settings, bidirectional: false }, embeddingDim, seed === undefined ? undefined : seed + 1),
       ([, r]) => new Dense({ inFeatures: (r as Recurrent).outputSize, outFeatures: vocab, seed: seed === undefined ? undefined : seed + 2 }),
     ) as [Embedding, Recurrent, Dense];
-    super([["embedding", embedding], ["rnn", rnn], ["fc", fc]]);
+    super([["embedding", embedding], ["rnn", rnn], ["fc", fc]], settings.reduction);
     this.embedding = embedding;
     this.rnn = rnn;
     this.fc = fc;
@@ -139,7 +139,7 @@ export class LanguageModel extends Model {
     const logits = this.fc.forwardResident(out.output, T * B);
     let count = 0;
     for (let i = 0; i < targets.length; i++) if (targets[i] !== IGNORE) count++;
-    const scale = (this.settings.reduction ?? "mean") === "mean" ? 1 / B : 1;
+    const scale = this.batchScale(B);
     const grad = train ? this.pool.floats("gradLogits", T * B * V) : 0;
     const sum = core.softmaxCrossEntropy(T * B, V, logits, target, IGNORE, scale, grad, 0);
     if (train) {

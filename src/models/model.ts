@@ -2,7 +2,9 @@
 // PyTorch-style module prefixes ("embedding.weight", "rnn.weight_ih_l0", "fc.bias"), loading that
 // checks every layer before changing any, a JSON config for checkpoints, and dispose.
 
-import { FormatError } from "../errors.js";
+import { FormatError, ShapeError } from "../errors.js";
+import type { Reduction } from "../train/losses.js";
+import { describe } from "../validate.js";
 import type { Layer } from "../layers/layer.js";
 import type { Tensor } from "../tensor.js";
 import type { TensorLike } from "../validate.js";
@@ -20,7 +22,18 @@ export abstract class Model {
   /** Everything needed to rebuild the model (without weights), JSON-serialisable. */
   abstract config(): Record<string, unknown>;
 
-  protected constructor(private readonly modules: readonly (readonly [string, Layer])[]) {}
+  /**
+   * `reduction`: how a batch's summed loss becomes the loss that is optimised — "mean" divides by the
+   * batch size (sequences), "sum" keeps the sum.
+   */
+  protected constructor(private readonly modules: readonly (readonly [string, Layer])[], readonly reduction: Reduction = "mean") {
+    if (reduction !== "mean" && reduction !== "sum") throw new ShapeError(`reduction must be "mean" or "sum"; got ${describe(reduction)}`);
+  }
+
+  /** The factor from a batch's summed loss (and gradient) to the optimised one. */
+  protected batchScale(batchSize: number): number {
+    return this.reduction === "mean" ? 1 / batchSize : 1;
+  }
 
   /** The layers whose parameters train, for optimizers and clipping. */
   get layers(): Layer[] {

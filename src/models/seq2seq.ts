@@ -117,7 +117,7 @@ export class Seq2Seq extends Model {
     if (bridgeC) modules.push(["bridge.c", bridgeC]);
     if (attention) modules.push(["attention", attention]);
     modules.push(["fc", head]);
-    super(modules);
+    super(modules, settings.reduction);
     this.sourceEmbedding = sourceEmbedding;
     this.encoder = encoder;
     this.targetEmbedding = targetEmbedding;
@@ -270,7 +270,7 @@ export class Seq2Seq extends Model {
     const { logits } = this.decodeSteps(src, inputs, T, B, lengths, src.h0, src.c0);
     const targetPtr = pool.ints("expected", T * B);
     eng.writeInt32(targetPtr, expected);
-    const scale = (this.settings.reduction ?? "mean") === "mean" ? 1 / B : 1;
+    const scale = this.batchScale(B);
     const grad = train ? pool.floats("gradLogits", T * B * V) : 0;
     const sum = eng.core.softmaxCrossEntropy(T * B, V, logits, targetPtr, IGNORE, scale, grad, 0);
     if (train) this.backward(src, grad, T, B);

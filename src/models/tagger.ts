@@ -71,7 +71,7 @@ export class SequenceTagger extends EncoderHeadModel<SequenceTaggerConfig> {
     });
     const targets = this.pool.ints("tags", T * B);
     this.engine.writeInt32(targets, tags);
-    const scale = (this.settings.reduction ?? "mean") === "mean" ? 1 / B : 1;
+    const scale = this.batchScale(B);
     const gradLogits = train ? this.pool.floats("gradLogits", T * B * K) : 0;
     const loss = this.engine.core.softmaxCrossEntropy(T * B, K, logits, targets, IGNORE, scale, gradLogits, 0);
     if (train) this.encoder.backward(this.head.backwardResident(gradLogits, true), 0);

@@ -6,6 +6,8 @@
 import { ShapeError } from "../errors.js";
 import type { LanguageModel } from "../models/language-model.js";
 import type { BatchLoss } from "../models/model.js";
+import type { Shard } from "../parallel/pool.js";
+import type { Reduction } from "./losses.js";
 import type { Random } from "../random.js";
 import { describe, positiveInt } from "../validate.js";
 
@@ -13,6 +15,8 @@ export interface Batch {
   /** Predictions in the batch (tokens or sequences), for throughput. */
   size: number;
   run(train: boolean): BatchLoss;
+  /** The batch cut into at most `parts` training shards for a worker pool (data parallelism). */
+  shards(parts: number): Shard[];
 }
 
 export interface TrainingData {
@@ -49,18 +53,29 @@ export function streamData(model: LanguageModel, tokens: Int32Array, options: St
     windows.push({ start, steps, carry: intoSequence > 0 });
     start += steps;
   }
+  /** Inputs and targets of streams [b0, b1) for one window, time-major. */
+  const window = (start: number, steps: number, b0: number, b1: number) => {
+    const rows = b1 - b0;
+    const inputs = new Int32Array(steps * rows), targets = new Int32Array(steps * rows);
+    for (let t = 0; t < steps; t++) {
+      for (let b = b0; b < b1; b++) {
+        inputs[t * rows + b - b0] = tokens[b * S + start + t];
+        targets[t * rows + b - b0] = tokens[b * S + start + t + 1];
+      }
+    }
+    return { inputs, targets, rows };
+  };
   const batches: Batch[] = windows.map(({ start, steps, carry }) => ({
     size: steps * B,
     run(train: boolean) {
-      const inputs = new Int32Array(steps * B), targets = new Int32Array(steps * B);
-      for (let t = 0; t < steps; t++) {
-        for (let b = 0; b < B; b++) {
-          inputs[t * B + b] = tokens[b * S + start + t];
-          targets[t * B + b] = tokens[b * S + start + t + 1];
-        }
-      }
+      const { inputs, targets } = window(start, steps, 0, B);
       return model.windowLoss(inputs, targets, steps, B, train, carry, slot);
     },
+    // Shard i always gets the same streams, so the worker that runs it carries their state.
+    shards: (parts: number) => splitRows(B, parts).map(([b0, b1]) => {
+      const { inputs, targets, rows } = window(start, steps, b0, b1);
+      return { method: "windowLoss" as const, args: [inputs, targets, steps, rows, true, carry, slot], weight: shardWeight(model.reduction, rows, B) };
+    }),
   }));
   return {
     batchesPerEpoch: batches.length,
@@ -71,7 +86,19 @@ export function streamData(model: LanguageModel, tokens: Int32Array, options: St
 
 /** A model trained on mini-batches of whole examples (classifier, tagger, seq2seq). */
 export interface ExampleModel<E> {
+  readonly reduction: Reduction;
   batchLoss(batch: readonly E[], train: boolean): BatchLoss;
+}
+
+/** [start, end) row ranges cutting `rows` into at most `parts` near-equal parts. */
+export function splitRows(rows: number, parts: number): [number, number][] {
+  const n = Math.max(1, Math.min(parts, rows));
+  return Array.from({ length: n }, (_, i) => [Math.floor((i * rows) / n), Math.floor(((i + 1) * rows) / n)] as [number, number]);
+}
+
+/** A shard's share of the batch loss: rows / batch under "mean" reduction, 1 under "sum". */
+function shardWeight(reduction: Reduction, rows: number, batch: number): number {
+  return reduction === "mean" ? rows / batch : 1;
 }
 
 /** Examples in shuffled mini-batches (each sequence is one full-BPTT pass). */
@@ -92,7 +119,13 @@ export function exampleData<E>(model: ExampleModel<E>, examples: readonly E[], b
       }
       return Array.from({ length: count }, (_, k) => {
         const batch = order.slice(k * B, (k + 1) * B).map((i) => examples[i]);
-        return { size: batch.length, run: (train: boolean) => run(batch, train) };
+        return {
+          size: batch.length,
+          run: (train: boolean) => run(batch, train),
+          shards: (parts: number) => splitRows(batch.length, parts).map(([a, b]) => ({
+            method: "batchLoss" as const, args: [batch.slice(a, b), true], weight: shardWeight(model.reduction, b - a, batch.length),
+          })),
+        };
       });
     },
     startEpoch: () => undefined,

@@ -12,6 +12,7 @@ import { clipGradNorm, clipGradValue, gradNorm } from "./clip.js";
 import type { TrainingData } from "./data.js";
 import { Adam, AdamW, SGD, type Optimizer } from "./optimizers.js";
 import type { Schedule } from "./schedules.js";
+import type { WorkerPool } from "../parallel/pool.js";
 
 export interface TrainerOptions {
   /** "adam" (default), "adamw" or "sgd". */
@@ -46,6 +47,9 @@ export interface TrainerOptions {
   seed?: number;
   /** Stops training at the next step boundary. */
   signal?: AbortSignal;
+  /** Data-parallel training: each batch is cut into one shard per worker and the shards' gradients
+   *  are added in a fixed order before one optimizer step (same result up to rounding). */
+  pool?: WorkerPool;
 }
 
 export interface TrainProgress {
@@ -181,7 +185,7 @@ export class Trainer {
         if (o.schedule && o.scheduleUnit === "step") this.optimizer.lr = o.schedule(p.step);
         const batch = batches[p.batchInEpoch];
         this.optimizer.zeroGrad();
-        const result = batch.run(true);
+        const result = o.pool && o.pool.size > 1 ? await o.pool.trainShards(this.model, batch.shards(o.pool.size)) : batch.run(true);
         lastNorm = this.checkAndClip(result.loss, p.step + 1);
         this.optimizer.step();
         this.checkParameters(p.step + 1);

@@ -1,0 +1,96 @@
+// The worker side of the pool: hosts rebuilt models and layers whose weights are the main thread's
+// (adopted from the shared memory) or copies of them, runs the calls the pool sends, and reports the
+// gradients of training shards. Runs inside a worker (worker.ts) — or in the main thread for a
+// pool of size 1.
+
+import { init, engine } from "../engine/engine.js";
+import { ShapeError } from "../errors.js";
+import { GRU } from "../layers/gru.js";
+import type { Layer } from "../layers/layer.js";
+import { LSTM } from "../layers/lstm.js";
+import { RNN } from "../layers/rnn.js";
+import { Recurrent } from "../layers/recurrent.js";
+import type { Model } from "../models/model.js";
+import { createModel } from "../models/registry.js";
+import { decode } from "../models/seq2seq-decoding.js";
+import type { Seq2Seq } from "../models/seq2seq.js";
+import type { GradientsMessage, HostedMethod, HostedSpec, WeightsMessage, WorkerApi, WorkerSetup } from "./protocol.js";
+
+type Hosted = Model | Recurrent;
+
+const LAYERS = { LSTM, GRU, RNN } as const;
+
+/**
+ * Runs one of the pool's methods on a model or layer. Training methods start from zero gradients, so
+ * the gradients afterwards are exactly this shard's.
+ */
+export function invoke(target: Hosted, method: HostedMethod, args: unknown[]): unknown {
+  const object = target as unknown as Record<string, (...a: unknown[]) => unknown> & Model;
+  switch (method) {
+    case "decode":
+      return decode(target as Seq2Seq, ...(args as [Parameters<typeof decode>[1], Parameters<typeof decode>[2]]));
+    case "batchLoss":
+    case "windowLoss":
+      object.zeroGrad();
+      return object[method](...args);
+    case "forward":
+    case "predict":
+    case "sample":
+    case "logProb":
+      if (typeof object[method] !== "function") throw new ShapeError(`a ${target.constructor.name} has no ${method}()`);
+      return object[method](...args);
+    default:
+      throw new ShapeError(`unknown pool method ${String(method)}`);
+  }
+}
+
+/** The layers whose parameters a hosted object has, in the order weights messages use. */
+export function layersOf(hosted: Hosted): Layer[] {
+  return hosted instanceof Recurrent ? [hosted] : hosted.layers;
+}
+
+export class Host implements WorkerApi {
+  private readonly hosted = new Map<number, { object: Hosted; versions: number[] }>();
+
+  async init(setup: WorkerSetup): Promise<void> {
+    await init({ attach: { core: setup.core, memory: setup.memory }, memoryLimitBytes: setup.memoryLimitBytes });
+  }
+
+  host(id: number, spec: HostedSpec, weights: WeightsMessage): void {
+    const object: Hosted = spec.kind === "model" ? createModel(spec.modelType, spec.config) : new LAYERS[spec.layer](spec.options as never);
+    this.hosted.set(id, { object, versions: [] });
+    this.synchronise(id, weights);
+  }
+
+  drop(id: number): void {
+    this.hosted.get(id)?.object.dispose();
+    this.hosted.delete(id);
+  }
+
+  /** Brings the hosted weights up to the owner's versions: adopt pointers, or load copies. */
+  private synchronise(id: number, weights: WeightsMessage): void {
+    const entry = this.get(id);
+    if (weights.versions.every((v, i) => v === entry.versions[i])) return;
+    const layers = layersOf(entry.object);
+    if (weights.shared) layers.forEach((layer, i) => layer.params.adopt(weights.values[i], weights.versions[i]));
+    else entry.object.loadStateDict(weights.tensors);
+    entry.versions = [...weights.versions];
+  }
+
+  private get(id: number) {
+    const entry = this.hosted.get(id);
+    if (!entry) throw new ShapeError(`worker: nothing hosted under id ${id}`);
+    return entry;
+  }
+
+  call(id: number, method: HostedMethod, args: unknown[], weights: WeightsMessage | null): unknown {
+    if (weights) this.synchronise(id, weights);
+    return invoke(this.get(id).object, method, args);
+  }
+
+  gradients(id: number): GradientsMessage {
+    const layers = layersOf(this.get(id).object);
+    if (engine().shared) return { shared: true, pointers: layers.map((l) => l.params.gradsPtr), floats: layers.map((l) => l.params.totalFloats) };
+    return { shared: false, arrays: layers.map((l) => engine().read(l.params.gradsPtr, l.params.totalFloats)) };
+  }
+}

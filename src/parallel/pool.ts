@@ -1,0 +1,388 @@
+// A pool of workers (Node worker_threads or Web Workers, driven through Comlink) that run models and
+// layers on batches: inference split by batch rows, data-parallel training shards whose gradients are
+// reduced in a fixed order, and single requests for serving, behind a bounded queue with
+// backpressure, cancellation and recovery from dead or failing workers. With a shared wasm memory the
+// workers compute on the main thread's one copy of the weights; otherwise each keeps a copy.
+
+import * as Comlink from "comlink";
+import { engine, type Engine } from "../engine/engine.js";
+import { FormatError, NumericError, ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../errors.js";
+import { Recurrent, type ForwardOptions, type ForwardResult } from "../layers/recurrent.js";
+import type { Model, BatchLoss } from "../models/model.js";
+import { Tensor } from "../tensor.js";
+import { describe, positiveInt, type TensorLike } from "../validate.js";
+import { invoke, layersOf } from "./host.js";
+import type { HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
+import { spawnWorker, type SpawnedWorker } from "./spawn.js";
+import { splitRows } from "../train/data.js";
+
+/** A call that failed in a worker, or was lost with it. */
+export class WorkerError extends WasmRnnError {}
+
+/** A call cancelled through its AbortSignal. */
+export class CancelledError extends WasmRnnError {}
+
+export interface PoolOptions {
+  /** Workers (default: the number of cores). 1 means no workers: calls run in this thread. */
+  size?: number;
+  /** Most calls waiting for a free worker (default 1000); more are refused with a ResourceError. */
+  maxQueue?: number;
+  /** Where the worker script is (default: worker.js beside this module). */
+  workerUrl?: URL | string;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+/** A training shard: a method call on the model and the weight of its loss in the batch's loss. */
+export interface Shard {
+  method: HostedMethod;
+  args: unknown[];
+  weight: number;
+}
+
+type Target = Model | Recurrent;
+
+interface Slot {
+  index: number;
+  worker: SpawnedWorker;
+  api: Comlink.Remote<WorkerApi>;
+  busy: boolean;
+  /** Per hosted target: the weight versions this worker has. */
+  synced: Map<number, number[]>;
+}
+
+interface Pending {
+  execute: (slot: Slot) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+let noticeShown = false;
+const ERROR_CLASSES: Record<string, new (message: string) => WasmRnnError> = { ShapeError, FormatError, NumericError, ResourceError, UnsupportedError };
+
+export class WorkerPool {
+  readonly size: number;
+  private readonly maxQueue: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly ids = new WeakMap<object, number>();
+  private readonly specs = new Map<number, { spec: HostedSpec; target: Target }>();
+  private nextId = 1;
+  private closed = false;
+  private readonly engine: Engine;
+
+  private constructor(size: number, maxQueue: number, private readonly workerUrl: URL | string) {
+    this.size = size;
+    this.maxQueue = maxQueue;
+    this.engine = engine();
+  }
+
+  /** A pool of `size` workers (default: cores), each ready to compute. */
+  static async create(options: PoolOptions = {}): Promise<WorkerPool> {
+    const cores = typeof navigator !== "undefined" && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : (await import("node:os")).availableParallelism();
+    const size = options.size === undefined ? cores : positiveInt(options.size, "WorkerPool: size");
+    const maxQueue = options.maxQueue === undefined ? 1000 : positiveInt(options.maxQueue, "WorkerPool: maxQueue");
+    const pool = new WorkerPool(size, maxQueue, options.workerUrl ?? new URL("./worker.js", import.meta.url));
+    if (size > 1) {
+      if (!pool.sharedMemory && !noticeShown) {
+        noticeShown = true;
+        console.warn("wasm-rnn: shared memory is not available (is the page cross-origin isolated?); each worker keeps its own copy of the weights");
+      }
+      for (let i = 0; i < size; i++) pool.slots.push(await pool.start(i));
+    }
+    return pool;
+  }
+
+  /** Whether workers compute on the one shared copy of the weights (false: per-worker copies). */
+  get sharedMemory(): boolean {
+    return this.engine.shared;
+  }
+
+  /** Calls waiting for a worker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private async start(index: number): Promise<Slot> {
+    const worker = await spawnWorker(this.workerUrl);
+    const api = Comlink.wrap<WorkerApi>(worker.endpoint);
+    await api.init({ core: this.engine.compiled, memory: this.engine.shared ? this.engine.memory : null });
+    return { index, worker, api, busy: false, synced: new Map() };
+  }
+
+  // ---- running calls --------------------------------------------------------------------------
+
+  /** Runs `method` on `target` in the next free worker (in this thread for a pool of size 1). */
+  run<T>(target: Target, method: HostedMethod, args: unknown[], options: RunOptions = {}): Promise<T> {
+    if (this.size === 1) return this.runHere(target, method, args, options) as Promise<T>;
+    const id = this.register(target);
+    return this.enqueue((slot) => this.callOn(slot, id, method, args), options) as Promise<T>;
+  }
+
+  private async runHere(target: Target, method: HostedMethod, args: unknown[], options: RunOptions): Promise<unknown> {
+    if (this.closed) throw new ResourceError("WorkerPool: the pool is closed");
+    if (options.signal?.aborted) throw new CancelledError("WorkerPool: the call was cancelled");
+    return invoke(target, method, args);
+  }
+
+  private enqueue(execute: (slot: Slot) => Promise<unknown>, options: RunOptions): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new ResourceError("WorkerPool: the pool is closed"));
+      if (options.signal?.aborted) return reject(new CancelledError("WorkerPool: the call was cancelled before it started"));
+      if (this.queue.length >= this.maxQueue) {
+        return reject(new ResourceError(`WorkerPool: the queue is full (${this.maxQueue} calls waiting); retry later or raise maxQueue`));
+      }
+      const pending: Pending = { execute, resolve, reject, signal: options.signal };
+      if (options.signal) {
+        pending.onAbort = () => {
+          const at = this.queue.indexOf(pending);
+          if (at >= 0) {
+            this.queue.splice(at, 1);
+            reject(new CancelledError("WorkerPool: the call was cancelled while waiting"));
+          }
+        };
+        options.signal.addEventListener("abort", pending.onAbort, { once: true });
+      }
+      this.queue.push(pending);
+      this.dispatch();
+    });
+  }
+
+  /** Starts waiting calls on free workers. */
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.busy || this.queue.length === 0) continue;
+      const pending = this.queue.shift()!;
+      void this.execute(slot, pending);
+    }
+  }
+
+  private async execute(slot: Slot, pending: Pending): Promise<void> {
+    slot.busy = true;
+    const cancelled = pending.signal
+      ? new Promise<never>((_, reject) => {
+          const cancel = () => reject(new CancelledError("WorkerPool: the call was cancelled while running (its worker was stopped)"));
+          if (pending.signal!.aborted) cancel();
+          pending.signal!.addEventListener("abort", cancel, { once: true });
+        })
+      : null;
+    try {
+      const work = pending.execute(slot);
+      const value = await (cancelled ? Promise.race([work, cancelled]) : work);
+      pending.resolve(value);
+    } catch (e) {
+      pending.reject(e);
+      // A worker that was cancelled, died, or failed unexpectedly is replaced; a validation error
+      // (a WasmRnnError from our own checks) leaves it in a known state.
+      if (!(e instanceof WasmRnnError) || e instanceof CancelledError || e instanceof WorkerError) await this.replace(slot);
+    } finally {
+      if (pending.signal && pending.onAbort) pending.signal.removeEventListener("abort", pending.onAbort);
+      slot.busy = false;
+      this.dispatch();
+    }
+  }
+
+  /** One call on one worker: hosts the target there if needed, sends changed weights, and turns a
+   *  worker's death or failure into a clear error. */
+  private async callOn(slot: Slot, id: number, method: HostedMethod, args: unknown[]): Promise<unknown> {
+    const work = (async () => slot.api.call(id, method, args, await this.weightsFor(slot, id)))();
+    try {
+      return await Promise.race([work, slot.worker.lost]);
+    } catch (e) {
+      throw this.translate(e, slot, method);
+    }
+  }
+
+  /** Errors from a worker keep their class when they are ours; anything else becomes a WorkerError. */
+  private translate(e: unknown, slot: Slot, method: string): Error {
+    if (e instanceof WasmRnnError) return e;
+    const error = e as { name?: string; message?: string };
+    const Known = error?.name ? ERROR_CLASSES[error.name] : undefined;
+    if (Known) return new Known(error.message ?? "");
+    return new WorkerError(`WorkerPool: worker ${slot.index} failed during ${method}(): ${error?.message ?? String(e)}`);
+  }
+
+  /** Stops a worker and starts a fresh one in its place (its hosted models are re-sent on demand). */
+  private async replace(slot: Slot): Promise<void> {
+    await slot.worker.terminate();
+    if (this.closed) return;
+    const fresh = await this.start(slot.index);
+    Object.assign(slot, { worker: fresh.worker, api: fresh.api, synced: new Map() });
+  }
+
+  // ---- models in workers ----------------------------------------------------------------------
+
+  private register(target: Target): number {
+    let id = this.ids.get(target);
+    if (id !== undefined) return id;
+    id = this.nextId++;
+    const spec: HostedSpec = target instanceof Recurrent
+      ? { kind: "layer", layer: target.constructor.name as "LSTM" | "GRU" | "RNN", options: { ...target.options } }
+      : { kind: "model", modelType: target.modelType, config: target.config() };
+    this.ids.set(target, id);
+    this.specs.set(id, { spec, target });
+    return id;
+  }
+
+  /** The weights to send with a call: null when the worker is up to date, else where they are
+   *  (shared memory) or a copy (fallback). Hosts the target on first use. */
+  private async weightsFor(slot: Slot, id: number): Promise<WeightsMessage | null> {
+    const { spec, target } = this.specs.get(id)!;
+    const layers = layersOf(target);
+    const versions = layers.map((l) => l.params.version);
+    const known = slot.synced.get(id);
+    if (known && known.every((v, i) => v === versions[i])) return null;
+    const message: WeightsMessage = this.sharedMemory
+      ? { shared: true, values: layers.map((l) => l.params.valuesPtr), versions }
+      : { shared: false, versions, tensors: Object.fromEntries(Object.entries(target.stateDict()).map(([k, t]) => [k, { shape: [...t.shape], data: t.data }])) };
+    if (!known) await slot.api.host(id, spec, message);
+    slot.synced.set(id, versions);
+    return known ? message : null;
+  }
+
+  // ---- batch helpers --------------------------------------------------------------------------
+
+  /** Splits `count` rows into at most `size` contiguous [start, end) ranges. */
+  private ranges(count: number): [number, number][] {
+    return splitRows(count, this.size);
+  }
+
+  /** Runs `method` on slices of `items` in parallel and concatenates the results in order. */
+  async map<I, R>(target: Target, method: HostedMethod, items: readonly I[], rest: unknown[] = [], options: RunOptions = {}): Promise<R[]> {
+    if (!Array.isArray(items) || items.length === 0) throw new ShapeError(`WorkerPool.${method}: give a non-empty array; got ${describe(items)}`);
+    const parts = await Promise.all(this.ranges(items.length).map(([a, b]) => this.run<R[]>(target, method, [items.slice(a, b), ...rest], options)));
+    return parts.flat();
+  }
+
+  /** Recurrent forward of a batch split by rows across the workers (same result as layer.forward). */
+  async forward(layer: Recurrent, x: TensorLike, options: ForwardOptions = {}, run: RunOptions = {}): Promise<ForwardResult> {
+    const batched = x.shape?.length === 3;
+    const B = batched ? (layer.batchFirst ? x.shape[0] : x.shape[1]) : 1;
+    if (!batched || B < 2 || this.size === 1) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);
+    const parts = await Promise.all(this.ranges(B).map(([a, b]) => this.run<ForwardResult>(layer, "forward", [sliceBatch(x, a, b, layer.batchFirst ? 0 : 1), sliceOptions(options, a, b)], run)));
+    return {
+      output: concatBatch(parts.map((p) => p.output), layer.batchFirst ? 0 : 1),
+      hN: concatBatch(parts.map((p) => p.hN), 1),
+      ...(parts[0].cN ? { cN: concatBatch(parts.map((p) => p.cN!), 1) } : {}),
+    };
+  }
+
+  /**
+   * @internal One data-parallel training step: shard i runs on worker i (so carried states stay with
+   * their streams); the shards' gradients are added into the model's in shard order, each scaled by
+   * its weight, so the result does not depend on timing. Returns the combined loss.
+   */
+  async trainShards(model: Model, shards: readonly Shard[]): Promise<BatchLoss> {
+    if (this.size === 1 || shards.length === 1) {
+      const r = (await this.runHere(model, shards[0].method, shards[0].args, {})) as BatchLoss;
+      return { loss: r.loss * shards[0].weight, sum: r.sum, count: r.count };
+    }
+    if (shards.length > this.size) throw new ShapeError(`WorkerPool.trainShards: ${shards.length} shards for ${this.size} workers`);
+    const id = this.register(model);
+    const results = await Promise.all(shards.map((shard, i) => this.exclusive(this.slots[i], async (slot) => {
+      const loss = (await this.callOn(slot, id, shard.method, shard.args)) as BatchLoss;
+      return { loss, gradients: await slot.api.gradients(id) };
+    })));
+    const core = this.engine.core, layers = model.layers;
+    let loss = 0, sum = 0, count = 0;
+    results.forEach(({ loss: r, gradients }, i) => {
+      loss += r.loss * shards[i].weight;
+      sum += r.sum;
+      count += r.count;
+      layers.forEach((layer, k) => {
+        const n = layer.params.totalFloats;
+        let source: number;
+        if (gradients.shared) source = gradients.pointers[k];
+        else {
+          source = this.engine.scratch(n * 4);
+          this.engine.write(source, gradients.arrays[k]);
+        }
+        core.scaleAdd(n, layer.params.gradsPtr, source, shards[i].weight, i > 0 ? 1 : 0);
+      });
+    });
+    return { loss, sum, count };
+  }
+
+  /** Runs `work` on a particular worker once it is free (training shards need their own worker). */
+  private exclusive<R>(slot: Slot, work: (slot: Slot) => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const attempt = () => {
+        if (this.closed) return reject(new ResourceError("WorkerPool: the pool is closed"));
+        if (slot.busy) return void setTimeout(attempt, 0);
+        slot.busy = true;
+        work(slot).then(resolve, async (e) => {
+          reject(e);
+          if (!(e instanceof WasmRnnError) || e instanceof WorkerError) await this.replace(slot);
+        }).finally(() => {
+          slot.busy = false;
+          this.dispatch();
+        });
+      };
+      attempt();
+    });
+  }
+
+  /** @internal Stops one worker abruptly (tests of recovery use it). */
+  async killWorker(index: number): Promise<void> {
+    await this.slots[index]?.worker.terminate();
+  }
+
+  /** Ends every worker; waiting and later calls are refused. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.reject(new ResourceError("WorkerPool: the pool was closed"));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
+
+/** Structured cloning drops the Tensor class: give results their class back. */
+function asResult(r: ForwardResult): ForwardResult {
+  return { output: new Tensor(r.output.data, r.output.shape), hN: new Tensor(r.hN.data, r.hN.shape), ...(r.cN ? { cN: new Tensor(r.cN.data, r.cN.shape) } : {}) };
+}
+
+/** Rows [a, b) of dimension `axis` (0 or 1) of a rank-3 tensor. */
+function sliceBatch(t: TensorLike, a: number, b: number, axis: number): Tensor {
+  const [d0, d1, d2] = t.shape;
+  if (axis === 0) return new Tensor(t.data.slice(a * d1 * d2, b * d1 * d2), [b - a, d1, d2]);
+  const out = new Float32Array(d0 * (b - a) * d2);
+  for (let i = 0; i < d0; i++) out.set(t.data.subarray((i * d1 + a) * d2, (i * d1 + b) * d2), i * (b - a) * d2);
+  return new Tensor(out, [d0, b - a, d2]);
+}
+
+function sliceOptions(o: ForwardOptions, a: number, b: number): ForwardOptions {
+  return {
+    ...(o.h0 ? { h0: sliceBatch(o.h0, a, b, 1) } : {}),
+    ...(o.c0 ? { c0: sliceBatch(o.c0, a, b, 1) } : {}),
+    ...(o.lengths ? { lengths: Array.from(o.lengths).slice(a, b) } : {}),
+  };
+}
+
+/** Concatenates rank-3 tensors along `axis` (0 or 1). */
+function concatBatch(parts: TensorLike[], axis: number): Tensor {
+  const [d0, , d2] = parts[0].shape;
+  const total = parts.reduce((n, p) => n + p.shape[axis], 0);
+  if (axis === 0) {
+    const out = new Float32Array(total * parts[0].shape[1] * d2);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p.data, at);
+      at += p.data.length;
+    }
+    return new Tensor(out, [total, parts[0].shape[1], d2]);
+  }
+  const out = new Float32Array(d0 * total * d2);
+  for (let i = 0; i < d0; i++) {
+    let column = 0;
+    for (const p of parts) {
+      const rows = p.shape[1];
+      out.set(p.data.subarray(i * rows * d2, (i + 1) * rows * d2), (i * total + column) * d2);
+      column += rows;
+    }
+  }
+  return new Tensor(out, [d0, total, d2]);
+}

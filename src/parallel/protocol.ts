@@ -1,0 +1,46 @@
+// What the pool and its workers say to each other (through Comlink): how to rebuild a model or
+// layer in a worker, how its weights reach the worker (pointers into the shared memory, or copies),
+// and the calls a worker may run. Plain, structured-cloneable data only.
+
+import type { CompiledCore } from "../engine/load.js";
+
+/** What to rebuild in the worker. */
+export type HostedSpec =
+  | { kind: "model"; modelType: string; config: Record<string, unknown> }
+  | { kind: "layer"; layer: "LSTM" | "GRU" | "RNN"; options: Record<string, unknown> };
+
+/** The weights, per layer in `model.layers` order: where they live (shared), or a copy (fallback). */
+export type WeightsMessage =
+  | { shared: true; values: number[]; versions: number[] }
+  | { shared: false; versions: number[]; tensors: Record<string, { shape: number[]; data: Float32Array }> };
+
+/** How a worker sets up its engine. */
+export interface WorkerSetup {
+  core: CompiledCore;
+  /** The main thread's shared memory, or null for a worker with its own memory (fallback). */
+  memory: WebAssembly.Memory | null;
+  memoryLimitBytes?: number;
+}
+
+/** Gradients a worker computed for its shard: where they are (shared) or copies (fallback). */
+export type GradientsMessage = { shared: true; pointers: number[]; floats: number[] } | { shared: false; arrays: Float32Array[] };
+
+/** The methods a worker runs on a hosted model or layer. */
+export type HostedMethod =
+  | "forward" // Recurrent.forward, SequenceClassifier.forward
+  | "predict" // SequenceClassifier / SequenceTagger
+  | "sample" // LanguageModel
+  | "logProb" // LanguageModel
+  | "decode" // Seq2Seq (decode(model, sources, options))
+  | "batchLoss" // classifier, tagger, seq2seq training shard
+  | "windowLoss"; // language-model training shard
+
+export interface WorkerApi {
+  init(setup: WorkerSetup): Promise<void>;
+  host(id: number, spec: HostedSpec, weights: WeightsMessage): void;
+  drop(id: number): void;
+  /** Runs a method with the given weights (synchronised first when they changed). */
+  call(id: number, method: HostedMethod, args: unknown[], weights: WeightsMessage | null): unknown;
+  /** The gradients left by the last training call on `id`. */
+  gradients(id: number): GradientsMessage;
+}
