@@ -263,7 +263,8 @@ export class Recurrent extends Layer {
     return { output: layerInput, hN, cN };
   }
 
-  private checkForwardInputs(x: TensorLike, options: ForwardOptions) {
+  /** @internal Validates forward's arguments (as forward does) and returns the sizes and lengths. */
+  checkForwardInputs(x: TensorLike, options: ForwardOptions) {
     const where = `${this.name}.forward`;
     checkTensor(x, `${where}: x`);
     if (options === null || typeof options !== "object") throw new ShapeError(`${where}: options must be an object`);

@@ -260,15 +260,72 @@ export class WorkerPool {
 
   /** Recurrent forward of a batch split by rows across the workers (same result as layer.forward). */
   async forward(layer: Recurrent, x: TensorLike, options: ForwardOptions = {}, run: RunOptions = {}): Promise<ForwardResult> {
-    const batched = x.shape?.length === 3;
-    const B = batched ? (layer.batchFirst ? x.shape[0] : x.shape[1]) : 1;
-    if (!batched || B < 2 || this.size === 1) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);
-    const parts = await Promise.all(this.ranges(B).map(([a, b]) => this.run<ForwardResult>(layer, "forward", [sliceBatch(x, a, b, layer.batchFirst ? 0 : 1), sliceOptions(options, a, b)], run)));
-    return {
-      output: concatBatch(parts.map((p) => p.output), layer.batchFirst ? 0 : 1),
-      hN: concatBatch(parts.map((p) => p.hN), 1),
-      ...(parts[0].cN ? { cN: concatBatch(parts.map((p) => p.cN!), 1) } : {}),
+    const { steps: T, batch: B, unbatched, lengths } = layer.checkForwardInputs(x, options);
+    if (unbatched || B < 2 || this.size === 1) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);
+    if (!this.sharedMemory) {
+      const axis = layer.batchFirst ? 0 : 1;
+      const parts = await Promise.all(this.ranges(B).map(([a, b]) => this.run<ForwardResult>(layer, "forward", [sliceBatch(x, a, b, axis), sliceOptions(options, a, b)], run)));
+      return {
+        output: concatBatch(parts.map((p) => p.output), axis),
+        hN: concatBatch(parts.map((p) => p.hN), 1),
+        ...(parts[0].cN ? { cN: concatBatch(parts.map((p) => p.cN!), 1) } : {}),
+      };
+    }
+    return this.forwardShared(layer, x, options, T, B, lengths, run);
+  }
+
+  /**
+   * The shared-memory forward: the batch is written into wasm memory once; each worker gathers its
+   * rows there, computes, and its results are copied straight out of its buffers into the answer
+   * while the worker is still reserved for this call (no structured clones of large arrays).
+   */
+  private async forwardShared(layer: Recurrent, x: TensorLike, options: ForwardOptions, T: number, B: number, lengths: Int32Array | null, run: RunOptions): Promise<ForwardResult> {
+    const eng = this.engine, id = this.register(layer);
+    const I = layer.inputSize, P = layer.outputSize, H = layer.hiddenSize, LD = layer.numLayers * layer.directions, F = layer.directions * P;
+    const owned: number[] = [];
+    const upload = (data: ArrayLike<number> | undefined, n: number, ints = false) => {
+      if (!data) return 0;
+      const ptr = eng.arena.alloc(n * 4);
+      owned.push(ptr);
+      if (ints) eng.writeInt32(ptr, data);
+      else eng.write(ptr, data);
+      return ptr;
     };
+    try {
+      const request = {
+        T, B,
+        x: upload(layer.batchFirst ? transpose01(x.data, B, T, I) : x.data, T * B * I),
+        h0: upload(options.h0?.data, LD * B * P),
+        c0: upload(options.c0?.data, LD * B * H),
+        lengths: upload(lengths ?? undefined, B, true),
+      };
+      const output = new Float32Array(T * B * F), hN = new Float32Array(LD * B * P);
+      const cN = layer.constructor.name === "LSTM" ? new Float32Array(LD * B * H) : null;
+      await Promise.all(this.ranges(B).map(([b0, b1]) => this.enqueue(async (slot) => {
+        const result = (await this.callOn(slot, id, "forwardRows", [{ ...request, b0, b1 }])) as { output: number; hN: number; cN: number };
+        const f32 = eng.f32, rows = b1 - b0;
+        for (let t = 0; t < T; t++) {
+          for (let r = 0; r < rows; r++) {
+            const from = (result.output >> 2) + (t * rows + r) * F;
+            const to = layer.batchFirst ? ((b0 + r) * T + t) * F : (t * B + b0 + r) * F;
+            output.set(f32.subarray(from, from + F), to);
+          }
+        }
+        for (let k = 0; k < LD; k++) {
+          for (let r = 0; r < rows; r++) {
+            hN.set(f32.subarray((result.hN >> 2) + (k * rows + r) * P, (result.hN >> 2) + (k * rows + r + 1) * P), (k * B + b0 + r) * P);
+            if (cN) cN.set(f32.subarray((result.cN >> 2) + (k * rows + r) * H, (result.cN >> 2) + (k * rows + r + 1) * H), (k * B + b0 + r) * H);
+          }
+        }
+      }, run)));
+      return {
+        output: new Tensor(output, layer.batchFirst ? [B, T, F] : [T, B, F]),
+        hN: new Tensor(hN, [LD, B, P]),
+        ...(cN ? { cN: new Tensor(cN, [LD, B, H]) } : {}),
+      };
+    } finally {
+      for (const ptr of owned) eng.release(ptr);
+    }
   }
 
   /**
@@ -343,6 +400,13 @@ export class WorkerPool {
 /** Structured cloning drops the Tensor class: give results their class back. */
 function asResult(r: ForwardResult): ForwardResult {
   return { output: new Tensor(r.output.data, r.output.shape), hN: new Tensor(r.hN.data, r.hN.shape), ...(r.cN ? { cN: new Tensor(r.cN.data, r.cN.shape) } : {}) };
+}
+
+/** [B, T, F] → [T, B, F] (batch-first data to the time-major layout of wasm memory). */
+function transpose01(data: Float32Array, B: number, T: number, F: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(data.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+  return out;
 }
 
 /** Rows [a, b) of dimension `axis` (0 or 1) of a rank-3 tensor. */

@@ -1,0 +1,91 @@
+// The worker-pool benchmark (`node pool.js`, run by `npm run bench` after the suite): W2 and W3
+// inference and the W6 training step with one thread and with a pool of 2 workers on shared memory,
+// against onnxruntime-web with numThreads = 2, timed in interleaved rounds; plus the Comlink round
+// trip of a trivial call. Prints medians, speed-ups and the issue's targets (never exits non-zero
+// for a miss).
+
+import { WORKLOADS, stateDict, data, flops } from "./workloads.js";
+import { measureRounds } from "./timing.js";
+import { onnxModel } from "./onnx-rnn.js";
+
+const api = await import("../dist/index.js");
+const engine = await api.init();
+const ort = await import("onnxruntime-web");
+ort.env.wasm.numThreads = 2;
+ort.env.wasm.proxy = false;
+const pool = await api.WorkerPool.create({ size: 2 });
+const byId = Object.fromEntries(WORKLOADS.map((w) => [w.id, w]));
+const timing = { warmup: 3, minRounds: 7, maxRounds: 30, budgetMs: 6000 };
+
+console.log(`\n=== worker pool: 2 workers (${engine.simd} SIMD, shared memory: ${pool.sharedMemory}) vs one thread vs onnxruntime-web numThreads = 2 ===`);
+const rows = [];
+for (const id of ["W2", "W3"]) {
+  const w = byId[id];
+  const sd = stateDict(w), input = data(w);
+  const layer = new { lstm: api.LSTM, gru: api.GRU }[w.cell]({ inputSize: w.I, hiddenSize: w.H });
+  layer.loadStateDict(sd);
+  const x = api.tensor(input.x, [w.T, w.B, w.I]);
+  const session = await ort.InferenceSession.create(onnxModel(w, sd), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+  const feeds = { x: new ort.Tensor("float32", input.x, [w.T, w.B, w.I]) };
+  const t = await measureRounds({ one: () => layer.forward(x), two: () => pool.forward(layer, x), ort2: () => session.run(feeds) }, timing);
+  rows.push({ w, t });
+  layer.dispose();
+  await session.release();
+}
+
+// W6: one training step of the character language model, one thread vs two data-parallel shards.
+const w6 = byId.W6;
+const sd6 = stateDict(w6), input6 = data(w6);
+const text = String.fromCharCode(...Array.from({ length: w6.V - 4 }, (_, i) => 33 + i));
+const lm = (() => {
+  const model = new api.LanguageModel(api.CharTokenizer.fit(text), { cell: w6.cell, hiddenSize: w6.H, embeddingDim: w6.I, seed: 1 });
+  model.loadStateDict(sd6);
+  return model;
+})();
+const optimizer = new api.Adam(lm.layers, { lr: w6.lr });
+const half = (ids, b0, b1) => {
+  const rows = b1 - b0, out = new Int32Array(w6.T * rows);
+  for (let t = 0; t < w6.T; t++) out.set(ids.subarray(t * w6.B + b0, t * w6.B + b1), t * rows);
+  return out;
+};
+const B2 = w6.B / 2;
+const shards = [0, 1].map((k) => ({
+  method: "windowLoss",
+  args: [half(input6.inputs, k * B2, (k + 1) * B2), half(input6.targets, k * B2, (k + 1) * B2), w6.T, B2, true, false, "train"],
+  weight: 0.5,
+}));
+const t6 = await measureRounds({
+  one: () => {
+    lm.zeroGrad();
+    lm.windowLoss(input6.inputs, input6.targets, w6.T, w6.B, true, false);
+    optimizer.step();
+  },
+  two: async () => {
+    await pool.trainShards(lm, shards);
+    optimizer.step();
+  },
+}, timing);
+
+// Comlink round trip: a 1-step, 1-unit forward through a worker.
+const tiny = new api.LSTM({ inputSize: 1, hiddenSize: 1 });
+const tinyX = api.tensor([0.5], [1, 1, 1]);
+const trip = await measureRounds({ call: () => pool.run(tiny, "forward", [tinyX]) }, { warmup: 20, minRounds: 200, maxRounds: 400, budgetMs: 2000 });
+
+console.log("median ms; speed-up = one thread / two workers; vs ort = onnxruntime-web (2 threads) / ours (2 workers)");
+console.log("workload                                   one thread   2 workers   speed-up   ort-web 2 thr   vs ort");
+for (const { w, t } of rows) {
+  console.log(`${(`${w.id} ${w.title}`).padEnd(42)} ${t.one.ms.toFixed(2).padStart(10)} ${t.two.ms.toFixed(2).padStart(11)} ${(t.one.ms / t.two.ms).toFixed(2).padStart(9)}× ${t.ort2.ms.toFixed(2).padStart(15)} ${(t.ort2.ms / t.two.ms).toFixed(2).padStart(7)}×`);
+}
+console.log(`${(`W6 ${w6.title}`).padEnd(42)} ${t6.one.ms.toFixed(2).padStart(10)} ${t6.two.ms.toFixed(2).padStart(11)} ${(t6.one.ms / t6.two.ms).toFixed(2).padStart(9)}×               —       —`);
+console.log(`  (W6: ${(w6.T * w6.B / t6.two.ms * 1000).toFixed(0)} tokens/s with 2 workers, ${(flops(w6) / t6.two.ms / 1e6).toFixed(1)} GFLOP/s)`);
+console.log(`Comlink round trip of a trivial call through a worker: median ${(trip.call.ms * 1000).toFixed(0)} µs over ${trip.call.runs} calls`);
+const targets = [
+  ["W2 2-worker speed-up ≥ 1.8×", rows[0].t.one.ms / rows[0].t.two.ms, 1.8],
+  ["W6 2-worker speed-up ≥ 1.6×", t6.one.ms / t6.two.ms, 1.6],
+  ["W2 vs ort-web 2 threads ≥ 1.5×", rows[0].t.ort2.ms / rows[0].t.two.ms, 1.5],
+  ["W3 vs ort-web 2 threads ≥ 1.5×", rows[1].t.ort2.ms / rows[1].t.two.ms, 1.5],
+];
+console.log("targets:");
+for (const [label, value, goal] of targets) console.log(`  ${value >= goal ? "PASS" : "FAIL"}  ${label}: ${value.toFixed(2)}×`);
+await pool.close();
+process.exit(0);
