@@ -70,7 +70,7 @@ export class Attention extends Layer {
     for (const { name, shape } of this.params.specs) {
       const fanIn = shape.length === 2 ? shape[1] : shape[0];
       const k = 1 / Math.sqrt(fanIn);
-      this.params.set(name, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random.uniformIn(-k, k)));
+      this.params.set(name, random.uniformArray(shape.reduce((a, b) => a * b, 1), -k, k));
     }
   }
 

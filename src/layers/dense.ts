@@ -39,7 +39,7 @@ export class Dense extends Layer {
   resetParameters(random: Random = new Random()): void {
     const k = 1 / Math.sqrt(this.inFeatures);
     for (const spec of this.params.specs) {
-      this.params.set(spec.name, Float32Array.from({ length: spec.shape.reduce((a, b) => a * b, 1) }, () => random.uniformIn(-k, k)));
+      this.params.set(spec.name, random.uniformArray(spec.shape.reduce((a, b) => a * b, 1), -k, k));
     }
   }
 

@@ -184,11 +184,7 @@ export class Recurrent extends Layer {
   resetParameters(random: Random = new Random()): void {
     this.checkAlive("resetParameters");
     const k = 1 / Math.sqrt(this.hiddenSize);
-    for (const spec of this.params.specs) {
-      const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < values.length; i++) values[i] = random.uniformIn(-k, k);
-      this.params.set(spec.name, values);
-    }
+    for (const spec of this.params.specs) this.params.set(spec.name, random.uniformArray(spec.shape.reduce((a, b) => a * b, 1), -k, k));
   }
 
   // ---- forward ----------------------------------------------------------------------------------

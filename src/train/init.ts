@@ -34,7 +34,7 @@ export function initialize(layer: Resettable, scheme: InitScheme, seed?: number)
     } else {
       const [rows, cols] = shape;
       const bound = Math.sqrt(6 / (rows + cols));
-      layer.params.set(name, Float32Array.from({ length: n }, () => random.uniformIn(-bound, bound)));
+      layer.params.set(name, random.uniformArray(n, -bound, bound));
     }
   }
 }
