@@ -12,7 +12,7 @@ import { sgemm, gemmWorkspaceBytes } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
 import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
-         inputSideGrads, hiddenSideGrads, FLAG_RESET_AFTER } from "./plan";
+         inputSideGrads, hiddenSideGrads, FLAG_RESET_AFTER, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 
 // ---- forward ------------------------------------------------------------------------------------
@@ -21,6 +21,7 @@ import { isActive, carryInactiveRows } from "./sequence";
 export function gruPreparedBytes(plan: usize): usize {
   let p = planOf(plan);
   let B = p.batch, H = p.hiddenSize;
+  if (p.parts > 1) return 3 * weightBytes(1, unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts), H);
   if ((p.flags & FLAG_RESET_AFTER) != 0) return weightBytes(B, 3 * H, H);
   return weightBytes(B, 2 * H, H) + weightBytes(B, H, H);
 }
@@ -29,6 +30,10 @@ export function gruPreparedBytes(plan: usize): usize {
 export function gruPrepare(plan: usize): void {
   let p = planOf(plan);
   let B = p.batch, H = p.hiddenSize;
+  if (p.parts > 1) {
+    prepareUnitBlocks(3, H, H, unitStart(H, p.part, p.parts), unitStart(H, p.part + 1, p.parts), p.wHh, p.prepared);
+    return;
+  }
   if ((p.flags & FLAG_RESET_AFTER) != 0) {
     prepareWeight(B, 3 * H, H, p.wHh, H, 1, p.prepared);
   } else {
@@ -84,6 +89,10 @@ export function gruForwardWorkspaceBytes(plan: usize): usize {
  *  by gruPrepare for this batch size and these weights. */
 export function gruForward(plan: usize): void {
   let p = planOf(plan);
+  if (p.parts > 1) {
+    gruForwardPart(plan);
+    return;
+  }
   let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize;
   let G = 3 * H, Hb = <usize>H << 2, lengths = p.lengths;
   let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
@@ -130,6 +139,30 @@ export function gruForward(plan: usize): void {
         for (; j < H; j++) forwardLanesResetBefore(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew);
       }
     }
+  }
+}
+
+/** One thread's units [u0, u1) of a batch-1 sequence, reset-after convention (the split runs only
+ *  when every gate of a unit depends on that unit's rows alone); a barrier after every step. */
+function gruForwardPart(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, I = p.inputSize, H = p.hiddenSize;
+  let G = 3 * H, Hb = <usize>H << 2;
+  let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
+  let gemm = p.work, gh = afterGemmScratch(gemm);
+  projectUnitBlocks(3, H, T, I, u0, u1, p.x, p.wIh, p.gates, G, gemm);
+  for (let t = 0; t < T; t++) {
+    let hPrev = p.h + <usize>t * Hb, hNew = hPrev + Hb;
+    let gx = p.gates + (<usize>(t * G) << 2), hn = p.extra + <usize>t * Hb;
+    if (isActive(p.lengths, 0, t)) {
+      multiplyUnitBlocks(3, H, H, u0, u1, hPrev, p.prepared, gh, 0, gemm);
+      let j = u0;
+      for (; j + 4 <= u1; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, gh, p.bIh, p.bHh, hPrev, hNew, hn);
+      for (; j < u1; j++) forwardLanesResetAfter(<usize>j << 2, false, Hb, gx, gh, p.bIh, p.bHh, hPrev, hNew, hn);
+    } else {
+      memory.copy(hNew + (<usize>u0 << 2), hPrev + (<usize>u0 << 2), <usize>(u1 - u0) << 2);
+    }
+    barrierWait(p.barrier, (t + 1) * p.parts);
   }
 }
 

@@ -12,8 +12,8 @@
 import { sgemm } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st, addTo } from "./lanes";
-import { SequencePlan, planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
-         inputSideGrads, hiddenSideGrads } from "./plan";
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
+         inputSideGrads, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
 import { gemmWorkspaceBytes } from "./gemm";
 
@@ -23,6 +23,7 @@ import { gemmWorkspaceBytes } from "./gemm";
 export function lstmPreparedBytes(plan: usize): usize {
   let p = planOf(plan);
   let B = p.batch, H = p.hiddenSize, P = p.outputSize;
+  if (p.parts > 1) return 4 * weightBytes(1, unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts), P);
   return weightBytes(B, 4 * H, P) + (P != H ? weightBytes(B, P, H) : 0);
 }
 
@@ -30,6 +31,10 @@ export function lstmPreparedBytes(plan: usize): usize {
 export function lstmPrepare(plan: usize): void {
   let p = planOf(plan);
   let B = p.batch, H = p.hiddenSize, P = p.outputSize;
+  if (p.parts > 1) {
+    prepareUnitBlocks(4, H, P, unitStart(H, p.part, p.parts), unitStart(H, p.part + 1, p.parts), p.wHh, p.prepared);
+    return;
+  }
   prepareWeight(B, 4 * H, P, p.wHh, P, 1, p.prepared);
   if (P != H) prepareWeight(B, P, H, p.wHr, H, 1, p.prepared + weightBytes(B, 4 * H, P));
 }
@@ -65,6 +70,10 @@ export function lstmForwardWorkspaceBytes(plan: usize): usize {
  *  caller, p.prepared by lstmPrepare for this batch size and these weights. */
 export function lstmForward(plan: usize): void {
   let p = planOf(plan);
+  if (p.parts > 1) {
+    lstmForwardPart(plan);
+    return;
+  }
   let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, P = p.outputSize;
   let G = 4 * H, Hb = <usize>H << 2;
   let lengths = p.lengths, peep = p.peepholes, projected = P != H;
@@ -99,6 +108,36 @@ export function lstmForward(plan: usize): void {
       multiplyWeight(B, P, H, p.extra + (<usize>(t * B * H) << 2), H, whr, hNew, P, 0, gemm);
       carryInactiveRows(B, P, lengths, t, hPrev, hNew);
     }
+  }
+}
+
+/**
+ * One thread's share of a batch-1 sequence without projection: the gate rows and state entries of
+ * units [u0, u1), meeting the other threads at the barrier after every step (they need all of h).
+ */
+function lstmForwardPart(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, I = p.inputSize, H = p.hiddenSize;
+  let G = 4 * H, Hb = <usize>H << 2;
+  let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
+  let gemm = p.work, bias = afterGemmScratch(gemm), peep = p.peepholes, lengths = p.lengths;
+  addVectors(G, p.bIh, p.bHh, bias);
+  projectUnitBlocks(4, H, T, I, u0, u1, p.x, p.wIh, p.gates, G, gemm);
+  for (let t = 0; t < T; t++) {
+    let hPrev = p.h + (<usize>(t * H) << 2), hNew = hPrev + Hb;
+    let cPrev = p.c + (<usize>(t * H) << 2), cNew = cPrev + Hb;
+    let g = p.gates + (<usize>(t * G) << 2);
+    let o0 = <usize>u0 << 2, width = <usize>(u1 - u0) << 2;
+    if (isActive(lengths, 0, t)) {
+      multiplyUnitBlocks(4, H, H, u0, u1, hPrev, p.prepared, g, 1, gemm);
+      let j = u0;
+      for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, hNew);
+      for (; j < u1; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, hNew);
+    } else {
+      memory.copy(cNew + o0, cPrev + o0, width);
+      memory.copy(hNew + o0, hPrev + o0, width);
+    }
+    barrierWait(p.barrier, (t + 1) * p.parts);
   }
 }
 

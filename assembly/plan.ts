@@ -49,6 +49,12 @@ export class SequencePlan {
   gradWHr: usize;
   gradPeepholes: usize;
   work: usize;         // scratch, at least the kernel's *WorkspaceBytes(plan)
+  // Splitting one batch-1 sequence over threads by hidden units (threads builds only): this thread
+  // computes units [unitStart(part), unitStart(part + 1)) and meets the others at `barrier` (an i32
+  // counter in shared memory, 0 at the start) after every step. parts = 1: no split.
+  part: i32;
+  parts: i32;
+  barrier: usize;
 }
 
 // @ts-ignore: decorator
@@ -121,4 +127,49 @@ export function planBytes(): i32 {
 /** First byte after the module's static data (Math's lookup tables): the engine allocates above it. */
 export function heapBase(): usize {
   return __heap_base;
+}
+
+/** First hidden unit of part k of `parts` (k = parts gives H); part edges are multiples of 4, so
+ *  SIMD lanes never straddle two threads. */
+export function unitStart(H: i32, k: i32, parts: i32): i32 {
+  if (k >= parts) return H;
+  return min(H, ((<i32>((<i64>H * k) / parts)) + 3) & ~3);
+}
+
+/** Spins before failing a barrier (about a second): a peer that died must not hang this thread. */
+const BARRIER_SPINS: i32 = 1 << 28;
+
+/** Arrives at the barrier of step t and waits for all `parts` threads (threads builds; no-op else). */
+export function barrierWait(barrier: usize, target: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    atomic.add<i32>(barrier, 1);
+    let spins = 0;
+    while (atomic.load<i32>(barrier) < target) {
+      if (++spins > BARRIER_SPINS) unreachable(); // a peer is gone: fail the call, not the thread
+    }
+  }
+}
+
+/**
+ * The hidden-side weight of one thread's units as `blocks` gate blocks, each the rows
+ * [g·H + u0, g·H + u1) of W [blocks·H, K] laid out for batch 1; writes them one after another at dst.
+ */
+export function prepareUnitBlocks(blocks: i32, H: i32, K: i32, u0: i32, u1: i32, W: usize, dst: usize): void {
+  let block = weightBytes(1, u1 - u0, K);
+  for (let g = 0; g < blocks; g++) prepareWeight(1, u1 - u0, K, W + (<usize>((g * H + u0) * K) << 2), K, 1, dst + <usize>g * block);
+}
+
+/** y[g·H + u0 .. g·H + u1) (+)= W-block g · h for every gate block (batch 1, one thread's units). */
+export function multiplyUnitBlocks(blocks: i32, H: i32, K: i32, u0: i32, u1: i32, h: usize, prepared: usize, y: usize, accumulate: i32, gemmWork: usize): void {
+  let block = weightBytes(1, u1 - u0, K);
+  for (let g = 0; g < blocks; g++) {
+    multiplyWeight(1, u1 - u0, K, h, K, prepared + <usize>g * block, y + (<usize>(g * H + u0) << 2), blocks * H, accumulate, gemmWork);
+  }
+}
+
+/** Input projection of one thread's units: out[T, g·H + u] = X · W_ih[g·H + u]ᵀ for each gate block. */
+export function projectUnitBlocks(blocks: i32, H: i32, T: i32, I: i32, u0: i32, u1: i32, x: usize, wIh: usize, out: usize, ldo: i32, gemmWork: usize): void {
+  for (let g = 0; g < blocks; g++) {
+    sgemm(T, u1 - u0, I, x, I, 1, wIh + (<usize>((g * H + u0) * I) << 2), 1, I, out + (<usize>(g * H + u0) << 2), ldo, 0, gemmWork);
+  }
 }

@@ -10,7 +10,7 @@ import { sgemm, gemmWorkspaceBytes } from "./gemm";
 import { tanhV, reluV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
 import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
-         inputSideGrads, hiddenSideGrads, FLAG_RELU } from "./plan";
+         inputSideGrads, hiddenSideGrads, FLAG_RELU, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 
 // ---- forward ------------------------------------------------------------------------------------
@@ -18,13 +18,17 @@ import { isActive, carryInactiveRows } from "./sequence";
 /** Bytes of the prepared hidden-side weight W_hh. */
 export function rnnPreparedBytes(plan: usize): usize {
   let p = planOf(plan);
-  return weightBytes(p.batch, p.hiddenSize, p.hiddenSize);
+  let H = p.hiddenSize;
+  if (p.parts > 1) return weightBytes(1, unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts), H);
+  return weightBytes(p.batch, H, H);
 }
 
 /** Lays out W_hh at p.prepared for products with states of this batch size. */
 export function rnnPrepare(plan: usize): void {
   let p = planOf(plan);
-  prepareWeight(p.batch, p.hiddenSize, p.hiddenSize, p.wHh, p.hiddenSize, 1, p.prepared);
+  let H = p.hiddenSize;
+  if (p.parts > 1) prepareUnitBlocks(1, H, H, unitStart(H, p.part, p.parts), unitStart(H, p.part + 1, p.parts), p.wHh, p.prepared);
+  else prepareWeight(p.batch, H, H, p.wHh, H, 1, p.prepared);
 }
 
 /** Workspace bytes rnnForward needs. */
@@ -41,6 +45,10 @@ export function rnnForwardWorkspaceBytes(plan: usize): usize {
 /** Runs the sequence: fills h[1..T]. h[0] is set by the caller, p.prepared by rnnPrepare. */
 export function rnnForward(plan: usize): void {
   let p = planOf(plan);
+  if (p.parts > 1) {
+    rnnForwardPart(plan);
+    return;
+  }
   let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, lengths = p.lengths;
   let relu = (p.flags & FLAG_RELU) != 0;
   let gemm = p.work;
@@ -66,6 +74,32 @@ export function rnnForward(plan: usize): void {
       }
     }
     carryInactiveRows(B, H, lengths, t, hPrev, hNew);
+  }
+}
+
+/** One thread's units [u0, u1) of a batch-1 sequence; a barrier after every step (see lstm.ts). */
+function rnnForwardPart(plan: usize): void {
+  let p = planOf(plan);
+  let T = p.steps, I = p.inputSize, H = p.hiddenSize, Hb = <usize>H << 2;
+  let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
+  let relu = (p.flags & FLAG_RELU) != 0, gemm = p.work;
+  projectUnitBlocks(1, H, T, I, u0, u1, p.x, p.wIh, p.h + Hb, H, gemm);
+  for (let t = 0; t < T; t++) {
+    let hPrev = p.h + <usize>t * Hb, hNew = hPrev + Hb;
+    if (isActive(p.lengths, 0, t)) {
+      multiplyUnitBlocks(1, H, H, u0, u1, hPrev, p.prepared, hNew, 1, gemm);
+      let j = u0;
+      if (relu) {
+        for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, true, hNew, p.bIh, p.bHh);
+        for (; j < u1; j++) forwardLanes(<usize>j << 2, false, true, hNew, p.bIh, p.bHh);
+      } else {
+        for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, false, hNew, p.bIh, p.bHh);
+        for (; j < u1; j++) forwardLanes(<usize>j << 2, false, false, hNew, p.bIh, p.bHh);
+      }
+    } else {
+      memory.copy(hNew + (<usize>u0 << 2), hPrev + (<usize>u0 << 2), <usize>(u1 - u0) << 2);
+    }
+    barrierWait(p.barrier, (t + 1) * p.parts);
   }
 }
 

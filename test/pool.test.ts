@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  WorkerPool, WorkerError, CancelledError, ResourceError, LSTM, GRU, SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq,
+  WorkerPool, WorkerError, CancelledError, ResourceError, LSTM, GRU, RNN, SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq,
   CharTokenizer, Trainer, streamData, exampleData, decode, tensor, Random,
 } from "../dist/node.js";
 import { expectClose } from "./helpers/compare.js";
@@ -37,6 +37,26 @@ describe("WorkerPool inference", () => {
     const gru = new GRU({ inputSize: 6, hiddenSize: 5, batchFirst: true, seed: 2 });
     const xb = tensor(uniform(5 * 4 * 6), [5, 4, 6]);
     expectClose((await pool.forward(gru, xb)).output.data, gru.forward(xb).output.data, "batch-first GRU", { rtol: 1e-6, atol: 0 });
+  });
+
+  it("splits one long sequence (batch 1) over both workers by hidden units with the single-threaded result", async () => {
+    for (const layer of [
+      new LSTM({ inputSize: 8, hiddenSize: 256, numLayers: 2, bidirectional: true, peepholes: true, seed: 3 }),
+      new GRU({ inputSize: 8, hiddenSize: 258, seed: 4 }), // edges of the split are not multiples of 8 or the panel size
+      new RNN({ inputSize: 8, hiddenSize: 520, nonlinearity: "relu", seed: 5 }),
+    ]) {
+      expect(layer.splittable).toBe(true);
+      const x = tensor(uniform(40 * 8), [40, 8]); // unbatched
+      const here = layer.forward(x);
+      const there = await pool.forward(layer, x);
+      expect(there.output.shape).toEqual([40, layer.directions * layer.outputSize]);
+      expectClose(there.output.data, here.output.data, `${layer.constructor.name} output`, { rtol: 1e-6, atol: 0 });
+      expectClose(there.hN.data, here.hN.data, `${layer.constructor.name} hN`, { rtol: 1e-6, atol: 0 });
+      const x3 = tensor(uniform(7 * 8), [7, 1, 8]);
+      expectClose((await pool.forward(layer, x3, { lengths: [4] })).output.data, layer.forward(x3, { lengths: [4] }).output.data, "lengths", { rtol: 1e-6, atol: 0 });
+    }
+    expect(new LSTM({ inputSize: 8, hiddenSize: 64 }).splittable).toBe(false); // too little work per step
+    expect(new LSTM({ inputSize: 8, hiddenSize: 300, projSize: 200 }).splittable).toBe(false);
   });
 
   it("predicts, decodes and samples batches across workers like the model itself", async () => {

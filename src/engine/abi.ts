@@ -79,6 +79,7 @@ export const PLAN_FIELDS = [
   "gradOutput", "gradH", "gradC", "gradX",
   "gradWIh", "gradWHh", "gradBIh", "gradBHh", "gradWHr", "gradPeepholes",
   "work",
+  "part", "parts", "barrier",
 ] as const;
 
 export type PlanField = (typeof PLAN_FIELDS)[number];
@@ -87,7 +88,7 @@ export type SequencePlan = Record<PlanField, number>;
 export const FLAG_RELU = 1;
 export const FLAG_RESET_AFTER = 2;
 
-/** A plan with every pointer absent (0). */
+/** A plan with every pointer absent (0), not split (one part). */
 export function emptyPlan(): SequencePlan {
-  return Object.fromEntries(PLAN_FIELDS.map((f) => [f, 0])) as SequencePlan;
+  return { ...(Object.fromEntries(PLAN_FIELDS.map((f) => [f, 0])) as SequencePlan), parts: 1 };
 }

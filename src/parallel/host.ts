@@ -17,6 +17,7 @@ import type { Seq2Seq } from "../models/seq2seq.js";
 import type { GradientsMessage, HostedMethod, HostedSpec, RowsRequest, WeightsMessage, WorkerApi, WorkerSetup } from "./protocol.js";
 import { BufferPool } from "../layers/buffer-pool.js";
 import type { ResidentOutput } from "../layers/recurrent.js";
+import type { SequencePlan } from "../engine/abi.js";
 
 type Hosted = Model | Recurrent;
 
@@ -82,6 +83,9 @@ function forwardRows(layer: Recurrent, r: RowsRequest): ResidentOutput {
   });
 }
 
+/** The forward kernels that can run one part of a batch-1 sequence split by hidden units. */
+const SPLIT_KERNELS = new Set(["lstmForward", "gruForward", "rnnForward"]);
+
 /** Per hosted layer, the buffers forwardRows gathers into. */
 const rowsBuffers = new WeakMap<Recurrent, BufferPool>();
 
@@ -124,6 +128,12 @@ export class Host implements WorkerApi {
   call(id: number, method: HostedMethod, args: unknown[], weights: WeightsMessage | null): unknown {
     if (weights) this.synchronise(id, weights);
     return invoke(this.get(id).object, method, args);
+  }
+
+  runKernel(kernel: string, plan: SequencePlan): void {
+    if (!SPLIT_KERNELS.has(kernel)) throw new ShapeError(`worker: ${kernel} cannot run split`);
+    const eng = engine();
+    (eng.core as unknown as Record<string, (plan: number) => void>)[kernel](eng.writePlan(plan));
   }
 
   gradients(id: number): GradientsMessage {

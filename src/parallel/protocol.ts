@@ -3,6 +3,7 @@
 // and the calls a worker may run. Plain, structured-cloneable data only.
 
 import type { CompiledCore } from "../engine/load.js";
+import type { SequencePlan } from "../engine/abi.js";
 
 /** What to rebuild in the worker. */
 export type HostedSpec =
@@ -60,4 +61,6 @@ export interface WorkerApi {
   call(id: number, method: HostedMethod, args: unknown[], weights: WeightsMessage | null): unknown;
   /** The gradients left by the last training call on `id`. */
   gradients(id: number): GradientsMessage;
+  /** Runs one part of a split forward kernel on a plan whose buffers live in the shared memory. */
+  runKernel(kernel: string, plan: SequencePlan): void;
 }
