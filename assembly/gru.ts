@@ -14,6 +14,7 @@ import { ld, ldOpt, st } from "./lanes";
 import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
          inputSideGrads, hiddenSideGrads, FLAG_RESET_AFTER, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
+import { activate } from "./cell-options";
 
 // ---- forward ------------------------------------------------------------------------------------
 
@@ -85,6 +86,45 @@ export function gruForwardWorkspaceBytes(plan: usize): usize {
   st(hNew + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, ld(hPrev + o, wide))), wide);
 }
 
+/** Reset before, first half, with ONNX/Keras cell options (activation f for r and z). */
+function resetGatesGeneral(o: usize, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize, hPrev: usize, rh: usize, options: usize): void {
+  let r = activate(options, 0, load<f32>(gx + o) + optional(bIh, o) + load<f32>(gh + o) + optional(bHh, o));
+  let z = activate(options, 0, load<f32>(gx + Hb + o) + optional(bIh, Hb + o) + load<f32>(gh + Hb + o) + optional(bHh, Hb + o));
+  store<f32>(gx + o, r);
+  store<f32>(gx + Hb + o, z);
+  store<f32>(rh + o, r * load<f32>(hPrev + o));
+}
+
+/**
+ * One unit with ONNX/Keras cell options (activations f for r and z, g for n; clipped inputs): the
+ * whole step for reset-after; for reset-before the second half, r and z being computed already.
+ */
+function forwardGeneral(o: usize, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize, hPrev: usize, hNew: usize, hn: usize,
+                        resetAfter: bool, options: usize): void {
+  let z: f32, n: f32;
+  let x = load<f32>(gx + 2 * Hb + o) + optional(bIh, 2 * Hb + o);
+  let hidden = load<f32>(gh + 2 * Hb + o) + optional(bHh, 2 * Hb + o);
+  if (resetAfter) {
+    let r = activate(options, 0, load<f32>(gx + o) + optional(bIh, o) + load<f32>(gh + o) + optional(bHh, o));
+    z = activate(options, 0, load<f32>(gx + Hb + o) + optional(bIh, Hb + o) + load<f32>(gh + Hb + o) + optional(bHh, Hb + o));
+    n = activate(options, 1, x + r * hidden);
+    store<f32>(gx + o, r);
+    store<f32>(gx + Hb + o, z);
+    store<f32>(hn + o, hidden);
+  } else {
+    z = load<f32>(gx + Hb + o);
+    n = activate(options, 1, x + hidden);
+  }
+  store<f32>(gx + 2 * Hb + o, n);
+  store<f32>(hNew + o, (1 - z) * n + z * load<f32>(hPrev + o));
+}
+
+/** base[offset] when the optional vector `base` exists, else 0. */
+// @ts-ignore: decorator
+@inline function optional(base: usize, offset: usize): f32 {
+  return base != 0 ? load<f32>(base + offset) : 0;
+}
+
 /** Runs the sequence: fills gates (r z n), extra and h[1..T]. h[0] is set by the caller, p.prepared
  *  by gruPrepare for this batch size and these weights. */
 export function gruForward(plan: usize): void {
@@ -116,6 +156,10 @@ export function gruForward(plan: usize): void {
         if (!isActive(lengths, b, t)) { memory.fill(rh, 0, Hb); continue; }
         let gx = gxAll + (<usize>(b * G) << 2), ghRow = gh + (<usize>(b * G) << 2), hPrev = hPrevAll + (<usize>(b * H) << 2);
         let j = 0;
+        if (p.cellOptions != 0) {
+          for (; j < H; j++) resetGatesGeneral(<usize>j << 2, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh, p.cellOptions);
+          continue;
+        }
         for (; j + 4 <= H; j += 4) forwardLanesResetGates(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
         for (; j < H; j++) forwardLanesResetGates(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
       }
@@ -130,6 +174,11 @@ export function gruForward(plan: usize): void {
       }
       let gx = gxAll + (<usize>(b * G) << 2), ghRow = gh + (<usize>(b * G) << 2);
       let j = 0;
+      if (p.cellOptions != 0) {
+        let hn = extraAll + (<usize>(b * H) << 2);
+        for (; j < H; j++) forwardGeneral(<usize>j << 2, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn, resetAfter, p.cellOptions);
+        continue;
+      }
       if (resetAfter) {
         let hn = extraAll + (<usize>(b * H) << 2);
         for (; j + 4 <= H; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn);

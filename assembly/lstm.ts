@@ -15,6 +15,7 @@ import { ld, ldOpt, st, addTo } from "./lanes";
 import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
          inputSideGrads, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
+import { activate, inputForget } from "./cell-options";
 import { gemmWorkspaceBytes } from "./gemm";
 
 // ---- forward ------------------------------------------------------------------------------------
@@ -66,6 +67,29 @@ export function lstmForwardWorkspaceBytes(plan: usize): usize {
   st(m + o, f32x4.mul(og, tanhV(cn)), wide);
 }
 
+/** forwardLanes for one unit with ONNX/Keras cell options: activations f (gates), g (cell
+ *  candidate), h (cell output), clipped inputs, and f = 1 − i when the gates are coupled. */
+function forwardGeneral(o: usize, Hb: usize, g: usize, bias: usize, peep: usize, cPrev: usize, cNew: usize, m: usize, options: usize): void {
+  let cp = load<f32>(cPrev + o);
+  let pi = load<f32>(g + o) + load<f32>(bias + o);
+  let pf = load<f32>(g + Hb + o) + load<f32>(bias + Hb + o);
+  let pg = load<f32>(g + 2 * Hb + o) + load<f32>(bias + 2 * Hb + o);
+  let po = load<f32>(g + 3 * Hb + o) + load<f32>(bias + 3 * Hb + o);
+  if (peep != 0) {
+    pi += load<f32>(peep + o) * cp;
+    pf += load<f32>(peep + Hb + o) * cp;
+  }
+  let i = activate(options, 0, pi);
+  let f: f32 = inputForget(options) ? <f32>1 - i : activate(options, 0, pf);
+  let gg = activate(options, 1, pg);
+  let cn = f * cp + i * gg;
+  if (peep != 0) po += load<f32>(peep + 2 * Hb + o) * cn;
+  let og = activate(options, 0, po);
+  store<f32>(g + o, i); store<f32>(g + Hb + o, f); store<f32>(g + 2 * Hb + o, gg); store<f32>(g + 3 * Hb + o, og);
+  store<f32>(cNew + o, cn);
+  store<f32>(m + o, og * activate(options, 2, cn, false));
+}
+
 /** Runs the sequence: fills gates, c[1..T], h[1..T] (and m with projection). c[0], h[0] set by the
  *  caller, p.prepared by lstmPrepare for this batch size and these weights. */
 export function lstmForward(plan: usize): void {
@@ -101,6 +125,10 @@ export function lstmForward(plan: usize): void {
       }
       let g = gates + (<usize>(b * G) << 2);
       let j = 0;
+      if (p.cellOptions != 0) {
+        for (; j < H; j++) forwardGeneral(<usize>j << 2, Hb, g, bias, peep, cPrev, cNew, m, p.cellOptions);
+        continue;
+      }
       for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, m);
       for (; j < H; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, m);
     }

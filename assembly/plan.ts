@@ -55,6 +55,8 @@ export class SequencePlan {
   part: i32;
   parts: i32;
   barrier: usize;
+  cellOptions: usize;  // ONNX/Keras activations, clip, coupled gates (cell-options.ts), or 0 for the
+                       // defaults; the cells then take their general (scalar, forward-only) path
 }
 
 // @ts-ignore: decorator

@@ -12,6 +12,7 @@ import { ld, ldOpt, st } from "./lanes";
 import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
          inputSideGrads, hiddenSideGrads, FLAG_RELU, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
+import { activate } from "./cell-options";
 
 // ---- forward ------------------------------------------------------------------------------------
 
@@ -65,6 +66,14 @@ export function rnnForward(plan: usize): void {
       if (!isActive(lengths, b, t)) continue;
       let row = hNew + (<usize>(b * H) << 2);
       let j = 0;
+      if (p.cellOptions != 0) {
+        for (; j < H; j++) {
+          let o = <usize>j << 2;
+          let pre = load<f32>(row + o) + (p.bIh != 0 ? load<f32>(p.bIh + o) : 0) + (p.bHh != 0 ? load<f32>(p.bHh + o) : 0);
+          store<f32>(row + o, activate(p.cellOptions, 0, pre));
+        }
+        continue;
+      }
       if (relu) {
         for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, true, row, p.bIh, p.bHh);
         for (; j < H; j++) forwardLanes(<usize>j << 2, false, true, row, p.bIh, p.bHh);

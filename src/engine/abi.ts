@@ -79,7 +79,7 @@ export const PLAN_FIELDS = [
   "gradOutput", "gradH", "gradC", "gradX",
   "gradWIh", "gradWHh", "gradBIh", "gradBHh", "gradWHr", "gradPeepholes",
   "work",
-  "part", "parts", "barrier",
+  "part", "parts", "barrier", "cellOptions",
 ] as const;
 
 export type PlanField = (typeof PLAN_FIELDS)[number];

@@ -7,7 +7,8 @@
 
 import type { Engine } from "../engine/engine.js";
 import { emptyPlan, FLAG_RESET_AFTER, type CoreExports, type SequencePlan } from "../engine/abi.js";
-import { ShapeError } from "../errors.js";
+import { ShapeError, UnsupportedError } from "../errors.js";
+import { encodeCellOptions, type CellOptions } from "./cell-options.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { checkFinite, checkShape, checkTensor, describe, optionalBool, positiveInt, type TensorLike } from "../validate.js";
@@ -29,6 +30,8 @@ export interface RecurrentOptions {
   bidirectional?: boolean;
   /** Seed for the initial weights (uniform ±1/√H, like PyTorch). */
   seed?: number;
+  /** ONNX/Keras cell options (activations, clip, coupled gates): inference only. */
+  cellOptions?: CellOptions;
 }
 
 export interface ForwardOptions {
@@ -142,6 +145,8 @@ export class Recurrent extends Layer {
   /** Which parameter version and batch kind each (layer, direction)'s prepared weights were made for. */
   private readonly preparedFor = new Map<string, { ptr: number; stamp: string }>();
   private state: ForwardState | null = null;
+  /** Options blocks per direction in wasm memory (0s when the layer has PyTorch's defaults). */
+  private readonly cellOptionBlocks: number[];
   /** Whether the last public forward had an unbatched [T, I] input (its backward uses the same ranks). */
   private unbatched = false;
 
@@ -168,6 +173,12 @@ export class Recurrent extends Layer {
     this.outputSize = outputSize;
     this.options = { ...options };
     this.flags = cell.flags ?? 0;
+    const blocks = encodeCellOptions(cell.kind, options.cellOptions, this.directions, cell.name);
+    this.cellOptionBlocks = (blocks ?? []).map((block, d) => {
+      const ptr = this.buffers.ints(`cellOptions${d}`, block.byteLength / 4);
+      this.engine.writeInt32(ptr, new Int32Array(block));
+      return ptr;
+    });
     this.resetParameters(new Random(options.seed));
   }
 
@@ -289,7 +300,7 @@ export class Recurrent extends Layer {
    * work saved to outweigh a barrier per step (measured: LSTM H 256 1.7× on 2 threads, RNN H 256 none).
    */
   get splittable(): boolean {
-    const structural = this.outputSize === this.hiddenSize && !(this.kind === "gru" && (this.flags & FLAG_RESET_AFTER) === 0);
+    const structural = this.outputSize === this.hiddenSize && !(this.kind === "gru" && (this.flags & FLAG_RESET_AFTER) === 0) && this.cellOptionBlocks.length === 0;
     return structural && KERNELS[this.kind].gates * this.hiddenSize * this.outputSize >= 131072;
   }
 
@@ -369,6 +380,7 @@ export class Recurrent extends Layer {
     plan.gradBHh = p.gradPtr(`bias_hh${s}`);
     plan.gradWHr = p.gradPtr(`weight_hr${s}`);
     plan.gradPeepholes = p.gradPtr(`weight_ph${s}`);
+    plan.cellOptions = this.cellOptionBlocks[d] ?? 0;
     return plan;
   }
 
@@ -450,6 +462,7 @@ export class Recurrent extends Layer {
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
     if (options === null || typeof options !== "object") throw new ShapeError(`${where}: options must be an object`);
+    if (this.cellOptionBlocks.length) throw new UnsupportedError(`${where}: layers with ONNX/Keras cell options (activations, clip, coupled gates) run forward only`);
     const { steps: T, batch: B } = state;
     const unbatched = this.unbatched;
     const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D, F = D * P;
@@ -487,6 +500,7 @@ export class Recurrent extends Layer {
     const where = `${this.name}.backward`;
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
+    if (this.cellOptionBlocks.length) throw new UnsupportedError(`${where}: layers with ONNX/Keras cell options (activations, clip, coupled gates) run forward only`);
     const { steps: T, batch: B, plans, lengths } = state;
     const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D;
     const eng = this.engine, pool = this.buffers;
