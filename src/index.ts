@@ -17,7 +17,7 @@ export { constant, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, w
 export { initialize, orthogonal, type InitScheme } from "./train/init.js";
 export { Trainer, evaluate, type TrainerOptions, type TrainProgress, type TrainResult } from "./train/trainer.js";
 export { streamData, exampleData, type TrainingData, type StreamOptions } from "./train/data.js";
-export { Model, type BatchLoss } from "./models/model.js";
+export { Model, renamePrefixes, type BatchLoss } from "./models/model.js";
 export { SequenceClassifier, type SequenceClassifierConfig, type LabelledSequence } from "./models/classifier.js";
 export { SequenceTagger, type SequenceTaggerConfig, type TaggedSequence } from "./models/tagger.js";
 export { LanguageModel, type LanguageModelConfig, type SampleOptions } from "./models/language-model.js";

@@ -50,10 +50,15 @@ export abstract class Model {
     return out;
   }
 
-  /** Loads all layers' parameters (validated for every layer before any is written). */
-  loadStateDict(record: Record<string, TensorLike>, options: { strict?: boolean } = {}): void {
+  /**
+   * Loads all layers' parameters (validated for every layer before any is written). `mapping` renames
+   * name prefixes first, for state dicts whose modules are named differently, e.g.
+   * `{ "lstm.": "rnn.", "decoder.": "fc." }` for a PyTorch model with attributes lstm and decoder.
+   */
+  loadStateDict(given: Record<string, TensorLike>, options: { strict?: boolean; mapping?: Record<string, string> } = {}): void {
     const strict = options.strict ?? true;
-    if (record === null || typeof record !== "object") throw new FormatError(`${this.modelType}: expected an object of named tensors`);
+    if (given === null || typeof given !== "object") throw new FormatError(`${this.modelType}: expected an object of named tensors`);
+    const record = options.mapping ? renamePrefixes(given, options.mapping) : given;
     if (strict) {
       const known = new Set(this.modules.flatMap(([prefix, layer]) => layer.params.specs.map((s) => `${prefix}.${s.name}`)));
       const unexpected = Object.keys(record).filter((k) => !known.has(k));
@@ -70,4 +75,14 @@ export abstract class Model {
   dispose(): void {
     for (const layer of this.layers) layer.dispose();
   }
+}
+
+/** The record with each name starting with a key of `mapping` renamed to start with its value
+ *  (the longest matching prefix wins); other names are kept. */
+export function renamePrefixes<T>(record: Record<string, T>, mapping: Record<string, string>): Record<string, T> {
+  const prefixes = Object.keys(mapping).sort((a, b) => b.length - a.length);
+  return Object.fromEntries(Object.entries(record).map(([name, value]) => {
+    const from = prefixes.find((p) => name.startsWith(p));
+    return [from === undefined ? name : mapping[from] + name.slice(from.length), value];
+  }));
 }
