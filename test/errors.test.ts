@@ -144,3 +144,18 @@ describe("lifecycle", () => {
     expectError(() => layer.stateDict(), ResourceError, /disposed/);
   });
 });
+
+describe("disposed models", () => {
+  it("refuse every call with a ResourceError", async () => {
+    const { LanguageModel, CharTokenizer, SequenceClassifier } = await import("../src/index.js");
+    const lm = new LanguageModel(CharTokenizer.fit("abcabc"), { hiddenSize: 4, embeddingDim: 2 });
+    lm.dispose();
+    lm.dispose();
+    expectError(() => lm.sample(), ResourceError, /language-model\.sample: the model was disposed/);
+    expectError(() => lm.perplexity("abc"), ResourceError, /disposed/);
+    const classifier = new SequenceClassifier({ inputSize: 2, hiddenSize: 3, numClasses: 2 });
+    classifier.dispose();
+    expectError(() => classifier.predict([[[1, 2]]]), ResourceError, /sequence-classifier\.predict: the model was disposed/);
+    expectError(() => classifier.stateDict(), ResourceError, /disposed/);
+  });
+});

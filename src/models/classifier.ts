@@ -37,12 +37,14 @@ export class SequenceClassifier extends EncoderHeadModel<SequenceClassifierConfi
 
   /** Logits [B, numClasses] for a batch of sequences. */
   forward(inputs: readonly SequenceInput[]): Tensor {
+    this.checkAlive("forward");
     const { logits, batch } = this.logitsResident(inputs, "SequenceClassifier.forward");
     return new Tensor(this.engine.read(logits, batch * this.head.outFeatures), [batch, this.head.outFeatures]);
   }
 
   /** The most likely class of each sequence. */
   predict(inputs: readonly SequenceInput[]): number[] {
+    this.checkAlive("predict");
     const logits = this.forward(inputs);
     const C = this.head.outFeatures;
     return Array.from({ length: logits.shape[0] }, (_, b) => {
@@ -69,6 +71,7 @@ export class SequenceClassifier extends EncoderHeadModel<SequenceClassifierConfi
 
   /** @internal Loss of a batch and, when `train`, accumulated gradients. */
   batchLoss(examples: readonly LabelledSequence[], train: boolean): BatchLoss {
+    this.checkAlive("batchLoss");
     const where = train ? "SequenceClassifier.train" : "SequenceClassifier.evaluate";
     if (!Array.isArray(examples) || examples.length === 0) throw new ShapeError(`${where}: give a non-empty array of { input, label }`);
     const C = this.head.outFeatures;

@@ -130,6 +130,7 @@ export class LanguageModel extends Model {
    * gradients are accumulated.
    */
   windowLoss(inputs: Int32Array, targets: Int32Array, T: number, B: number, train: boolean, carry: boolean, slot: StateSlot = "train"): BatchLoss {
+    this.checkAlive("windowLoss");
     const eng = this.engine, core = eng.core, V = this.vocabSize;
     const ids = this.pool.ints("inputs", T * B);
     eng.writeInt32(ids, inputs);
@@ -163,6 +164,7 @@ export class LanguageModel extends Model {
   }
 
   private score(text: string, where: string): { sum: number; count: number } {
+    this.checkAlive("score");
     if (typeof text !== "string" || text.length === 0) throw new ShapeError(`${where}: text must be a non-empty string; got ${describe(text)}`);
     const tokens = this.tokenizer.encode(text, { bos: true });
     let sum = 0;
@@ -175,6 +177,7 @@ export class LanguageModel extends Model {
 
   /** Generates text (continuing `prime` when given), stopping early at the end-of-sequence token. */
   sample(options: SampleOptions = {}): string {
+    this.checkAlive("sample");
     const where = "LanguageModel.sample";
     const { temperature, topK, topP } = checkSampling(options, where);
     const length = options.length ?? 200;

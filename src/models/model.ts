@@ -2,7 +2,7 @@
 // PyTorch-style module prefixes ("embedding.weight", "rnn.weight_ih_l0", "fc.bias"), loading that
 // checks every layer before changing any, a JSON config for checkpoints, and dispose.
 
-import { FormatError, ShapeError } from "../errors.js";
+import { FormatError, ResourceError, ShapeError } from "../errors.js";
 import type { Reduction } from "../train/losses.js";
 import { describe } from "../validate.js";
 import type { Layer } from "../layers/layer.js";
@@ -45,6 +45,7 @@ export abstract class Model {
   }
 
   stateDict(): Record<string, Tensor> {
+    this.checkAlive("stateDict");
     const out: Record<string, Tensor> = {};
     for (const [prefix, layer] of this.modules) for (const [k, v] of Object.entries(layer.stateDict())) out[`${prefix}.${k}`] = v;
     return out;
@@ -56,6 +57,7 @@ export abstract class Model {
    * `{ "lstm.": "rnn.", "decoder.": "fc." }` for a PyTorch model with attributes lstm and decoder.
    */
   loadStateDict(given: Record<string, TensorLike>, options: { strict?: boolean; mapping?: Record<string, string> } = {}): void {
+    this.checkAlive("loadStateDict");
     const strict = options.strict ?? true;
     if (given === null || typeof given !== "object") throw new FormatError(`${this.modelType}: expected an object of named tensors`);
     const record = options.mapping ? renamePrefixes(given, options.mapping) : given;
@@ -69,11 +71,18 @@ export abstract class Model {
   }
 
   zeroGrad(): void {
+    this.checkAlive("zeroGrad");
     for (const layer of this.layers) layer.zeroGrad();
   }
 
+  /** Releases the model's wasm memory; later calls are refused. Idempotent. */
   dispose(): void {
     for (const layer of this.layers) layer.dispose();
+  }
+
+  /** @internal A ResourceError for calls on a disposed model (its buffers are gone). */
+  checkAlive(method: string): void {
+    if (this.layers.some((l) => l.isDisposed)) throw new ResourceError(`${this.modelType}.${method}: the model was disposed`);
   }
 }
 

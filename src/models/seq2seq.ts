@@ -158,6 +158,7 @@ export class Seq2Seq extends Model {
 
   /** @internal Encodes a batch of sources (id arrays, non-empty) and prepares the decoder's start. */
   encode(sources: readonly Int32Array[], where: string): EncodedSources {
+    this.checkAlive("encode");
     const eng = this.engine, core = eng.core, pool = this.pool;
     const { H, L, D, He } = this.sizes;
     const B = sources.length;
@@ -242,6 +243,7 @@ export class Seq2Seq extends Model {
    * is the model's own previous prediction with that probability instead of the true token.
    */
   batchLoss(pairs: readonly SequencePair[], train: boolean): BatchLoss {
+    this.checkAlive("batchLoss");
     const where = train ? "Seq2Seq.train" : "Seq2Seq.evaluate";
     if (!Array.isArray(pairs) || pairs.length === 0) throw new ShapeError(`${where}: give a non-empty array of { source, target }`);
     const B = pairs.length;

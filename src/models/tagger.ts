@@ -32,6 +32,7 @@ export class SequenceTagger extends EncoderHeadModel<SequenceTaggerConfig> {
 
   /** The most likely tag at every step of every sequence. */
   predict(inputs: readonly SequenceInput[]): number[][] {
+    this.checkAlive("predict");
     const { logits, encoded } = this.logitsResident(inputs, "SequenceTagger.predict");
     const K = this.head.outFeatures, B = encoded.batch;
     const values = this.engine.view(logits, encoded.steps * B * K);
@@ -52,6 +53,7 @@ export class SequenceTagger extends EncoderHeadModel<SequenceTaggerConfig> {
 
   /** @internal Loss of a batch (Σ over valid steps) and, when `train`, accumulated gradients. */
   batchLoss(examples: readonly TaggedSequence[], train: boolean): BatchLoss {
+    this.checkAlive("batchLoss");
     const where = train ? "SequenceTagger.train" : "SequenceTagger.evaluate";
     if (!Array.isArray(examples) || examples.length === 0) throw new ShapeError(`${where}: give a non-empty array of { input, tags }`);
     const K = this.head.outFeatures;
