@@ -1,0 +1,66 @@
+// Keras Dense, and TimeDistributed(Dense) (the same map applied at every step), on our Dense layer:
+// kernel [in, units] transposed to PyTorch's weight [units, in], the activation applied after. The
+// mask, if any, passes through unchanged (as Keras's Dense supports masking).
+
+import { Dense } from "../../layers/dense.js";
+import { applyActivation, readActivation, type KerasActivation } from "./activations.js";
+import type { JsonReader } from "./json.js";
+import { checkFeatures, checkInputCount, checkSymbolic, layerLabel, type KerasLayer, type SymbolicTensor, type Value } from "./layer.js";
+import { kernelToWeight } from "./layout.js";
+import type { LayerEntry } from "./topology.js";
+import type { NamedWeight, WeightStore } from "./weights.js";
+
+class KerasDense implements KerasLayer {
+  private readonly dense: Dense;
+  private readonly activation: KerasActivation;
+  private readonly label: string;
+
+  /** `config` is the Dense config (the wrapped one for TimeDistributed); `minRank` 2, or 3 for TimeDistributed. */
+  constructor(private readonly entry: LayerEntry, config: JsonReader, weights: WeightStore, private readonly minRank: number) {
+    this.label = layerLabel(entry);
+    const units = config.int("units", 1);
+    this.activation = readActivation(config, "activation", "linear");
+    const useBias = config.bool("use_bias", true);
+    const kernel = weights.take(`${entry.name}/kernel`, [null, units], this.label);
+    const inFeatures = kernel.shape[0];
+    const record: Record<string, NamedWeight> = { weight: { shape: [units, inFeatures], data: kernelToWeight(kernel.data, inFeatures, [0], units) } };
+    if (useBias) record.bias = weights.take(`${entry.name}/bias`, [units], this.label);
+    this.dense = new Dense({ inFeatures, outFeatures: units, bias: useBias });
+    try {
+      this.dense.loadStateDict(record);
+    } catch (e) {
+      this.dense.dispose();
+      throw e;
+    }
+  }
+
+  infer(inputs: readonly SymbolicTensor[]): SymbolicTensor[] {
+    checkInputCount(inputs, [1], this.entry);
+    const [x] = inputs;
+    checkSymbolic(x, -this.minRank, this.dense.inFeatures, this.entry);
+    return [{ shape: [...x.shape.slice(0, -1), this.dense.outFeatures], masked: x.masked }];
+  }
+
+  call([x]: readonly Value[]): Value[] {
+    checkFeatures(x.tensor, this.dense.inFeatures, this.label);
+    const y = this.dense.forward(x.tensor);
+    applyActivation(this.activation, y.data, this.dense.outFeatures);
+    return [{ tensor: y, mask: x.mask }];
+  }
+
+  dispose(): void {
+    this.dense.dispose();
+  }
+}
+
+export function buildDense(entry: LayerEntry, weights: WeightStore): KerasLayer {
+  return new KerasDense(entry, entry.config, weights, 2);
+}
+
+/** TimeDistributed of a Dense layer (other wrapped layers are not supported). Its weights carry the wrapper's name. */
+export function buildTimeDistributed(entry: LayerEntry, weights: WeightStore): KerasLayer {
+  const inner = entry.config.reader("layer", "wrapped layer");
+  const className = inner.string("class_name");
+  if (className !== "Dense") throw entry.config.unsupported(`TimeDistributed(${className}) is not supported; wasm-rnn runs TimeDistributed(Dense)`);
+  return new KerasDense(entry, inner.reader("config", "Dense config"), weights, 3);
+}

@@ -1,0 +1,50 @@
+// Keras Embedding on our Embedding layer: the table [input_dim, output_dim] as it is, ids given as
+// the numbers of a float tensor (integers in 0…input_dim−1), and with mask_zero the mask id ≠ 0 that
+// recurrent layers downstream skip.
+
+import { Embedding } from "../../layers/embedding.js";
+import { checkInputCount, checkSymbolic, layerLabel, type KerasLayer, type SymbolicTensor, type Value } from "./layer.js";
+import type { LayerEntry } from "./topology.js";
+import type { WeightStore } from "./weights.js";
+
+class KerasEmbedding implements KerasLayer {
+  private readonly embedding: Embedding;
+  private readonly maskZero: boolean;
+  private readonly label: string;
+
+  constructor(private readonly entry: LayerEntry, weights: WeightStore) {
+    const config = entry.config;
+    this.label = layerLabel(entry);
+    const inputDim = config.int("input_dim", 1);
+    const outputDim = config.int("output_dim", 1);
+    this.maskZero = config.bool("mask_zero", false);
+    const table = weights.take(`${entry.name}/embeddings`, [inputDim, outputDim], this.label);
+    this.embedding = new Embedding({ numEmbeddings: inputDim, embeddingDim: outputDim });
+    try {
+      this.embedding.loadStateDict({ weight: table });
+    } catch (e) {
+      this.embedding.dispose();
+      throw e;
+    }
+  }
+
+  infer(inputs: readonly SymbolicTensor[]): SymbolicTensor[] {
+    checkInputCount(inputs, [1], this.entry);
+    checkSymbolic(inputs[0], -1, null, this.entry);
+    return [{ shape: [...inputs[0].shape, this.embedding.embeddingDim], masked: this.maskZero }];
+  }
+
+  call([x]: readonly Value[]): Value[] {
+    const ids = this.embedding.checkIds(x.tensor.data, `${this.label}: input`);
+    const tensor = this.embedding.forward(ids, x.tensor.shape);
+    return [{ tensor, mask: this.maskZero ? Uint8Array.from(ids, (id) => (id !== 0 ? 1 : 0)) : null }];
+  }
+
+  dispose(): void {
+    this.embedding.dispose();
+  }
+}
+
+export function buildEmbedding(entry: LayerEntry, weights: WeightStore): KerasLayer {
+  return new KerasEmbedding(entry, weights);
+}

@@ -1,0 +1,97 @@
+// MatMul (numpy semantics: 1-D operands promoted, batch dimensions broadcast) and Gemm (alpha, beta,
+// transA, transB, C broadcast to [M, N]) on float32, both through the wasm core's blocked SIMD sgemm:
+// operands are copied into buffers the kernel keeps from run to run, then one sgemm call per matrix.
+
+import { engine } from "../../../engine/engine.js";
+import { ShapeError } from "../../../errors.js";
+import { BufferPool } from "../../../layers/buffer-pool.js";
+import { allocate, elementCount, OnnxTensor } from "../tensor.js";
+import { broadcastDims, broadcastIndex, sameDims } from "./elements.js";
+import type { Kernel, OpSpec } from "./kernel.js";
+import { floatInput } from "./values.js";
+
+/** One operand as sgemm reads it: rows·rowStride + column·colStride floats from its batch's start. */
+interface Operand {
+  data: Float32Array;
+  rowStride: number;
+  colStride: number;
+  /** Float offset of each output batch's matrix in data. */
+  batches: ArrayLike<number>;
+}
+
+/** Runs sgemm in wasm memory owned by one kernel. */
+class Sgemm {
+  private readonly engine = engine();
+  private readonly pool = new BufferPool(this.engine);
+
+  /** C[b] = A[b] · B[b] for every batch b; returns C, batches × M × N. */
+  multiply(M: number, N: number, K: number, a: Operand, b: Operand, where: string): Float32Array {
+    const eng = this.engine;
+    const batches = a.batches.length;
+    elementCount([batches, M, N], where);
+    const pa = this.pool.floats("a", a.data.length), pb = this.pool.floats("b", b.data.length), pc = this.pool.floats("c", batches * M * N);
+    eng.write(pa, a.data);
+    eng.write(pb, b.data);
+    const work = eng.scratch(eng.core.gemmWorkspaceBytes());
+    for (let i = 0; i < batches; i++) {
+      eng.core.sgemm(M, N, K, pa + a.batches[i] * 4, a.rowStride, a.colStride, pb + b.batches[i] * 4, b.rowStride, b.colStride, pc + i * M * N * 4, N, 0, work);
+    }
+    return eng.read(pc, batches * M * N);
+  }
+
+  dispose(): void {
+    this.pool.dispose();
+  }
+}
+
+function matmul(gemm: Sgemm, a: OnnxTensor<"float32">, b: OnnxTensor<"float32">, where: string): OnnxTensor<"float32"> {
+  if (a.dims.length === 0 || b.dims.length === 0) throw new ShapeError(`${where}: MatMul needs operands of rank ≥ 1; got [${a.dims.join(", ")}] and [${b.dims.join(", ")}]`);
+  const aDims = a.dims.length === 1 ? [1, a.dims[0]] : a.dims;
+  const bDims = b.dims.length === 1 ? [b.dims[0], 1] : b.dims;
+  const [M, K] = aDims.slice(-2), [K2, N] = bDims.slice(-2);
+  if (K !== K2) throw new ShapeError(`${where}: cannot multiply [${a.dims.join(", ")}] by [${b.dims.join(", ")}] (inner sizes ${K} and ${K2})`);
+  const aBatch = aDims.slice(0, -2), bBatch = bDims.slice(0, -2);
+  const batch = broadcastDims(aBatch, bBatch, where);
+  const ia = broadcastIndex(aBatch, batch, where), ib = broadcastIndex(bBatch, batch, where);
+  const c = gemm.multiply(M, N, K,
+    { data: a.data, rowStride: K, colStride: 1, batches: ia.map((i) => i * M * K) },
+    { data: b.data, rowStride: N, colStride: 1, batches: ib.map((i) => i * K * N) }, where);
+  return new OnnxTensor(c, [...batch, ...(a.dims.length === 1 ? [] : [M]), ...(b.dims.length === 1 ? [] : [N])]);
+}
+
+const MatMul: OpSpec = {
+  inputs: [2, 2],
+  outputs: 1,
+  build: ({ where }): Kernel => {
+    const gemm = new Sgemm();
+    return { run: (inputs) => [matmul(gemm, floatInput(inputs, 0, where), floatInput(inputs, 1, where), where)], dispose: () => gemm.dispose() };
+  },
+};
+
+const Gemm: OpSpec = {
+  inputs: [2, 3],
+  outputs: 1,
+  build: ({ where, attrs }): Kernel => {
+    const alpha = attrs.float("alpha", 1), beta = attrs.float("beta", 1);
+    const transA = attrs.int("transA", 0) !== 0, transB = attrs.int("transB", 0) !== 0;
+    const gemm = new Sgemm();
+    const run = (inputs: readonly (OnnxTensor | null)[]) => {
+      const a = floatInput(inputs, 0, where), b = floatInput(inputs, 1, where);
+      if (a.dims.length !== 2 || b.dims.length !== 2) throw new ShapeError(`${where}: Gemm needs 2-D A and B; got [${a.dims.join(", ")}] and [${b.dims.join(", ")}]`);
+      const [M, K] = transA ? [a.dims[1], a.dims[0]] : a.dims, [K2, N] = transB ? [b.dims[1], b.dims[0]] : b.dims;
+      if (K !== K2) throw new ShapeError(`${where}: A' is [${M}, ${K}] but B' is [${K2}, ${N}]`);
+      const ab = gemm.multiply(M, N, K,
+        { data: a.data, rowStride: transA ? 1 : K, colStride: transA ? M : 1, batches: [0] },
+        { data: b.data, rowStride: transB ? 1 : N, colStride: transB ? K : 1, batches: [0] }, where);
+      const out = allocate("float32", [M, N], where);
+      const c = inputs[2] ? floatInput(inputs, 2, where) : null;
+      if (c && !sameDims(broadcastDims(c.dims, [M, N], where), [M, N])) throw new ShapeError(`${where}: C must broadcast to [${M}, ${N}]; got [${c.dims.join(", ")}]`);
+      const ic = c && broadcastIndex(c.dims, [M, N], where);
+      for (let i = 0; i < out.size; i++) out.data[i] = alpha * ab[i] + (c && ic ? beta * c.data[ic[i]] : 0);
+      return [out];
+    };
+    return { run, dispose: () => gemm.dispose() };
+  },
+};
+
+export const MATMUL_OPS: Record<string, OpSpec> = { MatMul, Gemm };
