@@ -15,6 +15,7 @@ export { SGD, Adam, AdamW, Optimizer, type SGDOptions, type AdamOptions } from "
 export { clipGradNorm, clipGradValue, gradNorm } from "./train/clip.js";
 export { constant, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, warmup, type Schedule } from "./train/schedules.js";
 export { initialize, orthogonal, type InitScheme } from "./train/init.js";
+export { checkpointToBytes, checkpointFromBytes, readCheckpointBytes, type CheckpointContents, type CheckpointParts, type CheckpointInfo, type CheckpointReadOptions } from "./train/checkpoint-format.js";
 export { Trainer, evaluate, type TrainerOptions, type TrainProgress, type TrainResult } from "./train/trainer.js";
 export { streamData, exampleData, type TrainingData, type StreamOptions } from "./train/data.js";
 export { Model, renamePrefixes, type BatchLoss } from "./models/model.js";

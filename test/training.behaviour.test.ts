@@ -13,6 +13,7 @@ import {
   type LabelledSequence, type Model,
 } from "../src/index.js";
 import { saveCheckpoint, loadCheckpoint } from "../src/train/checkpoint.js";
+import { checkpointFromBytes, checkpointToBytes } from "../src/train/checkpoint-format.js";
 
 const TEXT = "the quick brown fox jumps over the lazy dog. a stitch in time saves nine. ".repeat(40);
 
@@ -176,6 +177,21 @@ describe("reproducibility and checkpoints", () => {
     writeFileSync(path, bytes);
     expect(() => loadCheckpoint(dir)).toThrow(FormatError);
     expect(() => loadCheckpoint(dir)).toThrow(/checkpoint\.safetensors: checksum mismatch/);
+  });
+
+  it("checkpoint bytes (the browser's way) hold the same model as the files, and damage is refused naming the source", () => {
+    const dir = temporaryDir();
+    const model = languageModel();
+    saveCheckpoint(dir, model);
+    const { bytes, info } = checkpointToBytes(model);
+    expect(info.modelType).toBe("language-model");
+    expect(Buffer.from(bytes).equals(readFileSync(join(dir, "checkpoint.safetensors")))).toBe(true);
+    const restored = checkpointFromBytes(bytes, { expectedType: "language-model", source: "lm.safetensors" }).model as LanguageModel;
+    expect(weights(restored)).toEqual(weights(model));
+    const damaged = bytes.slice();
+    damaged[damaged.length - 5] ^= 0xff;
+    expect(() => checkpointFromBytes(damaged, { source: "lm.safetensors" })).toThrow(/^lm\.safetensors: checksum mismatch/);
+    expect(() => checkpointFromBytes(bytes.subarray(0, 100), { source: "cut.safetensors" })).toThrow(FormatError);
   });
 
   it("a checkpoint of another model type is refused", () => {

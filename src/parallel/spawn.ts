@@ -3,6 +3,7 @@
 // so a call in flight can fail instead of waiting forever.
 
 import type { Endpoint } from "comlink";
+import { isNode } from "../runtime.js";
 
 export interface SpawnedWorker {
   endpoint: Endpoint;
@@ -10,8 +11,6 @@ export interface SpawnedWorker {
   lost: Promise<never>;
   terminate(): Promise<void>;
 }
-
-const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
 
 export async function spawnWorker(url: URL | string): Promise<SpawnedWorker> {
   if (isNode) {

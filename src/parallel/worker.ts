@@ -3,9 +3,10 @@
 
 import * as Comlink from "comlink";
 import { Host } from "./host.js";
+import { isNode } from "../runtime.js";
 
 const host = new Host();
-if (typeof process !== "undefined" && typeof process.versions?.node === "string") {
+if (isNode) {
   const { parentPort } = await import("node:worker_threads");
   const { default: nodeEndpoint } = await import("comlink/dist/esm/node-adapter.mjs");
   Comlink.expose(host, nodeEndpoint(parentPort!));

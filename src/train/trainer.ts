@@ -3,7 +3,7 @@
 // stopping, progress reports, and checkpoints that let a run resume to the same numbers.
 // Everything here is orchestration; the arithmetic is in the wasm kernels.
 
-import { NumericError, ShapeError } from "../errors.js";
+import { NumericError, ShapeError, UnsupportedError } from "../errors.js";
 import type { Model } from "../models/model.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
@@ -13,6 +13,7 @@ import type { TrainingData } from "./data.js";
 import { Adam, AdamW, SGD, type Optimizer } from "./optimizers.js";
 import type { Schedule } from "./schedules.js";
 import type { WorkerPool } from "../parallel/pool.js";
+import { isNode } from "../runtime.js";
 
 export interface TrainerOptions {
   /** "adam" (default), "adamw" or "sgd". */
@@ -88,6 +89,10 @@ interface Position {
   sinceBest: number;
 }
 
+/** Checkpoint files (Node only), imported by a name bundlers leave alone: the browser bundle must not
+ *  pull Node's file system in (checkpointDir is refused in browsers before this is reached). */
+const CHECKPOINT_FILES = "./checkpoint.js";
+
 export class Trainer {
   readonly optimizer: Optimizer;
   private readonly options: TrainerOptions;
@@ -121,7 +126,7 @@ export class Trainer {
     let predictions = 0, reportSum = 0, reportCount = 0, epochSum = 0, epochCount = 0, lastNorm = 0;
     let validationLoss: number | undefined;
     let stoppedBy: TrainResult["stoppedBy"] = "completed";
-    const checkpoints = o.checkpointDir ? await import("./checkpoint.js") : null;
+    const checkpoints: typeof import("./checkpoint.js") | null = o.checkpointDir ? await import(CHECKPOINT_FILES) : null;
     if (checkpoints && o.checkpointDir) checkpoints.removeStaleTemporaries(o.checkpointDir);
 
     const report = (extra: Partial<TrainProgress> = {}) => {
@@ -288,6 +293,9 @@ function checkOptions(options: TrainerOptions): TrainerOptions {
   if (options === null || typeof options !== "object") throw new ShapeError("Trainer: options must be an object");
   for (const key of ["epochs", "maxSteps", "evaluateEvery", "checkpointEvery", "progressEvery"] as const) {
     if (options[key] !== undefined) positiveInt(options[key], `Trainer: ${key}`);
+  }
+  if (options.checkpointDir !== undefined && !isNode) {
+    throw new UnsupportedError("Trainer: checkpointDir needs Node's file system; in a browser, keep checkpointToBytes(model) where you store files");
   }
   if (options.patience !== undefined && (!Number.isInteger(options.patience) || options.patience < 1)) throw new ShapeError(`Trainer: patience must be a positive integer; got ${describe(options.patience)}`);
   for (const key of ["lr", "clipNorm", "clipValue"] as const) {

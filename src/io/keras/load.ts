@@ -9,6 +9,7 @@ import { LayersModel } from "./model.js";
 import { manifestPaths, parseModelJson } from "./model-json.js";
 import { readTopology } from "./topology.js";
 import { decodeWeights, type NamedWeight } from "./weights.js";
+import { isNode } from "../../runtime.js";
 
 type Bytes = ArrayBuffer | Uint8Array;
 
@@ -30,8 +31,6 @@ export interface TfjsLayerVariable {
   readonly originalName: string;
   read(): { readonly shape: readonly number[]; dataSync(): ArrayLike<number> };
 }
-
-const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
 
 /**
  * Loads a TensorFlow.js layers model (model.json + weight files, as tf.loadLayersModel reads them, or

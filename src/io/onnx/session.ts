@@ -14,6 +14,7 @@ import type { Kernel, Value } from "./ops/kernel.js";
 import { OPERATORS } from "./ops/registry.js";
 import { dataTypeName, READ_TYPES, tensorFromProto } from "./tensor-proto.js";
 import { OnnxTensor, type OnnxType } from "./tensor.js";
+import { isNode } from "../../runtime.js";
 
 /** onnxruntime's session options (execution providers, optimisation levels, …) are accepted and ignored: wasm-rnn has one backend. */
 export type SessionOptions = Readonly<Record<string, unknown>>;
@@ -215,7 +216,7 @@ function graphInput(info: ValueInfo): GraphInput {
 
 async function readModel(path: string): Promise<Uint8Array> {
   try {
-    if (typeof process !== "undefined" && typeof process.versions?.node === "string") {
+    if (isNode) {
       const { readFile } = await import("node:fs/promises");
       return new Uint8Array(await readFile(path));
     }
