@@ -1,13 +1,14 @@
 // The whole benchmark (`npm run bench`, or `node bench.js [auto|plain|both]`): the suite once per SIMD
 // build, each in its own process since the engine is initialised once per process, then the worker
-// pool, cold starts and wasm sizes. Exits 0 whatever the targets say; only a crash fails it.
+// pool, cold starts, wasm and bundle sizes, and the cold start in Chromium. Exits 0 whatever the targets say; only a crash fails it.
 
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { coldStarts } from "./cold-start.js";
-import { wasmSizes } from "./sizes.js";
+import { bundleSizes, wasmSizes } from "./sizes.js";
 import { formatColdStarts, formatSizes } from "./report.js";
+import { CHROMIUM } from "../scripts/chromium.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -37,3 +38,14 @@ console.log("\ncold start, fresh node process: load the library (import, compile
 console.log(formatColdStarts(coldStarts()));
 console.log("\nwasm binaries:");
 console.log(formatSizes(wasmSizes()));
+console.log("\nwasm-rnn browser bundle (dist/browser):");
+console.log(formatSizes(bundleSizes()));
+
+// Cold start in Chromium, when it is installed (Debian: apt-get install chromium).
+if (existsSync(CHROMIUM)) {
+  const { status } = spawnSync(process.execPath, [here("./browser.js")], { stdio: "inherit" });
+  if (status !== 0) process.exit(status ?? 1);
+} else {
+  console.log("
+(cold start in Chromium skipped: no /usr/bin/chromium; set $CHROMIUM to its path)");
+}

@@ -4,6 +4,7 @@
 // greedy decoding, and attention clearly beats no attention on the longer reversals.
 
 import { beforeAll, describe, expect, it } from "vitest";
+import { datePairs as dates } from "../scripts/date-pairs.mjs";
 import { init, Seq2Seq, CharTokenizer, Trainer, exampleData, decode, cosineDecay, Random, type Seq2SeqConfig, type SequencePair } from "../src/index.js";
 
 beforeAll(async () => {
@@ -24,25 +25,6 @@ function addition(count: number, random: Random): SequencePair[] {
   return Array.from({ length: count }, () => {
     const a = number(), b = number();
     return { source: `${a}+${b}`, target: String(Number(a) + Number(b)) };
-  });
-}
-
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-
-/** Dates from 1950–2049 written ten ways (and half of them lower-cased) → YYYY-MM-DD. */
-function dates(count: number, random: Random): SequencePair[] {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return Array.from({ length: count }, () => {
-    const d = new Date(Date.UTC(1950, 0, 1) + random.below(36525) * 86_400_000);
-    const Y = d.getUTCFullYear(), M = d.getUTCMonth(), D = d.getUTCDate(), W = d.getUTCDay();
-    const month = MONTHS[M], short = month.slice(0, 3), weekday = WEEKDAYS[W];
-    const written = [
-      `${month} ${D}, ${Y}`, `${D} ${month} ${Y}`, `${short} ${D} ${Y}`, `${M + 1}/${D}/${Y}`, `${pad(M + 1)}/${pad(D)}/${Y}`,
-      `${D}.${M + 1}.${Y}`, `${weekday}, ${month} ${D}, ${Y}`, `${weekday.slice(0, 3)} ${D} ${short} ${Y}`, `${Y}/${M + 1}/${D}`,
-      `the ${D} of ${month}, ${Y}`,
-    ][random.below(10)];
-    return { source: random.below(2) ? written.toLowerCase() : written, target: `${Y}-${pad(M + 1)}-${pad(D)}` };
   });
 }
 

@@ -1,0 +1,54 @@
+// Real headless Chromium for the browser tests: Debian's /usr/bin/chromium (or $CHROMIUM) driven by
+// playwright-core, each run with a fresh profile and the flags that keep it off this machine's closed
+// network; the demo server (isolated or not) on a free port; and a record of every console error and
+// uncaught exception of each page, which the tests assert is empty.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../../scripts/chromium.mjs";
+import { startServer } from "../../web/server.js";
+
+export interface BrowserSession {
+  context: BrowserContext;
+  /** The demo server's base URL (ends in '/'). */
+  url: string;
+  /** Opens a page whose console errors and uncaught exceptions go to `problems`. */
+  open(path: string): Promise<Page>;
+  /** Console errors and page errors seen so far, as "path: text". */
+  problems: string[];
+  /** Console warnings seen so far. */
+  warnings: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the demo server (cross-origin isolated unless `isolated: false`) and Chromium. */
+export async function startBrowser({ isolated = true } = {}): Promise<BrowserSession> {
+  const server = await startServer({ port: 0, isolated });
+  const profile = mkdtempSync(join(tmpdir(), "wasm-rnn-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1100, height: 900 } });
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  return {
+    context,
+    url: server.url,
+    problems,
+    warnings,
+    async open(path: string) {
+      const page = await context.newPage();
+      page.on("console", (message) => {
+        if (message.type() === "error") problems.push(`${path}: console error: ${message.text()}`);
+        if (message.type() === "warning") warnings.push(message.text());
+      });
+      page.on("pageerror", (error) => problems.push(`${path}: uncaught ${error.name}: ${error.message}`));
+      await page.goto(new URL(path, server.url).href);
+      return page;
+    },
+    async close() {
+      await context.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// Panel (a): text generation from the pretrained Austen language model (or a checkpoint the user
+// loads), with temperature, top-k, length and seed, streaming characters from the worker.
+
+import * as Comlink from "comlink";
+import type { DemoWorkerApi, ModelSummary } from "./demo-worker-api.js";
+import { element, fetchBytes, formatCount, showError } from "./dom.js";
+
+const PRETRAINED = "/models/austen/checkpoint.safetensors";
+
+export async function setupGeneratePanel(worker: Comlink.Remote<DemoWorkerApi>): Promise<void> {
+  const modelLine = element("generate-model");
+  const run = element<HTMLButtonElement>("generate-run");
+  const output = element("generate-output");
+  const errorBox = element("generate-error");
+  const temperature = element<HTMLInputElement>("generate-temperature");
+  const temperatureValue = element<HTMLOutputElement>("generate-temperature-value");
+  const file = element<HTMLInputElement>("generate-file");
+  const number = (id: string) => Number(element<HTMLInputElement>(id).value);
+
+  const describe = (name: string, m: ModelSummary) =>
+    `${name}: ${m.cell.toUpperCase()} with ${m.hiddenSize} hidden units, ${formatCount(m.parameters)} parameters, ${m.vocabulary} characters.`;
+
+  temperature.addEventListener("input", () => (temperatureValue.value = Number(temperature.value).toFixed(2)));
+
+  run.addEventListener("click", async () => {
+    run.disabled = true;
+    showError(errorBox, null);
+    delete output.dataset.done;
+    const started = performance.now();
+    try {
+      const settings = {
+        prime: element<HTMLInputElement>("generate-prime").value,
+        temperature: Number(temperature.value),
+        topK: number("generate-top-k"),
+        length: number("generate-length"),
+        seed: number("generate-seed"),
+      };
+      // Pieces arrive on the callback's own channel, and some may land after the call returns: the
+      // returned text is the whole sample, so later pieces are dropped.
+      let streaming = true;
+      output.textContent = settings.prime;
+      const text = await worker.generate(settings, Comlink.proxy((piece: string) => void (streaming && (output.textContent += piece))));
+      streaming = false;
+      output.textContent = settings.prime + text;
+      output.dataset.done = "true";
+      modelLine.dataset.lastRun = `${[...text].length} characters in ${(performance.now() - started).toFixed(0)} ms`;
+    } catch (error) {
+      showError(errorBox, error);
+    } finally {
+      run.disabled = false;
+    }
+  });
+
+  file.addEventListener("change", async () => {
+    const chosen = file.files?.[0];
+    if (!chosen) return;
+    showError(errorBox, null);
+    try {
+      const summary = await worker.loadLanguageModel(new Uint8Array(await chosen.arrayBuffer()), chosen.name);
+      modelLine.textContent = describe(`Loaded ${chosen.name}`, summary);
+      run.disabled = false;
+    } catch (error) {
+      showError(errorBox, error); // the previous model stays loaded
+    } finally {
+      file.value = "";
+    }
+  });
+
+  try {
+    const summary = await worker.loadLanguageModel(await fetchBytes(PRETRAINED), PRETRAINED);
+    modelLine.textContent = describe("Jane Austen model", summary);
+    run.disabled = false;
+  } catch (error) {
+    modelLine.textContent = "The pretrained model did not load.";
+    showError(errorBox, error);
+  }
+}

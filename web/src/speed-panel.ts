@@ -1,0 +1,61 @@
+// Panel (d): the benchmark workloads W1 (one sequence) and W2 (a batch of 32) run forward in this
+// browser, one thread versus a pool of workers, timed like `npm run bench` (bench/timing.js) on the
+// same seeded weights and inputs (bench/workloads.js).
+
+import { init, LSTM, tensor, WorkerPool } from "wasm-rnn";
+import { measureRounds } from "../../bench/timing.js";
+import { data, flops, stateDict, WORKLOADS } from "../../bench/workloads.js";
+import { element, showError } from "./dom.js";
+
+const TIMING = { warmup: 3, minRounds: 7, maxRounds: 7, budgetMs: 0 };
+/** Workers tier their wasm up on their own calls: the fast W1 gets a longer warm-up (as in bench/pool.js). */
+const WARMUP = { W1: 60, W2: 3 } as const;
+
+export function setupSpeedPanel(): void {
+  const run = element<HTMLButtonElement>("speed-run");
+  const rows = element("speed-output").querySelector("tbody")!;
+  const status = element("speed-status");
+  const errorBox = element("speed-error");
+  const workers = Math.max(2, navigator.hardwareConcurrency || 2);
+  element("speed-workers").textContent = `${workers} workers`;
+  let pool: WorkerPool | null = null;
+
+  run.addEventListener("click", async () => {
+    run.disabled = true;
+    showError(errorBox, null);
+    rows.replaceChildren();
+    try {
+      status.textContent = `Starting ${workers} workers…`;
+      pool ??= await WorkerPool.create({ size: workers });
+      for (const id of ["W1", "W2"] as const) {
+        const w = WORKLOADS.find((x) => x.id === id)!;
+        status.textContent = `Running ${id}: ${w.title}…`;
+        const layer = new LSTM({ inputSize: w.I, hiddenSize: w.H });
+        try {
+          layer.loadStateDict(stateDict(w));
+          const x = tensor(data(w).x!, [w.T, w.B, w.I]);
+          const active = pool;
+          const t = await measureRounds({ one: () => layer.forward(x), pool: () => active.forward(layer, x) }, { ...TIMING, warmup: WARMUP[id] });
+          const gflops = (ms: number) => (flops(w) / ms / 1e6).toFixed(1);
+          const row = document.createElement("tr");
+          row.dataset.workload = id;
+          for (const cell of [`${id}: ${w.title}`, `${t.one.ms.toFixed(2)} ms`, gflops(t.one.ms), `${t.pool.ms.toFixed(2)} ms`, gflops(t.pool.ms), `${(t.one.ms / t.pool.ms).toFixed(2)}×`]) {
+            const td = document.createElement("td");
+            td.textContent = cell;
+            row.append(td);
+          }
+          rows.append(row);
+        } finally {
+          layer.dispose();
+        }
+      }
+      const e = await init();
+      status.textContent = `${e.simd} SIMD; workers ${pool.sharedMemory ? "share the page's wasm memory" : "keep their own copies of the weights (the page is not cross-origin isolated)"}. Medians of ${TIMING.minRounds} runs.`;
+    } catch (error) {
+      status.textContent = "";
+      showError(errorBox, error);
+    } finally {
+      run.disabled = false;
+    }
+  });
+}
