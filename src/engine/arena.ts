@@ -3,7 +3,9 @@
 // when nothing fits. Every block is 64-byte aligned (cache lines, SIMD loads). Address 0 is never
 // handed out, so kernels can use 0 for "absent". With a shared memory each thread has its own arena:
 // it owns the region it was given and the pages its own memory.grow calls returned (grow is atomic
-// and reports where the new pages start), so arenas never hand out the same bytes.
+// and reports where the new pages start), so arenas never hand out the same bytes. A worker's arena
+// records the pages it grows in a growth log in the shared memory, so that when the worker ends,
+// the main thread takes its region and those pages back (`adopt`) and memory does not creep.
 
 import { ResourceError } from "../errors.js";
 
@@ -15,25 +17,47 @@ interface FreeBlock {
   size: number;
 }
 
+/** Entries a growth log holds: each growth at least doubles by half an arena's bytes, so a few dozen
+ *  growths reach the 4 GiB ceiling of wasm32 memory. */
+const GROWTH_LOG_ENTRIES = 62;
+/** Bytes of a growth log: an int32 count, then (first page, page count) pairs. */
+export const GROWTH_LOG_BYTES = 8 + GROWTH_LOG_ENTRIES * 8;
+
+export interface Region {
+  start: number;
+  end: number;
+}
+
 export class Arena {
   private readonly free: FreeBlock[] = [];
   private readonly sizes = new Map<number, number>();
   private used = 0;
+  /** Bytes this arena was given or grew (what a growth is sized against). */
+  private owned = 0;
 
   /**
    * `region`: the bytes this arena starts with — for the first arena, from the first byte after the
-   * module's static data to the end of memory; none for a worker's arena on a shared memory.
+   * module's static data to the end of memory; for a worker's arena on a shared memory, a block the
+   * main thread allocated for it. `growthLog`: where a worker's arena records the pages it grows.
    */
-  constructor(private readonly memory: WebAssembly.Memory, private readonly limitBytes: number, region: { start: number; end: number } | null) {
+  constructor(private readonly memory: WebAssembly.Memory, private readonly limitBytes: number, region: Region | null, private readonly growthLog = 0) {
     if (region) {
       const start = Math.max(ALIGN, Math.ceil(region.start / ALIGN) * ALIGN);
-      if (region.end > start) this.free.push({ start, size: region.end - start });
+      if (region.end > start) {
+        this.free.push({ start, size: region.end - start });
+        this.owned = region.end - start;
+      }
     }
   }
 
   /** Bytes currently allocated. */
   get usedBytes(): number {
     return this.used;
+  }
+
+  /** Bytes that may still be allocated under the memory limit. */
+  get availableBytes(): number {
+    return this.limitBytes - this.used;
   }
 
   /** Bytes of linear memory (allocated or free). */
@@ -72,27 +96,39 @@ export class Arena {
     if (size === undefined) throw new Error(`arena: ${ptr} is not an allocated block`);
     this.sizes.delete(ptr);
     this.used -= size;
-    let i = 0;
-    while (i < this.free.length && this.free[i].start < ptr) i++;
-    this.free.splice(i, 0, { start: ptr, size });
-    this.coalesce(i);
-    if (i > 0) this.coalesce(i - 1);
+    this.insertFree(ptr, size);
   }
 
-  /** Merges free[i] with free[i + 1] when they touch. */
-  private coalesce(i: number): void {
+  /** Takes bytes no other arena uses any more (an ended worker's pages) as free space of this one. */
+  adopt(start: number, size: number): void {
+    this.owned += size;
+    this.insertFree(start, size);
+  }
+
+  /** Adds a free block in address order, merged with its neighbours; returns the merged block's index. */
+  private insertFree(start: number, size: number): number {
+    let i = 0;
+    while (i < this.free.length && this.free[i].start < start) i++;
+    this.free.splice(i, 0, { start, size });
+    this.coalesce(i);
+    if (i > 0 && this.coalesce(i - 1)) i--;
+    return i;
+  }
+
+  /** Merges free[i] with free[i + 1] when they touch; says whether it did. */
+  private coalesce(i: number): boolean {
     const a = this.free[i], b = this.free[i + 1];
-    if (a && b && a.start + a.size === b.start) {
-      a.size += b.size;
-      this.free.splice(i + 1, 1);
-    }
+    if (!a || !b || a.start + a.size !== b.start) return false;
+    a.size += b.size;
+    this.free.splice(i + 1, 1);
+    return true;
   }
 
   /** Grows memory by at least `size` bytes, adds the new pages as a free block, returns its index. */
   private grow(size: number): number {
     const total = this.memory.buffer.byteLength;
-    // Grow by at least half the current size (and 16 MiB) so repeated growth stays cheap.
-    const preferred = Math.max(Math.ceil(size / PAGE), Math.ceil(total / PAGE / 2), 256);
+    // Grow by at least half of what this arena holds (and 16 MiB) so repeated growth stays cheap.
+    const preferred = Math.max(Math.ceil(size / PAGE), Math.ceil(this.owned / PAGE / 2), 256);
     let firstPage: number;
     let pages = preferred;
     try {
@@ -105,16 +141,25 @@ export class Arena {
         throw new ResourceError(`wasm memory cannot grow by ${formatBytes(size)} (at ${formatBytes(total)})`);
       }
     }
-    const start = firstPage * PAGE;
-    let i = 0;
-    while (i < this.free.length && this.free[i].start < start) i++;
-    this.free.splice(i, 0, { start, size: pages * PAGE });
-    if (i > 0 && this.free[i - 1].start + this.free[i - 1].size === start) {
-      this.coalesce(i - 1);
-      i--;
-    }
-    return i;
+    if (this.growthLog) this.logGrowth(firstPage, pages);
+    this.owned += pages * PAGE;
+    return this.insertFree(firstPage * PAGE, pages * PAGE);
   }
+
+  private logGrowth(firstPage: number, pages: number): void {
+    const log = new Int32Array(this.memory.buffer, this.growthLog, GROWTH_LOG_BYTES / 4);
+    const count = log[0];
+    if (count >= GROWTH_LOG_ENTRIES) throw new ResourceError("a worker's memory grew more times than its growth log holds");
+    log[1 + 2 * count] = firstPage;
+    log[2 + 2 * count] = pages;
+    log[0] = count + 1;
+  }
+}
+
+/** The regions a worker's arena grew, read from its growth log (after the worker has ended). */
+export function grownRegions(memory: WebAssembly.Memory, growthLog: number): Region[] {
+  const log = new Int32Array(memory.buffer, growthLog, GROWTH_LOG_BYTES / 4);
+  return Array.from({ length: Math.min(log[0], GROWTH_LOG_ENTRIES) }, (_, k) => ({ start: log[1 + 2 * k] * PAGE, end: (log[1 + 2 * k] + log[2 + 2 * k]) * PAGE }));
 }
 
 export function formatBytes(n: number): string {

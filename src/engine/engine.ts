@@ -2,7 +2,7 @@
 // views that survive memory growth, and helpers to move Float32Arrays in and out. Everything else
 // reaches wasm through here. `init()` creates the single engine of this JavaScript realm.
 
-import { Arena } from "./arena.js";
+import { Arena, type Region } from "./arena.js";
 import { compileCore, type CompiledCore, type LoadOptions, type SimdFlavor } from "./load.js";
 import { PLAN_FIELDS, type CoreExports, type SequencePlan } from "./abi.js";
 import { ResourceError } from "../errors.js";
@@ -11,8 +11,9 @@ export interface InitOptions extends LoadOptions {
   /** Upper bound on wasm memory the engine may allocate, in bytes (default 2 GiB). */
   memoryLimitBytes?: number;
   /** @internal A worker: the main thread's compiled module, and its shared memory to join (or null
-   *  for a memory of the worker's own). */
-  attach?: { core: CompiledCore; memory: WebAssembly.Memory | null };
+   *  for a memory of the worker's own) with the region of it this worker allocates from and where it
+   *  logs the pages it grows. */
+  attach?: { core: CompiledCore; memory: WebAssembly.Memory | null; region?: Region; growthLog?: number };
 }
 
 const PAGE = 65536;
@@ -27,12 +28,14 @@ export class Engine {
   private scratchBytes = 0;
   readonly planPtr: number;
 
-  /** `owner`: the first engine on this memory (it owns the bytes after the static data); a worker's
-   *  engine on the same shared memory allocates only pages it grows itself. */
-  constructor(instance: WebAssembly.Instance, readonly memory: WebAssembly.Memory, readonly compiled: CompiledCore, limitBytes: number, owner: boolean) {
+  /** `joined`: for a worker's engine on the main thread's shared memory, the region it was given and
+   *  its growth log; otherwise this engine owns the memory after the static data. */
+  constructor(instance: WebAssembly.Instance, readonly memory: WebAssembly.Memory, readonly compiled: CompiledCore, limitBytes: number, joined: { region: Region | null; growthLog: number } | null) {
     this.core = instance.exports as unknown as CoreExports;
     // Static data (Math's tables) sits below heapBase; everything the engine allocates goes above it.
-    this.arena = new Arena(memory, limitBytes, owner ? { start: this.core.heapBase(), end: memory.buffer.byteLength } : null);
+    this.arena = joined
+      ? new Arena(memory, limitBytes, joined.region, joined.growthLog)
+      : new Arena(memory, limitBytes, { start: this.core.heapBase(), end: memory.buffer.byteLength });
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     if (this.core.planBytes() !== PLAN_FIELDS.length * 4) {
@@ -141,7 +144,7 @@ export function init(options: InitOptions = {}): Promise<Engine> {
           },
         },
       });
-      current = new Engine(instance, memory, compiled, limit, joined === null);
+      current = new Engine(instance, memory, compiled, limit, joined && { region: options.attach?.region ?? null, growthLog: options.attach?.growthLog ?? 0 });
       return current;
     })().catch((e) => {
       pending = null;

@@ -93,7 +93,7 @@ export class Host implements WorkerApi {
   private readonly hosted = new Map<number, { object: Hosted; versions: number[] }>();
 
   async init(setup: WorkerSetup): Promise<void> {
-    await init({ attach: { core: setup.core, memory: setup.memory }, memoryLimitBytes: setup.memoryLimitBytes });
+    await init({ attach: { core: setup.core, memory: setup.memory, region: setup.region, growthLog: setup.growthLog }, memoryLimitBytes: setup.memoryLimitBytes });
   }
 
   host(id: number, spec: HostedSpec, weights: WeightsMessage): void {

@@ -6,15 +6,26 @@
 
 import * as Comlink from "comlink";
 import { engine, type Engine } from "../engine/engine.js";
+import { GROWTH_LOG_BYTES, grownRegions } from "../engine/arena.js";
 import { FormatError, NumericError, ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../errors.js";
 import { Recurrent, type ForwardOptions, type ForwardResult } from "../layers/recurrent.js";
-import type { Model, BatchLoss } from "../models/model.js";
+import { Model, type BatchLoss } from "../models/model.js";
 import { Tensor } from "../tensor.js";
-import { describe, positiveInt, type TensorLike } from "../validate.js";
+import { describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { invoke, layersOf } from "./host.js";
 import type { HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import { spawnWorker, type SpawnedWorker } from "./spawn.js";
 import { splitRows } from "../train/data.js";
+
+/** The methods `run` and `map` accept (the others are the pool's own, with pointers for arguments). */
+const PUBLIC_METHODS: readonly HostedMethod[] = ["forward", "predict", "sample", "logProb", "decode", "batchLoss"];
+
+function checkRequest(method: unknown, args: unknown, options: unknown): void {
+  if (!PUBLIC_METHODS.includes(method as HostedMethod)) throw new ShapeError(`WorkerPool.run: method must be one of ${PUBLIC_METHODS.join(", ")}; got ${describe(method)}`);
+  if (!Array.isArray(args)) throw new ShapeError(`WorkerPool.run: args must be an array; got ${describe(args)}`);
+  const { signal } = optionsObject(options as RunOptions, "WorkerPool.run: options");
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ShapeError("WorkerPool.run: signal must be an AbortSignal");
+}
 
 /** A call that failed in a worker, or was lost with it. */
 export class WorkerError extends WasmRnnError {}
@@ -44,9 +55,20 @@ export interface Shard {
 
 type Target = Model | Recurrent;
 
+/** Bytes of the shared memory a new worker starts with (it grows pages of its own beyond that). */
+const WORKER_REGION_BYTES = 16 << 20;
+
+/** What a worker on the shared memory allocates from: a block of the main arena and its growth log. */
+interface WorkerMemory {
+  region: number;
+  regionBytes: number;
+  growthLog: number;
+}
+
 interface Slot {
   index: number;
   worker: SpawnedWorker;
+  memory: WorkerMemory | null;
   api: Comlink.Remote<WorkerApi>;
   busy: boolean;
   /** Per hosted target: the weight versions this worker has. */
@@ -76,6 +98,8 @@ export class WorkerPool {
   private readonly splitLocks = new WeakMap<object, Promise<unknown>>();
   private closed = false;
   private readonly engine: Engine;
+  /** Per slot: the bytes its last worker ended with, the region its next worker starts with. */
+  private readonly footprints: number[] = [];
 
   private constructor(size: number, maxQueue: number, private readonly workerUrl: URL | string) {
     this.size = size;
@@ -85,16 +109,24 @@ export class WorkerPool {
 
   /** A pool of `size` workers (default: cores), each ready to compute. */
   static async create(options: PoolOptions = {}): Promise<WorkerPool> {
+    optionsObject(options, "WorkerPool.create: options");
+    const workerUrl = options.workerUrl ?? new URL("./worker.js", import.meta.url);
+    if (typeof workerUrl !== "string" && !(workerUrl instanceof URL)) throw new ShapeError(`WorkerPool: workerUrl must be a URL or a string; got ${describe(workerUrl)}`);
     const cores = typeof navigator !== "undefined" && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : (await import("node:os")).availableParallelism();
     const size = options.size === undefined ? cores : positiveInt(options.size, "WorkerPool: size");
     const maxQueue = options.maxQueue === undefined ? 1000 : positiveInt(options.maxQueue, "WorkerPool: maxQueue");
-    const pool = new WorkerPool(size, maxQueue, options.workerUrl ?? new URL("./worker.js", import.meta.url));
+    const pool = new WorkerPool(size, maxQueue, workerUrl);
     if (size > 1) {
       if (!pool.sharedMemory && !noticeShown) {
         noticeShown = true;
         console.warn("wasm-rnn: shared memory is not available (is the page cross-origin isolated?); each worker keeps its own copy of the weights");
       }
-      for (let i = 0; i < size; i++) pool.slots.push(await pool.start(i));
+      try {
+        for (let i = 0; i < size; i++) pool.slots.push(await pool.start(i));
+      } catch (e) {
+        await pool.close();
+        throw e;
+      }
     }
     return pool;
   }
@@ -109,17 +141,63 @@ export class WorkerPool {
     return this.queue.length;
   }
 
+  /** Starts worker `index`; a worker that cannot load or initialise is stopped and reported. */
   private async start(index: number): Promise<Slot> {
-    const worker = await spawnWorker(this.workerUrl);
-    const api = Comlink.wrap<WorkerApi>(worker.endpoint);
-    await api.init({ core: this.engine.compiled, memory: this.engine.shared ? this.engine.memory : null });
-    return { index, worker, api, busy: false, synced: new Map() };
+    const memory = this.engine.shared ? this.workerMemory(index) : null;
+    let worker: SpawnedWorker | undefined;
+    try {
+      worker = await spawnWorker(this.workerUrl);
+      const api = Comlink.wrap<WorkerApi>(worker.endpoint);
+      const setup = memory
+        ? { core: this.engine.compiled, memory: this.engine.memory, region: { start: memory.region, end: memory.region + memory.regionBytes }, growthLog: memory.growthLog }
+        : { core: this.engine.compiled, memory: null };
+      await Promise.race([api.init(setup), worker.lost]);
+      return { index, worker, memory, api, busy: false, synced: new Map() };
+    } catch (e) {
+      await this.stop({ index, worker, memory });
+      throw new ResourceError(`WorkerPool: worker ${index} could not start from ${String(this.workerUrl)}: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  /** Sets aside a block of the shared memory for a new worker in slot `index`, and its growth log. */
+  private workerMemory(index: number): WorkerMemory {
+    const arena = this.engine.arena;
+    const regionBytes = Math.max(WORKER_REGION_BYTES, this.footprints[index] ?? 0);
+    const region = arena.alloc(regionBytes);
+    const growthLog = arena.alloc(GROWTH_LOG_BYTES);
+    this.engine.i32.fill(0, growthLog >> 2, (growthLog + GROWTH_LOG_BYTES) >> 2);
+    return { region, regionBytes, growthLog };
+  }
+
+  /**
+   * Ends a worker and takes its memory back: its region and the pages it grew become free space of
+   * the main arena, so replaced workers and closed pools leave the memory as it was.
+   */
+  private async stop(slot: { index: number; worker?: SpawnedWorker; memory: WorkerMemory | null }): Promise<void> {
+    await slot.worker?.terminate();
+    const memory = slot.memory;
+    if (!memory) return;
+    slot.memory = null;
+    const arena = this.engine.arena;
+    let footprint = memory.regionBytes;
+    for (const { start, end } of grownRegions(this.engine.memory, memory.growthLog)) {
+      arena.adopt(start, end - start);
+      footprint += end - start;
+    }
+    arena.release(memory.growthLog);
+    arena.release(memory.region);
+    this.footprints[slot.index] = footprint;
   }
 
   // ---- running calls --------------------------------------------------------------------------
 
   /** Runs `method` on `target` in the next free worker (in this thread for a pool of size 1). */
   run<T>(target: Target, method: HostedMethod, args: unknown[], options: RunOptions = {}): Promise<T> {
+    try {
+      checkRequest(method, args, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this.size === 1) return this.runHere(target, method, args, options) as Promise<T>;
     const id = this.register(target);
     return this.enqueue((slot) => this.callOn(slot, id, method, args), options) as Promise<T>;
@@ -210,15 +288,18 @@ export class WorkerPool {
 
   /** Stops a worker and starts a fresh one in its place (its hosted models are re-sent on demand). */
   private async replace(slot: Slot): Promise<void> {
-    await slot.worker.terminate();
+    await this.stop(slot);
     if (this.closed) return;
     const fresh = await this.start(slot.index);
-    Object.assign(slot, { worker: fresh.worker, api: fresh.api, synced: new Map() });
+    if (this.closed) return this.stop(fresh); // closed while it started
+    Object.assign(slot, { worker: fresh.worker, memory: fresh.memory, api: fresh.api, synced: new Map() });
   }
 
   // ---- models in workers ----------------------------------------------------------------------
 
   private register(target: Target): number {
+    if (!(target instanceof Recurrent || target instanceof Model)) throw new ShapeError(`WorkerPool: the target must be a recurrent layer or a model; got ${describe(target)}`);
+    for (const layer of layersOf(target)) layer.checkAlive("WorkerPool");
     let id = this.ids.get(target);
     if (id !== undefined) return id;
     id = this.nextId++;
@@ -255,13 +336,16 @@ export class WorkerPool {
 
   /** Runs `method` on slices of `items` in parallel and concatenates the results in order. */
   async map<I, R>(target: Target, method: HostedMethod, items: readonly I[], rest: unknown[] = [], options: RunOptions = {}): Promise<R[]> {
-    if (!Array.isArray(items) || items.length === 0) throw new ShapeError(`WorkerPool.${method}: give a non-empty array; got ${describe(items)}`);
+    checkRequest(method, rest, options);
+    if (!Array.isArray(items) || items.length === 0) throw new ShapeError(`WorkerPool.map: give a non-empty array of items; got ${describe(items)}`);
     const parts = await Promise.all(this.ranges(items.length).map(([a, b]) => this.run<R[]>(target, method, [items.slice(a, b), ...rest], options)));
     return parts.flat();
   }
 
   /** Recurrent forward of a batch split by rows across the workers (same result as layer.forward). */
   async forward(layer: Recurrent, x: TensorLike, options: ForwardOptions = {}, run: RunOptions = {}): Promise<ForwardResult> {
+    if (!(layer instanceof Recurrent)) throw new ShapeError(`WorkerPool.forward: give a recurrent layer; got ${describe(layer)}`);
+    checkRequest("forward", [], run);
     const { steps: T, batch: B, unbatched, lengths } = layer.checkForwardInputs(x, options);
     if (B === 1 && this.size > 1 && this.sharedMemory && layer.splittable) return this.forwardSplit(layer, x, options, T, unbatched, lengths);
     if (unbatched || B < 2 || this.size === 1) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);
@@ -470,7 +554,7 @@ export class WorkerPool {
     if (this.closed) return;
     this.closed = true;
     for (const pending of this.queue.splice(0)) pending.reject(new ResourceError("WorkerPool: the pool was closed"));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => this.stop(s)));
   }
 }
 

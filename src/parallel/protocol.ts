@@ -20,6 +20,9 @@ export interface WorkerSetup {
   core: CompiledCore;
   /** The main thread's shared memory, or null for a worker with its own memory (fallback). */
   memory: WebAssembly.Memory | null;
+  /** With a shared memory: the block the main thread set aside for this worker, and its growth log. */
+  region?: { start: number; end: number };
+  growthLog?: number;
   memoryLimitBytes?: number;
 }
 
