@@ -1,6 +1,9 @@
 // A small seedable pseudo-random generator (xoshiro128**, seeded through splitmix32) so weight
 // initialisation, sampling and shuffling are reproducible from a seed. Not for cryptography.
 
+import { ShapeError } from "./errors.js";
+import { describe } from "./validate.js";
+
 export class Random {
   private s0: number;
   private s1: number;
@@ -8,6 +11,7 @@ export class Random {
   private s3: number;
 
   constructor(seed: number = (Math.random() * 2 ** 32) >>> 0) {
+    if (!Number.isInteger(seed)) throw new ShapeError(`seed must be an integer; got ${describe(seed)}`);
     let x = seed >>> 0;
     const next = (): number => {
       // splitmix32

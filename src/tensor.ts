@@ -20,7 +20,7 @@ export function shapeSize(shape: readonly number[]): number {
 }
 
 export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
+  return Array.isArray(shape) ? `[${shape.map(String).join(", ")}]` : `(not an array: ${typeof shape})`;
 }
 
 /**

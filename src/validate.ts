@@ -54,6 +54,13 @@ export function checkFinite(data: ArrayLike<number>, what: string): void {
   if (i >= 0) throw new NumericError(`${what} contains ${data[i]} at flat index ${i}; inputs must be finite`);
 }
 
+/** An options or config argument: a plain object (not null, not an array), or {} when optional and absent. */
+export function optionsObject<T extends object>(value: T | undefined, what: string, optional = true): T {
+  if (value === undefined && optional) return {} as T;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ShapeError(`${what} must be an object; got ${describe(value)}`);
+  return value;
+}
+
 /** A positive integer option, or a ShapeError naming it. */
 export function positiveInt(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 2 ** 30) {

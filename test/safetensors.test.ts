@@ -29,6 +29,14 @@ describe("safetensors", () => {
     expect(back.tensors.scalarish.data).toEqual(b.data);
   });
 
+  it("keeps names such as __proto__ as plain entries (found by the fuzzer)", () => {
+    const json = '{"__metadata__":{"__proto__":"m"},"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
+    const back = parseSafetensors(file(json, new Uint8Array(4)));
+    expect(Object.keys(back.tensors)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(back.tensors)).toBe(Object.prototype);
+    expect(Object.keys(back.metadata)).toEqual(["__proto__"]);
+  });
+
   it("reads files written by the PyTorch fixture generator", () => {
     const tensors = readSafetensors(readFileSync(`${FIXTURES}recurrent/lstm_basic.safetensors`));
     expect(tensors["param.weight_ih_l0"].shape).toEqual([28, 5]);

@@ -50,7 +50,7 @@ export function parseSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsFi
       if (value === null || typeof value !== "object" || Array.isArray(value)) throw new FormatError("safetensors: __metadata__ must be an object of strings");
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== "string") throw new FormatError(`safetensors: __metadata__.${k} must be a string`);
-        metadata[k] = v;
+        setOwn(metadata, k, v);
       }
       continue;
     }
@@ -69,7 +69,7 @@ export function parseSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsFi
   if (cursor !== data.length) throw new FormatError(`safetensors: the tensors cover ${cursor} bytes of data but the file has ${data.length} (truncated or trailing bytes)`);
 
   const tensors: Record<string, Tensor> = {};
-  for (const e of entries) tensors[e.name] = new Tensor(decode(e.dtype, data.subarray(e.begin, e.end)), e.shape);
+  for (const e of entries) setOwn(tensors, e.name, new Tensor(decode(e.dtype, data.subarray(e.begin, e.end)), e.shape));
   return { tensors, metadata };
 }
 
@@ -173,4 +173,10 @@ export function writeSafetensors(tensors: Record<string, { shape: readonly numbe
     at += values.byteLength;
   }
   return out;
+}
+
+/** record[key] = value as an own property, even for a key such as "__proto__" (which assignment would
+ *  turn into the record's prototype): names from a file are data, never structure. */
+function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }

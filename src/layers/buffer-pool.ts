@@ -30,6 +30,13 @@ export class BufferPool {
     return ptr;
   }
 
+  /** Bytes held by all buffers (what calls can reuse without allocating). */
+  get heldBytes(): number {
+    let sum = 0;
+    for (const { bytes } of this.buffers.values()) sum += bytes;
+    return sum;
+  }
+
   dispose(): void {
     for (const { ptr } of this.buffers.values()) this.engine.release(ptr);
     this.buffers.clear();

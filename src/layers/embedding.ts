@@ -48,8 +48,8 @@ export class Embedding extends Layer {
     this.checkAlive("forward");
     const where = "Embedding.forward";
     const checked = this.checkIds(ids, where);
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (!Array.isArray(shape) || count !== checked.length) throw new ShapeError(`${where}: shape ${formatShape(shape)} does not hold ${checked.length} ids`);
+    const count = Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) ? shape.reduce((a, b) => a * b, 1) : NaN;
+    if (count !== checked.length) throw new ShapeError(`${where}: shape ${formatShape(shape)} does not hold ${checked.length} ids`);
     try {
       const idsPtr = this.buffers.ints("ids", count);
       this.engine.writeInt32(idsPtr, checked);

@@ -3,7 +3,7 @@
 // forward and backward.
 
 import { engine, type Engine } from "../engine/engine.js";
-import { ResourceError, WasmRnnError } from "../errors.js";
+import { ResourceError, ShapeError, WasmRnnError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import type { TensorLike } from "../validate.js";
 import { BufferPool } from "./buffer-pool.js";
@@ -68,9 +68,18 @@ export abstract class Layer {
     return this.disposed;
   }
 
-  protected checkAlive(method: string): void {
+  checkAlive(method: string): void {
     if (this.disposed) throw new ResourceError(`${this.name}.${method}: the layer was disposed`);
   }
+}
+
+/** Checks that `layers` is a non-empty array of live layers (for optimizers and clipping). */
+export function checkLayers(layers: unknown, where: string): readonly Layer[] {
+  if (!Array.isArray(layers) || layers.length === 0 || !layers.every((layer) => layer instanceof Layer)) {
+    throw new ShapeError(`${where}: give the layers (a non-empty array of layers)`);
+  }
+  for (const layer of layers) layer.checkAlive(where);
+  return layers;
 }
 
 /** Lets our own errors through; anything else (a RangeError from a typed array, a trap) becomes a ResourceError. */

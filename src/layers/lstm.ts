@@ -4,7 +4,7 @@
 import { Recurrent, type RecurrentOptions } from "./recurrent.js";
 import { ShapeError } from "../errors.js";
 import type { Random } from "../random.js";
-import { describe, optionalBool } from "../validate.js";
+import { describe, optionalBool, optionsObject } from "../validate.js";
 
 export interface LSTMOptions extends RecurrentOptions {
   /** Project h to this size with weight_hr (PyTorch proj_size; 0 = none, must be < hiddenSize). */
@@ -24,11 +24,12 @@ export class LSTM extends Recurrent {
   private readonly forgetBias: number | undefined;
 
   constructor(options: LSTMOptions) {
-    const projSize = options?.projSize ?? 0;
-    if (!Number.isInteger(projSize) || projSize < 0 || (options && projSize >= options.hiddenSize)) {
+    optionsObject(options, "LSTM: options", false);
+    const projSize = options.projSize ?? 0;
+    if (!Number.isInteger(projSize) || projSize < 0 || (typeof options.hiddenSize === "number" && projSize >= options.hiddenSize)) {
       throw new ShapeError(`LSTM: projSize must be an integer from 0 to hiddenSize − 1; got ${describe(projSize)}`);
     }
-    const forgetBias = options?.forgetBias;
+    const forgetBias = options.forgetBias;
     if (forgetBias !== undefined && (typeof forgetBias !== "number" || !Number.isFinite(forgetBias))) {
       throw new ShapeError(`LSTM: forgetBias must be a finite number; got ${describe(forgetBias)}`);
     }

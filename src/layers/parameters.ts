@@ -6,7 +6,7 @@
 import { engine, type Engine } from "../engine/engine.js";
 import { FormatError, NumericError, ShapeError } from "../errors.js";
 import { Tensor, formatShape, shapeSize } from "../tensor.js";
-import { firstNonFinite } from "../validate.js";
+import { describe, firstNonFinite, optionalBool, optionsObject } from "../validate.js";
 
 export interface ParameterSpec {
   name: string;
@@ -112,8 +112,10 @@ export class ParameterSet {
    */
   check(given: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, owner: string, options: LoadOptions = {}): [string, ArrayLike<number>][] {
     if (given === null || typeof given !== "object") throw new FormatError(`${owner}.loadStateDict: expected an object of named tensors`);
-    const strict = options.strict ?? true;
-    const prefix = options.prefix ?? "";
+    const { strict: strictOption, prefix: prefixOption } = optionsObject(options, `${owner}.loadStateDict: options`);
+    const strict = optionalBool(strictOption, true, `${owner}.loadStateDict: strict`);
+    const prefix = prefixOption ?? "";
+    if (typeof prefix !== "string") throw new ShapeError(`${owner}.loadStateDict: prefix must be a string; got ${describe(prefix)}`);
     const record = prefix
       ? Object.fromEntries(Object.entries(given).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]))
       : given;

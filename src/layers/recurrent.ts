@@ -7,7 +7,8 @@
 
 import type { Engine } from "../engine/engine.js";
 import { emptyPlan, FLAG_RESET_AFTER, type CoreExports, type SequencePlan } from "../engine/abi.js";
-import { ShapeError, UnsupportedError } from "../errors.js";
+import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
+import { formatBytes } from "../engine/arena.js";
 import { encodeCellOptions, type CellOptions } from "./cell-options.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
@@ -260,6 +261,7 @@ export class Recurrent extends Layer {
     const { steps: T, batch: B, lengths } = input;
     const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D;
     const eng = this.engine, pool = this.buffers;
+    this.checkMemoryBudget(T, B);
     this.state = null; // buffers are about to be overwritten
     const hN = pool.floats("hN", LD * B * P);
     const cN = this.kind === "lstm" ? pool.floats("cN", LD * B * H) : 0;
@@ -353,6 +355,7 @@ export class Recurrent extends Layer {
     if (options.lengths !== undefined && options.lengths !== null) {
       lengths = checkLengths(options.lengths, B, T, where, unbatched);
     }
+    this.checkMemoryBudget(T, B);
     return { steps: T, batch: B, unbatched, lengths };
   }
 
@@ -385,6 +388,22 @@ export class Recurrent extends Layer {
   }
 
   /** Buffers the forward kernel fills and backward reads, named per (layer, direction). */
+  /**
+   * Refuses a forward whose states, gates and outputs alone (what the layer keeps for backward) would
+   * not fit under the memory limit, before anything is allocated; the buffers the layer already holds
+   * count as available, since the call reuses them.
+   */
+  private checkMemoryBudget(T: number, B: number): void {
+    const H = this.hiddenSize, P = this.outputSize, G = KERNELS[this.kind].gates;
+    const perDirection = (T + 1) * B * P + (this.kind === "rnn" ? 0 : T * B * G * H) + (this.kind === "lstm" ? (T + 1) * B * H : 0);
+    const needed = 4 * (this.numLayers * (this.directions * perDirection + T * B * this.directions * P));
+    const available = this.engine.arena.availableBytes + this.buffers.heldBytes;
+    if (needed > available) {
+      throw new ResourceError(`${this.name}.forward: ${T} steps × ${B} sequences need at least ${formatBytes(needed)} of wasm memory, but the memory limit leaves ${formatBytes(available)}; ` +
+        "use shorter or fewer sequences, or raise init({ memoryLimitBytes })");
+    }
+  }
+
   private allocateStates(plan: SequencePlan, key: string): void {
     const { steps: T, batch: B } = plan;
     const H = this.hiddenSize, P = this.outputSize, pool = this.buffers;

@@ -4,7 +4,7 @@
 
 import { ShapeError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { describe, positiveInt } from "../validate.js";
+import { describe, optionsObject, positiveInt } from "../validate.js";
 import type { EncoderConfig, SequenceInput } from "./encoder.js";
 import { EncoderHeadModel } from "./encoder-head.js";
 import type { BatchLoss } from "./model.js";
@@ -29,7 +29,7 @@ export class SequenceClassifier extends EncoderHeadModel<SequenceClassifierConfi
   private readonly pooling: "last" | "mean";
 
   constructor(settings: SequenceClassifierConfig) {
-    const pooling = settings?.pooling ?? "last";
+    const pooling = optionsObject(settings, "SequenceClassifier: config", false).pooling ?? "last";
     if (pooling !== "last" && pooling !== "mean") throw new ShapeError(`SequenceClassifier: pooling must be "last" or "mean"; got ${describe(pooling)}`);
     super(settings, positiveInt(settings.numClasses, "SequenceClassifier: numClasses"));
     this.pooling = pooling;

@@ -11,13 +11,13 @@ import { buildLayers } from "../layers/layer.js";
 import type { Recurrent } from "../layers/recurrent.js";
 import { BufferPool } from "../layers/buffer-pool.js";
 import { Random } from "../random.js";
-import { describe, positiveInt } from "../validate.js";
+import { describe, optionsObject, positiveInt } from "../validate.js";
 import type { Tokenizer } from "../text/index.js";
 import { BOS, EOS, PAD, UNK } from "../text/vocabulary.js";
 import type { Reduction } from "../train/losses.js";
 import { Model, type BatchLoss } from "./model.js";
 import { buildRecurrent, type RecurrentConfig } from "./recurrent-config.js";
-import { checkSampling, drawToken, type SamplingOptions } from "./sampling.js";
+import { checkSampling, drawToken, MAX_GENERATED, type SamplingOptions } from "./sampling.js";
 
 export interface LanguageModelConfig extends Omit<RecurrentConfig, "bidirectional"> {
   /** Embedding size (default 64). */
@@ -57,6 +57,7 @@ export class LanguageModel extends Model {
   private readonly carried: Record<StateSlot, number> = { train: 0, eval: 0 };
 
   constructor(readonly tokenizer: Tokenizer, private readonly settings: LanguageModelConfig) {
+    optionsObject(settings, "LanguageModel: config", false);
     const vocab = tokenizer.size;
     if (vocab < 6) throw new ShapeError(`LanguageModel: the vocabulary has ${vocab - 4} ordinary token(s); a language model needs at least two distinct tokens to predict`);
     const seed = settings.seed;
@@ -179,9 +180,11 @@ export class LanguageModel extends Model {
   sample(options: SampleOptions = {}): string {
     this.checkAlive("sample");
     const where = "LanguageModel.sample";
+    optionsObject(options, `${where}: options`);
     const { temperature, topK, topP } = checkSampling(options, where);
     const length = options.length ?? 200;
-    if (!Number.isInteger(length) || length < 0) throw new ShapeError(`${where}: length must be an integer ≥ 0; got ${describe(length)}`);
+    if (!Number.isInteger(length) || length < 0 || length > MAX_GENERATED) throw new ShapeError(`${where}: length must be an integer from 0 to ${MAX_GENERATED}; got ${describe(length)}`);
+    if (options.onText !== undefined && typeof options.onText !== "function") throw new ShapeError(`${where}: onText must be a function`);
     if (options.prime !== undefined && typeof options.prime !== "string") throw new ShapeError(`${where}: prime must be a string`);
     const random = new Random(options.seed);
     const eng = this.engine, core = eng.core, V = this.vocabSize;

@@ -13,6 +13,7 @@ export type ModelType = "language-model" | "sequence-classifier" | "sequence-tag
 
 /** A new model (fresh weights) of the recorded type and config. */
 export function createModel(modelType: unknown, config: Record<string, unknown>): Model {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) throw new FormatError(`the model config must be an object; got ${describe(config)}`);
   switch (modelType) {
     case "language-model": {
       const { tokenizer, ...rest } = config;

@@ -15,6 +15,9 @@ export interface SamplingOptions {
   topP?: number;
 }
 
+/** Most tokens one sampling or decoding call generates per sequence (a bound, so a typo cannot hang a server). */
+export const MAX_GENERATED = 1_000_000;
+
 export function checkSampling(options: SamplingOptions, where: string): Required<SamplingOptions> {
   const temperature = options.temperature ?? 1;
   const topK = options.topK ?? 0;

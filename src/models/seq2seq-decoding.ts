@@ -6,8 +6,8 @@
 import { ShapeError } from "../errors.js";
 import { Random } from "../random.js";
 import { BOS, EOS } from "../text/vocabulary.js";
-import { describe } from "../validate.js";
-import { checkSampling, drawToken, type SamplingOptions } from "./sampling.js";
+import { describe, optionsObject } from "../validate.js";
+import { checkSampling, drawToken, MAX_GENERATED, type SamplingOptions } from "./sampling.js";
 import type { EncodedSources, Seq2Seq } from "./seq2seq.js";
 
 export interface DecodeOptions extends SamplingOptions {
@@ -43,7 +43,7 @@ function checkDecodeOptions(model: Seq2Seq, options: DecodeOptions, longest: num
   const strategy = options.strategy ?? "greedy";
   if (strategy !== "greedy" && strategy !== "sample" && strategy !== "beam") throw new ShapeError(`${where}: strategy must be "greedy", "sample" or "beam"; got ${describe(strategy)}`);
   const maxLength = options.maxLength ?? 2 * longest + 10;
-  if (!Number.isInteger(maxLength) || maxLength < 1) throw new ShapeError(`${where}: maxLength must be an integer ≥ 1; got ${describe(maxLength)}`);
+  if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_GENERATED) throw new ShapeError(`${where}: maxLength must be an integer from 1 to ${MAX_GENERATED}; got ${describe(maxLength)}`);
   const beamWidth = options.beamWidth ?? 4;
   const V = model.sizes.V;
   if (!Number.isInteger(beamWidth) || beamWidth < 1 || beamWidth > V) throw new ShapeError(`${where}: beamWidth must be an integer from 1 to the target vocabulary size ${V}; got ${describe(beamWidth)}`);
@@ -57,7 +57,7 @@ export function decode(model: Seq2Seq, sources: readonly (string | readonly numb
   const where = "Seq2Seq.decode";
   if (!Array.isArray(sources) || sources.length === 0) throw new ShapeError(`${where}: give a non-empty array of sources`);
   const ids = sources.map((s, b) => model.tokens(s, model.sourceTokenizer, `${where}: source ${b}`));
-  const o = checkDecodeOptions(model, options, Math.max(...ids.map((s) => s.length)), where);
+  const o = checkDecodeOptions(model, optionsObject(options, `${where}: options`), Math.max(...ids.map((s) => s.length)), where);
   const src = model.encode(ids, where);
   const results = o.strategy === "beam" ? beamSearch(model, src, o.beamWidth, o.maxLength, o.lengthPenalty) : stepwise(model, src, o, new Random(options.seed));
   return results.map((r) => ({ ...r, text: model.targetTokenizer.decode(r.tokens) }));

@@ -17,7 +17,7 @@ import { Random } from "../random.js";
 import { tokenizerFromJSON, type Tokenizer } from "../text/index.js";
 import { BOS, EOS, PAD } from "../text/vocabulary.js";
 import type { Reduction } from "../train/losses.js";
-import { describe, positiveInt } from "../validate.js";
+import { describe, optionsObject, positiveInt } from "../validate.js";
 import { Model, type BatchLoss } from "./model.js";
 import { buildRecurrent, type CellName } from "./recurrent-config.js";
 
@@ -133,7 +133,7 @@ export class Seq2Seq extends Model {
   }
 
   static fromConfig(config: Record<string, unknown>): Seq2Seq {
-    const { sourceTokenizer, targetTokenizer, ...rest } = config;
+    const { sourceTokenizer, targetTokenizer, ...rest } = optionsObject(config, "Seq2Seq.fromConfig: config", false);
     return new Seq2Seq(tokenizerFromJSON(sourceTokenizer), tokenizerFromJSON(targetTokenizer), rest as unknown as Seq2SeqConfig);
   }
 

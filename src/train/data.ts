@@ -9,7 +9,7 @@ import type { BatchLoss } from "../models/model.js";
 import type { Shard } from "../parallel/pool.js";
 import type { Reduction } from "./losses.js";
 import type { Random } from "../random.js";
-import { describe, positiveInt } from "../validate.js";
+import { describe, optionsObject, positiveInt } from "../validate.js";
 
 export interface Batch {
   /** Predictions in the batch (tokens or sequences), for throughput. */
@@ -41,7 +41,7 @@ export interface StreamOptions {
  * Window w covers steps [start, start + k) of every stream; targets are the next tokens.
  */
 export function streamData(model: LanguageModel, tokens: Int32Array, options: StreamOptions, slot: "train" | "eval" = "train"): TrainingData {
-  const B = positiveInt(options.batchSize, "batchSize");
+  const B = positiveInt(optionsObject(options, "streamData: options", false).batchSize, "batchSize");
   const bptt = positiveInt(options.bptt, "bptt");
   const seqLength = options.seqLength === undefined ? Infinity : positiveInt(options.seqLength, "seqLength");
   const S = Math.floor((tokens.length - 1) / B);

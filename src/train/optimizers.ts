@@ -4,9 +4,9 @@
 
 import { engine, type Engine } from "../engine/engine.js";
 import { FormatError, ShapeError } from "../errors.js";
-import type { Layer } from "../layers/layer.js";
+import { checkLayers, type Layer } from "../layers/layer.js";
 import { Tensor } from "../tensor.js";
-import { describe } from "../validate.js";
+import { describe, optionalBool, optionsObject } from "../validate.js";
 
 function nonNegative(value: unknown, fallback: number, what: string): number {
   if (value === undefined) return fallback;
@@ -24,7 +24,7 @@ export abstract class Optimizer {
   private readonly slots: number[][];
 
   protected constructor(protected readonly layers: readonly Layer[], lr: number, slotCount: number, name: string) {
-    if (!Array.isArray(layers) || layers.length === 0) throw new ShapeError(`${name}: give the layers to optimise`);
+    checkLayers(layers, name);
     if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) throw new ShapeError(`${name}: lr must be a finite number > 0; got ${describe(lr)}`);
     this.engine = engine();
     this.lr = lr;
@@ -64,6 +64,7 @@ export abstract class Optimizer {
   }
 
   loadStateDict(record: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>): void {
+    if (record === null || typeof record !== "object") throw new FormatError("optimizer state: expected an object of named tensors");
     const steps = record.steps?.data?.[0];
     if (!Number.isInteger(steps) || steps! < 0) throw new FormatError("optimizer state: missing or invalid step count");
     this.layers.forEach((layer, i) =>
@@ -97,11 +98,11 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   constructor(layers: readonly Layer[], options: SGDOptions) {
-    super(layers, options?.lr, 1, "SGD");
+    super(layers, optionsObject(options, "SGD: options", false).lr, 1, "SGD");
     this.momentum = nonNegative(options.momentum, 0, "SGD: momentum");
     this.dampening = nonNegative(options.dampening, 0, "SGD: dampening");
     this.weightDecay = nonNegative(options.weightDecay, 0, "SGD: weightDecay");
-    this.nesterov = options.nesterov ?? false;
+    this.nesterov = optionalBool(options.nesterov, false, "SGD: nesterov");
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new ShapeError("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
   }
 
@@ -126,8 +127,9 @@ export class Adam extends Optimizer {
   protected decoupled = false;
 
   constructor(layers: readonly Layer[], options: AdamOptions = {}, defaultDecay = 0) {
-    super(layers, options.lr ?? 1e-3, 2, new.target.name);
-    const [b1, b2] = options.betas ?? [0.9, 0.999];
+    super(layers, optionsObject(options, `${new.target.name}: options`).lr ?? 1e-3, 2, new.target.name);
+    const betas = options.betas ?? [0.9, 0.999];
+    const [b1, b2] = Array.isArray(betas) && betas.length === 2 ? betas : [NaN, NaN];
     if (!(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1)) throw new ShapeError(`${new.target.name}: betas must be in [0, 1); got ${describe(options.betas)}`);
     this.beta1 = b1;
     this.beta2 = b2;
