@@ -179,6 +179,18 @@ describe("reproducibility and checkpoints", () => {
     expect(() => loadCheckpoint(dir)).toThrow(/checkpoint\.safetensors: checksum mismatch/);
   });
 
+  it("the checksum covers the metadata too: a changed digit in the saved trainer state is refused", () => {
+    const dir = temporaryDir();
+    saveCheckpoint(dir, languageModel(), { trainer: { step: 120, epoch: 3 } });
+    const path = join(dir, "checkpoint.safetensors");
+    const bytes = readFileSync(path);
+    const at = bytes.indexOf("120");
+    expect(at).toBeGreaterThan(0);
+    bytes[at] = "7".charCodeAt(0); // still valid JSON: step 720
+    writeFileSync(path, bytes);
+    expect(() => loadCheckpoint(dir)).toThrow(/checkpoint\.safetensors: checksum mismatch/);
+  });
+
   it("checkpoint bytes (the browser's way) hold the same model as the files, and damage is refused naming the source", () => {
     const dir = temporaryDir();
     const model = languageModel();

@@ -1,7 +1,8 @@
 // The checkpoint format, as bytes (Node and browsers): one safetensors file holding the model's
 // parameters ("model.*"), the optimizer's state ("optimizer.*") and other trainer tensors
-// ("extra.*"), with the model type, config, the trainer's position and a CRC-32 of the tensor data in
-// its metadata. Encoding, verifying and rebuilding the model; files on disk are checkpoint.ts's.
+// ("extra.*"), with the model type, config, the trainer's position and a CRC-32 of all of that
+// (tensor names, shapes and data, and the other metadata) in its metadata. Encoding, verifying, describing and rebuilding the model; files on disk are
+// checkpoint.ts's.
 
 import { FormatError } from "../errors.js";
 import { crc32 } from "../io/crc32.js";
@@ -10,7 +11,7 @@ import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";
 import type { Tensor } from "../tensor.js";
 
-const FORMAT = "wasm-rnn-checkpoint/1";
+const FORMAT = "wasm-rnn-checkpoint/2";
 
 export interface CheckpointParts {
   optimizer?: Record<string, Tensor>;
@@ -38,10 +39,19 @@ export interface CheckpointInfo {
   checksum: string;
 }
 
-/** CRC-32 over the tensors' float data in record order (what the data section of the file holds). */
-function dataChecksum(tensors: Record<string, { data: Float32Array }>): string {
-  let crc = 0;
-  for (const t of Object.values(tensors)) crc = crc32(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), crc);
+/** The metadata the checksum covers (everything but the checksum itself). */
+const CHECKED_METADATA = ["format", "modelType", "config", "trainer"] as const;
+
+/** CRC-32 over everything a checkpoint holds: the checked metadata, and each tensor's name, shape and
+ *  float data (by name), so a damaged byte anywhere in the file is caught. */
+function contentChecksum(metadata: Record<string, string>, tensors: Record<string, Tensor>): string {
+  const encoder = new TextEncoder();
+  let crc = crc32(encoder.encode(JSON.stringify(CHECKED_METADATA.map((key) => metadata[key] ?? null))));
+  for (const name of Object.keys(tensors).sort()) {
+    const t = tensors[name];
+    crc = crc32(encoder.encode(`${JSON.stringify(name)}${JSON.stringify(t.shape)}`), crc);
+    crc = crc32(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), crc);
+  }
   return `crc32:${crc.toString(16).padStart(8, "0")}`;
 }
 
@@ -51,16 +61,24 @@ export function checkpointToBytes(model: Model, parts: CheckpointParts = {}): { 
   for (const [k, v] of Object.entries(model.stateDict())) tensors[`model.${k}`] = v;
   for (const [k, v] of Object.entries(parts.optimizer ?? {})) tensors[`optimizer.${k}`] = v;
   for (const [k, v] of Object.entries(parts.extra ?? {})) tensors[`extra.${k}`] = v;
-  const info: CheckpointInfo = {
-    format: FORMAT,
-    modelType: model.modelType,
-    config: model.config(),
-    trainer: parts.trainer ?? {},
-    parameterCount: model.parameterCount,
-    checksum: dataChecksum(tensors),
+  const described = { format: FORMAT, modelType: model.modelType, config: JSON.stringify(model.config()), trainer: JSON.stringify(parts.trainer ?? {}) };
+  const metadata = { ...described, checksum: contentChecksum(described, tensors) };
+  return { bytes: writeSafetensors(tensors, metadata), info: checkpointInfo(metadata, tensors) };
+}
+
+/** The description of a checkpoint, from its metadata and tensors alone: the same whether taken when
+ *  the file is written or read back later. */
+export function checkpointInfo(metadata: Record<string, string>, tensors: Record<string, Tensor>, source = "checkpoint"): CheckpointInfo {
+  let parameterCount = 0;
+  for (const [name, t] of Object.entries(tensors)) if (name.startsWith("model.")) parameterCount += t.data.length;
+  return {
+    format: metadata.format,
+    modelType: metadata.modelType,
+    config: parseJson(metadata.config, "model config", source),
+    trainer: parseJson(metadata.trainer, "trainer state", source),
+    parameterCount,
+    checksum: metadata.checksum,
   };
-  const metadata = { format: FORMAT, modelType: info.modelType, config: JSON.stringify(info.config), trainer: JSON.stringify(info.trainer), checksum: info.checksum };
-  return { bytes: writeSafetensors(tensors, metadata), info };
 }
 
 /** Parses and verifies checkpoint bytes (format and checksum) without building the model; errors
@@ -74,7 +92,7 @@ export function readCheckpointBytes(bytes: Uint8Array, source = "checkpoint"): {
   }
   const { metadata, tensors } = parsed;
   if (metadata.format !== FORMAT) throw new FormatError(`${source}: not a wasm-rnn checkpoint (format ${JSON.stringify(metadata.format ?? null)})`);
-  const actual = dataChecksum(tensors);
+  const actual = contentChecksum(metadata, tensors);
   if (metadata.checksum !== actual) throw new FormatError(`${source}: checksum mismatch (recorded ${metadata.checksum}, computed ${actual}); the file is damaged`);
   return { metadata, tensors };
 }
@@ -104,8 +122,7 @@ export function checkpointFromBytes(bytes: Uint8Array, options: CheckpointReadOp
   if (options.expectedType && metadata.modelType !== options.expectedType) {
     throw new FormatError(`${source}: this checkpoint holds a ${metadata.modelType}, not a ${options.expectedType}`);
   }
-  const config = parseJson(metadata.config, "model config", source);
-  const trainer = parseJson(metadata.trainer, "trainer state", source);
+  const { config, trainer } = checkpointInfo(metadata, tensors, source);
   const model = createModel(metadata.modelType, config);
   const pick = (prefix: string) => Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
   try {

@@ -127,7 +127,7 @@ export class Trainer {
     let validationLoss: number | undefined;
     let stoppedBy: TrainResult["stoppedBy"] = "completed";
     const checkpoints: typeof import("./checkpoint.js") | null = o.checkpointDir ? await import(CHECKPOINT_FILES) : null;
-    if (checkpoints && o.checkpointDir) checkpoints.removeStaleTemporaries(o.checkpointDir);
+    if (checkpoints && o.checkpointDir) checkpoints.finishInterruptedSave(o.checkpointDir);
 
     const report = (extra: Partial<TrainProgress> = {}) => {
       if (!o.onProgress) return;
@@ -202,11 +202,12 @@ export class Trainer {
         epochSum += result.sum;
         epochCount += result.count;
         if (p.step % (o.progressEvery ?? 10) === 0) report();
-        if (o.checkpointEvery && p.step % o.checkpointEvery === 0) save();
+        // Validation first: a checkpoint taken at this step then records its result, as a resume needs.
         if (o.evaluateEvery && p.step % o.evaluateEvery === 0 && validate()) {
           stoppedBy = "early-stopping";
           break outer;
         }
+        if (o.checkpointEvery && p.step % o.checkpointEvery === 0) save();
         if (o.onProgress) await yieldToEventLoop();
       }
       p.epoch++;
