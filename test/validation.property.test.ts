@@ -9,10 +9,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   init, LSTM, GRU, RNN, Dense, Embedding, tensor, crossEntropy, binaryCrossEntropy, SGD, Adam, AdamW, clipGradNorm, clipGradValue,
   SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq, decode, CharTokenizer, WordTokenizer, tokenizerFromJSON, Trainer,
-  exampleData, streamData, readSafetensors, checkpointFromBytes, checkpointToBytes, onnx, createModel, stepDecay, cosineDecay, type Recurrent,
+  exampleData, streamData, readSafetensors, checkpointFromBytes, checkpointToBytes, onnx, createModel, stepDecay, cosineDecay, loadLayersModel, fromTfjs,
+  type Recurrent,
 } from "../src/index.js";
 import { junkNumber, junkOptions, junkTensor, junkValue, PROPERTY_RUNS, refusesOrRuns, refusesOrRunsAsync } from "./helpers/hostile.js";
 import { FIXTURES } from "./helpers/fixtures.js";
+import { unpackKeras } from "./fuzz/targets.js";
 
 beforeAll(async () => {
   await init();
@@ -235,8 +237,11 @@ describe("trainer and data", () => {
 
 describe("importers", () => {
   it("readSafetensors and an ONNX session's create and run with random arguments", async () => {
-    const session = await onnx.InferenceSession.create(new Uint8Array(readFileSync(`${FIXTURES}onnx/attr_lstm_reverse/model.onnx`)));
+    const session = await onnx.InferenceSession.create(new Uint8Array(readFileSync(`${FIXTURES}onnx/torch_lstm/model.onnx`)));
     const name = session.inputNames[0];
+    const X = new onnx.Tensor("int64", BigInt64Array.from([3n, 1n, 4n, 1n, 5n, 9n]), [2, 3]);
+    const probe = async () => JSON.stringify(Object.values(await session.run({ [name]: X })).map((t) => Array.from(t.data as Float32Array)));
+    const before = await probe();
     const feeds = fc.oneof(junkValue, fc.dictionary(fc.oneof(fc.constant(name), fc.string({ maxLength: 3 })), fc.oneof(junkValue, junkTensor,
       fc.tuple(fc.constantFrom("float32", "int64", "int32", "string", "bool"), fc.array(fc.integer({ min: -1, max: 4 }), { maxLength: 4 })).map(([type, dims]) => {
         const size = dims.reduce((n, d) => n * Math.max(d, 0), 1);
@@ -251,5 +256,22 @@ describe("importers", () => {
       await refusesOrRunsAsync(() => onnx.InferenceSession.create(bytes as never));
       await refusesOrRunsAsync(() => session.run(given as never, fetches as never));
     }), { ...PROPERTY_RUNS, numRuns: 200 });
+    expect(await probe()).toBe(before);
+  });
+
+  it("loadLayersModel, fromTfjs and a Keras model's predict with random arguments", async () => {
+    const { modelJson, weights } = unpackKeras(new Uint8Array(readFileSync(`${FIXTURES}fuzz/keras/sequential_embedding_lstm_gru.bin`)));
+    const model = await loadLayersModel({ modelJson: new TextDecoder().decode(modelJson), weights });
+    const ids = tensor(Float32Array.from({ length: 2 * 4 }, (_, i) => i % 6), [2, 4]);
+    const probe = () => floats(model.predict(ids) as { data: Float32Array });
+    const before = JSON.stringify(probe());
+    const source = fc.oneof(junkValue, fc.record({ modelJson: fc.oneof(junkValue, fc.constant("{}"), fc.string({ maxLength: 8 })), weights: fc.oneof(junkValue, fc.constant(new ArrayBuffer(8))) }, { requiredKeys: [] }));
+    await fc.assert(fc.asyncProperty(source, junkValue, fc.oneof(junkTensor, fc.array(junkTensor, { maxLength: 2 })), async (given, live, input) => {
+      await refusesOrRunsAsync(async () => (await loadLayersModel(given as never)).dispose());
+      refusesOrRuns(() => fromTfjs(live as never).dispose());
+      refusesOrRuns(() => model.predict(input as never));
+    }), { ...PROPERTY_RUNS, numRuns: 200 });
+    expect(JSON.stringify(probe())).toBe(before);
+    model.dispose();
   });
 });

@@ -5,7 +5,8 @@
 import { relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { init } from "../../src/index.js";
-import { corpusFiles, FUZZ_FIXTURES, isDeliberateRefusal, regressionsDir, target, type TargetName } from "./targets.js";
+import { corpusFiles, FUZZ_FIXTURES, regressionsDir, target, type TargetName } from "./targets.js";
+import { isDeliberateRefusal } from "../helpers/hostile.js";
 
 beforeAll(async () => {
   await init();

@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { init, loadLayersModel, onnx, readSafetensors, WasmRnnError } from "../../src/index.js";
+import { init, loadLayersModel, onnx, readSafetensors } from "../../src/index.js";
+import { isDeliberateRefusal } from "../helpers/hostile.js";
 import type { FuzzTarget, JsonView } from "./engine.js";
 
 export type TargetName = "safetensors" | "onnx" | "keras";
@@ -18,14 +19,6 @@ export const regressionsDir = (name: TargetName) => join(FUZZ_FIXTURES, name, "r
 export function corpusFiles(name: TargetName): { file: string; bytes: Uint8Array }[] {
   const files = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((f) => f.isFile() && !f.name.startsWith(".") && !f.name.endsWith(".md")).map((f) => join(dir, f.name)).sort();
   return [...files(join(FUZZ_FIXTURES, name)), ...files(regressionsDir(name))].map((file) => ({ file, bytes: new Uint8Array(readFileSync(file)) }));
-}
-
-/**
- * A refusal the library meant: a WasmRnnError, but not one wrapping an unexpected exception
- * ("internal failure", see wrapInternal) or a wasm abort.
- */
-export function isDeliberateRefusal(error: unknown): boolean {
-  return error instanceof WasmRnnError && !/internal failure|wasm core aborted/.test(error.message);
 }
 
 /** The JSON text after a little-endian length prefix of `width` bytes (clamped to the input), as the safetensors header. */

@@ -42,7 +42,7 @@ export function junkOptions(keys: Record<string, readonly unknown[]>): fc.Arbitr
 
 /** Whether a thrown value is one the library (sources or built package) threw on purpose; an internal
  *  failure wrapped as an error of ours does not count. */
-function isDeliberate(e: unknown): boolean {
+export function isDeliberateRefusal(e: unknown): boolean {
   return (e instanceof WasmRnnError || e instanceof BuiltWasmRnnError) && !/wasm core aborted|internal failure/.test(e.message);
 }
 
@@ -52,7 +52,7 @@ export function refusesOrRuns(call: () => unknown): "ran" | "refused" {
     call();
     return "ran";
   } catch (e) {
-    if (isDeliberate(e)) return "refused";
+    if (isDeliberateRefusal(e)) return "refused";
     throw e;
   }
 }
@@ -63,7 +63,7 @@ export async function refusesOrRunsAsync(call: () => Promise<unknown>): Promise<
     await call();
     return "ran";
   } catch (e) {
-    if (isDeliberate(e)) return "refused";
+    if (isDeliberateRefusal(e)) return "refused";
     throw e;
   }
 }
