@@ -138,16 +138,27 @@ export function unitStart(H: i32, k: i32, parts: i32): i32 {
   return min(H, ((<i32>((<i64>H * k) / parts)) + 3) & ~3);
 }
 
-/** Spins before failing a barrier (about a second): a peer that died must not hang this thread. */
-const BARRIER_SPINS: i32 = 1 << 28;
+/** Spins before sleeping at a barrier: a step's work is tens of microseconds, so a peer that is
+ *  running arrives within a spin; one that was descheduled (a busy machine) is waited for asleep. */
+const BARRIER_SPINS: i32 = 1 << 16;
+/** Sleeps of 1 ms without progress before failing a barrier: a peer that died must not hang this
+ *  thread forever, and one that is only slow (an oversubscribed machine) must not fail the call. */
+const BARRIER_SLEEPS: i32 = 10_000;
 
-/** Arrives at the barrier of step t and waits for all `parts` threads (threads builds; no-op else). */
+/**
+ * Arrives at the barrier of step t and waits for all `parts` threads (threads builds; no-op else):
+ * the last to arrive wakes the sleepers. Runs in workers only (a browser's main thread cannot wait).
+ */
 export function barrierWait(barrier: usize, target: i32): void {
   if (ASC_FEATURE_THREADS) {
-    atomic.add<i32>(barrier, 1);
-    let spins = 0;
-    while (atomic.load<i32>(barrier) < target) {
-      if (++spins > BARRIER_SPINS) unreachable(); // a peer is gone: fail the call, not the thread
+    if (atomic.add<i32>(barrier, 1) + 1 >= target) {
+      atomic.notify(barrier, i32.MAX_VALUE);
+      return;
+    }
+    let spins = 0, sleeps = 0;
+    for (let seen = atomic.load<i32>(barrier); seen < target; seen = atomic.load<i32>(barrier)) {
+      if (++spins <= BARRIER_SPINS) continue;
+      if (atomic.wait<i32>(barrier, seen, 1_000_000) == AtomicWaitResult.TIMED_OUT && ++sleeps > BARRIER_SLEEPS) unreachable(); // a peer is gone: fail the call
     }
   }
 }
