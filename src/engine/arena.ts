@@ -1,5 +1,6 @@
 // Allocation of wasm linear memory, which the engine owns (the AssemblyScript kernels have no
-// allocator): first-fit over a free list sorted by address, coalescing on free, growing the memory
+// allocator): best-fit over a free list sorted by address (small blocks fill small holes and leave
+// large ones whole for large blocks, such as a worker's region), coalescing on free, growing the memory
 // when nothing fits. Every block is 64-byte aligned (cache lines, SIMD loads). Address 0 is never
 // handed out, so kernels can use 0 for "absent". With a shared memory each thread has its own arena:
 // it owns the region it was given and the pages its own memory.grow calls returned (grow is atomic
@@ -75,7 +76,10 @@ export class Arena {
           `(${formatBytes(this.used)} in use); raise it with init({ memoryLimitBytes })`,
       );
     }
-    let index = this.free.findIndex((b) => b.size >= size);
+    let index = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      if (this.free[i].size >= size && (index < 0 || this.free[i].size < this.free[index].size)) index = i;
+    }
     if (index < 0) index = this.grow(size);
     const block = this.free[index];
     const start = block.start;
