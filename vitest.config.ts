@@ -4,5 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
+    // Two test files at a time: the long ones (seq2seq tasks, fuzzers, browsers) are single-threaded,
+    // so on the 2-core CI machine this halves the run (~8 → ~4 min) without starving either.
+    maxWorkers: 2,
   },
 });
