@@ -1,16 +1,16 @@
 // Reading a text corpus from disk with clear errors: a missing file, an empty file, or bytes that are
 // not UTF-8 text (a binary file given by mistake).
 
-import { FormatError, ShapeError } from "../errors.js";
+import { FormatError, ResourceError } from "../errors.js";
 
 export function readTextFile(path: string, readFile: (path: string) => Uint8Array): string {
   let bytes: Uint8Array;
   try {
     bytes = readFile(path);
   } catch (e) {
-    throw new ShapeError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ResourceError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (bytes.length === 0) throw new ShapeError(`${path} is empty`);
+  if (bytes.length === 0) throw new FormatError(`${path} is empty`);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
