@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { init, loadLayersModel, FormatError, UnsupportedError, NumericError, ShapeError, WasmRnnError, type LayersModelArtifacts } from "../src/index.js";
+import { init, loadLayersModel, FormatError, UnsupportedError, NumericError, ResourceError, ShapeError, WasmRnnError, type LayersModelArtifacts } from "../src/index.js";
 import { tf, randomize, save, compare, uniform, ours } from "./fixtures/keras/tfjs-models.js";
 
 type Json = Record<string, unknown>;
@@ -114,11 +114,12 @@ describe("damaged weights", () => {
     await rejects({ modelJson: base.modelJson, weights: bad.buffer }, NumericError, /weight "embed\/embeddings" has a non-finite value/);
   });
 
-  it("a truncated or missing shard on disk is a FormatError naming the file", async () => {
+  it("a missing shard on disk is a ResourceError, a truncated one a FormatError, each naming the file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "wasm-rnn-keras-bad-"));
     try {
       writeFileSync(join(dir, "model.json"), JSON.stringify(base.modelJson));
       await expect(loadLayersModel(join(dir, "model.json"))).rejects.toThrow(/cannot read weight file .*weights\.bin/);
+      await expect(loadLayersModel(join(dir, "model.json"))).rejects.toThrow(ResourceError);
       writeFileSync(join(dir, "weights.bin"), new Uint8Array(base.weights).subarray(0, 100));
       await expect(loadLayersModel(join(dir, "model.json"))).rejects.toThrow(FormatError);
       await expect(loadLayersModel(join(dir, "model.json"))).rejects.toThrow(/but weights\.bin hold only 100 bytes/);

@@ -2,7 +2,7 @@
 // model.json and its weight bytes in memory, or a live tf.LayersModel of @tensorflow/tfjs (read
 // through its public methods only — this library never imports tfjs).
 
-import { FormatError, ShapeError, WasmRnnError } from "../../errors.js";
+import { FormatError, ResourceError, ShapeError, WasmRnnError } from "../../errors.js";
 import { describe } from "../../validate.js";
 import { isObject, parseJson, type JsonObject } from "./json.js";
 import { LayersModel } from "./model.js";
@@ -92,11 +92,11 @@ async function readBytes(url: URL, what: string): Promise<Uint8Array> {
       return new Uint8Array(await readFile(url));
     }
     const response = await fetch(url);
-    if (!response.ok) throw new FormatError(`cannot read ${what} ${url.href}: HTTP ${response.status}`);
+    if (!response.ok) throw new ResourceError(`cannot read ${what} ${url.href}: HTTP ${response.status}`);
     return new Uint8Array(await response.arrayBuffer());
   } catch (e) {
     if (e instanceof WasmRnnError) throw e;
-    throw new FormatError(`cannot read ${what} ${url.href}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ResourceError(`cannot read ${what} ${url.href}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
