@@ -4,7 +4,7 @@
 // reads. Layers with such options run a general forward path; they cannot be trained.
 
 import { ShapeError, UnsupportedError } from "../errors.js";
-import { describe } from "../validate.js";
+import { describe, optionsObject } from "../validate.js";
 
 /** ONNX activation names and their default alpha/beta (those of the ONNX operators of the same name). */
 export const ACTIVATIONS = {
@@ -54,7 +54,7 @@ export const DEFAULT_ACTIVATIONS: Record<"lstm" | "gru" | "rnn", ActivationName[
  */
 export function encodeCellOptions(kind: "lstm" | "gru" | "rnn", options: CellOptions | undefined, directions: number, where: string): ArrayBuffer[] | null {
   if (options === undefined) return null;
-  if (options === null || typeof options !== "object") throw new ShapeError(`${where}: cellOptions must be an object`);
+  optionsObject(options, `${where}: cellOptions`, false);
   const slots = DEFAULT_ACTIVATIONS[kind].length;
   const given = options.activations ?? [];
   if (!Array.isArray(given) || (given.length !== 0 && given.length !== slots && given.length !== slots * directions)) {

@@ -4,7 +4,7 @@
 import { ShapeError } from "../errors.js";
 import { Random } from "../random.js";
 import { Tensor, formatShape } from "../tensor.js";
-import { checkFinite, checkTensor, optionalBool, positiveInt, type TensorLike } from "../validate.js";
+import { checkFinite, checkTensor, optionalBool, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { Layer, wrapInternal } from "./layer.js";
 
 export interface DenseOptions {
@@ -24,7 +24,7 @@ export class Dense extends Layer {
   private last: { rows: number; x: number; leading: number[] } | null = null;
 
   constructor(options: DenseOptions) {
-    if (options === null || typeof options !== "object") throw new ShapeError("Dense: options must be an object");
+    optionsObject(options, "Dense: options", false);
     const inFeatures = positiveInt(options.inFeatures, "Dense: inFeatures");
     const outFeatures = positiveInt(options.outFeatures, "Dense: outFeatures");
     const bias = optionalBool(options.bias, true, "Dense: bias");

@@ -4,7 +4,7 @@
 import { ShapeError } from "../errors.js";
 import { Random } from "../random.js";
 import { Tensor, formatShape } from "../tensor.js";
-import { checkFinite, checkTensor, describe, positiveInt, type TensorLike } from "../validate.js";
+import { checkFinite, checkTensor, describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { Layer, wrapInternal } from "./layer.js";
 
 export interface EmbeddingOptions {
@@ -22,7 +22,7 @@ export class Embedding extends Layer {
   private last: { count: number; ids: number; shape: number[] } | null = null;
 
   constructor(options: EmbeddingOptions) {
-    if (options === null || typeof options !== "object") throw new ShapeError("Embedding: options must be an object");
+    optionsObject(options, "Embedding: options", false);
     const numEmbeddings = positiveInt(options.numEmbeddings, "Embedding: numEmbeddings");
     const embeddingDim = positiveInt(options.embeddingDim, "Embedding: embeddingDim");
     const pad = options.paddingIdx;

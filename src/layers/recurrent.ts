@@ -12,7 +12,7 @@ import { formatBytes } from "../engine/arena.js";
 import { encodeCellOptions, type CellOptions } from "./cell-options.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
-import { checkFinite, checkShape, checkTensor, describe, optionalBool, positiveInt, type TensorLike } from "../validate.js";
+import { checkFinite, checkShape, checkTensor, describe, optionalBool, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import type { ParameterSpec } from "./parameters.js";
 import { Layer, wrapInternal } from "./layer.js";
 
@@ -152,7 +152,7 @@ export class Recurrent extends Layer {
   private unbatched = false;
 
   protected constructor(options: RecurrentOptions, cell: CellConfig) {
-    if (options === null || typeof options !== "object") throw new ShapeError(`${cell.name}: options must be an object`);
+    optionsObject(options, `${cell.name}: options`, false);
     const inputSize = positiveInt(options.inputSize, `${cell.name}: inputSize`);
     const hiddenSize = positiveInt(options.hiddenSize, `${cell.name}: hiddenSize`);
     const numLayers = options.numLayers === undefined ? 1 : positiveInt(options.numLayers, `${cell.name}: numLayers`);
@@ -332,7 +332,7 @@ export class Recurrent extends Layer {
   checkForwardInputs(x: TensorLike, options: ForwardOptions) {
     const where = `${this.name}.forward`;
     checkTensor(x, `${where}: x`);
-    if (options === null || typeof options !== "object") throw new ShapeError(`${where}: options must be an object`);
+    optionsObject(options, `${where}: options`, false);
     const rank = x.shape.length;
     if (rank !== 2 && rank !== 3) {
       throw new ShapeError(`${where}: x must have rank 3 (${this.batchFirst ? "[B, T, I]" : "[T, B, I]"}) or 2 ([T, I]); got rank ${rank}`);
@@ -480,7 +480,7 @@ export class Recurrent extends Layer {
     const where = `${this.name}.backward`;
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
-    if (options === null || typeof options !== "object") throw new ShapeError(`${where}: options must be an object`);
+    optionsObject(options, `${where}: options`, false);
     if (this.cellOptionBlocks.length) throw new UnsupportedError(`${where}: layers with ONNX/Keras cell options (activations, clip, coupled gates) run forward only`);
     const { steps: T, batch: B } = state;
     const unbatched = this.unbatched;

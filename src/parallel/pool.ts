@@ -20,7 +20,10 @@ import { splitRows } from "../train/data.js";
 /** The methods `run` and `map` accept (the others are the pool's own, with pointers for arguments). */
 const PUBLIC_METHODS: readonly HostedMethod[] = ["forward", "predict", "sample", "logProb", "decode", "batchLoss"];
 
-function checkRequest(method: unknown, args: unknown, options: unknown): void {
+/** Validates a call of `run`, `map` or `forward` before anything is queued or sent. */
+function checkRequest(target: unknown, method: unknown, args: unknown, options: unknown): void {
+  if (!(target instanceof Recurrent || target instanceof Model)) throw new ShapeError(`WorkerPool: the target must be a recurrent layer or a model; got ${describe(target)}`);
+  for (const layer of layersOf(target)) layer.checkAlive("WorkerPool");
   if (!PUBLIC_METHODS.includes(method as HostedMethod)) throw new ShapeError(`WorkerPool.run: method must be one of ${PUBLIC_METHODS.join(", ")}; got ${describe(method)}`);
   if (!Array.isArray(args)) throw new ShapeError(`WorkerPool.run: args must be an array; got ${describe(args)}`);
   const { signal } = optionsObject(options as RunOptions, "WorkerPool.run: options");
@@ -194,7 +197,7 @@ export class WorkerPool {
   /** Runs `method` on `target` in the next free worker (in this thread for a pool of size 1). */
   run<T>(target: Target, method: HostedMethod, args: unknown[], options: RunOptions = {}): Promise<T> {
     try {
-      checkRequest(method, args, options);
+      checkRequest(target, method, args, options);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -298,8 +301,6 @@ export class WorkerPool {
   // ---- models in workers ----------------------------------------------------------------------
 
   private register(target: Target): number {
-    if (!(target instanceof Recurrent || target instanceof Model)) throw new ShapeError(`WorkerPool: the target must be a recurrent layer or a model; got ${describe(target)}`);
-    for (const layer of layersOf(target)) layer.checkAlive("WorkerPool");
     let id = this.ids.get(target);
     if (id !== undefined) return id;
     id = this.nextId++;
@@ -336,7 +337,7 @@ export class WorkerPool {
 
   /** Runs `method` on slices of `items` in parallel and concatenates the results in order. */
   async map<I, R>(target: Target, method: HostedMethod, items: readonly I[], rest: unknown[] = [], options: RunOptions = {}): Promise<R[]> {
-    checkRequest(method, rest, options);
+    checkRequest(target, method, rest, options);
     if (!Array.isArray(items) || items.length === 0) throw new ShapeError(`WorkerPool.map: give a non-empty array of items; got ${describe(items)}`);
     const parts = await Promise.all(this.ranges(items.length).map(([a, b]) => this.run<R[]>(target, method, [items.slice(a, b), ...rest], options)));
     return parts.flat();
@@ -345,7 +346,7 @@ export class WorkerPool {
   /** Recurrent forward of a batch split by rows across the workers (same result as layer.forward). */
   async forward(layer: Recurrent, x: TensorLike, options: ForwardOptions = {}, run: RunOptions = {}): Promise<ForwardResult> {
     if (!(layer instanceof Recurrent)) throw new ShapeError(`WorkerPool.forward: give a recurrent layer; got ${describe(layer)}`);
-    checkRequest("forward", [], run);
+    checkRequest(layer, "forward", [x, options], run);
     const { steps: T, batch: B, unbatched, lengths } = layer.checkForwardInputs(x, options);
     if (B === 1 && this.size > 1 && this.sharedMemory && layer.splittable) return this.forwardSplit(layer, x, options, T, unbatched, lengths);
     if (unbatched || B < 2 || this.size === 1) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);

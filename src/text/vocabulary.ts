@@ -3,7 +3,7 @@
 // the JSON form with its validation. Bad arguments are ShapeErrors; bad corpora and JSON, FormatErrors.
 
 import { FormatError, ShapeError } from "../errors.js";
-import { describe, optionalBool, positiveInt } from "../validate.js";
+import { describe, optionalBool, optionsObject, positiveInt } from "../validate.js";
 
 export const PAD = 0;
 export const UNK = 1;
@@ -40,15 +40,6 @@ export interface DecodeOptions {
 /** U+FFFD (what a UTF-8 decoder makes of invalid bytes) or NUL above this share of a corpus means binary. */
 const MAX_BINARY_SHARE = 0.01;
 
-/** `options` as a record (undefined is no options), or a ShapeError naming `where`. */
-export function optionsRecord(options: unknown, where: string): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new ShapeError(`${where}: options must be an object; got ${describe(options)}`);
-  }
-  return options as Record<string, unknown>;
-}
-
 export function checkText(text: unknown, where: string): string {
   if (typeof text !== "string") {
     const hint = text instanceof Uint8Array || text instanceof ArrayBuffer ? " (decode bytes first, e.g. readFileSync(path, \"utf8\"))" : "";
@@ -79,7 +70,7 @@ function checkNotBinary(text: string, where: string): void {
  */
 export function fitVocabulary(text: unknown, options: unknown, split: (text: string) => string[], where: string): string[] {
   const corpus = checkText(text, where);
-  const { maxSize } = optionsRecord(options, where);
+  const { maxSize } = optionsObject(options as Record<string, unknown> | undefined, `${where}: options`);
   const limit = maxSize === undefined ? Infinity : positiveInt(maxSize, `${where}: maxSize`);
   if (corpus.length === 0) throw new ShapeError(`${where}: the corpus is empty; a vocabulary is fitted to a non-empty text`);
   if (limit <= SPECIAL_TOKENS.length) {
@@ -174,7 +165,7 @@ export abstract class Vocabulary<K extends TokenizerKind = TokenizerKind> {
   encode(text: string, options: EncodeOptions = {}): Int32Array {
     const where = `${this.kind} tokenizer encode`;
     const pieces = this.split(checkText(text, where));
-    const { bos, eos } = optionsRecord(options, where);
+    const { bos, eos } = optionsObject(options as Record<string, unknown> | undefined, `${where}: options`);
     const head = optionalBool(bos, false, `${where}: bos`) ? 1 : 0;
     const tail = optionalBool(eos, false, `${where}: eos`) ? 1 : 0;
     const ids = new Int32Array(head + pieces.length + tail);
@@ -190,7 +181,7 @@ export abstract class Vocabulary<K extends TokenizerKind = TokenizerKind> {
     if (ids === null || typeof ids !== "object" || !Number.isInteger(ids.length)) {
       throw new ShapeError(`${where}: ids must be an array or typed array of integers; got ${describe(ids)}`);
     }
-    const skipSpecial = optionalBool(optionsRecord(options, where).skipSpecial, true, `${where}: skipSpecial`);
+    const skipSpecial = optionalBool(optionsObject(options as Record<string, unknown> | undefined, `${where}: options`).skipSpecial, true, `${where}: skipSpecial`);
     const tokens: string[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];

@@ -3,8 +3,8 @@
 // "\n" is kept as a token. join respaces words by the punctuation rules below, so it is not lossless.
 
 import { FormatError } from "../errors.js";
-import { describe, optionalBool } from "../validate.js";
-import { Vocabulary, fitVocabulary, optionsRecord, readVocabularyJSON, type FitOptions, type VocabularyJSON } from "./vocabulary.js";
+import { describe, optionalBool, optionsObject } from "../validate.js";
+import { Vocabulary, fitVocabulary, readVocabularyJSON, type FitOptions, type VocabularyJSON } from "./vocabulary.js";
 
 export interface WordTokenizerOptions extends FitOptions {
   /** Lowercase text before splitting, when fitting and encoding alike. Default false. */
@@ -63,7 +63,7 @@ export class WordTokenizer extends Vocabulary<"word"> {
   /** A vocabulary of the tokens of `text`, most frequent first. */
   static fit(text: string, options: WordTokenizerOptions = {}): WordTokenizer {
     const where = "WordTokenizer.fit";
-    const lowercase = optionalBool(optionsRecord(options, where).lowercase, false, `${where}: lowercase`);
+    const lowercase = optionalBool(optionsObject(options as Record<string, unknown> | undefined, `${where}: options`).lowercase, false, `${where}: lowercase`);
     return new WordTokenizer(fitVocabulary(text, options, (corpus) => splitWords(corpus, lowercase), where), lowercase);
   }
 

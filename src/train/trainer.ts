@@ -7,7 +7,7 @@ import { NumericError, ShapeError, UnsupportedError } from "../errors.js";
 import type { Model } from "../models/model.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
-import { describe, positiveInt } from "../validate.js";
+import { describe, optionsObject, positiveInt } from "../validate.js";
 import { clipGradNorm, clipGradValue, gradNorm } from "./clip.js";
 import type { TrainingData } from "./data.js";
 import { Adam, AdamW, SGD, type Optimizer } from "./optimizers.js";
@@ -291,7 +291,7 @@ export function evaluate(data: TrainingData): number {
 }
 
 function checkOptions(options: TrainerOptions): TrainerOptions {
-  if (options === null || typeof options !== "object") throw new ShapeError("Trainer: options must be an object");
+  optionsObject(options, "Trainer: options", false);
   for (const key of ["epochs", "maxSteps", "evaluateEvery", "checkpointEvery", "progressEvery"] as const) {
     if (options[key] !== undefined) positiveInt(options[key], `Trainer: ${key}`);
   }
