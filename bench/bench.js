@@ -46,6 +46,5 @@ if (existsSync(CHROMIUM)) {
   const { status } = spawnSync(process.execPath, [here("./browser.js")], { stdio: "inherit" });
   if (status !== 0) process.exit(status ?? 1);
 } else {
-  console.log("
-(cold start in Chromium skipped: no /usr/bin/chromium; set $CHROMIUM to its path)");
+  console.log("\n(cold start in Chromium skipped: no /usr/bin/chromium; set $CHROMIUM to its path)");
 }

@@ -164,6 +164,19 @@ describe("WorkerPool serving", () => {
     expect(await pool.run(big, "forward", [quickInput])).toBeTruthy();
   });
 
+  it("close() during a worker's replacement waits for it: when close resolves, every worker's memory is back", async () => {
+    const { engine } = await import("../dist/engine/engine.js");
+    const arena = engine().arena;
+    const before = arena.usedBytes;
+    const other = await WorkerPool.create({ size: 2 });
+    await other.run(big, "forward", [quickInput]);
+    await other.killWorker(0);
+    // Both calls fail or succeed; the one on the killed worker starts its replacement and settles at once.
+    await Promise.allSettled([other.run(big, "forward", [quickInput]), other.run(big, "forward", [quickInput])]);
+    await other.close(); // the replacement may still be starting its worker here
+    expect(arena.usedBytes).toBe(before);
+  }, 60_000);
+
   it("a pool of size 1 runs calls in this thread; a closed pool refuses work", async () => {
     const local = await WorkerPool.create({ size: 1 });
     expect((await local.run(big, "forward", [quickInput]) as { output: { data: Float32Array } }).output.data).toEqual(big.forward(quickInput).output.data);

@@ -103,6 +103,8 @@ export class WorkerPool {
   private readonly engine: Engine;
   /** Per slot: the bytes its last worker ended with, the region its next worker starts with. */
   private readonly footprints: number[] = [];
+  /** Worker replacements under way (a failed worker being stopped and a fresh one started). */
+  private readonly replacements = new Set<Promise<void>>();
 
   private constructor(size: number, maxQueue: number, private readonly workerUrl: URL | string) {
     this.size = size;
@@ -289,8 +291,15 @@ export class WorkerPool {
     return new WorkerError(`WorkerPool: worker ${slot.index} failed during ${method}(): ${error?.message ?? String(e)}`);
   }
 
-  /** Stops a worker and starts a fresh one in its place (its hosted models are re-sent on demand). */
-  private async replace(slot: Slot): Promise<void> {
+  /** Stops a worker and starts a fresh one in its place (its hosted models are re-sent on demand);
+   *  close() waits for replacements under way, so no worker outlives the pool. */
+  private replace(slot: Slot): Promise<void> {
+    const done: Promise<void> = this.restart(slot).finally(() => this.replacements.delete(done));
+    this.replacements.add(done);
+    return done;
+  }
+
+  private async restart(slot: Slot): Promise<void> {
     await this.stop(slot);
     if (this.closed) return;
     const fresh = await this.start(slot.index);
@@ -556,6 +565,8 @@ export class WorkerPool {
     this.closed = true;
     for (const pending of this.queue.splice(0)) pending.reject(new ResourceError("WorkerPool: the pool was closed"));
     await Promise.all(this.slots.map((s) => this.stop(s)));
+    // A replacement that was starting a worker stops it itself once it sees the pool closed.
+    await Promise.allSettled([...this.replacements]);
   }
 }
 
