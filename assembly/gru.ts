@@ -8,11 +8,11 @@
 //   h' = (1 − z)⊙n + z⊙h
 // `extra` keeps, per step and row, what ∂W_hn needs: hn = h W_hnᵀ + b_hn (after) or r⊙h (before).
 
-import { sgemm, gemmWorkspaceBytes } from "./gemm";
+import { gemmWorkspaceBytes } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
 import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
-         inputSideGrads, hiddenSideGrads, FLAG_RESET_AFTER, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
+         projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RESET_AFTER, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
 
@@ -46,7 +46,7 @@ export function gruPrepare(plan: usize): void {
 /** Workspace bytes gruForward needs. */
 export function gruForwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
-  return <usize>gemmWorkspaceBytes() + floatBytes(p.batch * 3 * p.hiddenSize);
+  return <usize>gemmWorkspaceBytes() + floatBytes(p.batch * 3 * p.hiddenSize) + tokenScratchBytes(p, 3 * p.hiddenSize);
 }
 
 /** Reset after: all three gates from one hidden product gh = h W_hhᵀ. */
@@ -133,7 +133,7 @@ export function gruForward(plan: usize): void {
     gruForwardPart(plan);
     return;
   }
-  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize;
+  let T = p.steps, B = p.batch, H = p.hiddenSize;
   let G = 3 * H, Hb = <usize>H << 2, lengths = p.lengths;
   let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
   let gemm = p.work;
@@ -142,7 +142,7 @@ export function gruForward(plan: usize): void {
   // Reset after: one operand W_hh. Reset before: W_h{r,z} then W_hn.
   let whh = p.prepared, whhRZ = p.prepared, whhN = p.prepared + weightBytes(B, 2 * H, H);
 
-  sgemm(T * B, G, I, p.x, I, 1, p.wIh, 1, I, p.gates, G, 0, gemm);
+  projectInputs(p, G, p.gates, gemm, gh + floatBytes(B * G));
 
   for (let t = 0; t < T; t++) {
     let hPrevAll = p.h + (<usize>(t * B * H) << 2), hNewAll = hPrevAll + (<usize>(B * H) << 2);
@@ -222,7 +222,7 @@ export function gruBackwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize;
   return <usize>gemmWorkspaceBytes() + 2 * floatBytes(T * B * 3 * H) + 2 * floatBytes(B * H)
-    + weightBytes(B, H, 3 * H) + weightBytes(B, H, 2 * H) + weightBytes(B, H, H);
+    + weightBytes(B, H, 3 * H) + weightBytes(B, H, 2 * H) + weightBytes(B, H, H) + tokenScratchBytes(p, 3 * H);
 }
 
 /** Reset after: all pre-activation gradients of a step at once.
@@ -265,7 +265,7 @@ export function gruBackwardWorkspaceBytes(plan: usize): usize {
 /** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. */
 export function gruBackward(plan: usize): void {
   let p = planOf(plan);
-  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize;
+  let T = p.steps, B = p.batch, H = p.hiddenSize;
   let G = 3 * H, Hb = <usize>H << 2, Gb = <usize>G << 2, lengths = p.lengths, dOutAll = p.gradOutput;
   let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
   let gemm = p.work;
@@ -276,10 +276,10 @@ export function gruBackward(plan: usize): void {
   let drh = cursor; cursor += floatBytes(B * H);
   let whhT: usize = 0, whrzT: usize = 0, whnT: usize = 0;
   if (resetAfter) {
-    whhT = prepareWeight(B, H, G, p.wHh, 1, H, cursor);
+    whhT = prepareWeight(B, H, G, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, G);
   } else {
     whrzT = prepareWeight(B, H, 2 * H, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, 2 * H);
-    whnT = prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), 1, H, cursor);
+    whnT = prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), 1, H, cursor); cursor += weightBytes(B, H, H);
   }
   let dh = p.gradH;
 
@@ -329,7 +329,7 @@ export function gruBackward(plan: usize): void {
   }
 
   let rows = T * B;
-  inputSideGrads(rows, G, I, dGx, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm);
+  inputGradients(p, G, dGx, gemm, cursor);
   if (resetAfter) {
     hiddenSideGrads(rows, G, H, dGh, G, p.h, H, p.gradWHh, H, p.gradBHh, gemm);
   } else {

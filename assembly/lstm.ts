@@ -13,7 +13,7 @@ import { sgemm } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st, addTo } from "./lanes";
 import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
-         inputSideGrads, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
+         projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
 import { activate, inputForget } from "./cell-options";
 import { gemmWorkspaceBytes } from "./gemm";
@@ -42,7 +42,8 @@ export function lstmPrepare(plan: usize): void {
 
 /** Workspace bytes lstmForward needs. */
 export function lstmForwardWorkspaceBytes(plan: usize): usize {
-  return <usize>gemmWorkspaceBytes() + floatBytes(4 * planOf(plan).hiddenSize);
+  let p = planOf(plan);
+  return <usize>gemmWorkspaceBytes() + floatBytes(4 * p.hiddenSize) + tokenScratchBytes(p, 4 * p.hiddenSize);
 }
 
 /** Gate activations and state update for four (wide) or one lane(s) at byte offset o of a row. */
@@ -98,7 +99,7 @@ export function lstmForward(plan: usize): void {
     lstmForwardPart(plan);
     return;
   }
-  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, P = p.outputSize;
+  let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
   let G = 4 * H, Hb = <usize>H << 2;
   let lengths = p.lengths, peep = p.peepholes, projected = P != H;
   let gemm = p.work;
@@ -108,7 +109,7 @@ export function lstmForward(plan: usize): void {
   let whh = p.prepared, whr = p.prepared + weightBytes(B, G, P);
 
   // Input projection for every step at once: gates[T·B, 4H] = X · W_ihᵀ.
-  sgemm(T * B, G, I, p.x, I, 1, p.wIh, 1, I, p.gates, G, 0, gemm);
+  projectInputs(p, G, p.gates, gemm, bias + floatBytes(G));
 
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + (<usize>(t * B * P) << 2), hNew = hPrev + (<usize>(B * P) << 2);
@@ -177,7 +178,7 @@ export function lstmBackwardWorkspaceBytes(plan: usize): usize {
   let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
   let bytes = <usize>gemmWorkspaceBytes() + floatBytes(T * B * 4 * H) + floatBytes(B * P) + weightBytes(B, P, 4 * H);
   if (P != H) bytes += floatBytes(T * B * P) + floatBytes(B * H) + weightBytes(B, H, P);
-  return bytes;
+  return bytes + tokenScratchBytes(p, 4 * H);
 }
 
 /** Gradients through one step's gates for four (wide) or one lane(s) at byte offset o of a row.
@@ -211,7 +212,7 @@ export function lstmBackwardWorkspaceBytes(plan: usize): usize {
  *  return; parameter gradients are accumulated; gradX is overwritten. Needs lstmForward's buffers. */
 export function lstmBackward(plan: usize): void {
   let p = planOf(plan);
-  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, P = p.outputSize;
+  let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
   let G = 4 * H, Hb = <usize>H << 2, Pb = <usize>P << 2;
   let lengths = p.lengths, peep = p.peepholes, projected = P != H, dOutAll = p.gradOutput;
   let gemm = p.work;
@@ -223,7 +224,7 @@ export function lstmBackward(plan: usize): void {
   if (projected) {
     dHs = cursor; cursor += floatBytes(T * B * P);
     dm = cursor; cursor += floatBytes(B * H);
-    whrT = prepareWeight(B, H, P, p.wHr, 1, H, cursor);
+    whrT = prepareWeight(B, H, P, p.wHr, 1, H, cursor); cursor += weightBytes(B, H, P);
   }
   let dh = p.gradH, dc = p.gradC;
 
@@ -262,7 +263,7 @@ export function lstmBackward(plan: usize): void {
   }
 
   let rows = T * B;
-  inputSideGrads(rows, G, I, dGates, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm);
+  inputGradients(p, G, dGates, gemm, cursor);
   hiddenSideGrads(rows, G, P, dGates, G, p.h, P, p.gradWHh, P, p.gradBHh, gemm);
   if (projected) sgemm(P, H, rows, dHs, 1, P, p.extra, H, 1, p.gradWHr, H, 1, gemm);
 }

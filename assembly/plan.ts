@@ -9,6 +9,7 @@
 
 import { sgemm, sgemmPacked, gemvPanels, packB, packRows, packedSize, rowPanelsSize, gemmWorkspaceBytes } from "./gemm";
 import { addColumnSums } from "./sequence";
+import { embeddingForward, embeddingBackward } from "./dense";
 
 export const FLAG_RELU: i32 = 1;        // RNN: relu instead of tanh
 export const FLAG_RESET_AFTER: i32 = 2; // GRU: r applied after the hidden product (PyTorch); else before (Cho)
@@ -57,6 +58,13 @@ export class SequencePlan {
   barrier: usize;
   cellOptions: usize;  // ONNX/Keras activations, clip, coupled gates (cell-options.ts), or 0 for the
                        // defaults; the cells then take their general (scalar, forward-only) path
+  // Token inputs (an embedding feeding this layer): x is 0 and row r of the input is table[tokens[r]].
+  // The input side then works on the V table rows instead of the T·B input rows (see projectInputs).
+  tokens: usize;       // i32 [T, B] ids in 0…V−1, or 0 for the dense input x
+  vocab: i32;          // V
+  table: usize;        // [V, I] embedding weights
+  gradTable: usize;    // [V, I] accumulated (+=) embedding gradient, or 0
+  paddingIdx: i32;     // table row that gets no gradient, −1 for none
 }
 
 // @ts-ignore: decorator
@@ -112,6 +120,48 @@ export function inputSideGrads(rows: i32, GH: i32, I: i32, dG: usize, x: usize, 
   sgemm(GH, I, rows, dG, 1, GH, x, I, 1, gradWIh, I, 1, gemmWork);
   if (gradBIh != 0) addColumnSums(rows, GH, dG, GH, gradBIh);
   if (gradX != 0) sgemm(rows, I, GH, dG, GH, 1, wIh, I, 1, gradX, I, 0, gemmWork);
+}
+
+/** Scratch bytes projectInputs and inputGradients need at their `scratch` argument: the table's
+ *  rows times the N gate columns with token inputs, nothing with a dense input. */
+export function tokenScratchBytes(p: SequencePlan, N: i32): usize {
+  return p.tokens != 0 ? floatBytes(p.vocab * N) : 0;
+}
+
+/**
+ * The input projection of every step, out[T·B, N] (row stride N) = X · W_ihᵀ. With token inputs
+ * X = table[tokens], so the V table rows are projected once and their rows gathered: V·I·N
+ * multiply-adds instead of T·B·I·N (a character model: 65 rows instead of thousands). The products
+ * are the same ones in the same order, so the result is identical.
+ */
+export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, scratch: usize): void {
+  let T = p.steps, B = p.batch, I = p.inputSize;
+  if (p.tokens == 0) {
+    sgemm(T * B, N, I, p.x, I, 1, p.wIh, 1, I, out, N, 0, gemm);
+    return;
+  }
+  sgemm(p.vocab, N, I, p.table, I, 1, p.wIh, 1, I, scratch, N, 0, gemm);
+  embeddingForward(T * B, N, scratch, p.tokens, out);
+}
+
+/**
+ * The input side of backward-through-time from the per-step gate gradients dG [T·B, N]:
+ * ∂W_ih += dGᵀ · X, ∂b_ih += Σ dG, and ∂X = dG · W_ih (gradX ≠ 0). With token inputs the rows of dG
+ * are first summed per token, S[v] = Σ_{tokens[r] = v} dG[r], and then ∂W_ih += Sᵀ · table,
+ * ∂b_ih += Σ S, ∂table += S · W_ih (no row for paddingIdx): products over V rows, not T·B.
+ */
+export function inputGradients(p: SequencePlan, N: i32, dG: usize, gemm: usize, scratch: usize): void {
+  let rows = p.steps * p.batch, I = p.inputSize, V = p.vocab;
+  if (p.tokens == 0) {
+    inputSideGrads(rows, N, I, dG, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm);
+    return;
+  }
+  memory.fill(scratch, 0, <usize>(V * N) << 2);
+  embeddingBackward(rows, N, p.tokens, dG, scratch, -1);
+  inputSideGrads(V, N, I, scratch, p.table, p.wIh, p.gradWIh, p.gradBIh, 0, gemm);
+  if (p.gradTable == 0) return;
+  if (p.paddingIdx >= 0) memory.fill(scratch + (<usize>(p.paddingIdx * N) << 2), 0, <usize>N << 2);
+  sgemm(V, I, N, scratch, N, 1, p.wIh, I, 1, p.gradTable, I, 1, gemm);
 }
 
 /** ∂W [N×K] (row stride ldw) += dGᵀ · S over `rows` rows (dG row stride ldg, S row stride lds); ∂b += Σ dG. */

@@ -6,11 +6,11 @@
 // The pre-activation of step t is built in h[t+1] and activated in place, so no gate buffer is kept:
 // the derivative needs only h' (tanh' = 1 − h'², relu' = [h' > 0]).
 
-import { sgemm, gemmWorkspaceBytes } from "./gemm";
+import { gemmWorkspaceBytes } from "./gemm";
 import { tanhV, reluV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
 import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
-         inputSideGrads, hiddenSideGrads, FLAG_RELU, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
+         projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RELU, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
 
@@ -34,7 +34,8 @@ export function rnnPrepare(plan: usize): void {
 
 /** Workspace bytes rnnForward needs. */
 export function rnnForwardWorkspaceBytes(plan: usize): usize {
-  return <usize>gemmWorkspaceBytes();
+  let p = planOf(plan);
+  return <usize>gemmWorkspaceBytes() + tokenScratchBytes(p, p.hiddenSize);
 }
 
 // @ts-ignore: decorator
@@ -50,14 +51,14 @@ export function rnnForward(plan: usize): void {
     rnnForwardPart(plan);
     return;
   }
-  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, lengths = p.lengths;
+  let T = p.steps, B = p.batch, H = p.hiddenSize, lengths = p.lengths;
   let relu = (p.flags & FLAG_RELU) != 0;
   let gemm = p.work;
   let whh = p.prepared;
   let stateBytes = <usize>(B * H) << 2;
 
   // Input projections of every step, written where the states of steps 1..T will be.
-  sgemm(T * B, H, I, p.x, I, 1, p.wIh, 1, I, p.h + stateBytes, H, 0, gemm);
+  projectInputs(p, H, p.h + stateBytes, gemm, afterGemmScratch(gemm));
 
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + <usize>t * stateBytes, hNew = hPrev + stateBytes;
@@ -118,7 +119,7 @@ function rnnForwardPart(plan: usize): void {
 export function rnnBackwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize;
-  return <usize>gemmWorkspaceBytes() + floatBytes(T * B * H) + floatBytes(B * H) + weightBytes(B, H, H);
+  return <usize>gemmWorkspaceBytes() + floatBytes(T * B * H) + floatBytes(B * H) + weightBytes(B, H, H) + tokenScratchBytes(p, H);
 }
 
 // @ts-ignore: decorator
@@ -132,13 +133,13 @@ export function rnnBackwardWorkspaceBytes(plan: usize): usize {
 /** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. */
 export function rnnBackward(plan: usize): void {
   let p = planOf(plan);
-  let T = p.steps, B = p.batch, I = p.inputSize, H = p.hiddenSize, lengths = p.lengths, dOutAll = p.gradOutput;
+  let T = p.steps, B = p.batch, H = p.hiddenSize, lengths = p.lengths, dOutAll = p.gradOutput;
   let relu = (p.flags & FLAG_RELU) != 0;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
   let dG = cursor; cursor += floatBytes(T * B * H);
   let dhNext = cursor; cursor += floatBytes(B * H);
-  let whhT = prepareWeight(B, H, H, p.wHh, 1, H, cursor);
+  let whhT = prepareWeight(B, H, H, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, H);
   let dh = p.gradH, stateBytes = <usize>(B * H) << 2;
 
   for (let t = T - 1; t >= 0; t--) {
@@ -163,6 +164,6 @@ export function rnnBackward(plan: usize): void {
   }
 
   let rows = T * B;
-  inputSideGrads(rows, H, I, dG, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm);
+  inputGradients(p, H, dG, gemm, cursor);
   hiddenSideGrads(rows, H, H, dG, H, p.h, H, p.gradWHh, H, p.gradBHh, gemm);
 }

@@ -80,6 +80,7 @@ export const PLAN_FIELDS = [
   "gradWIh", "gradWHh", "gradBIh", "gradBHh", "gradWHr", "gradPeepholes",
   "work",
   "part", "parts", "barrier", "cellOptions",
+  "tokens", "vocab", "table", "gradTable", "paddingIdx",
 ] as const;
 
 export type PlanField = (typeof PLAN_FIELDS)[number];

@@ -6,6 +6,7 @@ import { Random } from "../random.js";
 import { Tensor, formatShape } from "../tensor.js";
 import { checkFinite, checkTensor, describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { Layer, wrapInternal } from "./layer.js";
+import type { TokenInput } from "./recurrent.js";
 
 export interface EmbeddingOptions {
   numEmbeddings: number;
@@ -81,6 +82,18 @@ export class Embedding extends Layer {
     this.engine.core.embeddingForward(count, this.embeddingDim, this.params.ptr("weight"), ids, y);
     this.last = { count, ids, shape: [count] };
     return y;
+  }
+
+  /**
+   * @internal `count` = T·B ids in wasm memory as a recurrent layer's token input, when that is the
+   * cheaper way to feed it: with at least twice as many ids as table rows, projecting the table
+   * costs less than projecting the looked-up rows. Null otherwise, and for a single sequence (which
+   * may be split over threads by hidden units, a path that takes looked-up rows).
+   */
+  tokenInput(ids: number, T: number, B: number): TokenInput | null {
+    if (B < 2 || 2 * this.numEmbeddings > T * B) return null;
+    this.last = null; // the recurrent layer takes this forward's gradient
+    return { ids, vocab: this.numEmbeddings, table: this.params.ptr("weight"), gradTable: this.params.gradPtr("weight"), paddingIdx: this.paddingIdx ?? -1 };
   }
 
   /** Accumulates ∂weight from ∂output of the last forward. */

@@ -90,14 +90,33 @@ interface ForwardState {
 export interface ResidentInput {
   steps: number;
   batch: number;
-  /** [T, B, I] */
+  /** [T, B, I], or 0 with `tokens` */
   x: number;
+  /** Instead of x: the rows of an embedding table picked by token ids (Embedding.tokenInput). */
+  tokens?: TokenInput;
   /** int32 [B], or 0 when every sequence has T steps */
   lengths: number;
   /** [L·D, B, P] or 0 for zeros */
   h0: number;
   /** [L·D, B, H] or 0 for zeros (LSTM) */
   c0: number;
+}
+
+/**
+ * @internal The first layer's input as embedding rows table[ids]: the kernels then project the V
+ * table rows instead of the T·B input rows, and put the input gradient straight into the table's
+ * gradient (no ∂input is returned).
+ */
+export interface TokenInput {
+  /** int32 [T, B] ids in 0…vocab−1 */
+  ids: number;
+  vocab: number;
+  /** [vocab, inputSize] */
+  table: number;
+  /** [vocab, inputSize], accumulated; 0 for none */
+  gradTable: number;
+  /** table row that gets no gradient, −1 for none */
+  paddingIdx: number;
 }
 
 /** @internal Where a resident forward left its results (the layer's buffers, valid until its next call). */
@@ -112,7 +131,7 @@ export interface ResidentOutput {
 
 /** @internal Gradients of a resident backward, in the layer's buffers. */
 export interface ResidentGradients {
-  /** [T, B, I] */
+  /** [T, B, I], or 0 when the input was token ids (their gradient went to the table) */
   gradInput: number;
   /** [L·D, B, P] */
   gradH0: number;
@@ -273,10 +292,14 @@ export class Recurrent extends Layer {
       for (let d = 0; d < D; d++) {
         const index = l * D + d;
         const plan = this.layerPlan(l, d, T, B, lengths);
-        plan.x = layerInput;
-        if (d === 1) {
-          plan.x = pool.floats(`xrev${l}`, T * B * I);
-          eng.core.mapSteps(T, B, I, layerInput, I, plan.x, I, lengths, 1, 0);
+        if (l === 0 && input.tokens) {
+          this.useTokens(plan, input.tokens, d, lengths);
+        } else {
+          plan.x = layerInput;
+          if (d === 1) {
+            plan.x = pool.floats(`xrev${l}`, T * B * I);
+            eng.core.mapSteps(T, B, I, layerInput, I, plan.x, I, lengths, 1, 0);
+          }
         }
         this.allocateStates(plan, `${l}.${d}`);
         copyOrZero(eng, input.h0 && input.h0 + index * B * P * 4, plan.h, B * P);
@@ -357,6 +380,21 @@ export class Recurrent extends Layer {
     }
     this.checkMemoryBudget(T, B);
     return { steps: T, batch: B, unbatched, lengths };
+  }
+
+  /** Points a first-layer plan at token inputs (reversed in time for the reverse direction: ids are
+   *  4-byte values, which mapSteps moves like floats; steps past a sequence's end get id 0). */
+  private useTokens(plan: SequencePlan, tokens: TokenInput, d: number, lengths: number): void {
+    const { steps: T, batch: B } = plan;
+    plan.tokens = tokens.ids;
+    if (d === 1) {
+      plan.tokens = this.buffers.ints("tokensrev", T * B);
+      this.engine.core.mapSteps(T, B, 1, tokens.ids, 1, plan.tokens, 1, lengths, 1, 0);
+    }
+    plan.vocab = tokens.vocab;
+    plan.table = tokens.table;
+    plan.gradTable = tokens.gradTable;
+    plan.paddingIdx = tokens.paddingIdx;
   }
 
   /** Plan of layer l, direction d: sizes and parameter pointers. */
@@ -544,13 +582,13 @@ export class Recurrent extends Layer {
         if (dc) copyOrZero(eng, gradients.gradCN && gradients.gradCN + index * B * H * 4, dc, B * H);
         plan.gradH = dh;
         plan.gradC = dc;
-        plan.gradX = d === 0 ? dIn : pool.floats("dxrev", T * B * I);
+        plan.gradX = plan.tokens ? 0 : d === 0 ? dIn : pool.floats("dxrev", T * B * I);
         this.run(plan, "backward");
-        if (d === 1) eng.core.mapSteps(T, B, I, plan.gradX, I, dIn, I, lengths, 1, 1);
+        if (d === 1 && plan.gradX) eng.core.mapSteps(T, B, I, plan.gradX, I, dIn, I, lengths, 1, 1);
         eng.f32.copyWithin((gradH0 >> 2) + index * B * P, dh >> 2, (dh >> 2) + B * P);
         if (gradC0) eng.f32.copyWithin((gradC0 >> 2) + index * B * H, dc >> 2, (dc >> 2) + B * H);
       }
-      dOut = dIn;
+      dOut = plans[l * D].tokens ? 0 : dIn;
     }
     return { gradInput: dOut, gradH0, gradC0 };
   }

@@ -7,7 +7,7 @@ import type { Engine } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
 import { Embedding } from "../layers/embedding.js";
 import { buildLayers, type Layer } from "../layers/layer.js";
-import type { Recurrent, ResidentOutput } from "../layers/recurrent.js";
+import type { Recurrent, ResidentOutput, TokenInput } from "../layers/recurrent.js";
 import { BufferPool } from "../layers/buffer-pool.js";
 import { describe, positiveInt } from "../validate.js";
 import { buildRecurrent, type RecurrentConfig } from "./recurrent-config.js";
@@ -74,7 +74,8 @@ export class SequenceEncoder {
     const T = Math.max(...lengthsArray);
     const lengths = this.pool.ints("lengths", B);
     this.engine.writeInt32(lengths, lengthsArray);
-    let x: number;
+    let x = 0;
+    let tokens: TokenInput | null = null;
     if (this.embedding) {
       const ids = new Int32Array(T * B); // padding positions use id 0; their outputs are masked
       inputs.forEach((seq, b) => {
@@ -83,7 +84,8 @@ export class SequenceEncoder {
       });
       const idsPtr = this.pool.ints("ids", T * B);
       this.engine.writeInt32(idsPtr, ids);
-      x = this.embedding.forwardResident(idsPtr, T * B);
+      tokens = this.embedding.tokenInput(idsPtr, T, B);
+      if (!tokens) x = this.embedding.forwardResident(idsPtr, T * B);
     } else {
       const I = this.rnn.inputSize;
       const features = new Float32Array(T * B * I);
@@ -99,14 +101,14 @@ export class SequenceEncoder {
       x = this.pool.floats("features", T * B * I);
       this.engine.write(x, features);
     }
-    const output = this.rnn.forwardResident({ steps: T, batch: B, x, lengths, h0: 0, c0: 0 });
+    const output = this.rnn.forwardResident({ steps: T, batch: B, x, tokens: tokens ?? undefined, lengths, h0: 0, c0: 0 });
     return { steps: T, batch: B, lengths, lengthsArray, output };
   }
 
   /** Backward from gradients of the recurrent output and/or final states (wasm pointers, 0 = none). */
   backward(gradOutput: number, gradHN: number): void {
     const back = this.rnn.backwardResident({ gradOutput, gradHN, gradCN: 0 });
-    if (this.embedding) this.embedding.backwardResident(back.gradInput);
+    if (this.embedding && back.gradInput) this.embedding.backwardResident(back.gradInput);
   }
 
   dispose(): void {

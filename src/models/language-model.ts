@@ -113,10 +113,12 @@ export class LanguageModel extends Model {
 
   /** Runs the recurrent stack from the slot's carried state (zeros when `carry` is false or the batch
    *  size changed) and keeps its final state there for the next call. */
-  private runCarried(x: number, T: number, B: number, slot: StateSlot, carry: boolean) {
+  private runCarried(ids: number, T: number, B: number, slot: StateSlot, carry: boolean) {
     const state = this.stateBuffers(slot, B);
     const useCarry = carry && this.carried[slot] === B;
-    const out = this.rnn.forwardResident({ steps: T, batch: B, x, lengths: 0, h0: useCarry ? state.h : 0, c0: useCarry ? state.c : 0 });
+    const tokens = this.embedding.tokenInput(ids, T, B);
+    const x = tokens ? 0 : this.embedding.forwardResident(ids, T * B);
+    const out = this.rnn.forwardResident({ steps: T, batch: B, x, tokens: tokens ?? undefined, lengths: 0, h0: useCarry ? state.h : 0, c0: useCarry ? state.c : 0 });
     const f32 = this.engine.f32;
     f32.copyWithin(state.h >> 2, out.hN >> 2, (out.hN >> 2) + state.LP);
     if (state.c) f32.copyWithin(state.c >> 2, out.cN >> 2, (out.cN >> 2) + state.LH);
@@ -137,7 +139,7 @@ export class LanguageModel extends Model {
     eng.writeInt32(ids, inputs);
     const target = this.pool.ints("targets", T * B);
     eng.writeInt32(target, targets);
-    const out = this.runCarried(this.embedding.forwardResident(ids, T * B), T, B, slot, carry);
+    const out = this.runCarried(ids, T, B, slot, carry);
     const logits = this.fc.forwardResident(out.output, T * B);
     let count = 0;
     for (let i = 0; i < targets.length; i++) if (targets[i] !== IGNORE) count++;
@@ -147,7 +149,7 @@ export class LanguageModel extends Model {
     if (train) {
       const gradOutput = this.fc.backwardResident(grad, true);
       const back = this.rnn.backwardResident({ gradOutput, gradHN: 0, gradCN: 0 });
-      this.embedding.backwardResident(back.gradInput);
+      if (back.gradInput) this.embedding.backwardResident(back.gradInput);
     }
     return { loss: sum * scale, sum, count };
   }
@@ -197,7 +199,7 @@ export class LanguageModel extends Model {
       const T = context.length;
       const ids = this.pool.ints("sampleIds", T);
       eng.writeInt32(ids, context);
-      const out = this.runCarried(this.embedding.forwardResident(ids, T), T, 1, "eval", i > 0);
+      const out = this.runCarried(ids, T, 1, "eval", i > 0);
       const logits = this.fc.forwardResident(out.output, T);
       core.softmax(1, V, logits + (T - 1) * V * 4, temperature, probs);
       const next = drawToken(eng.read(probs, V), topK, topP, random, excluded);
