@@ -1,6 +1,6 @@
 // The whole benchmark (`npm run bench`, or `node bench.js [auto|plain|both]`): the suite once per SIMD
-// build, each in its own process since the engine is initialised once per process, then the worker
-// pool, cold starts, wasm and bundle sizes, and the cold start in Chromium. Exits 0 whatever the targets say; only a crash fails it.
+// build, each in its own process since the engine is initialised once per process, then W6 against
+// PyTorch (when installed), the worker pool, cold starts, wasm and bundle sizes, and the cold start in Chromium. Exits 0 whatever the targets say; only a crash fails it.
 
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -25,6 +25,12 @@ const which = process.argv[2] ?? "both";
 const builds = which === "both" ? ["auto", "plain"] : [which];
 for (const simd of builds) {
   const { status } = spawnSync(process.execPath, [here("./suite.js"), simd], { stdio: "inherit" });
+  if (status !== 0) process.exit(status ?? 1);
+}
+
+// W6 against PyTorch on one thread, when Debian's python3-torch is installed.
+{
+  const { status } = spawnSync(process.execPath, [here("./torch.js")], { stdio: "inherit" });
   if (status !== 0) process.exit(status ?? 1);
 }
 
