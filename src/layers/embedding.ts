@@ -85,6 +85,15 @@ export class Embedding extends Layer {
   }
 
   /**
+   * @internal The input of a recurrent layer fed by this embedding for T·B ids in wasm memory: the
+   * ids themselves (token input) when that is cheaper, else the looked-up rows x.
+   */
+  recurrentInput(ids: number, T: number, B: number): { x: number; tokens?: TokenInput } {
+    const tokens = this.tokenInput(ids, T, B);
+    return tokens ? { x: 0, tokens } : { x: this.forwardResident(ids, T * B) };
+  }
+
+  /**
    * @internal `count` = T·B ids in wasm memory as a recurrent layer's token input, when that is the
    * cheaper way to feed it: with at least twice as many ids as table rows, projecting the table
    * costs less than projecting the looked-up rows. Null otherwise, and for a single sequence (which

@@ -568,7 +568,8 @@ export class Recurrent extends Layer {
     let dOut = gradients.gradOutput;
     for (let l = L - 1; l >= 0; l--) {
       const I = this.layerInputSize(l);
-      const dIn = pool.floats(`din${l % 2}`, T * B * I);
+      // Token inputs have no ∂input: their gradient goes into the embedding table.
+      const dIn = plans[l * D].tokens ? 0 : pool.floats(`din${l % 2}`, T * B * I);
       for (let d = 0; d < D; d++) {
         const index = l * D + d;
         const plan = plans[index];
@@ -582,13 +583,13 @@ export class Recurrent extends Layer {
         if (dc) copyOrZero(eng, gradients.gradCN && gradients.gradCN + index * B * H * 4, dc, B * H);
         plan.gradH = dh;
         plan.gradC = dc;
-        plan.gradX = plan.tokens ? 0 : d === 0 ? dIn : pool.floats("dxrev", T * B * I);
+        plan.gradX = dIn && (d === 0 ? dIn : pool.floats("dxrev", T * B * I));
         this.run(plan, "backward");
         if (d === 1 && plan.gradX) eng.core.mapSteps(T, B, I, plan.gradX, I, dIn, I, lengths, 1, 1);
         eng.f32.copyWithin((gradH0 >> 2) + index * B * P, dh >> 2, (dh >> 2) + B * P);
         if (gradC0) eng.f32.copyWithin((gradC0 >> 2) + index * B * H, dc >> 2, (dc >> 2) + B * H);
       }
-      dOut = plans[l * D].tokens ? 0 : dIn;
+      dOut = dIn;
     }
     return { gradInput: dOut, gradH0, gradC0 };
   }

@@ -74,8 +74,7 @@ export class SequenceEncoder {
     const T = Math.max(...lengthsArray);
     const lengths = this.pool.ints("lengths", B);
     this.engine.writeInt32(lengths, lengthsArray);
-    let x = 0;
-    let tokens: TokenInput | null = null;
+    let input: { x: number; tokens?: TokenInput };
     if (this.embedding) {
       const ids = new Int32Array(T * B); // padding positions use id 0; their outputs are masked
       inputs.forEach((seq, b) => {
@@ -84,8 +83,7 @@ export class SequenceEncoder {
       });
       const idsPtr = this.pool.ints("ids", T * B);
       this.engine.writeInt32(idsPtr, ids);
-      tokens = this.embedding.tokenInput(idsPtr, T, B);
-      if (!tokens) x = this.embedding.forwardResident(idsPtr, T * B);
+      input = this.embedding.recurrentInput(idsPtr, T, B);
     } else {
       const I = this.rnn.inputSize;
       const features = new Float32Array(T * B * I);
@@ -98,10 +96,10 @@ export class SequenceEncoder {
           }
         });
       });
-      x = this.pool.floats("features", T * B * I);
-      this.engine.write(x, features);
+      input = { x: this.pool.floats("features", T * B * I) };
+      this.engine.write(input.x, features);
     }
-    const output = this.rnn.forwardResident({ steps: T, batch: B, x, tokens: tokens ?? undefined, lengths, h0: 0, c0: 0 });
+    const output = this.rnn.forwardResident({ steps: T, batch: B, ...input, lengths, h0: 0, c0: 0 });
     return { steps: T, batch: B, lengths, lengthsArray, output };
   }
 

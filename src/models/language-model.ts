@@ -116,9 +116,8 @@ export class LanguageModel extends Model {
   private runCarried(ids: number, T: number, B: number, slot: StateSlot, carry: boolean) {
     const state = this.stateBuffers(slot, B);
     const useCarry = carry && this.carried[slot] === B;
-    const tokens = this.embedding.tokenInput(ids, T, B);
-    const x = tokens ? 0 : this.embedding.forwardResident(ids, T * B);
-    const out = this.rnn.forwardResident({ steps: T, batch: B, x, tokens: tokens ?? undefined, lengths: 0, h0: useCarry ? state.h : 0, c0: useCarry ? state.c : 0 });
+    const input = this.embedding.recurrentInput(ids, T, B);
+    const out = this.rnn.forwardResident({ steps: T, batch: B, ...input, lengths: 0, h0: useCarry ? state.h : 0, c0: useCarry ? state.c : 0 });
     const f32 = this.engine.f32;
     f32.copyWithin(state.h >> 2, out.hN >> 2, (out.hN >> 2) + state.LP);
     if (state.c) f32.copyWithin(state.c >> 2, out.cN >> 2, (out.cN >> 2) + state.LH);
