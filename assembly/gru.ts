@@ -11,7 +11,7 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, multiplyRows, rowStart, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RESET_AFTER, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
@@ -126,14 +126,16 @@ function forwardGeneral(o: usize, Hb: usize, gx: usize, gh: usize, bIh: usize, b
 }
 
 /** Runs the sequence: fills gates (r z n), extra and h[1..T]. h[0] is set by the caller, p.prepared
- *  by gruPrepare for this batch size and these weights. */
+ *  by gruPrepare for this batch size and these weights. Split over threads, this thread's batch
+ *  rows (plan.ts), or its hidden units of one sequence. */
 export function gruForward(plan: usize): void {
   let p = planOf(plan);
-  if (p.parts > 1) {
+  if (p.parts > 1 && p.batch == 1) {
     gruForwardPart(plan);
     return;
   }
   let T = p.steps, B = p.batch, H = p.hiddenSize;
+  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
   let G = 3 * H, Hb = <usize>H << 2, lengths = p.lengths;
   let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
   let gemm = p.work;
@@ -148,10 +150,10 @@ export function gruForward(plan: usize): void {
     let hPrevAll = p.h + (<usize>(t * B * H) << 2), hNewAll = hPrevAll + (<usize>(B * H) << 2);
     let gxAll = p.gates + (<usize>(t * B * G) << 2), extraAll = p.extra + (<usize>(t * B * H) << 2);
     if (resetAfter) {
-      multiplyWeight(B, G, H, hPrevAll, H, whh, gh, G, 0, gemm);
+      multiplyRows(B, b0, b1, G, H, hPrevAll, H, whh, gh, G, 0, gemm);
     } else {
-      multiplyWeight(B, 2 * H, H, hPrevAll, H, whhRZ, gh, G, 0, gemm);
-      for (let b = 0; b < B; b++) {
+      multiplyRows(B, b0, b1, 2 * H, H, hPrevAll, H, whhRZ, gh, G, 0, gemm);
+      for (let b = b0; b < b1; b++) {
         let rh = extraAll + (<usize>(b * H) << 2);
         if (!isActive(lengths, b, t)) { memory.fill(rh, 0, Hb); continue; }
         let gx = gxAll + (<usize>(b * G) << 2), ghRow = gh + (<usize>(b * G) << 2), hPrev = hPrevAll + (<usize>(b * H) << 2);
@@ -163,9 +165,9 @@ export function gruForward(plan: usize): void {
         for (; j + 4 <= H; j += 4) forwardLanesResetGates(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
         for (; j < H; j++) forwardLanesResetGates(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
       }
-      multiplyWeight(B, H, H, extraAll, H, whhN, gh + 2 * Hb, G, 0, gemm);
+      multiplyRows(B, b0, b1, H, H, extraAll, H, whhN, gh + 2 * Hb, G, 0, gemm);
     }
-    for (let b = 0; b < B; b++) {
+    for (let b = b0; b < b1; b++) {
       let hPrev = hPrevAll + (<usize>(b * H) << 2), hNew = hNewAll + (<usize>(b * H) << 2);
       if (!isActive(lengths, b, t)) {
         memory.copy(hNew, hPrev, Hb);
@@ -324,7 +326,7 @@ export function gruBackward(plan: usize): void {
       }
       multiplyWeight(B, H, 2 * H, dGxT, G, whrzT, dhNext, H, 1, gemm);
     }
-    carryInactiveRows(B, H, lengths, t, dh, dhNext);
+    carryInactiveRows(0, B, H, lengths, t, dh, dhNext);
     memory.copy(dh, dhNext, <usize>(B * H) << 2);
   }
 

@@ -12,7 +12,7 @@
 import { sgemm } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st, addTo } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, multiplyRows, rowStart, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
 import { activate, inputForget } from "./cell-options";
@@ -92,14 +92,16 @@ function forwardGeneral(o: usize, Hb: usize, g: usize, bias: usize, peep: usize,
 }
 
 /** Runs the sequence: fills gates, c[1..T], h[1..T] (and m with projection). c[0], h[0] set by the
- *  caller, p.prepared by lstmPrepare for this batch size and these weights. */
+ *  caller, p.prepared by lstmPrepare for this batch size and these weights. Split over threads, this
+ *  thread's batch rows (plan.ts), or its hidden units of one sequence. */
 export function lstmForward(plan: usize): void {
   let p = planOf(plan);
-  if (p.parts > 1) {
+  if (p.parts > 1 && p.batch == 1) {
     lstmForwardPart(plan);
     return;
   }
   let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
+  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
   let G = 4 * H, Hb = <usize>H << 2;
   let lengths = p.lengths, peep = p.peepholes, projected = P != H;
   let gemm = p.work;
@@ -114,8 +116,8 @@ export function lstmForward(plan: usize): void {
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + (<usize>(t * B * P) << 2), hNew = hPrev + (<usize>(B * P) << 2);
     let gates = p.gates + (<usize>(t * B * G) << 2);
-    multiplyWeight(B, G, P, hPrev, P, whh, gates, G, 1, gemm);
-    for (let b = 0; b < B; b++) {
+    multiplyRows(B, b0, b1, G, P, hPrev, P, whh, gates, G, 1, gemm);
+    for (let b = b0; b < b1; b++) {
       let cPrev = p.c + (<usize>((t * B + b) * H) << 2), cNew = cPrev + (<usize>(B * H) << 2);
       let m = projected ? p.extra + (<usize>((t * B + b) * H) << 2) : hNew + (<usize>(b * P) << 2);
       if (!isActive(lengths, b, t)) {
@@ -134,8 +136,8 @@ export function lstmForward(plan: usize): void {
       for (; j < H; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, m);
     }
     if (projected) {
-      multiplyWeight(B, P, H, p.extra + (<usize>(t * B * H) << 2), H, whr, hNew, P, 0, gemm);
-      carryInactiveRows(B, P, lengths, t, hPrev, hNew);
+      multiplyRows(B, b0, b1, P, H, p.extra + (<usize>(t * B * H) << 2), H, whr, hNew, P, 0, gemm);
+      carryInactiveRows(b0, b1, P, lengths, t, hPrev, hNew);
     }
   }
 }
@@ -258,7 +260,7 @@ export function lstmBackward(plan: usize): void {
     }
     // ∂L/∂h_{t−1} = dG_t · W_hh for active rows; rows past their end carry ∂L/∂h unchanged.
     multiplyWeight(B, P, G, dGt, G, whhT, dhNext, P, 0, gemm);
-    carryInactiveRows(B, P, lengths, t, dh, dhNext);
+    carryInactiveRows(0, B, P, lengths, t, dh, dhNext);
     memory.copy(dh, dhNext, <usize>(B * P) << 2);
   }
 

@@ -50,9 +50,12 @@ export class SequencePlan {
   gradWHr: usize;
   gradPeepholes: usize;
   work: usize;         // scratch, at least the kernel's *WorkspaceBytes(plan)
-  // Splitting one batch-1 sequence over threads by hidden units (threads builds only): this thread
-  // computes units [unitStart(part), unitStart(part + 1)) and meets the others at `barrier` (an i32
-  // counter in shared memory, 0 at the start) after every step. parts = 1: no split.
+  // Splitting a sequence over threads (threads builds only), `parts` threads each running the kernel
+  // with their own plan and workspace and meeting at `barrier` (an i32 counter in shared memory, 0
+  // at the start). A batch is split by rows: this thread runs rows [rowStart(part), rowStart(part + 1))
+  // through every step, after one barrier once the input projection is shared out. One sequence
+  // (batch 1) is split by hidden units: units [unitStart(part), unitStart(part + 1)), a barrier after
+  // every step. parts = 1: no split.
   part: i32;
   parts: i32;
   barrier: usize;
@@ -99,8 +102,14 @@ export function prepareWeight(batch: i32, N: i32, K: i32, src: usize, rs: i32, c
 /** out[B, N] (row stride ldo) (+)= s[B, K] (row stride lds) · Wᵀ, W prepared by prepareWeight. */
 export function multiplyWeight(batch: i32, N: i32, K: i32, s: usize, lds: i32, w: usize, out: usize, ldo: i32,
                                accumulate: i32, gemmWork: usize): void {
+  multiplyRows(batch, 0, batch, N, K, s, lds, w, out, ldo, accumulate, gemmWork);
+}
+
+/** multiplyWeight for rows [b0, b1) of the batch only (one thread's rows), W prepared for `batch`. */
+export function multiplyRows(batch: i32, b0: i32, b1: i32, N: i32, K: i32, s: usize, lds: i32, w: usize, out: usize, ldo: i32,
+                             accumulate: i32, gemmWork: usize): void {
   if (batch == 1) gemvPanels(N, K, w, s, out, accumulate);
-  else sgemmPacked(batch, N, K, s, lds, 1, w, out, ldo, accumulate, gemmWork);
+  else sgemmPacked(b1 - b0, N, K, s + (<usize>(b0 * lds) << 2), lds, 1, w, out + (<usize>(b0 * ldo) << 2), ldo, accumulate, gemmWork);
 }
 
 /** First free byte of a plan's workspace after the GEMM scratch. */
@@ -132,16 +141,21 @@ export function tokenScratchBytes(p: SequencePlan, N: i32): usize {
  * The input projection of every step, out[T·B, N] (row stride N) = X · W_ihᵀ. With token inputs
  * X = table[tokens], so the V table rows are projected once and their rows gathered: V·I·N
  * multiply-adds instead of T·B·I·N (a character model: 65 rows instead of thousands). The products
- * are the same ones in the same order, so the result is identical.
+ * are the same ones in the same order, so the result is identical. Split over threads by rows (a
+ * batch split: rowStart), each thread projects its share of the T·B rows and all meet at the
+ * barrier, since a thread's steps need rows another projected.
  */
 export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, scratch: usize): void {
-  let T = p.steps, B = p.batch, I = p.inputSize;
+  let I = p.inputSize, rows = p.steps * p.batch;
+  let r0 = rowStart(rows, p.part, p.parts), r1 = rowStart(rows, p.part + 1, p.parts);
+  let at = out + (<usize>(r0 * N) << 2);
   if (p.tokens == 0) {
-    sgemm(T * B, N, I, p.x, I, 1, p.wIh, 1, I, out, N, 0, gemm);
-    return;
+    sgemm(r1 - r0, N, I, p.x + (<usize>(r0 * I) << 2), I, 1, p.wIh, 1, I, at, N, 0, gemm);
+  } else {
+    sgemm(p.vocab, N, I, p.table, I, 1, p.wIh, 1, I, scratch, N, 0, gemm);
+    embeddingForward(r1 - r0, N, scratch, p.tokens + (<usize>r0 << 2), at);
   }
-  sgemm(p.vocab, N, I, p.table, I, 1, p.wIh, 1, I, scratch, N, 0, gemm);
-  embeddingForward(T * B, N, scratch, p.tokens, out);
+  if (p.parts > 1) barrierWait(p.barrier, p.parts);
 }
 
 /**
@@ -181,6 +195,11 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+/** First batch row (or row of any row-wise product) of part k of `parts`; k = parts gives B. */
+export function rowStart(B: i32, k: i32, parts: i32): i32 {
+  return <i32>((<i64>B * k) / parts);
+}
+
 /** First hidden unit of part k of `parts` (k = parts gives H); part edges are multiples of 4, so
  *  SIMD lanes never straddle two threads. */
 export function unitStart(H: i32, k: i32, parts: i32): i32 {
@@ -194,10 +213,20 @@ const BARRIER_SPINS: i32 = 1 << 16;
 /** Sleeps of 1 ms without progress before failing a barrier: a peer that died must not hang this
  *  thread forever, and one that is only slow (an oversubscribed machine) must not fail the call. */
 const BARRIER_SLEEPS: i32 = 10_000;
+/** Spins before failing a barrier where sleeping is not allowed (about as long as the sleeps). */
+const BARRIER_SPIN_LIMIT: i64 = 20_000_000_000;
+
+/** Whether this instance may sleep in atomic.wait: not on a browser's main thread, which may only spin. */
+let blockingWaits = true;
+
+/** Sets whether barriers of this instance may sleep (the engine clears it on a browser's main thread). */
+export function setBlockingWaits(on: i32): void {
+  blockingWaits = on != 0;
+}
 
 /**
- * Arrives at the barrier of step t and waits for all `parts` threads (threads builds; no-op else):
- * the last to arrive wakes the sleepers. Runs in workers only (a browser's main thread cannot wait).
+ * Arrives at the barrier and waits until `target` arrivals were counted (threads builds; no-op
+ * else): the last to arrive wakes the sleepers.
  */
 export function barrierWait(barrier: usize, target: i32): void {
   if (ASC_FEATURE_THREADS) {
@@ -205,10 +234,14 @@ export function barrierWait(barrier: usize, target: i32): void {
       atomic.notify(barrier, i32.MAX_VALUE);
       return;
     }
-    let spins = 0, sleeps = 0;
+    let spins: i64 = 0, sleeps = 0;
     for (let seen = atomic.load<i32>(barrier); seen < target; seen = atomic.load<i32>(barrier)) {
       if (++spins <= BARRIER_SPINS) continue;
-      if (atomic.wait<i32>(barrier, seen, 1_000_000) == AtomicWaitResult.TIMED_OUT && ++sleeps > BARRIER_SLEEPS) unreachable(); // a peer is gone: fail the call
+      if (!blockingWaits) {
+        if (spins > BARRIER_SPIN_LIMIT) unreachable(); // a peer is gone: fail the call
+        continue;
+      }
+      if (atomic.wait<i32>(barrier, seen, 1_000_000) == AtomicWaitResult.TIMED_OUT && ++sleeps > BARRIER_SLEEPS) unreachable();
     }
   }
 }

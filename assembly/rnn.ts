@@ -9,7 +9,7 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { tanhV, reluV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, afterGemmScratch,
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, multiplyRows, rowStart, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RELU, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
@@ -44,14 +44,16 @@ export function rnnForwardWorkspaceBytes(plan: usize): usize {
   st(pre + o, relu ? reluV(v) : tanhV(v), wide);
 }
 
-/** Runs the sequence: fills h[1..T]. h[0] is set by the caller, p.prepared by rnnPrepare. */
+/** Runs the sequence: fills h[1..T]. h[0] is set by the caller, p.prepared by rnnPrepare. Split over
+ *  threads, this thread's batch rows (plan.ts), or its hidden units of one sequence. */
 export function rnnForward(plan: usize): void {
   let p = planOf(plan);
-  if (p.parts > 1) {
+  if (p.parts > 1 && p.batch == 1) {
     rnnForwardPart(plan);
     return;
   }
   let T = p.steps, B = p.batch, H = p.hiddenSize, lengths = p.lengths;
+  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
   let relu = (p.flags & FLAG_RELU) != 0;
   let gemm = p.work;
   let whh = p.prepared;
@@ -62,8 +64,8 @@ export function rnnForward(plan: usize): void {
 
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + <usize>t * stateBytes, hNew = hPrev + stateBytes;
-    multiplyWeight(B, H, H, hPrev, H, whh, hNew, H, 1, gemm);
-    for (let b = 0; b < B; b++) {
+    multiplyRows(B, b0, b1, H, H, hPrev, H, whh, hNew, H, 1, gemm);
+    for (let b = b0; b < b1; b++) {
       if (!isActive(lengths, b, t)) continue;
       let row = hNew + (<usize>(b * H) << 2);
       let j = 0;
@@ -83,7 +85,7 @@ export function rnnForward(plan: usize): void {
         for (; j < H; j++) forwardLanes(<usize>j << 2, false, false, row, p.bIh, p.bHh);
       }
     }
-    carryInactiveRows(B, H, lengths, t, hPrev, hNew);
+    carryInactiveRows(b0, b1, H, lengths, t, hPrev, hNew);
   }
 }
 
@@ -159,7 +161,7 @@ export function rnnBackward(plan: usize): void {
       }
     }
     multiplyWeight(B, H, H, dGt, H, whhT, dhNext, H, 0, gemm);
-    carryInactiveRows(B, H, lengths, t, dh, dhNext);
+    carryInactiveRows(0, B, H, lengths, t, dh, dhNext);
     memory.copy(dh, dhNext, stateBytes);
   }
 

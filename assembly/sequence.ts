@@ -69,10 +69,10 @@ export function addVectors(n: i32, a: usize, b: usize, dst: usize): void {
   }
 }
 
-/** Copies row b of a [B, F] state from `src` to `dst` for every row not active at step t. */
-export function carryInactiveRows(B: i32, F: i32, lengths: usize, t: i32, src: usize, dst: usize): void {
+/** Copies row b of a [B, F] state from `src` to `dst` for every row b0 ≤ b < b1 not active at step t. */
+export function carryInactiveRows(b0: i32, b1: i32, F: i32, lengths: usize, t: i32, src: usize, dst: usize): void {
   if (lengths == 0) return;
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     if (!isActive(lengths, b, t)) memory.copy(dst + (<usize>(b * F) << 2), src + (<usize>(b * F) << 2), <usize>F << 2);
   }
 }

@@ -16,7 +16,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { "wasm-rnn": "src/index.ts", "wasm-rnn.inline": "src/inline.ts", worker: "src/parallel/worker.ts" },
+  entryPoints: { "wasm-rnn": "src/index.ts", "wasm-rnn.inline": "src/inline.ts", worker: "src/parallel/worker.ts", "team-worker": "src/parallel/team-worker.ts" },
   outdir: out,
   bundle: true,
   format: "esm",

@@ -24,3 +24,6 @@ export class NumericError extends WasmRnnError {}
 
 /** A request would exceed a memory limit, or the engine is not ready or was disposed. */
 export class ResourceError extends WasmRnnError {}
+
+/** A call that failed in a worker thread, or was lost with it. */
+export class WorkerError extends WasmRnnError {}

@@ -1,5 +1,5 @@
 // The public API of wasm-rnn (browser entry; the Node entry re-exports this after initialising).
-export { init, type InitOptions } from "./engine/engine.js";
+export { init, engineInfo, type InitOptions, type EngineInfo } from "./engine/engine.js";
 export { Tensor, tensor, zeros } from "./tensor.js";
 export { WasmRnnError, ShapeError, FormatError, UnsupportedError, NumericError, ResourceError } from "./errors.js";
 export { Recurrent, type RecurrentOptions, type ForwardOptions, type ForwardResult, type BackwardOptions, type BackwardResult } from "./layers/recurrent.js";

@@ -25,6 +25,14 @@ afterAll(async () => {
 describe("WorkerPool inference", () => {
   it("uses the shared memory and splits a recurrent forward by rows with the single-threaded result", async () => {
     expect(pool.sharedMemory).toBe(true);
+    const big = new LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, bidirectional: true, seed: 1 });
+    const xBig = tensor(uniform(40 * 9 * 16), [40, 9, 16]);
+    const options = { lengths: [40, 3, 39, 1, 40, 20, 7, 40, 11], h0: tensor(uniform(4 * 9 * 64), [4, 9, 64]) };
+    expect(big.splitParts({ steps: 40, batch: 9, inputSize: 16, outputSize: 64, tokens: 0 } as never, 2)).toBe(2);
+    const hereBig = big.forward(xBig, options), thereBig = await pool.forward(big, xBig, options);
+    expectClose(thereBig.output.data, hereBig.output.data, "split output", { rtol: 1e-6, atol: 0 });
+    expectClose(thereBig.cN!.data, hereBig.cN!.data, "split cN", { rtol: 1e-6, atol: 0 });
+    // Small calls are not split: they run whole on one worker.
     const lstm = new LSTM({ inputSize: 6, hiddenSize: 12, numLayers: 2, bidirectional: true, seed: 1 });
     const x = tensor(uniform(9 * 7 * 6), [9, 7, 6]);
     const h0 = tensor(uniform(4 * 7 * 12), [4, 7, 12]);
@@ -57,6 +65,17 @@ describe("WorkerPool inference", () => {
     }
     expect(new LSTM({ inputSize: 8, hiddenSize: 64 }).splittable).toBe(false); // too little work per step
     expect(new LSTM({ inputSize: 8, hiddenSize: 300, projSize: 200 }).splittable).toBe(false);
+  });
+
+  it("a worker that dies before a split forward fails only that call, at once (its peer is released from the barrier)", async () => {
+    const layer = new GRU({ inputSize: 16, hiddenSize: 128, seed: 7 });
+    const x = tensor(uniform(100 * 6 * 16), [100, 6, 16]);
+    const here = layer.forward(x);
+    await pool.killWorker(1);
+    const started = performance.now();
+    await expect(pool.forward(layer, x)).rejects.toThrow(WorkerError);
+    expect(performance.now() - started).toBeLessThan(9000); // released, not failed by the barrier's 10 s timeout
+    expectClose((await pool.forward(layer, x)).output.data, here.output.data, "after the replacement", { rtol: 1e-6, atol: 0 });
   });
 
   it("predicts, decodes and samples batches across workers like the model itself", async () => {

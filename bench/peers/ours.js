@@ -1,8 +1,8 @@
 // wasm-rnn itself as a benchmark peer: loads the built library (dist/ and build/*.wasm) with the
 // requested SIMD build and feeds it the workload's PyTorch state dict. Layer workloads time forward
 // (and backward) of an LSTM/GRU/RNN; the language-model workload times one training step of a
-// LanguageModel with Adam. Imports dist/index.js and calls init({ simd }) — what dist/node.js does
-// with simd 'auto'.
+// LanguageModel with Adam. Imports dist/index.js and calls init({ simd, threads: 1 }) — what
+// dist/node.js does with simd 'auto', on one thread (pool.js measures threads).
 
 import { FIRST_ORDINARY_TOKEN, directions, isLanguageModel } from "../workloads.js";
 
@@ -61,7 +61,7 @@ function trainStep(api, w, sd, input) {
 
 export async function loadOurs(simd = "auto") {
   const api = await import("../../dist/index.js");
-  const engine = await api.init({ simd });
+  const engine = await api.init({ simd, threads: 1 }); // single-thread figures: the peers run on one thread too
   const classes = { lstm: api.LSTM, gru: api.GRU, rnn: api.RNN };
   return {
     name: "ours",

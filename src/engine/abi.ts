@@ -36,6 +36,7 @@ export interface CoreExports {
   tanhBackward(n: number, y: number, dy: number, dx: number): void;
   planBytes(): number;
   heapBase(): number;
+  setBlockingWaits(on: number): void;
   denseForward(N: number, I: number, O: number, x: number, w: number, b: number, y: number, work: number): void;
   denseBackward(N: number, I: number, O: number, x: number, w: number, gradY: number, gradW: number, gradB: number, gradX: number, work: number): void;
   embeddingForward(N: number, E: number, table: number, ids: number, y: number): void;

@@ -1,15 +1,28 @@
 // The engine: one instantiated wasm core, its linear memory and the arena that allocates it, typed
-// views that survive memory growth, and helpers to move Float32Arrays in and out. Everything else
-// reaches wasm through here. `init()` creates the single engine of this JavaScript realm.
+// views that survive memory growth, helpers to move Float32Arrays in and out, and the thread team
+// kernels may split over. Everything else reaches wasm through here. `init()` creates the single
+// engine of this JavaScript realm (and sizes its team); `engineInfo()` says what it got.
 
 import { Arena, type Region } from "./arena.js";
 import { compileCore, type CompiledCore, type LoadOptions, type SimdFlavor } from "./load.js";
 import { PLAN_FIELDS, type CoreExports, type SequencePlan } from "./abi.js";
 import { ResourceError } from "../errors.js";
+import { positiveInt } from "../validate.js";
+import { coreCount, isNode, mayBlock } from "../runtime.js";
+import { ThreadTeam } from "../parallel/team.js";
+import { MAX_THREADS } from "../parallel/team-control.js";
+import { TEAM_WORKER_URL } from "../parallel/spawn.js";
 
 export interface InitOptions extends LoadOptions {
   /** Upper bound on wasm memory the engine may allocate, in bytes (default 2 GiB). */
   memoryLimitBytes?: number;
+  /**
+   * Threads every layer's and model's kernels run on: this one and threads − 1 workers on the shared
+   * memory (default: the number of cores in Node, 1 in browsers; 1 = no workers). Like
+   * onnxruntime-web's env.wasm.numThreads. Calling init again with another number resizes the team.
+   * Without shared memory (a page that is not cross-origin isolated) the engine runs on one thread.
+   */
+  threads?: number;
   /** @internal A worker: the main thread's compiled module, and its shared memory to join (or null
    *  for a memory of the worker's own) with the region of it this worker allocates from and where it
    *  logs the pages it grows. */
@@ -42,6 +55,33 @@ export class Engine {
       throw new Error(`wasm-rnn: plan layout mismatch (wasm ${this.core.planBytes()} bytes, engine ${PLAN_FIELDS.length * 4})`);
     }
     this.planPtr = this.arena.alloc(PLAN_FIELDS.length * 4);
+    if (!mayBlock) this.core.setBlockingWaits(0);
+  }
+
+  /** The team kernels split over (null: one thread). */
+  team: ThreadTeam | null = null;
+  private teamChange: Promise<void> = Promise.resolve();
+
+  /** Threads kernels run on (1 without a team). */
+  get threads(): number {
+    return this.team?.size ?? 1;
+  }
+
+  /**
+   * Resizes the thread team to `threads` (1 ends it); changes run one after another. In the
+   * background (the default size at start-up), its workers never keep a Node process alive, even
+   * while they start, and kernels run on this thread until the team is ready.
+   */
+  useThreads(threads: number, background = false): Promise<void> {
+    const change = this.teamChange.then(async () => {
+      if (threads === this.threads) return;
+      const old = this.team;
+      this.team = null;
+      await old?.stop();
+      if (threads > 1) this.team = await ThreadTeam.start(this, threads, TEAM_WORKER_URL, background);
+    });
+    this.teamChange = change.catch(() => undefined);
+    return change;
   }
 
   /** The SIMD build in use. */
@@ -113,21 +153,25 @@ export class Engine {
     return this.scratchPtr;
   }
 
-  /** Writes a SequencePlan into the engine's plan block and returns its address. */
-  writePlan(plan: SequencePlan): number {
+  /** Writes a SequencePlan into the engine's plan block (or the block at `at`) and returns its address. */
+  writePlan(plan: SequencePlan, at = this.planPtr): number {
     const i32 = this.i32;
-    const base = this.planPtr >> 2;
+    const base = at >> 2;
     for (let i = 0; i < PLAN_FIELDS.length; i++) i32[base + i] = plan[PLAN_FIELDS[i]];
-    return this.planPtr;
+    return at;
   }
 }
 
 let current: Engine | null = null;
 let pending: Promise<Engine> | null = null;
 
-/** Loads and instantiates the wasm core once; later calls return the same engine. */
-export function init(options: InitOptions = {}): Promise<Engine> {
-  if (current) return Promise.resolve(current);
+/**
+ * Loads and instantiates the wasm core once; later calls return the same engine. Sizes its thread
+ * team: to `threads` when given, else to the default on the first call.
+ */
+export async function init(options: InitOptions = {}): Promise<Engine> {
+  const asked = options.threads === undefined ? undefined : positiveInt(options.threads, "init: threads");
+  const first = !pending;
   if (!pending) {
     pending = (async () => {
       const compiled = options.attach?.core ?? (await compileCore(options));
@@ -151,7 +195,58 @@ export function init(options: InitOptions = {}): Promise<Engine> {
       throw e;
     });
   }
-  return pending;
+  const eng = await pending;
+  if (options.attach || (asked === undefined && !first)) return eng;
+  const threads = asked ?? (await defaultThreads());
+  if (threads > 1 && !eng.shared) {
+    if (asked !== undefined) noticeOnce("shared memory is not available (is the page cross-origin isolated?); kernels run on one thread");
+    await eng.useThreads(1);
+    return eng;
+  }
+  if (asked !== undefined) {
+    await eng.useThreads(threads);
+    return eng;
+  }
+  // The default team starts in the background: workers take ~50–100 ms to boot, which init (and
+  // importing the Node entry) should not wait for; a team that cannot start leaves one thread.
+  eng.useThreads(threads, true).catch((e) => noticeOnce(`${(e as Error).message}; kernels run on one thread`));
+  return eng;
+}
+
+/** The default team size: WASM_RNN_THREADS or the cores in Node, one thread in browsers. */
+async function defaultThreads(): Promise<number> {
+  if (!isNode) return 1;
+  const variable = process.env.WASM_RNN_THREADS;
+  if (variable !== undefined && variable !== "") return Math.min(positiveInt(Number(variable), "the WASM_RNN_THREADS environment variable"), MAX_THREADS);
+  return Math.min(await coreCount(), MAX_THREADS);
+}
+
+const noticesShown = new Set<string>();
+
+/** A console warning shown once per message. */
+function noticeOnce(message: string): void {
+  if (noticesShown.has(message)) return;
+  noticesShown.add(message);
+  console.warn(`wasm-rnn: ${message}`);
+}
+
+/** What the engine runs with. */
+export interface EngineInfo {
+  /** Threads kernels split over (1: this thread only). */
+  threads: number;
+  /** Whether the wasm memory is shared with workers. */
+  sharedMemory: boolean;
+  /** WebAssembly SIMD (always: the core needs it). */
+  simd: boolean;
+  /** Whether the relaxed-SIMD build (fused multiply-add) is in use. */
+  relaxedSimd: boolean;
+}
+
+/** What `init()` gave: threads (those running now: a default team still starting counts as one),
+ *  shared memory, SIMD flavour. */
+export function engineInfo(): EngineInfo {
+  const eng = engine();
+  return { threads: eng.threads, sharedMemory: eng.shared, simd: true, relaxedSimd: eng.simd === "relaxed" };
 }
 
 /** The engine, or a ResourceError telling the caller to `await init()` first. */

@@ -6,6 +6,7 @@
 // reversed within its own length, so variable-length batches behave like PyTorch packed sequences.
 
 import type { Engine } from "../engine/engine.js";
+import type { TeamKernel } from "../parallel/team-control.js";
 import { emptyPlan, FLAG_RESET_AFTER, type CoreExports, type SequencePlan } from "../engine/abi.js";
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
 import { formatBytes } from "../engine/arena.js";
@@ -76,6 +77,10 @@ const KERNELS: Record<CellKind, CellKernels> = {
   gru: { gates: 3, preparedBytes: "gruPreparedBytes", prepare: "gruPrepare", forward: "gruForward", backward: "gruBackward", forwardBytes: "gruForwardWorkspaceBytes", backwardBytes: "gruBackwardWorkspaceBytes" },
   rnn: { gates: 1, preparedBytes: "rnnPreparedBytes", prepare: "rnnPrepare", forward: "rnnForward", backward: "rnnBackward", forwardBytes: "rnnForwardWorkspaceBytes", backwardBytes: "rnnBackwardWorkspaceBytes" },
 };
+
+/** Forward kernels smaller than this (multiply-adds) run on one thread: waking a team costs tens of
+ *  microseconds, about what a kernel of this size takes (an LSTM step at H 256 is ~330k). */
+const SPLIT_MIN_MULTIPLY_ADDS = 1 << 21;
 
 /** What forward leaves for backward. */
 interface ForwardState {
@@ -222,30 +227,41 @@ export class Recurrent extends Layer {
 
   forward(x: TensorLike, options: ForwardOptions = {}): ForwardResult {
     this.checkAlive("forward");
-    const { steps: T, batch: B, unbatched, lengths } = this.checkForwardInputs(x, options);
-    const LD = this.numLayers * this.directions, H = this.hiddenSize, P = this.outputSize, F = this.directions * P;
-    const eng = this.engine, pool = this.buffers;
     try {
-      const input: ResidentInput = { steps: T, batch: B, x: pool.floats("x", T * B * this.inputSize), lengths: 0, h0: 0, c0: 0 };
-      this.writeTimeMajor(input.x, x.data, T, B, this.inputSize, unbatched);
-      if (lengths) {
-        input.lengths = pool.ints("lengths", B);
-        eng.writeInt32(input.lengths, lengths);
-      }
-      input.h0 = this.upload("h0", options.h0);
-      input.c0 = this.upload("c0", options.c0);
-      const out = this.forwardResident(input);
-      this.unbatched = unbatched;
-      const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
-      const result: ForwardResult = {
-        output: new Tensor(this.readTimeMajor(out.output, T, B, F, unbatched), unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F]),
-        hN: new Tensor(eng.read(out.hN, LD * B * P), stateShape(P)),
-      };
-      if (out.cN) result.cN = new Tensor(eng.read(out.cN, LD * B * H), stateShape(H));
-      return result;
+      const staged = this.stageForward(x, options);
+      return staged.result(this.forwardResident(staged.input));
     } catch (e) {
       throw wrapInternal(e, `${this.name}.forward`);
     }
+  }
+
+  /**
+   * @internal Validates forward's arguments, writes the batch and initial states into the layer's
+   * buffers (time-major), and returns them with the reader that turns the resident output into
+   * forward's result. `forward` runs the kernels in between; a thread pool may run them split.
+   */
+  stageForward(x: TensorLike, options: ForwardOptions): { input: ResidentInput; result: (out: ResidentOutput) => ForwardResult } {
+    const { steps: T, batch: B, unbatched, lengths } = this.checkForwardInputs(x, options);
+    const LD = this.numLayers * this.directions, H = this.hiddenSize, P = this.outputSize, F = this.directions * P;
+    const eng = this.engine, pool = this.buffers;
+    const input: ResidentInput = { steps: T, batch: B, x: pool.floats("x", T * B * this.inputSize), lengths: 0, h0: 0, c0: 0 };
+    this.writeTimeMajor(input.x, x.data, T, B, this.inputSize, unbatched);
+    if (lengths) {
+      input.lengths = pool.ints("lengths", B);
+      eng.writeInt32(input.lengths, lengths);
+    }
+    input.h0 = this.upload("h0", options.h0);
+    input.c0 = this.upload("c0", options.c0);
+    const result = (out: ResidentOutput): ForwardResult => {
+      this.unbatched = unbatched;
+      const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
+      return {
+        output: new Tensor(this.readTimeMajor(out.output, T, B, F, unbatched), unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F]),
+        hN: new Tensor(eng.read(out.hN, LD * B * P), stateShape(P)),
+        ...(out.cN ? { cN: new Tensor(eng.read(out.cN, LD * B * H), stateShape(H)) } : {}),
+      };
+    };
+    return { input, result };
   }
 
   /**
@@ -257,6 +273,11 @@ export class Recurrent extends Layer {
     for (let step = steps.next(); ; step = steps.next()) {
       if (step.done) return step.value;
       const { plan, key } = step.value;
+      const team = this.engine.team, parts = team ? this.splitParts(plan, team.size) : 1;
+      if (team && parts > 1) {
+        team.run(this.forwardKernel, this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.workspace(part, bytes))));
+        continue;
+      }
       plan.prepared = this.preparedWeights(plan, key);
       this.run(plan, "forward");
     }
@@ -319,6 +340,18 @@ export class Recurrent extends Layer {
   }
 
   /**
+   * @internal Threads to split a forward kernel over, out of `threads`: by batch rows (at most one
+   * part per row), or for one sequence by hidden units when `splittable`; 1 when the kernel is too
+   * small for the split to pay for waking the threads and their barriers.
+   */
+  splitParts(plan: SequencePlan, threads: number): number {
+    const multiplyAdds = plan.steps * plan.batch * KERNELS[this.kind].gates * this.hiddenSize * (plan.inputSize + plan.outputSize);
+    if (threads < 2 || multiplyAdds < SPLIT_MIN_MULTIPLY_ADDS) return 1;
+    if (plan.batch > 1) return Math.min(threads, plan.batch);
+    return this.splittable && plan.tokens === 0 ? Math.min(threads, this.hiddenSize >> 2) : 1;
+  }
+
+  /**
    * Whether a batch-1 forward is worth splitting over threads by hidden units: not for an LSTM with
    * projection or a reset-before GRU (their steps need all units mid-step), and only when a step's
    * hidden product is large enough (≥ 128k multiply-adds, e.g. an LSTM or GRU with H ≥ 256) for the
@@ -330,25 +363,32 @@ export class Recurrent extends Layer {
   }
 
   /** The name of this cell's forward kernel (for threads running a part of it). */
-  get forwardKernel(): string {
-    return KERNELS[this.kind].forward;
+  get forwardKernel(): TeamKernel {
+    return KERNELS[this.kind].forward as TeamKernel;
   }
 
   /**
-   * @internal Plans for running `plan` (batch 1) split over `parts` threads by hidden units: each
-   * with its own prepared weights (cached like whole ones), workspace, part index and the shared
-   * barrier counter.
+   * @internal Plans for running `plan` split over `parts` threads that meet at `barrier`, each with
+   * its part index and a workspace from `workspace(part, bytes)`. A batch is split by rows: the
+   * buffers and the prepared weights are the plan's own. One sequence is split by hidden units: each
+   * part has its own prepared weights (its units' rows of W_hh, cached like whole ones).
    */
-  splitPlans(plan: SequencePlan, key: string, parts: number, barrier: number): SequencePlan[] {
+  partPlans(plan: SequencePlan, key: string, parts: number, barrier: number, workspace: (part: number, bytes: number) => number): SequencePlan[] {
     const core = this.engine.core as unknown as Record<string, (plan: number) => number>;
     const k = KERNELS[this.kind];
+    const byUnits = plan.batch === 1 && parts > 1;
+    if (!byUnits) plan.prepared = this.preparedWeights(plan, key);
     return Array.from({ length: parts }, (_, part) => {
-      const partPlan: SequencePlan = { ...plan, part, parts, barrier };
-      partPlan.prepared = this.preparedWeights(partPlan, `${key}#${part}/${parts}`);
-      partPlan.work = 0;
-      partPlan.work = this.buffers.floats(`splitWork${part}`, core[k.forwardBytes](this.engine.writePlan(partPlan)) / 4);
+      const partPlan: SequencePlan = { ...plan, part, parts, barrier, work: 0 };
+      if (byUnits) partPlan.prepared = this.preparedWeights(partPlan, `${key}#${part}/${parts}`);
+      partPlan.work = workspace(part, core[k.forwardBytes](this.engine.writePlan(partPlan)));
       return partPlan;
     });
+  }
+
+  /** @internal A float buffer of at least `bytes` kept with the layer's buffers under `name`. */
+  scratchBuffer(name: string, bytes: number): number {
+    return this.buffers.floats(name, Math.ceil(bytes / 4));
   }
 
   /** @internal Validates forward's arguments (as forward does) and returns the sizes and lengths. */

@@ -3,7 +3,7 @@
 // gradients of training shards. Runs inside a worker (worker.ts) — or in the main thread for a
 // pool of size 1.
 
-import { init, engine } from "../engine/engine.js";
+import { engine } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
 import { GRU } from "../layers/gru.js";
 import type { Layer } from "../layers/layer.js";
@@ -14,10 +14,10 @@ import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";
 import { decode } from "../models/seq2seq-decoding.js";
 import type { Seq2Seq } from "../models/seq2seq.js";
-import type { GradientsMessage, HostedMethod, HostedSpec, RowsRequest, WeightsMessage, WorkerApi, WorkerSetup } from "./protocol.js";
-import { BufferPool } from "../layers/buffer-pool.js";
-import type { ResidentOutput } from "../layers/recurrent.js";
+import type { GradientsMessage, HostedMethod, HostedSpec, WeightsMessage, WorkerApi, WorkerSetup } from "./protocol.js";
 import type { SequencePlan } from "../engine/abi.js";
+import { joinEngine } from "./attach.js";
+import { TEAM_KERNELS } from "./team-control.js";
 
 type Hosted = Model | Recurrent;
 
@@ -30,8 +30,6 @@ const LAYERS = { LSTM, GRU, RNN } as const;
 export function invoke(target: Hosted, method: HostedMethod, args: unknown[]): unknown {
   const object = target as unknown as Record<string, (...a: unknown[]) => unknown> & Model;
   switch (method) {
-    case "forwardRows":
-      return forwardRows(target as Recurrent, args[0] as RowsRequest);
     case "decode":
       return decode(target as Seq2Seq, ...(args as [Parameters<typeof decode>[1], Parameters<typeof decode>[2]]));
     case "batchLoss":
@@ -54,46 +52,14 @@ export function layersOf(hosted: Hosted): Layer[] {
   return hosted instanceof Recurrent ? [hosted] : hosted.layers;
 }
 
-/** Rows [b0, b1) of a shared batch, gathered by wasm into this thread's buffers and run forward. */
-function forwardRows(layer: Recurrent, r: RowsRequest): ResidentOutput {
-  const eng = engine(), rows = r.b1 - r.b0, LD = layer.numLayers * layer.directions;
-  const buffers = rowsBuffers.get(layer) ?? new BufferPool(eng);
-  rowsBuffers.set(layer, buffers);
-  /** dst[k, r'] = src[k, b0 + r'] for k < outer, over rows of `width` floats. */
-  const gather = (name: string, src: number, outer: number, width: number) => {
-    const index = Int32Array.from({ length: outer * rows }, (_, i) => Math.floor(i / rows) * r.B + r.b0 + (i % rows));
-    const indexPtr = buffers.ints(`${name}Index`, index.length);
-    eng.writeInt32(indexPtr, index);
-    const dst = buffers.floats(name, outer * rows * width);
-    eng.core.gatherRows(outer * rows, width, src, indexPtr, dst);
-    return dst;
-  };
-  let lengths = 0;
-  if (r.lengths) {
-    lengths = buffers.ints("lengths", rows);
-    eng.i32.copyWithin(lengths >> 2, (r.lengths >> 2) + r.b0, (r.lengths >> 2) + r.b1);
-  }
-  return layer.forwardResident({
-    steps: r.T,
-    batch: rows,
-    x: gather("x", r.x, r.T, layer.inputSize),
-    lengths,
-    h0: r.h0 ? gather("h0", r.h0, LD, layer.outputSize) : 0,
-    c0: r.c0 ? gather("c0", r.c0, LD, layer.hiddenSize) : 0,
-  });
-}
-
-/** The forward kernels that can run one part of a batch-1 sequence split by hidden units. */
-const SPLIT_KERNELS = new Set(["lstmForward", "gruForward", "rnnForward"]);
-
-/** Per hosted layer, the buffers forwardRows gathers into. */
-const rowsBuffers = new WeakMap<Recurrent, BufferPool>();
+/** The forward kernels a worker may run a part of (a split forward of the pool or the team). */
+const SPLIT_KERNELS = new Set<string>(TEAM_KERNELS);
 
 export class Host implements WorkerApi {
   private readonly hosted = new Map<number, { object: Hosted; versions: number[] }>();
 
-  async init(setup: WorkerSetup): Promise<void> {
-    await init({ attach: { core: setup.core, memory: setup.memory, region: setup.region, growthLog: setup.growthLog }, memoryLimitBytes: setup.memoryLimitBytes });
+  init(setup: WorkerSetup): Promise<void> {
+    return joinEngine(setup);
   }
 
   host(id: number, spec: HostedSpec, weights: WeightsMessage): void {
@@ -104,7 +70,6 @@ export class Host implements WorkerApi {
 
   drop(id: number): void {
     const object = this.hosted.get(id)?.object;
-    if (object instanceof Recurrent) rowsBuffers.get(object)?.dispose();
     object?.dispose();
     this.hosted.delete(id);
   }

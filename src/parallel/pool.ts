@@ -6,15 +6,18 @@
 
 import * as Comlink from "comlink";
 import { engine, type Engine } from "../engine/engine.js";
-import { GROWTH_LOG_BYTES, grownRegions } from "../engine/arena.js";
-import { FormatError, NumericError, ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../errors.js";
+import { FormatError, NumericError, ResourceError, ShapeError, UnsupportedError, WasmRnnError, WorkerError } from "../errors.js";
+export { WorkerError };
 import { Recurrent, type ForwardOptions, type ForwardResult } from "../layers/recurrent.js";
 import { Model, type BatchLoss } from "../models/model.js";
+import { emptyPlan } from "../engine/abi.js";
 import { Tensor } from "../tensor.js";
 import { describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { invoke, layersOf } from "./host.js";
 import type { HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
-import { spawnWorker, type SpawnedWorker } from "./spawn.js";
+import { WORKER_URL, type SpawnedWorker } from "./spawn.js";
+import { poisonBarrier } from "./team-control.js";
+import { startAttached, stopAttached, type WorkerMemory } from "./attach.js";
 import { splitRows } from "../train/data.js";
 
 /** The methods `run` and `map` accept (the others are the pool's own, with pointers for arguments). */
@@ -29,9 +32,6 @@ function checkRequest(target: unknown, method: unknown, args: unknown, options: 
   const { signal } = optionsObject(options as RunOptions, "WorkerPool.run: options");
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ShapeError("WorkerPool.run: signal must be an AbortSignal");
 }
-
-/** A call that failed in a worker, or was lost with it. */
-export class WorkerError extends WasmRnnError {}
 
 /** A call cancelled through its AbortSignal. */
 export class CancelledError extends WasmRnnError {}
@@ -57,16 +57,6 @@ export interface Shard {
 }
 
 type Target = Model | Recurrent;
-
-/** Bytes of the shared memory a new worker starts with (it grows pages of its own beyond that). */
-const WORKER_REGION_BYTES = 16 << 20;
-
-/** What a worker on the shared memory allocates from: a block of the main arena and its growth log. */
-interface WorkerMemory {
-  region: number;
-  regionBytes: number;
-  growthLog: number;
-}
 
 interface Slot {
   index: number;
@@ -115,7 +105,7 @@ export class WorkerPool {
   /** A pool of `size` workers (default: cores), each ready to compute. */
   static async create(options: PoolOptions = {}): Promise<WorkerPool> {
     optionsObject(options, "WorkerPool.create: options");
-    const workerUrl = options.workerUrl ?? new URL("./worker.js", import.meta.url);
+    const workerUrl = options.workerUrl ?? WORKER_URL;
     if (typeof workerUrl !== "string" && !(workerUrl instanceof URL)) throw new ShapeError(`WorkerPool: workerUrl must be a URL or a string; got ${describe(workerUrl)}`);
     const cores = typeof navigator !== "undefined" && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : (await import("node:os")).availableParallelism();
     const size = options.size === undefined ? cores : positiveInt(options.size, "WorkerPool: size");
@@ -148,50 +138,18 @@ export class WorkerPool {
 
   /** Starts worker `index`; a worker that cannot load or initialise is stopped and reported. */
   private async start(index: number): Promise<Slot> {
-    const memory = this.engine.shared ? this.workerMemory(index) : null;
-    let worker: SpawnedWorker | undefined;
     try {
-      worker = await spawnWorker(this.workerUrl);
-      const api = Comlink.wrap<WorkerApi>(worker.endpoint);
-      const setup = memory
-        ? { core: this.engine.compiled, memory: this.engine.memory, region: { start: memory.region, end: memory.region + memory.regionBytes }, growthLog: memory.growthLog }
-        : { core: this.engine.compiled, memory: null };
-      await Promise.race([api.init(setup), worker.lost]);
+      const { worker, memory, api } = await startAttached<WorkerApi>(this.engine, this.workerUrl, this.footprints[index] ?? 0);
       return { index, worker, memory, api, busy: false, synced: new Map() };
     } catch (e) {
-      await this.stop({ index, worker, memory });
       throw new ResourceError(`WorkerPool: worker ${index} could not start from ${String(this.workerUrl)}: ${(e as Error)?.message ?? String(e)}`);
     }
   }
 
-  /** Sets aside a block of the shared memory for a new worker in slot `index`, and its growth log. */
-  private workerMemory(index: number): WorkerMemory {
-    const arena = this.engine.arena;
-    const regionBytes = Math.max(WORKER_REGION_BYTES, this.footprints[index] ?? 0);
-    const region = arena.alloc(regionBytes);
-    const growthLog = arena.alloc(GROWTH_LOG_BYTES);
-    this.engine.i32.fill(0, growthLog >> 2, (growthLog + GROWTH_LOG_BYTES) >> 2);
-    return { region, regionBytes, growthLog };
-  }
-
-  /**
-   * Ends a worker and takes its memory back: its region and the pages it grew become free space of
-   * the main arena, so replaced workers and closed pools leave the memory as it was.
-   */
-  private async stop(slot: { index: number; worker?: SpawnedWorker; memory: WorkerMemory | null }): Promise<void> {
-    await slot.worker?.terminate();
-    const memory = slot.memory;
-    if (!memory) return;
-    slot.memory = null;
-    const arena = this.engine.arena;
-    let footprint = memory.regionBytes;
-    for (const { start, end } of grownRegions(this.engine.memory, memory.growthLog)) {
-      arena.adopt(start, end - start);
-      footprint += end - start;
-    }
-    arena.release(memory.growthLog);
-    arena.release(memory.region);
-    this.footprints[slot.index] = footprint;
+  /** Ends a worker and takes its memory back (the slot's next worker starts with as much). */
+  private async stop(slot: Slot): Promise<void> {
+    const footprint = await stopAttached(this.engine, slot);
+    if (footprint) this.footprints[slot.index] = footprint;
   }
 
   // ---- running calls --------------------------------------------------------------------------
@@ -352,151 +310,97 @@ export class WorkerPool {
     return parts.flat();
   }
 
-  /** Recurrent forward of a batch split by rows across the workers (same result as layer.forward). */
+  /**
+   * Recurrent forward split across the workers (same result as layer.forward). With shared memory
+   * the workers run parts of the layer's kernels on its own buffers: a batch by rows, one sequence
+   * by hidden units (Recurrent.splitParts decides, and keeps small calls on one worker). Without it,
+   * slices of the batch go to the workers' copies and the results are concatenated.
+   */
   async forward(layer: Recurrent, x: TensorLike, options: ForwardOptions = {}, run: RunOptions = {}): Promise<ForwardResult> {
     if (!(layer instanceof Recurrent)) throw new ShapeError(`WorkerPool.forward: give a recurrent layer; got ${describe(layer)}`);
     checkRequest(layer, "forward", [x, options], run);
-    const { steps: T, batch: B, unbatched, lengths } = layer.checkForwardInputs(x, options);
-    if (B === 1 && this.size > 1 && this.sharedMemory && layer.splittable) return this.forwardSplit(layer, x, options, T, unbatched, lengths);
-    if (unbatched || B < 2 || this.size === 1) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);
-    if (!this.sharedMemory) {
-      const axis = layer.batchFirst ? 0 : 1;
-      const parts = await Promise.all(this.ranges(B).map(([a, b]) => this.run<ForwardResult>(layer, "forward", [sliceBatch(x, a, b, axis), sliceOptions(options, a, b)], run)));
-      return {
-        output: concatBatch(parts.map((p) => p.output), axis),
-        hN: concatBatch(parts.map((p) => p.hN), 1),
-        ...(parts[0].cN ? { cN: concatBatch(parts.map((p) => p.cN!), 1) } : {}),
-      };
-    }
-    return this.forwardShared(layer, x, options, T, B, lengths, run);
+    const { steps: T, batch: B, unbatched } = layer.checkForwardInputs(x, options);
+    const shape = { ...emptyPlan(), steps: T, batch: B, inputSize: layer.inputSize, outputSize: layer.outputSize };
+    if (this.size > 1 && this.sharedMemory && layer.splitParts(shape, this.size) > 1) return this.forwardSplit(layer, x, options, run);
+    if (unbatched || B < 2 || this.size === 1 || this.sharedMemory) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);
+    const axis = layer.batchFirst ? 0 : 1;
+    const parts = await Promise.all(this.ranges(B).map(([a, b]) => this.run<ForwardResult>(layer, "forward", [sliceBatch(x, a, b, axis), sliceOptions(options, a, b)], run)));
+    return {
+      output: concatBatch(parts.map((p) => p.output), axis),
+      hN: concatBatch(parts.map((p) => p.hN), 1),
+      ...(parts[0].cN ? { cN: concatBatch(parts.map((p) => p.cN!), 1) } : {}),
+    };
   }
 
-  /**
-   * One sequence (batch 1) split over two workers by hidden units: each computes its units' gates and
-   * states at every step and they meet at a barrier in the shared memory after each step (a spin of
-   * well under a microsecond, against tens of microseconds of work per step at H = 256). Both workers
-   * are reserved together so neither waits at the barrier for a peer that has not started.
-   */
-  private async forwardSplit(layer: Recurrent, x: TensorLike, options: ForwardOptions, T: number, unbatched: boolean, lengths: Int32Array | null): Promise<ForwardResult> {
+  /** Split forwards of one layer run one at a time (they share the layer's buffers). */
+  private async forwardSplit(layer: Recurrent, x: TensorLike, options: ForwardOptions, run: RunOptions): Promise<ForwardResult> {
     const previous = this.splitLocks.get(layer) ?? Promise.resolve();
-    const mine = previous.then(() => this.forwardSplitNow(layer, x, options, T, unbatched, lengths));
+    const mine = previous.then(() => this.forwardSplitNow(layer, x, options, run));
     this.splitLocks.set(layer, mine.catch(() => undefined));
     return mine;
   }
 
-  private async forwardSplitNow(layer: Recurrent, x: TensorLike, options: ForwardOptions, T: number, unbatched: boolean, lengths: Int32Array | null): Promise<ForwardResult> {
-    const eng = this.engine;
-    const LD = layer.numLayers * layer.directions, P = layer.outputSize, H = layer.hiddenSize, F = layer.directions * P;
-    const owned: number[] = [];
-    const upload = (data: ArrayLike<number> | undefined, n: number, ints = false) => {
-      if (!data) return 0;
-      const ptr = eng.arena.alloc(n * 4);
-      owned.push(ptr);
-      if (ints) eng.writeInt32(ptr, data);
-      else eng.write(ptr, data);
-      return ptr;
-    };
+  /** Each kernel of the forward split into parts run at once on workers 0…, meeting at a barrier in
+   *  the shared memory; the workers are reserved together so none waits for a peer not yet started. */
+  private async forwardSplitNow(layer: Recurrent, x: TensorLike, options: ForwardOptions, run: RunOptions): Promise<ForwardResult> {
+    if (run.signal?.aborted) throw new CancelledError("WorkerPool: the call was cancelled before it started");
+    const eng = this.engine, barrier = eng.arena.alloc(64);
     try {
-      const barrier = eng.arena.alloc(64);
-      owned.push(barrier);
-      const input = { steps: T, batch: 1, x: upload(x.data, x.data.length), h0: upload(options.h0?.data, LD * P), c0: upload(options.c0?.data, LD * H), lengths: upload(lengths ?? undefined, 1, true) };
-      const out = await layer.forwardResidentWith(input, async (plan, key) => {
+      const staged = layer.stageForward(x, options);
+      const out = await layer.forwardResidentWith(staged.input, async (plan, key) => {
+        const parts = layer.partPlans(plan, key, layer.splitParts(plan, this.size), barrier, (part, bytes) => this.workspace(layer, part, bytes));
         eng.i32[barrier >> 2] = 0;
-        const parts = layer.splitPlans(plan, key, 2, barrier);
-        await this.exclusiveAll(this.slots.slice(0, 2), async (slot, k) => {
+        await this.exclusiveAll(this.slots.slice(0, parts.length), async (slot, k) => {
           try {
             await Promise.race([slot.api.runKernel(layer.forwardKernel, parts[k]), slot.worker.lost]);
           } catch (e) {
             throw this.translate(e, slot, "forward");
           }
-        });
+        }, () => poisonBarrier(eng.i32, barrier >> 2));
       });
-      const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, 1, size]);
-      return {
-        output: new Tensor(eng.read(out.output, T * F), unbatched ? [T, F] : layer.batchFirst ? [1, T, F] : [T, 1, F]),
-        hN: new Tensor(eng.read(out.hN, LD * P), stateShape(P)),
-        ...(out.cN ? { cN: new Tensor(eng.read(out.cN, LD * H), stateShape(H)) } : {}),
-      };
+      return staged.result(out);
     } finally {
-      for (const ptr of owned) eng.release(ptr);
+      eng.release(barrier);
     }
   }
 
-  /** Runs work(slot, i) on every one of `slots` at once, once all of them are free. */
-  private exclusiveAll(slots: Slot[], work: (slot: Slot, index: number) => Promise<void>): Promise<void> {
+  /** Workspace of `bytes` for part `part` of a split forward of `layer` (kept with the layer's buffers). */
+  private workspace(layer: Recurrent, part: number, bytes: number): number {
+    return layer.scratchBuffer(`splitWork${part}`, bytes);
+  }
+
+  /**
+   * Runs work(slot, i) on every one of `slots` at once, once all of them are free, and settles when
+   * every one has (a failed part never leaves a peer running on released slots or memory);
+   * `onFailure` runs at the first failure, e.g. to release peers waiting for the failed part.
+   */
+  private exclusiveAll(slots: Slot[], work: (slot: Slot, index: number) => Promise<void>, onFailure: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const attempt = () => {
         if (this.closed) return reject(new ResourceError("WorkerPool: the pool is closed"));
         if (slots.some((s) => s.busy)) return void setTimeout(attempt, 0);
         for (const s of slots) s.busy = true;
-        Promise.all(slots.map(async (slot, i) => {
+        let failed = false;
+        Promise.allSettled(slots.map(async (slot, i) => {
           try {
             await work(slot, i);
           } catch (e) {
+            if (!failed) onFailure();
+            failed = true;
             if (!(e instanceof WasmRnnError) || e instanceof WorkerError) await this.replace(slot);
             throw e;
           }
-        })).then(() => resolve(), reject).finally(() => {
+        })).then((results) => {
+          const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+          if (failure) reject(failure.reason);
+          else resolve();
+        }).finally(() => {
           for (const s of slots) s.busy = false;
           this.dispatch();
         });
       };
       attempt();
     });
-  }
-
-  /**
-   * The shared-memory forward: the batch is written into wasm memory once; each worker gathers its
-   * rows there, computes, and its results are copied straight out of its buffers into the answer
-   * while the worker is still reserved for this call (no structured clones of large arrays).
-   */
-  private async forwardShared(layer: Recurrent, x: TensorLike, options: ForwardOptions, T: number, B: number, lengths: Int32Array | null, run: RunOptions): Promise<ForwardResult> {
-    const eng = this.engine, id = this.register(layer);
-    const I = layer.inputSize, P = layer.outputSize, H = layer.hiddenSize, LD = layer.numLayers * layer.directions, F = layer.directions * P;
-    const owned: number[] = [];
-    const upload = (data: ArrayLike<number> | undefined, n: number, ints = false) => {
-      if (!data) return 0;
-      const ptr = eng.arena.alloc(n * 4);
-      owned.push(ptr);
-      if (ints) eng.writeInt32(ptr, data);
-      else eng.write(ptr, data);
-      return ptr;
-    };
-    try {
-      const request = {
-        T, B,
-        x: upload(layer.batchFirst ? transpose01(x.data, B, T, I) : x.data, T * B * I),
-        h0: upload(options.h0?.data, LD * B * P),
-        c0: upload(options.c0?.data, LD * B * H),
-        lengths: upload(lengths ?? undefined, B, true),
-      };
-      const output = new Float32Array(T * B * F), hN = new Float32Array(LD * B * P);
-      const cN = layer.constructor.name === "LSTM" ? new Float32Array(LD * B * H) : null;
-      await Promise.all(this.ranges(B).map(([b0, b1]) => this.enqueue(async (slot) => {
-        const result = (await this.callOn(slot, id, "forwardRows", [{ ...request, b0, b1 }])) as { output: number; hN: number; cN: number };
-        const f32 = eng.f32, rows = b1 - b0;
-        for (let t = 0; t < T; t++) {
-          for (let r = 0; r < rows; r++) {
-            const from = (result.output >> 2) + (t * rows + r) * F;
-            const to = layer.batchFirst ? ((b0 + r) * T + t) * F : (t * B + b0 + r) * F;
-            output.set(f32.subarray(from, from + F), to);
-          }
-        }
-        for (let k = 0; k < LD; k++) {
-          for (let r = 0; r < rows; r++) {
-            hN.set(f32.subarray((result.hN >> 2) + (k * rows + r) * P, (result.hN >> 2) + (k * rows + r + 1) * P), (k * B + b0 + r) * P);
-            if (cN) cN.set(f32.subarray((result.cN >> 2) + (k * rows + r) * H, (result.cN >> 2) + (k * rows + r + 1) * H), (k * B + b0 + r) * H);
-          }
-        }
-      }, run)));
-      return {
-        output: new Tensor(output, layer.batchFirst ? [B, T, F] : [T, B, F]),
-        hN: new Tensor(hN, [LD, B, P]),
-        ...(cN ? { cN: new Tensor(cN, [LD, B, H]) } : {}),
-      };
-    } finally {
-      for (const ptr of owned) eng.release(ptr);
-    }
   }
 
   /**
@@ -573,13 +477,6 @@ export class WorkerPool {
 /** Structured cloning drops the Tensor class: give results their class back. */
 function asResult(r: ForwardResult): ForwardResult {
   return { output: new Tensor(r.output.data, r.output.shape), hN: new Tensor(r.hN.data, r.hN.shape), ...(r.cN ? { cN: new Tensor(r.cN.data, r.cN.shape) } : {}) };
-}
-
-/** [B, T, F] → [T, B, F] (batch-first data to the time-major layout of wasm memory). */
-function transpose01(data: Float32Array, B: number, T: number, F: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.set(data.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
-  return out;
 }
 
 /** Rows [a, b) of dimension `axis` (0 or 1) of a rank-3 tensor. */

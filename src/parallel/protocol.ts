@@ -29,22 +29,6 @@ export interface WorkerSetup {
 /** Gradients a worker computed for its shard: where they are (shared) or copies (fallback). */
 export type GradientsMessage = { shared: true; pointers: number[]; floats: number[] } | { shared: false; arrays: Float32Array[] };
 
-/**
- * A forward over rows [b0, b1) of a time-major batch the main thread wrote into the shared memory:
- * x [T, B, I], optional h0/c0 [L·D, B, ·] and int32 lengths [B] (0 = absent). The worker answers
- * with where its results are (ResidentOutput pointers), valid until its next call on that layer.
- */
-export interface RowsRequest {
-  T: number;
-  B: number;
-  b0: number;
-  b1: number;
-  x: number;
-  h0: number;
-  c0: number;
-  lengths: number;
-}
-
 /** The methods a worker runs on a hosted model or layer. */
 export type HostedMethod =
   | "forward" // Recurrent.forward, SequenceClassifier.forward
@@ -53,8 +37,7 @@ export type HostedMethod =
   | "logProb" // LanguageModel
   | "decode" // Seq2Seq (decode(model, sources, options))
   | "batchLoss" // classifier, tagger, seq2seq training shard
-  | "windowLoss" // language-model training shard
-  | "forwardRows"; // Recurrent forward of rows [b0, b1) of a batch already in the shared memory
+  | "windowLoss"; // language-model training shard
 
 export interface WorkerApi {
   init(setup: WorkerSetup): Promise<void>;

@@ -1,15 +1,6 @@
-// The worker entry: exposes a Host through Comlink — over worker_threads' parentPort in Node (with
-// Comlink's node adapter), over the worker's global scope in browsers.
+// The worker pool's worker entry: exposes a Host through Comlink to the thread that started it.
 
-import * as Comlink from "comlink";
 import { Host } from "./host.js";
-import { isNode } from "../runtime.js";
+import { exposeToParent } from "./attach.js";
 
-const host = new Host();
-if (isNode) {
-  const { parentPort } = await import("node:worker_threads");
-  const { default: nodeEndpoint } = await import("comlink/dist/esm/node-adapter.mjs");
-  Comlink.expose(host, nodeEndpoint(parentPort!));
-} else {
-  Comlink.expose(host);
-}
+await exposeToParent(new Host());

@@ -1,0 +1,31 @@
+// The control block a thread team shares in wasm memory: the words the main thread writes to start a
+// kernel split over the team, the words members answer in, and the kernels a member may run. Both
+// sides read this file; neither owns the block (the main thread's team allocates it).
+
+/** i32 word offsets in the control block. */
+export const GENERATION = 0; // bumped once per job; members wait on it
+export const DONE = 16;      // members finished with the current job (own cache line: members write it)
+export const FAILED = 17;    // members whose part threw
+export const STOP = 32;      // set when the team ends
+export const KERNEL = 33;    // index into TEAM_KERNELS of the current job
+export const PARTS = 34;     // parts of the current job; members 1… beyond it sit it out
+export const PLANS = 35;     // PLANS + k: address of part k's plan
+export const BARRIER = 64;   // the kernels' barrier counter (own cache line)
+export const MAX_THREADS = 28;
+
+/** Written into the barrier by a part that failed: every wait on it passes (the parts still running
+ *  finish instead of waiting for the failed one), and the job then fails. */
+export const BARRIER_POISON = 1 << 30;
+
+/** Releases every thread waiting at (or later arriving at) the barrier counter at word `index`. */
+export function poisonBarrier(i32: Int32Array, index: number): void {
+  Atomics.store(i32, index, BARRIER_POISON);
+  Atomics.notify(i32, index);
+}
+
+/** Bytes of the control block. */
+export const CONTROL_BYTES = 68 * 4;
+
+/** The kernels a team member may run, by index (only these: a job names a kernel by number). */
+export const TEAM_KERNELS = ["lstmForward", "gruForward", "rnnForward"] as const;
+export type TeamKernel = (typeof TEAM_KERNELS)[number];

@@ -1,0 +1,20 @@
+// The thread team's worker entry: only the engine and the member loop (no layers or models, so it
+// loads fast), exposed through Comlink like the pool's worker.js.
+
+import { serveTeam } from "./team-member.js";
+import { exposeToParent, joinEngine, type Joinable } from "./attach.js";
+
+/** What the team asks of its workers. */
+export interface TeamWorkerApi extends Joinable {
+  /** Joins the team as member `index`, serving the jobs of the control block at `control`. */
+  serveTeam(control: number, index: number): void;
+}
+
+const api: TeamWorkerApi = {
+  init: joinEngine,
+  serveTeam(control, index) {
+    void serveTeam(control, index);
+  },
+};
+
+await exposeToParent(api);

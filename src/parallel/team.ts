@@ -1,0 +1,130 @@
+// The engine's thread team (`init({ threads: N })`): N − 1 workers on the shared memory that run parts
+// of a kernel together with the calling thread, synchronously, so a layer's forward splits across
+// threads with no change to the caller's code. A job is a few words in a control block (kernel,
+// plans); members wake on it, run their part and count themselves done while this thread runs part
+// 0 and then waits for them — no messages per call and no copies: every part reads and writes the
+// layer's own buffers.
+
+import { type Engine } from "../engine/engine.js";
+import type { SequencePlan } from "../engine/abi.js";
+import { ResourceError, ShapeError, WorkerError } from "../errors.js";
+import { mayBlock } from "../runtime.js";
+import { startAttached, stopAttached, type AttachedWorker } from "./attach.js";
+import type { TeamWorkerApi } from "./team-worker.js";
+import { CONTROL_BYTES, DONE, FAILED, GENERATION, KERNEL, MAX_THREADS, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, type TeamKernel } from "./team-control.js";
+
+/** How long this thread waits for members to finish a job before failing it. */
+const JOB_TIMEOUT_MS = 60_000;
+/** Spins before this thread waits asleep for members (where it may sleep). */
+const SPINS = 20_000;
+
+export class ThreadTeam {
+  /** Split jobs run so far (tests and engineInfo read it). */
+  jobs = 0;
+  private readonly control: number;
+  private readonly planSlots: number[];
+  private readonly workspaces: { ptr: number; bytes: number }[] = [];
+
+  private constructor(private readonly engine: Engine, private readonly members: AttachedWorker<TeamWorkerApi>[]) {
+    this.control = engine.arena.alloc(CONTROL_BYTES);
+    engine.i32.fill(0, this.control >> 2, (this.control + CONTROL_BYTES) >> 2);
+    this.planSlots = Array.from({ length: this.size }, () => engine.arena.alloc(engine.core.planBytes()));
+  }
+
+  /** A team of `threads` (this thread and threads − 1 workers started from `workerUrl`); in the
+   *  background, the workers do not keep a Node process alive even while they start. */
+  static async start(engine: Engine, threads: number, workerUrl: URL | string, background = false): Promise<ThreadTeam> {
+    if (threads > MAX_THREADS) throw new ShapeError(`init: threads must be at most ${MAX_THREADS}; got ${threads}`);
+    if (!engine.shared) throw new ResourceError("init: threads > 1 needs shared wasm memory (in a browser: a cross-origin isolated page)");
+    const members: AttachedWorker<TeamWorkerApi>[] = [];
+    try {
+      for (let i = 1; i < threads; i++) {
+        members.push(await startAttached<TeamWorkerApi>(engine, workerUrl, 0, background));
+      }
+    } catch (e) {
+      await Promise.all(members.map((m) => stopAttached(engine, m)));
+      throw new ResourceError(`init: a team thread could not start from ${String(workerUrl)}: ${(e as Error)?.message ?? String(e)}`);
+    }
+    const team = new ThreadTeam(engine, members);
+    await Promise.all(members.map((m, i) => m.api.serveTeam(team.control, i + 1)));
+    for (const m of members) m.worker.unref(); // an idle team never keeps a Node process alive
+    return team;
+  }
+
+  /** Threads in the team, this one included. */
+  get size(): number {
+    return this.members.length + 1;
+  }
+
+  /** The barrier counter the parts of a job meet at (zeroed before every job). */
+  get barrier(): number {
+    return this.control + BARRIER * 4;
+  }
+
+  /** Workspace of `bytes` for part k ≥ 1 of a job (part 0 uses the engine's scratch), grown on demand. */
+  workspace(part: number, bytes: number): number {
+    const held = this.workspaces[part];
+    if (held && held.bytes >= bytes) return held.ptr;
+    if (held) this.engine.arena.release(held.ptr);
+    const ptr = this.engine.arena.alloc(bytes);
+    this.workspaces[part] = { ptr, bytes };
+    return ptr;
+  }
+
+  /**
+   * Runs `kernel` split in plans.length parts (at most size): part k on member k, part 0 here; returns
+   * when all are done. A part that fails (a trap) releases the barrier so the others finish, and the
+   * job fails: with this thread's error, or a WorkerError for a member's.
+   */
+  run(kernel: TeamKernel, plans: SequencePlan[]): void {
+    const eng = this.engine, base = this.control >> 2;
+    const index = TEAM_KERNELS.indexOf(kernel);
+    if (plans.length > this.size || index < 0) throw new ShapeError(`ThreadTeam: cannot run ${kernel} in ${plans.length} parts`);
+    const addresses = plans.map((plan, k) => eng.writePlan(plan, this.planSlots[k]));
+    const i32 = eng.i32;
+    i32[base + KERNEL] = index;
+    i32[base + PARTS] = plans.length;
+    addresses.forEach((address, k) => (i32[base + PLANS + k] = address));
+    Atomics.store(i32, base + BARRIER, 0);
+    Atomics.store(i32, base + DONE, 0);
+    Atomics.store(i32, base + FAILED, 0);
+    Atomics.add(i32, base + GENERATION, 1);
+    Atomics.notify(i32, base + GENERATION);
+    this.jobs++;
+    let failure: unknown = null;
+    try {
+      (eng.core as unknown as Record<string, (plan: number) => void>)[kernel](addresses[0]);
+    } catch (e) {
+      failure = e;
+      poisonBarrier(eng.i32, base + BARRIER);
+    }
+    this.awaitMembers(kernel);
+    if (failure) throw failure;
+    if (Atomics.load(eng.i32, base + FAILED) > 0) throw new WorkerError(`a team thread failed while running ${kernel}`);
+  }
+
+  /** Waits (spinning, then asleep where this thread may sleep) until every member counted itself done. */
+  private awaitMembers(kernel: string): void {
+    const word = (this.control >> 2) + DONE, members = this.members.length;
+    const deadline = performance.now() + JOB_TIMEOUT_MS;
+    for (let spins = 0; ; spins++) {
+      const done = Atomics.load(this.engine.i32, word);
+      if (done >= members) return;
+      if (spins < SPINS) continue;
+      if (performance.now() > deadline) throw new WorkerError(`a team thread did not finish ${kernel} within ${JOB_TIMEOUT_MS / 1000} s`);
+      if (mayBlock) Atomics.wait(this.engine.i32, word, done, 10);
+    }
+  }
+
+  /** Ends the members and returns their memory. */
+  async stop(): Promise<void> {
+    const base = this.control >> 2, i32 = this.engine.i32;
+    Atomics.store(i32, base + STOP, 1);
+    Atomics.add(i32, base + GENERATION, 1);
+    Atomics.notify(i32, base + GENERATION);
+    await Promise.all(this.members.map((m) => stopAttached(this.engine, m)));
+    for (const w of this.workspaces) if (w) this.engine.arena.release(w.ptr);
+    for (const slot of this.planSlots) this.engine.arena.release(slot);
+    this.engine.arena.release(this.control);
+  }
+}
