@@ -11,7 +11,7 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, multiplyRows, rowStart, afterGemmScratch,
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RESET_AFTER, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
@@ -219,12 +219,19 @@ function gruForwardPart(plan: usize): void {
 
 // ---- backward -----------------------------------------------------------------------------------
 
-/** Workspace bytes gruBackward needs. */
+/** Workspace bytes gruBackward needs (its part's, when split: less the shared bytes). */
 export function gruBackwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
-  let T = p.steps, B = p.batch, H = p.hiddenSize;
-  return <usize>gemmWorkspaceBytes() + 2 * floatBytes(T * B * 3 * H) + 2 * floatBytes(B * H)
-    + weightBytes(B, H, 3 * H) + weightBytes(B, H, 2 * H) + weightBytes(B, H, H) + tokenScratchBytes(p, 3 * H);
+  let B = p.batch, H = p.hiddenSize;
+  let own = <usize>gemmWorkspaceBytes() + 2 * floatBytes(B * H) + weightBytes(B, H, 3 * H) + weightBytes(B, H, 2 * H) + weightBytes(B, H, H);
+  return p.parts > 1 ? own : own + gruBackwardSharedBytes(plan);
+}
+
+/** Bytes of the buffers all parts of a split gruBackward share: the x- and h-side gate gradients
+ *  and the token sums. */
+export function gruBackwardSharedBytes(plan: usize): usize {
+  let p = planOf(plan);
+  return 2 * floatBytes(p.steps * p.batch * 3 * p.hiddenSize) + tokenScratchBytes(p, 3 * p.hiddenSize);
 }
 
 /** Reset after: all pre-activation gradients of a step at once.
@@ -264,16 +271,21 @@ export function gruBackwardWorkspaceBytes(plan: usize): usize {
   st(dhNext + o, f32x4.add(ld(dhNext + o, wide), f32x4.mul(d, r)), wide);
 }
 
-/** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. */
+/** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. Split over
+ *  threads, this thread's batch rows, then its share of the gradient GEMMs (plan.ts). */
 export function gruBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize;
   let G = 3 * H, Hb = <usize>H << 2, Gb = <usize>G << 2, lengths = p.lengths, dOutAll = p.gradOutput;
+  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
   let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
-  let dGx = cursor; cursor += floatBytes(T * B * G);
-  let dGh = resetAfter ? cursor : dGx; cursor += floatBytes(T * B * G);
+  let area = sharedArea(p, cursor);
+  let dGx = area; area += floatBytes(T * B * G);
+  let dGh = resetAfter ? area : dGx; area += floatBytes(T * B * G);
+  let tokenSums = area;
+  if (p.parts == 1) cursor = area + tokenScratchBytes(p, G);
   let dhNext = cursor; cursor += floatBytes(B * H);
   let drh = cursor; cursor += floatBytes(B * H);
   let whhT: usize = 0, whrzT: usize = 0, whnT: usize = 0;
@@ -288,7 +300,7 @@ export function gruBackward(plan: usize): void {
   for (let t = T - 1; t >= 0; t--) {
     let dOutStep: usize = dOutAll != 0 ? dOutAll + (<usize>(t * B * H) << 2) : 0;
     let dGxT = dGx + (<usize>(t * B * G) << 2), dGhT = dGh + (<usize>(t * B * G) << 2);
-    for (let b = 0; b < B; b++) {
+    for (let b = b0; b < b1; b++) {
       let bo = <usize>(b * H) << 2;
       let dGxRow = dGxT + (<usize>(b * G) << 2), dGhRow = dGhT + (<usize>(b * G) << 2);
       if (!isActive(lengths, b, t)) {
@@ -310,11 +322,11 @@ export function gruBackward(plan: usize): void {
       }
     }
     if (resetAfter) {
-      multiplyWeight(B, H, G, dGhT, G, whhT, dhNext, H, 1, gemm);
+      multiplyRows(B, b0, b1, H, G, dGhT, G, whhT, dhNext, H, 1, gemm);
     } else {
       // ∂L/∂(r⊙h) = dn · W_hn, then the reset gate and the r⊙ path into ∂h, then dG_rz · W_h{r,z}.
-      multiplyWeight(B, H, H, dGxT + 2 * Hb, G, whnT, drh, H, 0, gemm);
-      for (let b = 0; b < B; b++) {
+      multiplyRows(B, b0, b1, H, H, dGxT + 2 * Hb, G, whnT, drh, H, 0, gemm);
+      for (let b = b0; b < b1; b++) {
         if (!isActive(lengths, b, t)) continue;
         let bo = <usize>(b * H) << 2;
         let g = p.gates + (<usize>((t * B + b) * G) << 2);
@@ -324,19 +336,19 @@ export function gruBackward(plan: usize): void {
         for (; j + 4 <= H; j += 4) backwardLanesResetGate(<usize>j << 2, true, g, hPrev, drh + bo, dGxRow, dhNext + bo);
         for (; j < H; j++) backwardLanesResetGate(<usize>j << 2, false, g, hPrev, drh + bo, dGxRow, dhNext + bo);
       }
-      multiplyWeight(B, H, 2 * H, dGxT, G, whrzT, dhNext, H, 1, gemm);
+      multiplyRows(B, b0, b1, H, 2 * H, dGxT, G, whrzT, dhNext, H, 1, gemm);
     }
-    carryInactiveRows(0, B, H, lengths, t, dh, dhNext);
-    memory.copy(dh, dhNext, <usize>(B * H) << 2);
+    carryInactiveRows(b0, b1, H, lengths, t, dh, dhNext);
+    memory.copy(dh + (<usize>(b0 * H) << 2), dhNext + (<usize>(b0 * H) << 2), <usize>((b1 - b0) * H) << 2);
   }
 
-  let rows = T * B;
-  inputGradients(p, G, dGx, gemm, cursor);
+  let rows = T * B, part = p.part, parts = p.parts;
+  inputGradients(p, G, dGx, gemm, tokenSums);
   if (resetAfter) {
-    hiddenSideGrads(rows, G, H, dGh, G, p.h, H, p.gradWHh, H, p.gradBHh, gemm);
+    hiddenSideGrads(rows, G, H, dGh, G, p.h, H, p.gradWHh, H, p.gradBHh, gemm, part, parts);
   } else {
-    hiddenSideGrads(rows, 2 * H, H, dGx, G, p.h, H, p.gradWHh, H, p.gradBHh, gemm);
+    hiddenSideGrads(rows, 2 * H, H, dGx, G, p.h, H, p.gradWHh, H, p.gradBHh, gemm, part, parts);
     hiddenSideGrads(rows, H, H, dGx + 2 * Hb, G, p.extra, H, p.gradWHh + (<usize>(2 * H * H) << 2), H,
-                    p.gradBHh != 0 ? p.gradBHh + 2 * Hb : 0, gemm);
+                    p.gradBHh != 0 ? p.gradBHh + 2 * Hb : 0, gemm, part, parts);
   }
 }

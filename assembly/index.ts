@@ -4,9 +4,9 @@ export { gemmWorkspaceBytes, packedSize, packB, sgemm, sgemmPacked, sgemmNaive, 
 export { activationArray } from "./activations";
 export { mapSteps, addColumnSums, meanSteps, meanStepsBackward, broadcastSteps, sumSteps, gatherRows } from "./sequence";
 export { planBytes, heapBase, setBlockingWaits } from "./plan";
-export { lstmPreparedBytes, lstmPrepare, lstmForward, lstmBackward, lstmForwardWorkspaceBytes, lstmBackwardWorkspaceBytes } from "./lstm";
-export { gruPreparedBytes, gruPrepare, gruForward, gruBackward, gruForwardWorkspaceBytes, gruBackwardWorkspaceBytes } from "./gru";
-export { rnnPreparedBytes, rnnPrepare, rnnForward, rnnBackward, rnnForwardWorkspaceBytes, rnnBackwardWorkspaceBytes } from "./rnn";
+export { lstmPreparedBytes, lstmPrepare, lstmForward, lstmBackward, lstmForwardWorkspaceBytes, lstmBackwardWorkspaceBytes, lstmBackwardSharedBytes } from "./lstm";
+export { gruPreparedBytes, gruPrepare, gruForward, gruBackward, gruForwardWorkspaceBytes, gruBackwardWorkspaceBytes, gruBackwardSharedBytes } from "./gru";
+export { rnnPreparedBytes, rnnPrepare, rnnForward, rnnBackward, rnnForwardWorkspaceBytes, rnnBackwardWorkspaceBytes, rnnBackwardSharedBytes } from "./rnn";
 export { denseForward, denseBackward, embeddingForward, embeddingBackward } from "./dense";
 export { softmaxCrossEntropy, logSoftmax, softmax, binaryCrossEntropy } from "./loss";
 export { sumOfSquares, countNonFinite, scaleInPlace, clampInPlace, sgdStep, adamStep, scaleAdd } from "./optim";

@@ -9,10 +9,9 @@
 // the gate activations and the state update; backward mirrors it and leaves the weight gradients
 // to single GEMMs over all steps (plan.ts).
 
-import { sgemm } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st, addTo } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, multiplyRows, rowStart, afterGemmScratch,
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
 import { activate, inputForget } from "./cell-options";
@@ -174,13 +173,21 @@ function lstmForwardPart(plan: usize): void {
 
 // ---- backward -----------------------------------------------------------------------------------
 
-/** Workspace bytes lstmBackward needs. */
+/** Workspace bytes lstmBackward needs (its part's, when split: less the shared bytes). */
 export function lstmBackwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
+  let B = p.batch, H = p.hiddenSize, P = p.outputSize;
+  let own = <usize>gemmWorkspaceBytes() + floatBytes(B * P) + weightBytes(B, P, 4 * H);
+  if (P != H) own += floatBytes(B * H) + weightBytes(B, H, P);
+  return p.parts > 1 ? own : own + lstmBackwardSharedBytes(plan);
+}
+
+/** Bytes of the buffers all parts of a split lstmBackward share: the gate gradients, ∂L/∂h' with
+ *  projection, and the token sums. */
+export function lstmBackwardSharedBytes(plan: usize): usize {
+  let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
-  let bytes = <usize>gemmWorkspaceBytes() + floatBytes(T * B * 4 * H) + floatBytes(B * P) + weightBytes(B, P, 4 * H);
-  if (P != H) bytes += floatBytes(T * B * P) + floatBytes(B * H) + weightBytes(B, H, P);
-  return bytes + tokenScratchBytes(p, 4 * H);
+  return floatBytes(T * B * 4 * H) + (P != H ? floatBytes(T * B * P) : 0) + tokenScratchBytes(p, 4 * H);
 }
 
 /** Gradients through one step's gates for four (wide) or one lane(s) at byte offset o of a row.
@@ -211,20 +218,27 @@ export function lstmBackwardWorkspaceBytes(plan: usize): usize {
 }
 
 /** Backpropagation through time. gradH/gradC hold ∂L/∂h_T, ∂L/∂c_T on entry and ∂L/∂h0, ∂L/∂c0 on
- *  return; parameter gradients are accumulated; gradX is overwritten. Needs lstmForward's buffers. */
+ *  return; parameter gradients are accumulated; gradX is overwritten. Needs lstmForward's buffers.
+ *  Split over threads (not with peepholes, whose gradients every row adds to), this thread's batch
+ *  rows, then its share of the gradient GEMMs (plan.ts). */
 export function lstmBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
   let G = 4 * H, Hb = <usize>H << 2, Pb = <usize>P << 2;
+  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
   let lengths = p.lengths, peep = p.peepholes, projected = P != H, dOutAll = p.gradOutput;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
-  let dGates = cursor; cursor += floatBytes(T * B * G);
+  let area = sharedArea(p, cursor);
+  let dGates = area; area += floatBytes(T * B * G);
+  let dHs: usize = 0;
+  if (projected) { dHs = area; area += floatBytes(T * B * P); }
+  let tokenSums = area;
+  if (p.parts == 1) cursor = area + tokenScratchBytes(p, G);
   let dhNext = cursor; cursor += floatBytes(B * P);
   let whhT = prepareWeight(B, P, G, p.wHh, 1, P, cursor); cursor += weightBytes(B, P, G);
-  let dHs: usize = 0, dm: usize = 0, whrT: usize = 0;
+  let dm: usize = 0, whrT: usize = 0;
   if (projected) {
-    dHs = cursor; cursor += floatBytes(T * B * P);
     dm = cursor; cursor += floatBytes(B * H);
     whrT = prepareWeight(B, H, P, p.wHr, 1, H, cursor); cursor += weightBytes(B, H, P);
   }
@@ -235,7 +249,7 @@ export function lstmBackward(plan: usize): void {
     if (projected) {
       // ∂L/∂h'_t (recurrent + output) per row, kept for ∂W_hr; then ∂L/∂m = (∂L/∂h') · W_hr.
       let dHt = dHs + (<usize>(t * B * P) << 2);
-      for (let b = 0; b < B; b++) {
+      for (let b = b0; b < b1; b++) {
         let row = dHt + (<usize>(b * P) << 2), o = <usize>(b * P) << 2;
         if (!isActive(lengths, b, t)) { memory.fill(row, 0, Pb); continue; }
         for (let j = 0; j < P; j++) {
@@ -243,10 +257,10 @@ export function lstmBackward(plan: usize): void {
           store<f32>(row + jo, load<f32>(dh + o + jo) + (dOutStep != 0 ? load<f32>(dOutStep + o + jo) : 0));
         }
       }
-      multiplyWeight(B, H, P, dHt, P, whrT, dm, H, 0, gemm);
+      multiplyRows(B, b0, b1, H, P, dHt, P, whrT, dm, H, 0, gemm);
     }
     let dGt = dGates + (<usize>(t * B * G) << 2);
-    for (let b = 0; b < B; b++) {
+    for (let b = b0; b < b1; b++) {
       let dGrow = dGt + (<usize>(b * G) << 2);
       if (!isActive(lengths, b, t)) { memory.fill(dGrow, 0, <usize>G << 2); continue; }
       let g = p.gates + (<usize>((t * B + b) * G) << 2);
@@ -259,13 +273,13 @@ export function lstmBackward(plan: usize): void {
       for (; j < H; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, p.gradPeepholes);
     }
     // ∂L/∂h_{t−1} = dG_t · W_hh for active rows; rows past their end carry ∂L/∂h unchanged.
-    multiplyWeight(B, P, G, dGt, G, whhT, dhNext, P, 0, gemm);
-    carryInactiveRows(0, B, P, lengths, t, dh, dhNext);
-    memory.copy(dh, dhNext, <usize>(B * P) << 2);
+    multiplyRows(B, b0, b1, P, G, dGt, G, whhT, dhNext, P, 0, gemm);
+    carryInactiveRows(b0, b1, P, lengths, t, dh, dhNext);
+    memory.copy(dh + (<usize>(b0 * P) << 2), dhNext + (<usize>(b0 * P) << 2), <usize>((b1 - b0) * P) << 2);
   }
 
   let rows = T * B;
-  inputGradients(p, G, dGates, gemm, cursor);
-  hiddenSideGrads(rows, G, P, dGates, G, p.h, P, p.gradWHh, P, p.gradBHh, gemm);
-  if (projected) sgemm(P, H, rows, dHs, 1, P, p.extra, H, 1, p.gradWHr, H, 1, gemm);
+  inputGradients(p, G, dGates, gemm, tokenSums);
+  hiddenSideGrads(rows, G, P, dGates, G, p.h, P, p.gradWHh, P, p.gradBHh, gemm, p.part, p.parts);
+  if (projected) hiddenSideGrads(rows, P, H, dHs, P, p.extra, H, p.gradWHr, H, 0, gemm, p.part, p.parts);
 }

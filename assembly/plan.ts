@@ -9,7 +9,8 @@
 
 import { sgemm, sgemmPacked, gemvPanels, packB, packRows, packedSize, rowPanelsSize, gemmWorkspaceBytes } from "./gemm";
 import { addColumnSums } from "./sequence";
-import { embeddingForward, embeddingBackward } from "./dense";
+import { embeddingForward } from "./dense";
+import { addInto } from "./simd";
 
 export const FLAG_RELU: i32 = 1;        // RNN: relu instead of tanh
 export const FLAG_RESET_AFTER: i32 = 2; // GRU: r applied after the hidden product (PyTorch); else before (Cho)
@@ -55,10 +56,14 @@ export class SequencePlan {
   // at the start). A batch is split by rows: this thread runs rows [rowStart(part), rowStart(part + 1))
   // through every step, after one barrier once the input projection is shared out. One sequence
   // (batch 1) is split by hidden units: units [unitStart(part), unitStart(part + 1)), a barrier after
-  // every step. parts = 1: no split.
+  // every step. parts = 1: no split. Backward splits a batch by rows through the steps, then (after
+  // a barrier) the parameter-gradient GEMMs by their output rows; its step-by-step gate gradients
+  // go to `shared` instead of the part's own workspace.
   part: i32;
   parts: i32;
   barrier: usize;
+  shared: usize;       // split backward: the buffers every part writes and the gradient GEMMs read
+                       // (gate gradients …, the cell's *BackwardSharedBytes), else 0
   cellOptions: usize;  // ONNX/Keras activations, clip, coupled gates (cell-options.ts), or 0 for the
                        // defaults; the cells then take their general (scalar, forward-only) path
   // Token inputs (an embedding feeding this layer): x is 0 and row r of the input is table[tokens[r]].
@@ -99,13 +104,8 @@ export function prepareWeight(batch: i32, N: i32, K: i32, src: usize, rs: i32, c
   return dst;
 }
 
-/** out[B, N] (row stride ldo) (+)= s[B, K] (row stride lds) · Wᵀ, W prepared by prepareWeight. */
-export function multiplyWeight(batch: i32, N: i32, K: i32, s: usize, lds: i32, w: usize, out: usize, ldo: i32,
-                               accumulate: i32, gemmWork: usize): void {
-  multiplyRows(batch, 0, batch, N, K, s, lds, w, out, ldo, accumulate, gemmWork);
-}
-
-/** multiplyWeight for rows [b0, b1) of the batch only (one thread's rows), W prepared for `batch`. */
+/** out[b, N] (row stride ldo) (+)= s[b, K] (row stride lds) · Wᵀ for the batch rows b0 ≤ b < b1 (all
+ *  of them, or one thread's), W prepared by prepareWeight for `batch` rows. */
 export function multiplyRows(batch: i32, b0: i32, b1: i32, N: i32, K: i32, s: usize, lds: i32, w: usize, out: usize, ldo: i32,
                              accumulate: i32, gemmWork: usize): void {
   if (batch == 1) gemvPanels(N, K, w, s, out, accumulate);
@@ -122,13 +122,17 @@ export function multiplyRows(batch: i32, b0: i32, b1: i32, N: i32, K: i32, s: us
  * The parts of backward-through-time that are one big GEMM each once the per-step gate gradients
  * dG [T·B, G·H] are known:
  *   ∂W_ih += dGᵀ · X,   ∂b_ih += Σ_rows dG,   ∂X = dG · W_ih.
- * (The hidden-side ∂W_hh = dGᵀ · H_prev is per cell, since GRU splits it.)
+ * (The hidden-side ∂W_hh = dGᵀ · H_prev is per cell, since GRU splits it.) Part `part` of `parts`
+ * computes the gate rows rowStart(GH, part) … of ∂W_ih and ∂b_ih, and the rows rowStart(rows, part) …
+ * of ∂X: disjoint outputs, so threads need no locks.
  */
 export function inputSideGrads(rows: i32, GH: i32, I: i32, dG: usize, x: usize, wIh: usize,
-                               gradWIh: usize, gradBIh: usize, gradX: usize, gemmWork: usize): void {
-  sgemm(GH, I, rows, dG, 1, GH, x, I, 1, gradWIh, I, 1, gemmWork);
-  if (gradBIh != 0) addColumnSums(rows, GH, dG, GH, gradBIh);
-  if (gradX != 0) sgemm(rows, I, GH, dG, GH, 1, wIh, I, 1, gradX, I, 0, gemmWork);
+                               gradWIh: usize, gradBIh: usize, gradX: usize, gemmWork: usize, part: i32, parts: i32): void {
+  let n0 = rowStart(GH, part, parts), n1 = rowStart(GH, part + 1, parts);
+  sgemm(n1 - n0, I, rows, dG + (<usize>n0 << 2), 1, GH, x, I, 1, gradWIh + (<usize>(n0 * I) << 2), I, 1, gemmWork);
+  if (gradBIh != 0) addColumnSums(rows, n1 - n0, dG + (<usize>n0 << 2), GH, gradBIh + (<usize>n0 << 2));
+  let r0 = rowStart(rows, part, parts), r1 = rowStart(rows, part + 1, parts);
+  if (gradX != 0) sgemm(r1 - r0, I, GH, dG + (<usize>(r0 * GH) << 2), GH, 1, wIh, I, 1, gradX + (<usize>(r0 * I) << 2), I, 0, gemmWork);
 }
 
 /** Scratch bytes projectInputs and inputGradients need at their `scratch` argument: the table's
@@ -159,30 +163,58 @@ export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, 
 }
 
 /**
- * The input side of backward-through-time from the per-step gate gradients dG [T·B, N]:
- * ∂W_ih += dGᵀ · X, ∂b_ih += Σ dG, and ∂X = dG · W_ih (gradX ≠ 0). With token inputs the rows of dG
- * are first summed per token, S[v] = Σ_{tokens[r] = v} dG[r], and then ∂W_ih += Sᵀ · table,
- * ∂b_ih += Σ S, ∂table += S · W_ih (no row for paddingIdx): products over V rows, not T·B.
+ * The input side of backward-through-time from the per-step gate gradients dG [T·B, N], once every
+ * part's steps are done (split: after a barrier): ∂W_ih += dGᵀ · X, ∂b_ih += Σ dG, and ∂X = dG · W_ih
+ * (gradX ≠ 0). With token inputs the rows of dG are first summed per token, S[v] = Σ_{tokens[r] = v}
+ * dG[r], and then ∂W_ih += Sᵀ · table, ∂b_ih += Σ S, ∂table += S · W_ih (no row for paddingIdx):
+ * products over V rows, not T·B. Split, each part sums and multiplies its own tokens' rows of S
+ * (shared scratch), and the ∂W_ih and ∂b_ih products need a second barrier.
  */
 export function inputGradients(p: SequencePlan, N: i32, dG: usize, gemm: usize, scratch: usize): void {
-  let rows = p.steps * p.batch, I = p.inputSize, V = p.vocab;
+  let rows = p.steps * p.batch, I = p.inputSize, V = p.vocab, part = p.part, parts = p.parts;
+  if (parts > 1) barrierWait(p.barrier, parts);
   if (p.tokens == 0) {
-    inputSideGrads(rows, N, I, dG, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm);
+    inputSideGrads(rows, N, I, dG, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm, part, parts);
     return;
   }
-  memory.fill(scratch, 0, <usize>(V * N) << 2);
-  embeddingBackward(rows, N, p.tokens, dG, scratch, -1);
-  inputSideGrads(V, N, I, scratch, p.table, p.wIh, p.gradWIh, p.gradBIh, 0, gemm);
-  if (p.gradTable == 0) return;
-  if (p.paddingIdx >= 0) memory.fill(scratch + (<usize>(p.paddingIdx * N) << 2), 0, <usize>N << 2);
-  sgemm(V, I, N, scratch, N, 1, p.wIh, I, 1, p.gradTable, I, 1, gemm);
+  let v0 = rowStart(V, part, parts), v1 = rowStart(V, part + 1, parts);
+  let mine = scratch + (<usize>(v0 * N) << 2);
+  memory.fill(mine, 0, <usize>((v1 - v0) * N) << 2);
+  for (let r = 0; r < rows; r++) {
+    let v = load<i32>(p.tokens + (<usize>r << 2));
+    if (v >= v0 && v < v1) addInto(scratch + (<usize>(v * N) << 2), dG + (<usize>(r * N) << 2), N);
+  }
+  if (p.gradTable != 0) {
+    // ∂table rows v0…v1 from this part's rows of S, around the padding row (whose S is left as it
+    // is: ∂W_ih still takes it).
+    let pad = p.paddingIdx >= v0 && p.paddingIdx < v1 ? p.paddingIdx : v1;
+    tableGradRows(p, N, scratch, v0, pad, gemm);
+    tableGradRows(p, N, scratch, min(pad + 1, v1), v1, gemm);
+  }
+  if (parts > 1) barrierWait(p.barrier, 2 * parts);
+  inputSideGrads(V, N, I, scratch, p.table, p.wIh, p.gradWIh, p.gradBIh, 0, gemm, part, parts);
 }
 
-/** ∂W [N×K] (row stride ldw) += dGᵀ · S over `rows` rows (dG row stride ldg, S row stride lds); ∂b += Σ dG. */
+/** ∂table[v0…v1) += S[v0…v1) · W_ih (token inputs; S [V, N] per-token sums of the gate gradients). */
+function tableGradRows(p: SequencePlan, N: i32, S: usize, v0: i32, v1: i32, gemm: usize): void {
+  let I = p.inputSize;
+  sgemm(v1 - v0, I, N, S + (<usize>(v0 * N) << 2), N, 1, p.wIh, I, 1, p.gradTable + (<usize>(v0 * I) << 2), I, 1, gemm);
+}
+
+/** ∂W [N×K] (row stride ldw) += dGᵀ · S over `rows` rows (dG row stride ldg, S row stride lds); ∂b += Σ dG.
+ *  Part `part` of `parts` computes the rows rowStart(N, part) … of ∂W and ∂b. */
 export function hiddenSideGrads(rows: i32, N: i32, K: i32, dG: usize, ldg: i32, s: usize, lds: i32,
-                                gradW: usize, ldw: i32, gradB: usize, gemmWork: usize): void {
-  sgemm(N, K, rows, dG, 1, ldg, s, lds, 1, gradW, ldw, 1, gemmWork);
-  if (gradB != 0) addColumnSums(rows, N, dG, ldg, gradB);
+                                gradW: usize, ldw: i32, gradB: usize, gemmWork: usize, part: i32, parts: i32): void {
+  let n0 = rowStart(N, part, parts), n1 = rowStart(N, part + 1, parts);
+  sgemm(n1 - n0, K, rows, dG + (<usize>n0 << 2), 1, ldg, s, lds, 1, gradW + (<usize>(n0 * ldw) << 2), ldw, 1, gemmWork);
+  if (gradB != 0) addColumnSums(rows, n1 - n0, dG + (<usize>n0 << 2), ldg, gradB + (<usize>n0 << 2));
+}
+
+/** Where a backward kernel's shared buffers start: plan.shared when split, else `cursor` in its own
+ *  workspace (the caller then carves its own scratch after them). */
+// @ts-ignore: decorator
+@inline export function sharedArea(p: SequencePlan, cursor: usize): usize {
+  return p.parts > 1 ? p.shared : cursor;
 }
 
 /** Size of SequencePlan in bytes: the engine checks it against its own field list at start-up. */
@@ -259,7 +291,7 @@ export function prepareUnitBlocks(blocks: i32, H: i32, K: i32, u0: i32, u1: i32,
 export function multiplyUnitBlocks(blocks: i32, H: i32, K: i32, u0: i32, u1: i32, h: usize, prepared: usize, y: usize, accumulate: i32, gemmWork: usize): void {
   let block = weightBytes(1, u1 - u0, K);
   for (let g = 0; g < blocks; g++) {
-    multiplyWeight(1, u1 - u0, K, h, K, prepared + <usize>g * block, y + (<usize>(g * H + u0) << 2), blocks * H, accumulate, gemmWork);
+    multiplyRows(1, 0, 1, u1 - u0, K, h, K, prepared + <usize>g * block, y + (<usize>(g * H + u0) << 2), blocks * H, accumulate, gemmWork);
   }
 }
 

@@ -9,7 +9,7 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { tanhV, reluV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyWeight, multiplyRows, rowStart, afterGemmScratch,
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RELU, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
@@ -117,11 +117,18 @@ function rnnForwardPart(plan: usize): void {
 
 // ---- backward -----------------------------------------------------------------------------------
 
-/** Workspace bytes rnnBackward needs. */
+/** Workspace bytes rnnBackward needs (its part's, when split: less the shared bytes). */
 export function rnnBackwardWorkspaceBytes(plan: usize): usize {
   let p = planOf(plan);
-  let T = p.steps, B = p.batch, H = p.hiddenSize;
-  return <usize>gemmWorkspaceBytes() + floatBytes(T * B * H) + floatBytes(B * H) + weightBytes(B, H, H) + tokenScratchBytes(p, H);
+  let B = p.batch, H = p.hiddenSize;
+  let own = <usize>gemmWorkspaceBytes() + floatBytes(B * H) + weightBytes(B, H, H);
+  return p.parts > 1 ? own : own + rnnBackwardSharedBytes(plan);
+}
+
+/** Bytes of the buffers all parts of a split rnnBackward share: the gate gradients (and token sums). */
+export function rnnBackwardSharedBytes(plan: usize): usize {
+  let p = planOf(plan);
+  return floatBytes(p.steps * p.batch * p.hiddenSize) + tokenScratchBytes(p, p.hiddenSize);
 }
 
 // @ts-ignore: decorator
@@ -132,22 +139,28 @@ export function rnnBackwardWorkspaceBytes(plan: usize): usize {
   st(dG + o, f32x4.mul(d, slope), wide);
 }
 
-/** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. */
+/** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. Split over
+ *  threads, this thread's batch rows, then its share of the gradient GEMMs (plan.ts). */
 export function rnnBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, lengths = p.lengths, dOutAll = p.gradOutput;
+  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
   let relu = (p.flags & FLAG_RELU) != 0;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
-  let dG = cursor; cursor += floatBytes(T * B * H);
+  let area = sharedArea(p, cursor);
+  let dG = area; area += floatBytes(T * B * H);
+  let tokenSums = area;
+  if (p.parts == 1) cursor = area + tokenScratchBytes(p, H);
   let dhNext = cursor; cursor += floatBytes(B * H);
   let whhT = prepareWeight(B, H, H, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, H);
   let dh = p.gradH, stateBytes = <usize>(B * H) << 2;
+  let mine = <usize>(b0 * H) << 2, mineBytes = <usize>((b1 - b0) * H) << 2;
 
   for (let t = T - 1; t >= 0; t--) {
     let dGt = dG + <usize>t * stateBytes;
     let hNew = p.h + <usize>(t + 1) * stateBytes;
-    for (let b = 0; b < B; b++) {
+    for (let b = b0; b < b1; b++) {
       let bo = <usize>(b * H) << 2;
       if (!isActive(lengths, b, t)) { memory.fill(dGt + bo, 0, <usize>H << 2); continue; }
       let dOut: usize = dOutAll != 0 ? dOutAll + <usize>t * stateBytes + bo : 0;
@@ -160,12 +173,12 @@ export function rnnBackward(plan: usize): void {
         for (; j < H; j++) backwardLanes(<usize>j << 2, false, false, hNew + bo, dh + bo, dOut, dGt + bo);
       }
     }
-    multiplyWeight(B, H, H, dGt, H, whhT, dhNext, H, 0, gemm);
-    carryInactiveRows(0, B, H, lengths, t, dh, dhNext);
-    memory.copy(dh, dhNext, stateBytes);
+    multiplyRows(B, b0, b1, H, H, dGt, H, whhT, dhNext, H, 0, gemm);
+    carryInactiveRows(b0, b1, H, lengths, t, dh, dhNext);
+    memory.copy(dh + mine, dhNext + mine, mineBytes);
   }
 
   let rows = T * B;
-  inputGradients(p, H, dG, gemm, cursor);
-  hiddenSideGrads(rows, H, H, dG, H, p.h, H, p.gradWHh, H, p.gradBHh, gemm);
+  inputGradients(p, H, dG, gemm, tokenSums);
+  hiddenSideGrads(rows, H, H, dG, H, p.h, H, p.gradWHh, H, p.gradBHh, gemm, p.part, p.parts);
 }

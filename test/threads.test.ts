@@ -1,6 +1,7 @@
 // The engine's thread team (`init({ threads: N })`) with real worker_threads on the shared memory (the
 // built package, since team members run dist/parallel/team-worker.js): every layer's and model's
-// forward splits across threads with no change to the calling code, and gives the one-thread result;
+// forward and backward split across threads with no change to the calling code, and give the
+// one-thread results (outputs, states, every gradient);
 // bad sizes are refused; a failing part fails its call and leaves the team usable; the default team
 // starts by itself and never keeps a process alive.
 
@@ -26,12 +27,17 @@ interface LayerCase {
   options?: ForwardOptions;
   /** Also compare gradients of a backward after the (split) forward. */
   backward?: boolean;
+  /** Kernel calls that run split: every forward kernel, and backward ones of a batch without peepholes. */
+  splitKernels: number;
 }
 
 function layerCases(): LayerCase[] {
   const cases: LayerCase[] = [];
-  const add = (label: string, layer: Recurrent, shape: number[], options: ForwardOptions = {}, backward = false) =>
-    cases.push({ label, layer, x: tensor(uniform(shape.reduce((a, b) => a * b, 1)), shape), options, backward });
+  const add = (label: string, layer: Recurrent, shape: number[], options: ForwardOptions = {}, backward = false) => {
+    const kernels = layer.numLayers * layer.directions, batch = shape.length === 3 ? (layer.batchFirst ? shape[0] : shape[1]) : 1;
+    const backwardSplit = backward && batch > 1 && !layer.options.peepholes;
+    cases.push({ label, layer, x: tensor(uniform(shape.reduce((a, b) => a * b, 1)), shape), options, backward, splitKernels: backwardSplit ? 2 * kernels : kernels });
+  };
   const lstm = new LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, bidirectional: true, peepholes: true, batchFirst: true, seed: 1 });
   add("LSTM 2 layers, bidirectional, peepholes, batch-first, lengths, h0/c0", lstm, [7, 40, 16], {
     lengths: [40, 3, 31, 1, 40, 17, 9],
@@ -132,15 +138,14 @@ describe("init({ threads })", () => {
 
     cases.forEach((c, i) => {
       it(`${c.label}: outputs, final states${c.backward ? " and the gradients of a backward after it" : ""}`, () => {
-        const layers = c.layer.numLayers * c.layer.directions;
-        expect(jobs[i], "kernels run split").toBe(layers);
+        expect(jobs[i], "kernels run split").toBe(c.splitKernels);
         one[i].outputs.forEach((expected, k) => expectClose(two[i].outputs[k], expected, `${c.label}: result ${k}`, EXACT));
         one[i].grads.forEach((expected, k) => expectClose(two[i].grads[k], expected, `${c.label}: gradient ${k}`, EXACT));
       });
     });
 
     it("models: language-model loss and gradients (token inputs), log-probability, classifier, beam decoding", () => {
-      expect(modelJobs, "split kernels: the LM's 2 layers, the classifier's and the seq2seq encoder's").toBeGreaterThanOrEqual(4);
+      expect(modelJobs, "split kernels: the LM's 2 layers forward and backward, the classifier's and the seq2seq encoder's").toBeGreaterThanOrEqual(6);
       expect(Math.abs(modelsTwo.loss - modelsOne.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(modelsOne.loss));
       modelsOne.lmGrads.forEach((g, k) => expectClose(modelsTwo.lmGrads[k], g, `LM gradient ${k}`, EXACT));
       expect(Math.abs(modelsTwo.logProb - modelsOne.logProb)).toBeLessThanOrEqual(1e-6 * Math.abs(modelsOne.logProb));
@@ -166,7 +171,7 @@ describe("init({ threads })", () => {
       };
       const x = cases[4].x;
       layer.forward(x);
-      const plans = layer.partPlans(layer.state.plans[0], "0.0", 2, team.barrier, (part, bytes) => (part === 0 ? engine.scratch(bytes) : team.workspace(part, bytes)));
+      const plans = layer.partPlans(layer.state.plans[0], "0.0", 2, team.barrier, (part, bytes) => (part === 0 ? engine.scratch(bytes) : team.buffer(part, bytes)));
       plans[1] = { ...plans[1], x: 0x7ffffff0, wIh: 0x7ffffff0 }; // the member's input projection reads out of bounds
       expect(() => team.run("rnnForward", plans as never)).toThrow(WorkerError);
       const again = layer.forward(x);

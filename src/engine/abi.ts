@@ -58,18 +58,21 @@ export interface CoreExports {
   lstmBackward(plan: number): void;
   lstmForwardWorkspaceBytes(plan: number): number;
   lstmBackwardWorkspaceBytes(plan: number): number;
+  lstmBackwardSharedBytes(plan: number): number;
   gruPreparedBytes(plan: number): number;
   gruPrepare(plan: number): void;
   gruForward(plan: number): void;
   gruBackward(plan: number): void;
   gruForwardWorkspaceBytes(plan: number): number;
   gruBackwardWorkspaceBytes(plan: number): number;
+  gruBackwardSharedBytes(plan: number): number;
   rnnPreparedBytes(plan: number): number;
   rnnPrepare(plan: number): void;
   rnnForward(plan: number): void;
   rnnBackward(plan: number): void;
   rnnForwardWorkspaceBytes(plan: number): number;
   rnnBackwardWorkspaceBytes(plan: number): number;
+  rnnBackwardSharedBytes(plan: number): number;
 }
 
 /** SequencePlan fields in ABI order (assembly/plan.ts). */
@@ -80,7 +83,7 @@ export const PLAN_FIELDS = [
   "gradOutput", "gradH", "gradC", "gradX",
   "gradWIh", "gradWHh", "gradBIh", "gradBHh", "gradWHr", "gradPeepholes",
   "work",
-  "part", "parts", "barrier", "cellOptions",
+  "part", "parts", "barrier", "shared", "cellOptions",
   "tokens", "vocab", "table", "gradTable", "paddingIdx",
 ] as const;
 

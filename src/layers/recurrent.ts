@@ -7,6 +7,7 @@
 
 import type { Engine } from "../engine/engine.js";
 import type { TeamKernel } from "../parallel/team-control.js";
+import type { ThreadTeam } from "../parallel/team.js";
 import { emptyPlan, FLAG_RESET_AFTER, type CoreExports, type SequencePlan } from "../engine/abi.js";
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
 import { formatBytes } from "../engine/arena.js";
@@ -70,12 +71,14 @@ interface CellKernels {
   backward: keyof CoreExports;
   forwardBytes: keyof CoreExports;
   backwardBytes: keyof CoreExports;
+  /** Bytes of the buffers the parts of a split backward share. */
+  backwardShared: keyof CoreExports;
 }
 
 const KERNELS: Record<CellKind, CellKernels> = {
-  lstm: { gates: 4, preparedBytes: "lstmPreparedBytes", prepare: "lstmPrepare", forward: "lstmForward", backward: "lstmBackward", forwardBytes: "lstmForwardWorkspaceBytes", backwardBytes: "lstmBackwardWorkspaceBytes" },
-  gru: { gates: 3, preparedBytes: "gruPreparedBytes", prepare: "gruPrepare", forward: "gruForward", backward: "gruBackward", forwardBytes: "gruForwardWorkspaceBytes", backwardBytes: "gruBackwardWorkspaceBytes" },
-  rnn: { gates: 1, preparedBytes: "rnnPreparedBytes", prepare: "rnnPrepare", forward: "rnnForward", backward: "rnnBackward", forwardBytes: "rnnForwardWorkspaceBytes", backwardBytes: "rnnBackwardWorkspaceBytes" },
+  lstm: { gates: 4, preparedBytes: "lstmPreparedBytes", prepare: "lstmPrepare", forward: "lstmForward", backward: "lstmBackward", forwardBytes: "lstmForwardWorkspaceBytes", backwardBytes: "lstmBackwardWorkspaceBytes", backwardShared: "lstmBackwardSharedBytes" },
+  gru: { gates: 3, preparedBytes: "gruPreparedBytes", prepare: "gruPrepare", forward: "gruForward", backward: "gruBackward", forwardBytes: "gruForwardWorkspaceBytes", backwardBytes: "gruBackwardWorkspaceBytes", backwardShared: "gruBackwardSharedBytes" },
+  rnn: { gates: 1, preparedBytes: "rnnPreparedBytes", prepare: "rnnPrepare", forward: "rnnForward", backward: "rnnBackward", forwardBytes: "rnnForwardWorkspaceBytes", backwardBytes: "rnnBackwardWorkspaceBytes", backwardShared: "rnnBackwardSharedBytes" },
 };
 
 /** Forward kernels smaller than this (multiply-adds) run on one thread: waking a team costs tens of
@@ -275,7 +278,7 @@ export class Recurrent extends Layer {
       const { plan, key } = step.value;
       const team = this.engine.team, parts = team ? this.splitParts(plan, team.size) : 1;
       if (team && parts > 1) {
-        team.run(this.forwardKernel, this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.workspace(part, bytes))));
+        team.run(this.forwardKernel, this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.buffer(part, bytes))));
         continue;
       }
       plan.prepared = this.preparedWeights(plan, key);
@@ -384,6 +387,24 @@ export class Recurrent extends Layer {
       partPlan.work = workspace(part, core[k.forwardBytes](this.engine.writePlan(partPlan)));
       return partPlan;
     });
+  }
+
+  /** Threads to split a backward kernel over, out of `threads`: by batch rows (at most one part per
+   *  row); 1 for one sequence, with peepholes (every row adds to their gradients), or when small. */
+  private backwardParts(plan: SequencePlan, threads: number): number {
+    if (plan.batch < 2 || plan.peepholes !== 0 || this.splitParts(plan, threads) < 2) return 1;
+    return Math.min(threads, plan.batch);
+  }
+
+  /** Plans for a backward split by rows over `parts` threads of `team`: each with its part index, the
+   *  barrier and a workspace, all with the one buffer of the gate gradients they share. */
+  private backwardPlans(plan: SequencePlan, parts: number, team: ThreadTeam): SequencePlan[] {
+    const core = this.engine.core as unknown as Record<string, (plan: number) => number>;
+    const k = KERNELS[this.kind];
+    const split: SequencePlan = { ...plan, parts, barrier: team.barrier, work: 0, shared: 0 };
+    split.shared = team.buffer(0, core[k.backwardShared](this.engine.writePlan(split)));
+    const bytes = core[k.backwardBytes](this.engine.writePlan(split));
+    return Array.from({ length: parts }, (_, part) => ({ ...split, part, work: part === 0 ? this.engine.scratch(bytes) : team.buffer(part, bytes) }));
   }
 
   /** @internal A float buffer of at least `bytes` kept with the layer's buffers under `name`. */
@@ -509,10 +530,19 @@ export class Recurrent extends Layer {
     return plan.prepared;
   }
 
-  /** Calls a cell kernel with a workspace of the size the kernel asks for. */
+  /** Calls a cell kernel with a workspace of the size the kernel asks for; a backward big enough
+   *  runs split by batch rows over the engine's thread team. */
   private run(plan: SequencePlan, pass: "forward" | "backward"): void {
     const k = KERNELS[this.kind];
     const core = this.engine.core as unknown as Record<string, (plan: number) => number>;
+    const team = this.engine.team;
+    if (pass === "backward" && team) {
+      const parts = this.backwardParts(plan, team.size);
+      if (parts > 1) {
+        team.run(k.backward as TeamKernel, this.backwardPlans(plan, parts, team));
+        return;
+      }
+    }
     plan.work = 0;
     const bytes = core[pass === "forward" ? k.forwardBytes : k.backwardBytes](this.engine.writePlan(plan));
     plan.work = this.engine.scratch(bytes);

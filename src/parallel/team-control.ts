@@ -27,5 +27,5 @@ export function poisonBarrier(i32: Int32Array, index: number): void {
 export const CONTROL_BYTES = 68 * 4;
 
 /** The kernels a team member may run, by index (only these: a job names a kernel by number). */
-export const TEAM_KERNELS = ["lstmForward", "gruForward", "rnnForward"] as const;
+export const TEAM_KERNELS = ["lstmForward", "gruForward", "rnnForward", "lstmBackward", "gruBackward", "rnnBackward"] as const;
 export type TeamKernel = (typeof TEAM_KERNELS)[number];

@@ -23,7 +23,7 @@ export class ThreadTeam {
   jobs = 0;
   private readonly control: number;
   private readonly planSlots: number[];
-  private readonly workspaces: { ptr: number; bytes: number }[] = [];
+  private readonly buffers: { ptr: number; bytes: number }[] = [];
 
   private constructor(private readonly engine: Engine, private readonly members: AttachedWorker<TeamWorkerApi>[]) {
     this.control = engine.arena.alloc(CONTROL_BYTES);
@@ -61,13 +61,14 @@ export class ThreadTeam {
     return this.control + BARRIER * 4;
   }
 
-  /** Workspace of `bytes` for part k ≥ 1 of a job (part 0 uses the engine's scratch), grown on demand. */
-  workspace(part: number, bytes: number): number {
-    const held = this.workspaces[part];
+  /** A buffer of at least `bytes` kept between jobs, grown on demand: slot k ≥ 1 is part k's
+   *  workspace (part 0 works in the engine's scratch), slot 0 the buffers a job's parts share. */
+  buffer(slot: number, bytes: number): number {
+    const held = this.buffers[slot];
     if (held && held.bytes >= bytes) return held.ptr;
     if (held) this.engine.arena.release(held.ptr);
     const ptr = this.engine.arena.alloc(bytes);
-    this.workspaces[part] = { ptr, bytes };
+    this.buffers[slot] = { ptr, bytes };
     return ptr;
   }
 
@@ -123,7 +124,7 @@ export class ThreadTeam {
     Atomics.add(i32, base + GENERATION, 1);
     Atomics.notify(i32, base + GENERATION);
     await Promise.all(this.members.map((m) => stopAttached(this.engine, m)));
-    for (const w of this.workspaces) if (w) this.engine.arena.release(w.ptr);
+    for (const held of this.buffers) if (held) this.engine.arena.release(held.ptr);
     for (const slot of this.planSlots) this.engine.arena.release(slot);
     this.engine.arena.release(this.control);
   }
