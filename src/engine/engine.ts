@@ -6,7 +6,7 @@
 import { Arena, type Region } from "./arena.js";
 import { compileCore, type CompiledCore, type LoadOptions, type SimdFlavor } from "./load.js";
 import { PLAN_FIELDS, type CoreExports, type SequencePlan } from "./abi.js";
-import { ResourceError } from "../errors.js";
+import { ResourceError, ShapeError } from "../errors.js";
 import { positiveInt } from "../validate.js";
 import { coreCount, isNode, mayBlock } from "../runtime.js";
 import { ThreadTeam } from "../parallel/team.js";
@@ -171,6 +171,7 @@ let pending: Promise<Engine> | null = null;
  */
 export async function init(options: InitOptions = {}): Promise<Engine> {
   const asked = options.threads === undefined ? undefined : positiveInt(options.threads, "init: threads");
+  if (asked !== undefined && asked > MAX_THREADS) throw new ShapeError(`init: threads must be at most ${MAX_THREADS}; got ${asked}`);
   const first = !pending;
   if (!pending) {
     pending = (async () => {

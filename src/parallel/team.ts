@@ -1,6 +1,6 @@
 // The engine's thread team (`init({ threads: N })`): N − 1 workers on the shared memory that run parts
-// of a kernel together with the calling thread, synchronously, so a layer's forward splits across
-// threads with no change to the caller's code. A job is a few words in a control block (kernel,
+// of a kernel together with the calling thread, synchronously, so a layer's forward and backward
+// split across threads with no change to the caller's code. A job is a few words in a control block (kernel,
 // plans); members wake on it, run their part and count themselves done while this thread runs part
 // 0 and then waits for them — no messages per call and no copies: every part reads and writes the
 // layer's own buffers.
@@ -11,7 +11,7 @@ import { ResourceError, ShapeError, WorkerError } from "../errors.js";
 import { mayBlock } from "../runtime.js";
 import { startAttached, stopAttached, type AttachedWorker } from "./attach.js";
 import type { TeamWorkerApi } from "./team-worker.js";
-import { CONTROL_BYTES, DONE, FAILED, GENERATION, KERNEL, MAX_THREADS, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, type TeamKernel } from "./team-control.js";
+import { CONTROL_BYTES, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, type TeamKernel } from "./team-control.js";
 
 /** How long this thread waits for members to finish a job before failing it. */
 const JOB_TIMEOUT_MS = 60_000;
@@ -19,7 +19,7 @@ const JOB_TIMEOUT_MS = 60_000;
 const SPINS = 20_000;
 
 export class ThreadTeam {
-  /** Split jobs run so far (tests and engineInfo read it). */
+  /** Split jobs run so far (tests and benchmarks read it). */
   jobs = 0;
   private readonly control: number;
   private readonly planSlots: number[];
@@ -34,7 +34,6 @@ export class ThreadTeam {
   /** A team of `threads` (this thread and threads − 1 workers started from `workerUrl`); in the
    *  background, the workers do not keep a Node process alive even while they start. */
   static async start(engine: Engine, threads: number, workerUrl: URL | string, background = false): Promise<ThreadTeam> {
-    if (threads > MAX_THREADS) throw new ShapeError(`init: threads must be at most ${MAX_THREADS}; got ${threads}`);
     if (!engine.shared) throw new ResourceError("init: threads > 1 needs shared wasm memory (in a browser: a cross-origin isolated page)");
     const members: AttachedWorker<TeamWorkerApi>[] = [];
     try {
