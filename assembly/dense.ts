@@ -1,5 +1,6 @@
 // Fully connected layer (torch.nn.Linear) and embedding lookup: forward and backward side by side.
-// Owns only these equations; the GEMMs come from gemm.ts, sizes and pointers from the caller.
+// Owns only these equations; the GEMMs come from gemm.ts, sizes and pointers from the caller (or, for
+// a dense layer split over a thread team, from a DenseJob per thread).
 //
 // Legend: N rows (all leading dimensions flattened), I input features, O output features,
 // V vocabulary (embedding rows), E embedding size.
@@ -9,6 +10,11 @@
 import { sgemm } from "./gemm";
 import { addColumnSums } from "./sequence";
 import { addInto } from "./simd";
+
+/** First row of part k of `parts` when `rows` rows are shared out (k = parts gives rows). */
+export function rowStart(rows: i32, k: i32, parts: i32): i32 {
+  return <i32>((<i64>rows * k) / parts);
+}
 
 /** y [N, O] = x [N, I] · Wᵀ (+ b); W is [O, I] row-major. */
 export function denseForward(N: i32, I: i32, O: i32, x: usize, w: usize, b: usize, y: usize, work: usize): void {
@@ -20,9 +26,60 @@ export function denseForward(N: i32, I: i32, O: i32, x: usize, w: usize, b: usiz
 /** ∂W += ∂yᵀ x, ∂b += Σ ∂y (gradB ≠ 0), ∂x = ∂y W (gradX ≠ 0). */
 export function denseBackward(N: i32, I: i32, O: i32, x: usize, w: usize, gradY: usize,
                               gradW: usize, gradB: usize, gradX: usize, work: usize): void {
-  sgemm(O, I, N, gradY, 1, O, x, I, 1, gradW, I, 1, work);
-  if (gradB != 0) addColumnSums(N, O, gradY, O, gradB);
-  if (gradX != 0) sgemm(N, I, O, gradY, O, 1, w, I, 1, gradX, I, 0, work);
+  denseBackwardPart(N, I, O, x, w, gradY, gradW, gradB, gradX, work, 0, 1);
+}
+
+/**
+ * Part `part` of `parts` of denseBackward: the rows rowStart(O, part) … of ∂W and ∂b, and the rows
+ * rowStart(N, part) … of ∂x — disjoint outputs, so threads need no locks (the recurrent kernels'
+ * input side, ∂W_ih += dGᵀ X, ∂X = dG W_ih, is this product too).
+ */
+export function denseBackwardPart(N: i32, I: i32, O: i32, x: usize, w: usize, gradY: usize,
+                                  gradW: usize, gradB: usize, gradX: usize, work: usize, part: i32, parts: i32): void {
+  let o0 = rowStart(O, part, parts), o1 = rowStart(O, part + 1, parts);
+  sgemm(o1 - o0, I, N, gradY + (<usize>o0 << 2), 1, O, x, I, 1, gradW + (<usize>(o0 * I) << 2), I, 1, work);
+  if (gradB != 0) addColumnSums(N, o1 - o0, gradY + (<usize>o0 << 2), O, gradB + (<usize>o0 << 2));
+  let r0 = rowStart(N, part, parts), r1 = rowStart(N, part + 1, parts);
+  if (gradX != 0) sgemm(r1 - r0, I, O, gradY + (<usize>(r0 * O) << 2), O, 1, w, I, 1, gradX + (<usize>(r0 * I) << 2), I, 0, work);
+}
+
+/** A dense layer's forward or backward split over a thread team: one per thread (field order is
+ *  the ABI: src/engine/abi.ts DENSE_JOB_FIELDS). */
+@unmanaged
+class DenseJob {
+  rows: i32;
+  inFeatures: i32;
+  outFeatures: i32;
+  x: usize;
+  w: usize;
+  b: usize;
+  y: usize;
+  gradY: usize;
+  gradW: usize;
+  gradB: usize;
+  gradX: usize;
+  work: usize;
+  part: i32;
+  parts: i32;
+}
+
+/** Size of DenseJob in bytes (the engine checks it against its field list). */
+export function denseJobBytes(): i32 {
+  return <i32>offsetof<DenseJob>();
+}
+
+/** This thread's rows rowStart(rows, part) … of a dense forward. */
+export function denseForwardJob(job: usize): void {
+  let j = changetype<DenseJob>(job);
+  let r0 = rowStart(j.rows, j.part, j.parts), r1 = rowStart(j.rows, j.part + 1, j.parts);
+  let I = j.inFeatures, O = j.outFeatures;
+  denseForward(r1 - r0, I, O, j.x + (<usize>(r0 * I) << 2), j.w, j.b, j.y + (<usize>(r0 * O) << 2), j.work);
+}
+
+/** This thread's part of a dense backward (denseBackwardPart). */
+export function denseBackwardJob(job: usize): void {
+  let j = changetype<DenseJob>(job);
+  denseBackwardPart(j.rows, j.inFeatures, j.outFeatures, j.x, j.w, j.gradY, j.gradW, j.gradB, j.gradX, j.work, j.part, j.parts);
 }
 
 /** y [N, E] = table [V, E] rows ids [N] (int32, already checked to be in 0…V−1). */

@@ -7,7 +7,7 @@ export { planBytes, heapBase, setBlockingWaits } from "./plan";
 export { lstmPreparedBytes, lstmPrepare, lstmForward, lstmBackward, lstmForwardWorkspaceBytes, lstmBackwardWorkspaceBytes, lstmBackwardSharedBytes } from "./lstm";
 export { gruPreparedBytes, gruPrepare, gruForward, gruBackward, gruForwardWorkspaceBytes, gruBackwardWorkspaceBytes, gruBackwardSharedBytes } from "./gru";
 export { rnnPreparedBytes, rnnPrepare, rnnForward, rnnBackward, rnnForwardWorkspaceBytes, rnnBackwardWorkspaceBytes, rnnBackwardSharedBytes } from "./rnn";
-export { denseForward, denseBackward, embeddingForward, embeddingBackward } from "./dense";
+export { denseForward, denseBackward, embeddingForward, embeddingBackward, denseForwardJob, denseBackwardJob, denseJobBytes } from "./dense";
 export { softmaxCrossEntropy, logSoftmax, softmax, binaryCrossEntropy } from "./loss";
 export { sumOfSquares, countNonFinite, scaleInPlace, clampInPlace, sgdStep, adamStep, scaleAdd } from "./optim";
 export { dotScores, dotScoresBackward, additiveScores, additiveScoresBackward, maskedSoftmax, maskedSoftmaxBackward, attendContext, attendContextBackward } from "./attention";

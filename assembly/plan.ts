@@ -9,7 +9,8 @@
 
 import { sgemm, sgemmPacked, gemvPanels, packB, packRows, packedSize, rowPanelsSize, gemmWorkspaceBytes } from "./gemm";
 import { addColumnSums } from "./sequence";
-import { embeddingForward } from "./dense";
+import { embeddingForward, denseBackwardPart, rowStart } from "./dense";
+export { rowStart };
 import { addInto } from "./simd";
 
 export const FLAG_RELU: i32 = 1;        // RNN: relu instead of tanh
@@ -118,23 +119,6 @@ export function multiplyRows(batch: i32, b0: i32, b1: i32, N: i32, K: i32, s: us
   return work + <usize>gemmWorkspaceBytes();
 }
 
-/**
- * The parts of backward-through-time that are one big GEMM each once the per-step gate gradients
- * dG [T·B, G·H] are known:
- *   ∂W_ih += dGᵀ · X,   ∂b_ih += Σ_rows dG,   ∂X = dG · W_ih.
- * (The hidden-side ∂W_hh = dGᵀ · H_prev is per cell, since GRU splits it.) Part `part` of `parts`
- * computes the gate rows rowStart(GH, part) … of ∂W_ih and ∂b_ih, and the rows rowStart(rows, part) …
- * of ∂X: disjoint outputs, so threads need no locks.
- */
-export function inputSideGrads(rows: i32, GH: i32, I: i32, dG: usize, x: usize, wIh: usize,
-                               gradWIh: usize, gradBIh: usize, gradX: usize, gemmWork: usize, part: i32, parts: i32): void {
-  let n0 = rowStart(GH, part, parts), n1 = rowStart(GH, part + 1, parts);
-  sgemm(n1 - n0, I, rows, dG + (<usize>n0 << 2), 1, GH, x, I, 1, gradWIh + (<usize>(n0 * I) << 2), I, 1, gemmWork);
-  if (gradBIh != 0) addColumnSums(rows, n1 - n0, dG + (<usize>n0 << 2), GH, gradBIh + (<usize>n0 << 2));
-  let r0 = rowStart(rows, part, parts), r1 = rowStart(rows, part + 1, parts);
-  if (gradX != 0) sgemm(r1 - r0, I, GH, dG + (<usize>(r0 * GH) << 2), GH, 1, wIh, I, 1, gradX + (<usize>(r0 * I) << 2), I, 0, gemmWork);
-}
-
 /** Scratch bytes projectInputs and inputGradients need at their `scratch` argument: the table's
  *  rows times the N gate columns with token inputs, nothing with a dense input. */
 export function tokenScratchBytes(p: SequencePlan, N: i32): usize {
@@ -165,7 +149,7 @@ export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, 
 /**
  * The input side of backward-through-time from the per-step gate gradients dG [T·B, N], once every
  * part's steps are done (split: after a barrier): ∂W_ih += dGᵀ · X, ∂b_ih += Σ dG, and ∂X = dG · W_ih
- * (gradX ≠ 0). With token inputs the rows of dG are first summed per token, S[v] = Σ_{tokens[r] = v}
+ * (gradX ≠ 0) — a dense layer's backward (dense.ts), by this part's rows of each output. With token inputs the rows of dG are first summed per token, S[v] = Σ_{tokens[r] = v}
  * dG[r], and then ∂W_ih += Sᵀ · table, ∂b_ih += Σ S, ∂table += S · W_ih (no row for paddingIdx):
  * products over V rows, not T·B. Split, each part sums and multiplies its own tokens' rows of S
  * (shared scratch), and the ∂W_ih and ∂b_ih products need a second barrier.
@@ -174,7 +158,7 @@ export function inputGradients(p: SequencePlan, N: i32, dG: usize, gemm: usize, 
   let rows = p.steps * p.batch, I = p.inputSize, V = p.vocab, part = p.part, parts = p.parts;
   if (parts > 1) barrierWait(p.barrier, parts);
   if (p.tokens == 0) {
-    inputSideGrads(rows, N, I, dG, p.x, p.wIh, p.gradWIh, p.gradBIh, p.gradX, gemm, part, parts);
+    denseBackwardPart(rows, I, N, p.x, p.wIh, dG, p.gradWIh, p.gradBIh, p.gradX, gemm, part, parts);
     return;
   }
   let v0 = rowStart(V, part, parts), v1 = rowStart(V, part + 1, parts);
@@ -192,7 +176,7 @@ export function inputGradients(p: SequencePlan, N: i32, dG: usize, gemm: usize, 
     tableGradRows(p, N, scratch, min(pad + 1, v1), v1, gemm);
   }
   if (parts > 1) barrierWait(p.barrier, 2 * parts);
-  inputSideGrads(V, N, I, scratch, p.table, p.wIh, p.gradWIh, p.gradBIh, 0, gemm, part, parts);
+  denseBackwardPart(V, I, N, p.table, p.wIh, scratch, p.gradWIh, p.gradBIh, 0, gemm, part, parts);
 }
 
 /** ∂table[v0…v1) += S[v0…v1) · W_ih (token inputs; S [V, N] per-token sums of the gate gradients). */
@@ -225,11 +209,6 @@ export function planBytes(): i32 {
 /** First byte after the module's static data (Math's lookup tables): the engine allocates above it. */
 export function heapBase(): usize {
   return __heap_base;
-}
-
-/** First batch row (or row of any row-wise product) of part k of `parts`; k = parts gives B. */
-export function rowStart(B: i32, k: i32, parts: i32): i32 {
-  return <i32>((<i64>B * k) / parts);
 }
 
 /** First hidden unit of part k of `parts` (k = parts gives H); part edges are multiples of 4, so

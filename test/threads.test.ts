@@ -10,9 +10,10 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  init, engineInfo, LSTM, GRU, RNN, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, decode, tensor, Random,
+  init, engineInfo, LSTM, GRU, RNN, Dense, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, decode, tensor, Random,
   ShapeError, WorkerError, type Recurrent, type ForwardOptions,
 } from "../dist/node.js";
+import { encodePlan } from "../dist/engine/engine.js";
 import { expectClose } from "./helpers/compare.js";
 
 const random = new Random(17);
@@ -155,6 +156,22 @@ describe("init({ threads })", () => {
       expect(modelsTwo.decoded).toEqual(modelsOne.decoded);
     });
 
+    it("a Dense layer (an LM's output projection): forward rows and backward gradients split, same numbers", async () => {
+      const x = tensor(uniform(600 * 128), [600, 128]), dy = tensor(uniform(600 * 300), [600, 300]);
+      const results: Float32Array[][] = [];
+      for (const threads of [1, 2]) {
+        const team = (await init({ threads })).team;
+        const dense = new Dense({ inFeatures: 128, outFeatures: 300, seed: 14 });
+        const before = team?.jobs ?? 0;
+        const y = dense.forward(x);
+        const gx = dense.backward(dy);
+        expect((team?.jobs ?? 0) - before, "forward and backward split on the team").toBe(threads === 2 ? 2 : 0);
+        results.push([y.data, gx.data, ...Object.values(dense.grads()).map((g) => g.data)].map((a) => Float32Array.from(a)));
+        dense.dispose();
+      }
+      results[0].forEach((expected, k) => expectClose(results[1][k], expected, `dense result ${k}`, EXACT));
+    });
+
     it("small kernels stay on this thread (waking the team would cost more than they take)", async () => {
       const team = (await init()).team!;
       const before = team.jobs;
@@ -175,7 +192,7 @@ describe("init({ threads })", () => {
       layer.forward(x);
       const plans = layer.partPlans(layer.state.plans[0], "0.0", 2, team.barrier, (part, bytes) => (part === 0 ? engine.scratch(bytes) : team.buffer(part, bytes)));
       plans[1] = { ...plans[1], x: 0x7ffffff0, wIh: 0x7ffffff0 }; // the member's input projection reads out of bounds
-      expect(() => team.run("rnnForward", plans as never)).toThrow(WorkerError);
+      expect(() => team.run("rnnForward", plans.map((plan) => encodePlan(plan as never)))).toThrow(WorkerError);
       const again = layer.forward(x);
       expectClose(again.output.data, one[4].outputs[0], "after the failure", EXACT);
     });

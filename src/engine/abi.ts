@@ -39,6 +39,9 @@ export interface CoreExports {
   setBlockingWaits(on: number): void;
   denseForward(N: number, I: number, O: number, x: number, w: number, b: number, y: number, work: number): void;
   denseBackward(N: number, I: number, O: number, x: number, w: number, gradY: number, gradW: number, gradB: number, gradX: number, work: number): void;
+  denseForwardJob(job: number): void;
+  denseBackwardJob(job: number): void;
+  denseJobBytes(): number;
   embeddingForward(N: number, E: number, table: number, ids: number, y: number): void;
   embeddingBackward(N: number, E: number, ids: number, gradY: number, gradTable: number, paddingIdx: number): void;
   softmaxCrossEntropy(N: number, V: number, logits: number, targets: number, ignoreIndex: number, gradScale: number, grad: number, rowLoss: number): number;
@@ -88,6 +91,10 @@ export const PLAN_FIELDS = [
 ] as const;
 
 export type PlanField = (typeof PLAN_FIELDS)[number];
+
+/** DenseJob fields in ABI order (assembly/dense.ts): a dense layer's part on a thread team. */
+export const DENSE_JOB_FIELDS = ["rows", "inFeatures", "outFeatures", "x", "w", "b", "y", "gradY", "gradW", "gradB", "gradX", "work", "part", "parts"] as const;
+export type DenseJob = Record<(typeof DENSE_JOB_FIELDS)[number], number>;
 export type SequencePlan = Record<PlanField, number>;
 
 export const FLAG_RELU = 1;

@@ -5,7 +5,7 @@
 
 import { Arena, type Region } from "./arena.js";
 import { compileCore, type CompiledCore, type LoadOptions, type SimdFlavor } from "./load.js";
-import { PLAN_FIELDS, type CoreExports, type SequencePlan } from "./abi.js";
+import { DENSE_JOB_FIELDS, PLAN_FIELDS, type CoreExports, type DenseJob, type SequencePlan } from "./abi.js";
 import { ResourceError, ShapeError } from "../errors.js";
 import { positiveInt } from "../validate.js";
 import { coreCount, isNode, mayBlock } from "../runtime.js";
@@ -51,8 +51,8 @@ export class Engine {
       : new Arena(memory, limitBytes, { start: this.core.heapBase(), end: memory.buffer.byteLength });
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
-    if (this.core.planBytes() !== PLAN_FIELDS.length * 4) {
-      throw new Error(`wasm-rnn: plan layout mismatch (wasm ${this.core.planBytes()} bytes, engine ${PLAN_FIELDS.length * 4})`);
+    if (this.core.planBytes() !== PLAN_FIELDS.length * 4 || this.core.denseJobBytes() !== DENSE_JOB_FIELDS.length * 4) {
+      throw new Error(`wasm-rnn: plan layout mismatch (wasm ${this.core.planBytes()}/${this.core.denseJobBytes()} bytes, engine ${PLAN_FIELDS.length * 4}/${DENSE_JOB_FIELDS.length * 4})`);
     }
     this.planPtr = this.arena.alloc(PLAN_FIELDS.length * 4);
     if (!mayBlock) this.core.setBlockingWaits(0);
@@ -153,13 +153,21 @@ export class Engine {
     return this.scratchPtr;
   }
 
-  /** Writes a SequencePlan into the engine's plan block (or the block at `at`) and returns its address. */
-  writePlan(plan: SequencePlan, at = this.planPtr): number {
-    const i32 = this.i32;
-    const base = at >> 2;
-    for (let i = 0; i < PLAN_FIELDS.length; i++) i32[base + i] = plan[PLAN_FIELDS[i]];
-    return at;
+  /** Writes a SequencePlan into the engine's plan block and returns its address. */
+  writePlan(plan: SequencePlan): number {
+    this.i32.set(encodePlan(plan), this.planPtr >> 2);
+    return this.planPtr;
   }
+}
+
+/** A SequencePlan as the i32 words of its ABI. */
+export function encodePlan(plan: SequencePlan): Int32Array {
+  return Int32Array.from(PLAN_FIELDS, (field) => plan[field]);
+}
+
+/** A DenseJob as the i32 words of its ABI. */
+export function encodeDenseJob(job: DenseJob): Int32Array {
+  return Int32Array.from(DENSE_JOB_FIELDS, (field) => job[field]);
 }
 
 let current: Engine | null = null;

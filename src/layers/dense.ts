@@ -6,6 +6,9 @@ import { Random } from "../random.js";
 import { Tensor, formatShape } from "../tensor.js";
 import { checkFinite, checkTensor, optionalBool, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { Layer, wrapInternal } from "./layer.js";
+import { encodeDenseJob } from "../engine/engine.js";
+import type { DenseJob } from "../engine/abi.js";
+import { SPLIT_MIN_MULTIPLY_ADDS } from "../parallel/team-control.js";
 
 export interface DenseOptions {
   inFeatures: number;
@@ -68,10 +71,27 @@ export class Dense extends Layer {
   /** @internal y [rows, out] in the layer's buffer for x [rows, in] in wasm memory (kept for backward). */
   forwardResident(x: number, rows: number): number {
     const y = this.buffers.floats("y", rows * this.outFeatures);
-    const work = this.engine.scratch(this.engine.core.gemmWorkspaceBytes());
-    this.engine.core.denseForward(rows, this.inFeatures, this.outFeatures, x, this.params.ptr("weight"), this.params.ptr("bias"), y, work);
+    const job = { ...this.job(rows, x), y, b: this.params.ptr("bias") };
+    if (!this.runSplit("denseForwardJob", job)) this.engine.core.denseForward(rows, this.inFeatures, this.outFeatures, x, job.w, job.b, y, job.work);
     this.last = { rows, x, leading: [rows] };
     return y;
+  }
+
+  /** The parts of a forward or backward over `rows` rows shared by the job (and a workspace). */
+  private job(rows: number, x: number): DenseJob {
+    const work = this.engine.scratch(this.engine.core.gemmWorkspaceBytes());
+    return { rows, inFeatures: this.inFeatures, outFeatures: this.outFeatures, x, w: this.params.ptr("weight"), b: 0, y: 0, gradY: 0, gradW: 0, gradB: 0, gradX: 0, work, part: 0, parts: 1 };
+  }
+
+  /** Runs `kernel` split by rows over the engine's thread team when there is one and the product is
+   *  big enough to pay for waking it (as the recurrent kernels); false: run it here. */
+  private runSplit(kernel: "denseForwardJob" | "denseBackwardJob", job: DenseJob): boolean {
+    const team = this.engine.team;
+    if (!team || job.rows * job.inFeatures * job.outFeatures < SPLIT_MIN_MULTIPLY_ADDS) return false;
+    const parts = Math.min(team.size, job.rows);
+    const bytes = this.engine.core.gemmWorkspaceBytes();
+    team.run(kernel, Array.from({ length: parts }, (_, part) => encodeDenseJob({ ...job, part, parts, work: part === 0 ? job.work : team.buffer(part, bytes) })));
+    return true;
   }
 
   /** Accumulates ∂weight, ∂bias and returns ∂x for the last forward. */
@@ -99,9 +119,8 @@ export class Dense extends Layer {
   backwardResident(gradY: number, wantGradX: boolean): number {
     const { rows, x } = this.last!;
     const gradX = wantGradX ? this.buffers.floats("gradX", rows * this.inFeatures) : 0;
-    const work = this.engine.scratch(this.engine.core.gemmWorkspaceBytes());
-    this.engine.core.denseBackward(rows, this.inFeatures, this.outFeatures, x, this.params.ptr("weight"), gradY,
-      this.params.gradPtr("weight"), this.params.gradPtr("bias"), gradX, work);
+    const job = { ...this.job(rows, x), gradY, gradW: this.params.gradPtr("weight"), gradB: this.params.gradPtr("bias"), gradX };
+    if (!this.runSplit("denseBackwardJob", job)) this.engine.core.denseBackward(rows, this.inFeatures, this.outFeatures, x, job.w, gradY, job.gradW, job.gradB, gradX, job.work);
     return gradX;
   }
 }

@@ -5,8 +5,8 @@
 // Layout inside: time-major [T, B, F]. The reverse direction runs the same kernel on each sequence
 // reversed within its own length, so variable-length batches behave like PyTorch packed sequences.
 
-import type { Engine } from "../engine/engine.js";
-import type { TeamKernel } from "../parallel/team-control.js";
+import { encodePlan, type Engine } from "../engine/engine.js";
+import { SPLIT_MIN_MULTIPLY_ADDS, type TeamKernel } from "../parallel/team-control.js";
 import type { ThreadTeam } from "../parallel/team.js";
 import { emptyPlan, FLAG_RESET_AFTER, type CoreExports, type SequencePlan } from "../engine/abi.js";
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
@@ -80,10 +80,6 @@ const KERNELS: Record<CellKind, CellKernels> = {
   gru: { gates: 3, preparedBytes: "gruPreparedBytes", prepare: "gruPrepare", forward: "gruForward", backward: "gruBackward", forwardBytes: "gruForwardWorkspaceBytes", backwardBytes: "gruBackwardWorkspaceBytes", backwardShared: "gruBackwardSharedBytes" },
   rnn: { gates: 1, preparedBytes: "rnnPreparedBytes", prepare: "rnnPrepare", forward: "rnnForward", backward: "rnnBackward", forwardBytes: "rnnForwardWorkspaceBytes", backwardBytes: "rnnBackwardWorkspaceBytes", backwardShared: "rnnBackwardSharedBytes" },
 };
-
-/** Forward kernels smaller than this (multiply-adds) run on one thread: waking a team costs tens of
- *  microseconds, about what a kernel of this size takes (an LSTM step at H 256 is ~330k). */
-const SPLIT_MIN_MULTIPLY_ADDS = 1 << 21;
 
 /** What forward leaves for backward. */
 interface ForwardState {
@@ -278,7 +274,7 @@ export class Recurrent extends Layer {
       const { plan, key } = step.value;
       const team = this.engine.team, parts = team ? this.splitParts(plan, team.size) : 1;
       if (team && parts > 1) {
-        team.run(this.forwardKernel, this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.buffer(part, bytes))));
+        team.run(this.forwardKernel, this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.buffer(part, bytes))).map(encodePlan));
         continue;
       }
       plan.prepared = this.preparedWeights(plan, key);
@@ -539,7 +535,7 @@ export class Recurrent extends Layer {
     if (pass === "backward" && team) {
       const parts = this.backwardParts(plan, team.size);
       if (parts > 1) {
-        team.run(k.backward as TeamKernel, this.backwardPlans(plan, parts, team));
+        team.run(k.backward as TeamKernel, this.backwardPlans(plan, parts, team).map(encodePlan));
         return;
       }
     }

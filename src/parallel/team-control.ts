@@ -26,6 +26,11 @@ export function poisonBarrier(i32: Int32Array, index: number): void {
 /** Bytes of the control block. */
 export const CONTROL_BYTES = 68 * 4;
 
-/** The kernels a team member may run, by index (only these: a job names a kernel by number). */
-export const TEAM_KERNELS = ["lstmForward", "gruForward", "rnnForward", "lstmBackward", "gruBackward", "rnnBackward"] as const;
+/** Kernels smaller than this (multiply-adds) run on one thread: waking a team costs tens of
+ *  microseconds, about what a kernel of this size takes (an LSTM step at H 256 is ~330k). */
+export const SPLIT_MIN_MULTIPLY_ADDS = 1 << 21;
+
+/** The kernels a team member may run, by index (only these: a job names a kernel by number). Each
+ *  takes the address of its part's argument block: a SequencePlan, or a DenseJob for the dense ones. */
+export const TEAM_KERNELS = ["lstmForward", "gruForward", "rnnForward", "lstmBackward", "gruBackward", "rnnBackward", "denseForwardJob", "denseBackwardJob"] as const;
 export type TeamKernel = (typeof TEAM_KERNELS)[number];

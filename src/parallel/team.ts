@@ -6,7 +6,6 @@
 // layer's own buffers.
 
 import { type Engine } from "../engine/engine.js";
-import type { SequencePlan } from "../engine/abi.js";
 import { ResourceError, ShapeError, WorkerError } from "../errors.js";
 import { mayBlock } from "../runtime.js";
 import { startAttached, stopAttached, type AttachedWorker } from "./attach.js";
@@ -22,13 +21,16 @@ export class ThreadTeam {
   /** Split jobs run so far (tests and benchmarks read it). */
   jobs = 0;
   private readonly control: number;
+  /** Per part: where its argument block is written, and the bytes each holds. */
   private readonly planSlots: number[];
+  private readonly slotBytes: number;
   private readonly buffers: { ptr: number; bytes: number }[] = [];
 
   private constructor(private readonly engine: Engine, private readonly members: AttachedWorker<TeamWorkerApi>[]) {
     this.control = engine.arena.alloc(CONTROL_BYTES);
     engine.i32.fill(0, this.control >> 2, (this.control + CONTROL_BYTES) >> 2);
-    this.planSlots = Array.from({ length: this.size }, () => engine.arena.alloc(engine.core.planBytes()));
+    this.slotBytes = Math.max(engine.core.planBytes(), engine.core.denseJobBytes());
+    this.planSlots = Array.from({ length: this.size }, () => engine.arena.alloc(this.slotBytes));
   }
 
   /** A team of `threads` (this thread and threads − 1 workers started from `workerUrl`); in the
@@ -72,18 +74,22 @@ export class ThreadTeam {
   }
 
   /**
-   * Runs `kernel` split in plans.length parts (at most size): part k on member k, part 0 here; returns
-   * when all are done. A part that fails (a trap) releases the barrier so the others finish, and the
-   * job fails: with this thread's error, or a WorkerError for a member's.
+   * Runs `kernel` split in parts.length parts (at most size), each given its argument block (an
+   * encoded SequencePlan or DenseJob): part k on member k, part 0 here; returns when all are done.
+   * A part that fails (a trap) releases the barrier so the others finish, and the job fails: with
+   * this thread's error, or a WorkerError for a member's.
    */
-  run(kernel: TeamKernel, plans: SequencePlan[]): void {
+  run(kernel: TeamKernel, parts: Int32Array[]): void {
     const eng = this.engine, base = this.control >> 2;
     const index = TEAM_KERNELS.indexOf(kernel);
-    if (plans.length > this.size || index < 0) throw new ShapeError(`ThreadTeam: cannot run ${kernel} in ${plans.length} parts`);
-    const addresses = plans.map((plan, k) => eng.writePlan(plan, this.planSlots[k]));
+    if (parts.length > this.size || index < 0 || parts.some((block) => block.length * 4 > this.slotBytes)) throw new ShapeError(`ThreadTeam: cannot run ${kernel} in ${parts.length} parts`);
     const i32 = eng.i32;
+    const addresses = parts.map((block, k) => {
+      i32.set(block, this.planSlots[k] >> 2);
+      return this.planSlots[k];
+    });
     i32[base + KERNEL] = index;
-    i32[base + PARTS] = plans.length;
+    i32[base + PARTS] = parts.length;
     addresses.forEach((address, k) => (i32[base + PLANS + k] = address));
     Atomics.store(i32, base + BARRIER, 0);
     Atomics.store(i32, base + DONE, 0);
