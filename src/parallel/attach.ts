@@ -1,7 +1,7 @@
 // Starting and stopping a worker that computes on the main thread's engine: it gets the compiled
 // core, and with a shared memory a block of the main arena to allocate from plus a growth log; when
 // it stops, that block and the pages it grew go back to the main arena. Used by the serving pool and
-// by the engine's thread team; `joinEngine` is the worker's side.
+// by the engine's thread team; `joinEngine` and `exposeToParent` are the worker's side.
 
 import * as Comlink from "comlink";
 import { init, type Engine } from "../engine/engine.js";

@@ -1,6 +1,7 @@
 // The control block a thread team shares in wasm memory: the words the main thread writes to start a
-// kernel split over the team, the words members answer in, and the kernels a member may run. Both
-// sides read this file; neither owns the block (the main thread's team allocates it).
+// kernel split over the team, the words members answer in, the barrier and how a failed part releases
+// it, the kernels a member may run, and the size under which a kernel is not split. Both sides read
+// this file; neither owns the block (the main thread's team allocates it).
 
 /** i32 word offsets in the control block. */
 export const GENERATION = 0; // bumped once per job; members wait on it
