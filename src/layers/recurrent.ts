@@ -308,7 +308,10 @@ export class Recurrent extends Layer {
     let layerInput = input.x;
     for (let l = 0; l < L; l++) {
       const I = this.layerInputSize(l);
-      const out = pool.floats(`out${l}`, T * B * D * P);
+      // One direction over full-length sequences: the outputs are the states h[1..T] themselves
+      // (no copy); otherwise they are gathered into [T, B, D·P], un-reversed, zero past L_b.
+      const direct = D === 1 && lengths === 0;
+      let out = direct ? 0 : pool.floats(`out${l}`, T * B * D * P);
       for (let d = 0; d < D; d++) {
         const index = l * D + d;
         const plan = this.layerPlan(l, d, T, B, lengths);
@@ -325,8 +328,8 @@ export class Recurrent extends Layer {
         copyOrZero(eng, input.h0 && input.h0 + index * B * P * 4, plan.h, B * P);
         if (plan.c) copyOrZero(eng, input.c0 && input.c0 + index * B * H * 4, plan.c, B * H);
         yield { plan, key: `${l}.${d}` };
-        // Outputs of this direction into its column block of [T, B, D·P], un-reversed, zero past L_b.
-        eng.core.mapSteps(T, B, P, plan.h + B * P * 4, P, out + d * P * 4, D * P, lengths, d, 0);
+        if (direct) out = plan.h + B * P * 4;
+        else eng.core.mapSteps(T, B, P, plan.h + B * P * 4, P, out + d * P * 4, D * P, lengths, d, 0);
         // Final states: states are carried past each sequence's end, so step T holds h at L_b − 1.
         eng.f32.copyWithin((hN >> 2) + index * B * P, (plan.h >> 2) + T * B * P, (plan.h >> 2) + (T + 1) * B * P);
         if (cN) eng.f32.copyWithin((cN >> 2) + index * B * H, (plan.c >> 2) + T * B * H, (plan.c >> 2) + (T + 1) * B * H);
