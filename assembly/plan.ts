@@ -149,10 +149,11 @@ export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, 
 /**
  * The input side of backward-through-time from the per-step gate gradients dG [T·B, N], once every
  * part's steps are done (split: after a barrier): ∂W_ih += dGᵀ · X, ∂b_ih += Σ dG, and ∂X = dG · W_ih
- * (gradX ≠ 0) — a dense layer's backward (dense.ts), by this part's rows of each output. With token inputs the rows of dG are first summed per token, S[v] = Σ_{tokens[r] = v}
- * dG[r], and then ∂W_ih += Sᵀ · table, ∂b_ih += Σ S, ∂table += S · W_ih (no row for paddingIdx):
- * products over V rows, not T·B. Split, each part sums and multiplies its own tokens' rows of S
- * (shared scratch), and the ∂W_ih and ∂b_ih products need a second barrier.
+ * (gradX ≠ 0) — a dense layer's backward (dense.ts), this part's rows of each output. With token
+ * inputs the rows of dG are first summed per token, S[v] = Σ_{tokens[r] = v} dG[r], and then
+ * ∂W_ih += Sᵀ · table, ∂b_ih += Σ S, ∂table += S · W_ih (no row for paddingIdx): products over V
+ * rows, not T·B. Split, each part sums and multiplies its own tokens' rows of S (shared scratch),
+ * and the ∂W_ih and ∂b_ih products need a second barrier.
  */
 export function inputGradients(p: SequencePlan, N: i32, dG: usize, gemm: usize, scratch: usize): void {
   let rows = p.steps * p.batch, I = p.inputSize, V = p.vocab, part = p.part, parts = p.parts;

@@ -153,9 +153,12 @@ export class Engine {
     return this.scratchPtr;
   }
 
-  /** Writes a SequencePlan into the engine's plan block and returns its address. */
+  /** Writes a SequencePlan into the engine's plan block and returns its address (every kernel call:
+   *  field by field, no allocation). */
   writePlan(plan: SequencePlan): number {
-    this.i32.set(encodePlan(plan), this.planPtr >> 2);
+    const i32 = this.i32;
+    const base = this.planPtr >> 2;
+    for (let i = 0; i < PLAN_FIELDS.length; i++) i32[base + i] = plan[PLAN_FIELDS[i]];
     return this.planPtr;
   }
 }

@@ -272,13 +272,7 @@ export class Recurrent extends Layer {
     for (let step = steps.next(); ; step = steps.next()) {
       if (step.done) return step.value;
       const { plan, key } = step.value;
-      const team = this.engine.team, parts = team ? this.splitParts(plan, team.size) : 1;
-      if (team && parts > 1) {
-        team.run(this.forwardKernel, this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.buffer(part, bytes))).map(encodePlan));
-        continue;
-      }
-      plan.prepared = this.preparedWeights(plan, key);
-      this.run(plan, "forward");
+      this.run(plan, "forward", key);
     }
   }
 
@@ -391,8 +385,7 @@ export class Recurrent extends Layer {
   /** Threads to split a backward kernel over, out of `threads`: by batch rows (at most one part per
    *  row); 1 for one sequence, with peepholes (every row adds to their gradients), or when small. */
   private backwardParts(plan: SequencePlan, threads: number): number {
-    if (plan.batch < 2 || plan.peepholes !== 0 || this.splitParts(plan, threads) < 2) return 1;
-    return Math.min(threads, plan.batch);
+    return plan.batch < 2 || plan.peepholes !== 0 ? 1 : this.splitParts(plan, threads);
   }
 
   /** Plans for a backward split by rows over `parts` threads of `team`: each with its part index, the
@@ -529,19 +522,21 @@ export class Recurrent extends Layer {
     return plan.prepared;
   }
 
-  /** Calls a cell kernel with a workspace of the size the kernel asks for; a backward big enough
-   *  runs split by batch rows over the engine's thread team. */
-  private run(plan: SequencePlan, pass: "forward" | "backward"): void {
+  /** Calls a cell kernel with a workspace of the size the kernel asks for (forward: with the weights
+   *  prepared, cached under `key`), split over the engine's thread team when it is big enough. */
+  private run(plan: SequencePlan, pass: "forward" | "backward", key: string): void {
     const k = KERNELS[this.kind];
     const core = this.engine.core as unknown as Record<string, (plan: number) => number>;
     const team = this.engine.team;
-    if (pass === "backward" && team) {
-      const parts = this.backwardParts(plan, team.size);
-      if (parts > 1) {
-        team.run(k.backward as TeamKernel, this.backwardPlans(plan, parts, team).map(encodePlan));
-        return;
-      }
+    const parts = !team ? 1 : pass === "forward" ? this.splitParts(plan, team.size) : this.backwardParts(plan, team.size);
+    if (team && parts > 1) {
+      const plans = pass === "forward"
+        ? this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.buffer(part, bytes)))
+        : this.backwardPlans(plan, parts, team);
+      team.run((pass === "forward" ? k.forward : k.backward) as TeamKernel, plans.map(encodePlan));
+      return;
     }
+    if (pass === "forward") plan.prepared = this.preparedWeights(plan, key);
     plan.work = 0;
     const bytes = core[pass === "forward" ? k.forwardBytes : k.backwardBytes](this.engine.writePlan(plan));
     plan.work = this.engine.scratch(bytes);
@@ -653,7 +648,7 @@ export class Recurrent extends Layer {
         plan.gradH = dh;
         plan.gradC = dc;
         plan.gradX = dIn && (d === 0 ? dIn : pool.floats("dxrev", T * B * I));
-        this.run(plan, "backward");
+        this.run(plan, "backward", `${l}.${d}`);
         if (d === 1 && plan.gradX) eng.core.mapSteps(T, B, I, plan.gradX, I, dIn, I, lengths, 1, 1);
         eng.f32.copyWithin((gradH0 >> 2) + index * B * P, dh >> 2, (dh >> 2) + B * P);
         if (gradC0) eng.f32.copyWithin((gradC0 >> 2) + index * B * H, dc >> 2, (dc >> 2) + B * H);
