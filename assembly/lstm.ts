@@ -11,7 +11,7 @@
 
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st, addTo } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, afterGemmScratch,
+import { SequencePlan, planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
 import { activate, inputForget } from "./cell-options";
@@ -194,7 +194,7 @@ export function lstmBackwardSharedBytes(plan: usize): usize {
  *  dm: ∂L/∂m (plus dOut when dOut ≠ 0); dc: ∂L/∂c' in, ∂L/∂c out; dG: pre-activation gradients out. */
 // @ts-ignore: decorator
 @inline function backwardLanes(o: usize, wide: bool, Hb: usize, g: usize, cPrev: usize, cNew: usize,
-                               dmRow: usize, dOut: usize, dc: usize, dG: usize, peep: usize, gradPeep: usize): void {
+                               dmRow: usize, dOut: usize, dc: usize, dG: usize, peep: usize): void {
   let one = f32x4.splat(1);
   let i = ld(g + o, wide), f = ld(g + Hb + o, wide), gg = ld(g + 2 * Hb + o, wide), og = ld(g + 3 * Hb + o, wide);
   let cp = ld(cPrev + o, wide), cn = ld(cNew + o, wide);
@@ -207,20 +207,41 @@ export function lstmBackwardSharedBytes(plan: usize): usize {
   let dpf = f32x4.mul(f32x4.mul(dcn, cp), f32x4.mul(f, f32x4.sub(one, f)));
   let dpg = f32x4.mul(f32x4.mul(dcn, i), f32x4.sub(one, f32x4.mul(gg, gg)));
   let dcp = f32x4.mul(dcn, f);
-  if (peep != 0) {
-    dcp = f32x4.add(dcp, f32x4.add(f32x4.mul(dpi, ld(peep + o, wide)), f32x4.mul(dpf, ld(peep + Hb + o, wide))));
-    addTo(gradPeep + o, f32x4.mul(dpi, cp), wide);
-    addTo(gradPeep + Hb + o, f32x4.mul(dpf, cp), wide);
-    addTo(gradPeep + 2 * Hb + o, f32x4.mul(dpo, cn), wide);
-  }
+  if (peep != 0) dcp = f32x4.add(dcp, f32x4.add(f32x4.mul(dpi, ld(peep + o, wide)), f32x4.mul(dpf, ld(peep + Hb + o, wide))));
   st(dG + o, dpi, wide); st(dG + Hb + o, dpf, wide); st(dG + 2 * Hb + o, dpg, wide); st(dG + 3 * Hb + o, dpo, wide);
   st(dc + o, dcp, wide);
 }
 
+/** ∂p_i, ∂p_f, ∂p_o += Σ dG_i⊙c_{t−1}, dG_f⊙c_{t−1}, dG_o⊙c_t over the active rows, last step first,
+ *  for this part's units (all of them unsplit): after the loop, since every row adds to them, and
+ *  in the order the loop visits the rows, so split and unsplit sums are the same. */
+function peepholeGradients(p: SequencePlan, dGates: usize): void {
+  let T = p.steps, B = p.batch, H = p.hiddenSize, G = 4 * H, Hb = <usize>H << 2, gp = p.gradPeepholes;
+  let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
+  for (let t = T - 1; t >= 0; t--) {
+    for (let b = 0; b < B; b++) {
+      if (!isActive(p.lengths, b, t)) continue;
+      let dG = dGates + (<usize>((t * B + b) * G) << 2);
+      let cPrev = p.c + (<usize>((t * B + b) * H) << 2), cNew = cPrev + (<usize>(B * H) << 2);
+      let j = u0;
+      for (; j + 4 <= u1; j += 4) peepholeLanes(<usize>j << 2, true, Hb, dG, cPrev, cNew, gp);
+      for (; j < u1; j++) peepholeLanes(<usize>j << 2, false, Hb, dG, cPrev, cNew, gp);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function peepholeLanes(o: usize, wide: bool, Hb: usize, dG: usize, cPrev: usize, cNew: usize, gp: usize): void {
+  let cp = ld(cPrev + o, wide);
+  addTo(gp + o, f32x4.mul(ld(dG + o, wide), cp), wide);
+  addTo(gp + Hb + o, f32x4.mul(ld(dG + Hb + o, wide), cp), wide);
+  addTo(gp + 2 * Hb + o, f32x4.mul(ld(dG + 3 * Hb + o, wide), ld(cNew + o, wide)), wide);
+}
+
 /** Backpropagation through time. gradH/gradC hold ∂L/∂h_T, ∂L/∂c_T on entry and ∂L/∂h0, ∂L/∂c0 on
  *  return; parameter gradients are accumulated; gradX is overwritten. Needs lstmForward's buffers.
- *  Split over threads (not with peepholes, whose gradients every row adds to), this thread's batch
- *  rows, then its share of the gradient GEMMs (plan.ts). */
+ *  Split over threads, this thread's batch rows, then its share of the gradient GEMMs (plan.ts)
+ *  and of the peephole units. */
 export function lstmBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
@@ -269,8 +290,8 @@ export function lstmBackward(plan: usize): void {
       let dOut: usize = !projected && dOutStep != 0 ? dOutStep + (<usize>(b * P) << 2) : 0;
       let dcRow = dc + (<usize>(b * H) << 2);
       let j = 0;
-      for (; j + 4 <= H; j += 4) backwardLanes(<usize>j << 2, true, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, p.gradPeepholes);
-      for (; j < H; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, p.gradPeepholes);
+      for (; j + 4 <= H; j += 4) backwardLanes(<usize>j << 2, true, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep);
+      for (; j < H; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep);
     }
     // ∂L/∂h_{t−1} = dG_t · W_hh for active rows; rows past their end carry ∂L/∂h unchanged.
     multiplyRows(B, b0, b1, P, G, dGt, G, whhT, dhNext, P, 0, gemm);
@@ -279,7 +300,8 @@ export function lstmBackward(plan: usize): void {
   }
 
   let rows = T * B;
-  inputGradients(p, G, dGates, gemm, tokenSums);
+  inputGradients(p, G, dGates, gemm, tokenSums); // (split: meets the other parts first)
+  if (peep != 0) peepholeGradients(p, dGates);
   hiddenSideGrads(rows, G, P, dGates, G, p.h, P, p.gradWHh, P, p.gradBHh, gemm, p.part, p.parts);
   if (projected) hiddenSideGrads(rows, P, H, dHs, P, p.extra, H, p.gradWHr, H, 0, gemm, p.part, p.parts);
 }

@@ -28,7 +28,7 @@ interface LayerCase {
   options?: ForwardOptions;
   /** Also compare gradients of a backward after the (split) forward. */
   backward?: boolean;
-  /** Kernel calls that run split: every forward kernel, and backward ones of a batch without peepholes. */
+  /** Kernel calls that run split: every forward kernel, and backward ones of a batch. */
   splitKernels: number;
 }
 
@@ -36,7 +36,7 @@ function layerCases(): LayerCase[] {
   const cases: LayerCase[] = [];
   const add = (label: string, layer: Recurrent, shape: number[], options: ForwardOptions = {}, backward = false) => {
     const kernels = layer.numLayers * layer.directions, batch = shape.length === 3 ? (layer.batchFirst ? shape[0] : shape[1]) : 1;
-    const backwardSplit = backward && batch > 1 && !layer.options.peepholes;
+    const backwardSplit = backward && batch > 1;
     cases.push({ label, layer, x: tensor(uniform(shape.reduce((a, b) => a * b, 1)), shape), options, backward, splitKernels: backwardSplit ? 2 * kernels : kernels });
   };
   const lstm = new LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, bidirectional: true, peepholes: true, batchFirst: true, seed: 1 });

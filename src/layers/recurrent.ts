@@ -383,9 +383,9 @@ export class Recurrent extends Layer {
   }
 
   /** Threads to split a backward kernel over, out of `threads`: by batch rows (at most one part per
-   *  row); 1 for one sequence, with peepholes (every row adds to their gradients), or when small. */
+   *  row); 1 for one sequence or when small. */
   private backwardParts(plan: SequencePlan, threads: number): number {
-    return plan.batch < 2 || plan.peepholes !== 0 ? 1 : this.splitParts(plan, threads);
+    return plan.batch < 2 ? 1 : this.splitParts(plan, threads);
   }
 
   /** Plans for a backward split by rows over `parts` threads of `team`: each with its part index, the
