@@ -11,7 +11,7 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, afterGemmScratch,
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RESET_AFTER, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
@@ -272,12 +272,14 @@ export function gruBackwardSharedBytes(plan: usize): usize {
 }
 
 /** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. Split over
- *  threads, this thread's batch rows, then its share of the gradient GEMMs (plan.ts). */
+ *  threads, this thread's share of the steps (a batch's rows, or one sequence's units: reset after
+ *  only, as reset before needs all units mid-step), then its share of the gradient GEMMs (plan.ts). */
 export function gruBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize;
-  let G = 3 * H, Hb = <usize>H << 2, Gb = <usize>G << 2, lengths = p.lengths, dOutAll = p.gradOutput;
-  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
+  let G = 3 * H, Hb = <usize>H << 2, lengths = p.lengths, dOutAll = p.gradOutput;
+  let b0 = shareRow(p, p.part), b1 = shareRow(p, p.part + 1);
+  let u0 = shareUnit(p, H, p.part), u1 = shareUnit(p, H, p.part + 1);
   let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
@@ -290,7 +292,7 @@ export function gruBackward(plan: usize): void {
   let drh = cursor; cursor += floatBytes(B * H);
   let whhT: usize = 0, whrzT: usize = 0, whnT: usize = 0;
   if (resetAfter) {
-    whhT = prepareWeight(B, H, G, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, G);
+    whhT = prepareWeight(B, u1 - u0, G, p.wHh + (<usize>u0 << 2), 1, H, cursor); cursor += weightBytes(B, H, G);
   } else {
     whrzT = prepareWeight(B, H, 2 * H, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, 2 * H);
     whnT = prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), 1, H, cursor); cursor += weightBytes(B, H, H);
@@ -304,25 +306,26 @@ export function gruBackward(plan: usize): void {
       let bo = <usize>(b * H) << 2;
       let dGxRow = dGxT + (<usize>(b * G) << 2), dGhRow = dGhT + (<usize>(b * G) << 2);
       if (!isActive(lengths, b, t)) {
-        memory.fill(dGxRow, 0, Gb);
-        if (resetAfter) memory.fill(dGhRow, 0, Gb);
+        zeroUnits(dGxRow, 3, H, u0, u1);
+        if (resetAfter) zeroUnits(dGhRow, 3, H, u0, u1);
         continue;
       }
       let g = p.gates + (<usize>((t * B + b) * G) << 2);
       let hPrev = p.h + (<usize>(t * B * H) << 2) + bo;
       let dOut: usize = dOutStep != 0 ? dOutStep + bo : 0;
-      let j = 0;
+      let j = u0;
       if (resetAfter) {
         let hn = p.extra + (<usize>(t * B * H) << 2) + bo;
-        for (; j + 4 <= H; j += 4) backwardLanesResetAfter(<usize>j << 2, true, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo);
-        for (; j < H; j++) backwardLanesResetAfter(<usize>j << 2, false, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo);
+        for (; j + 4 <= u1; j += 4) backwardLanesResetAfter(<usize>j << 2, true, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo);
+        for (; j < u1; j++) backwardLanesResetAfter(<usize>j << 2, false, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo);
       } else {
-        for (; j + 4 <= H; j += 4) backwardLanesUpdateGates(<usize>j << 2, true, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo);
-        for (; j < H; j++) backwardLanesUpdateGates(<usize>j << 2, false, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo);
+        for (; j + 4 <= u1; j += 4) backwardLanesUpdateGates(<usize>j << 2, true, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo);
+        for (; j < u1; j++) backwardLanesUpdateGates(<usize>j << 2, false, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo);
       }
     }
     if (resetAfter) {
-      multiplyRows(B, b0, b1, H, G, dGhT, G, whhT, dhNext, H, 1, gemm);
+      stepBarrier(p, t);
+      multiplyRows(B, b0, b1, u1 - u0, G, dGhT, G, whhT, dhNext + (<usize>u0 << 2), H, 1, gemm);
     } else {
       // ∂L/∂(r⊙h) = dn · W_hn, then the reset gate and the r⊙ path into ∂h, then dG_rz · W_h{r,z}.
       multiplyRows(B, b0, b1, H, H, dGxT + 2 * Hb, G, whnT, drh, H, 0, gemm);
@@ -339,7 +342,7 @@ export function gruBackward(plan: usize): void {
       multiplyRows(B, b0, b1, H, 2 * H, dGxT, G, whrzT, dhNext, H, 1, gemm);
     }
     carryInactiveRows(b0, b1, H, lengths, t, dh, dhNext);
-    memory.copy(dh + (<usize>(b0 * H) << 2), dhNext + (<usize>(b0 * H) << 2), <usize>((b1 - b0) * H) << 2);
+    copyShare(b0, b1, u0, u1, H, dhNext, dh);
   }
 
   let rows = T * B, part = p.part, parts = p.parts;

@@ -11,7 +11,7 @@
 
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st, addTo } from "./lanes";
-import { SequencePlan, planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, afterGemmScratch,
+import { SequencePlan, planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
 import { activate, inputForget } from "./cell-options";
@@ -240,13 +240,15 @@ function peepholeGradients(p: SequencePlan, dGates: usize): void {
 
 /** Backpropagation through time. gradH/gradC hold ∂L/∂h_T, ∂L/∂c_T on entry and ∂L/∂h0, ∂L/∂c0 on
  *  return; parameter gradients are accumulated; gradX is overwritten. Needs lstmForward's buffers.
- *  Split over threads, this thread's batch rows, then its share of the gradient GEMMs (plan.ts)
- *  and of the peephole units. */
+ *  Split over threads, this thread's share of the steps (a batch's rows, or one sequence's units:
+ *  not with projection), then its share of the gradient GEMMs (plan.ts) and of the peephole units. */
 export function lstmBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;
   let G = 4 * H, Hb = <usize>H << 2, Pb = <usize>P << 2;
-  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
+  let b0 = shareRow(p, p.part), b1 = shareRow(p, p.part + 1);
+  let u0 = shareUnit(p, H, p.part), u1 = shareUnit(p, H, p.part + 1);
+  let v0 = shareUnit(p, P, p.part), v1 = shareUnit(p, P, p.part + 1); // (= u0, u1 when split by units: no projection)
   let lengths = p.lengths, peep = p.peepholes, projected = P != H, dOutAll = p.gradOutput;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
@@ -257,7 +259,7 @@ export function lstmBackward(plan: usize): void {
   let tokenSums = area;
   if (p.parts == 1) cursor = area + tokenScratchBytes(p, G);
   let dhNext = cursor; cursor += floatBytes(B * P);
-  let whhT = prepareWeight(B, P, G, p.wHh, 1, P, cursor); cursor += weightBytes(B, P, G);
+  let whhT = prepareWeight(B, v1 - v0, G, p.wHh + (<usize>v0 << 2), 1, P, cursor); cursor += weightBytes(B, P, G);
   let dm: usize = 0, whrT: usize = 0;
   if (projected) {
     dm = cursor; cursor += floatBytes(B * H);
@@ -283,20 +285,21 @@ export function lstmBackward(plan: usize): void {
     let dGt = dGates + (<usize>(t * B * G) << 2);
     for (let b = b0; b < b1; b++) {
       let dGrow = dGt + (<usize>(b * G) << 2);
-      if (!isActive(lengths, b, t)) { memory.fill(dGrow, 0, <usize>G << 2); continue; }
+      if (!isActive(lengths, b, t)) { zeroUnits(dGrow, 4, H, u0, u1); continue; }
       let g = p.gates + (<usize>((t * B + b) * G) << 2);
       let cPrev = p.c + (<usize>((t * B + b) * H) << 2), cNew = cPrev + (<usize>(B * H) << 2);
       let dmRow = projected ? dm + (<usize>(b * H) << 2) : dh + (<usize>(b * P) << 2);
       let dOut: usize = !projected && dOutStep != 0 ? dOutStep + (<usize>(b * P) << 2) : 0;
       let dcRow = dc + (<usize>(b * H) << 2);
-      let j = 0;
-      for (; j + 4 <= H; j += 4) backwardLanes(<usize>j << 2, true, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep);
-      for (; j < H; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep);
+      let j = u0;
+      for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep);
+      for (; j < u1; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep);
     }
     // ∂L/∂h_{t−1} = dG_t · W_hh for active rows; rows past their end carry ∂L/∂h unchanged.
-    multiplyRows(B, b0, b1, P, G, dGt, G, whhT, dhNext, P, 0, gemm);
+    stepBarrier(p, t);
+    multiplyRows(B, b0, b1, v1 - v0, G, dGt, G, whhT, dhNext + (<usize>v0 << 2), P, 0, gemm);
     carryInactiveRows(b0, b1, P, lengths, t, dh, dhNext);
-    memory.copy(dh + (<usize>(b0 * P) << 2), dhNext + (<usize>(b0 * P) << 2), <usize>((b1 - b0) * P) << 2);
+    copyShare(b0, b1, v0, v1, P, dhNext, dh);
   }
 
   let rows = T * B;

@@ -157,7 +157,8 @@ export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, 
  */
 export function inputGradients(p: SequencePlan, N: i32, dG: usize, gemm: usize, scratch: usize): void {
   let rows = p.steps * p.batch, I = p.inputSize, V = p.vocab, part = p.part, parts = p.parts;
-  if (parts > 1) barrierWait(p.barrier, parts);
+  let met = stepBarriers(p) * parts; // arrivals the step loop already counted
+  if (parts > 1) barrierWait(p.barrier, met + parts);
   if (p.tokens == 0) {
     denseBackwardPart(rows, I, N, p.x, p.wIh, dG, p.gradWIh, p.gradBIh, p.gradX, gemm, part, parts);
     return;
@@ -176,7 +177,7 @@ export function inputGradients(p: SequencePlan, N: i32, dG: usize, gemm: usize, 
     tableGradRows(p, N, scratch, v0, pad, gemm);
     tableGradRows(p, N, scratch, min(pad + 1, v1), v1, gemm);
   }
-  if (parts > 1) barrierWait(p.barrier, 2 * parts);
+  if (parts > 1) barrierWait(p.barrier, met + 2 * parts);
   denseBackwardPart(V, I, N, p.table, p.wIh, scratch, p.gradWIh, p.gradBIh, 0, gemm, part, parts);
 }
 
@@ -217,6 +218,51 @@ export function heapBase(): usize {
 export function unitStart(H: i32, k: i32, parts: i32): i32 {
   if (k >= parts) return H;
   return min(H, ((<i32>((<i64>H * k) / parts)) + 3) & ~3);
+}
+
+// ---- a backward part's share --------------------------------------------------------------------
+// Split over threads, backward gives each part rows [shareRow(p, part), shareRow(p, part + 1)) and, of
+// each, the units [shareUnit(p, H, part), shareUnit(p, H, part + 1)): a batch by rows (all units of
+// them), one sequence by hidden units (of its one row). Split by units, a step's product with W_hh
+// needs every part's gate gradients of that step, so the parts meet before it (stepBarrier).
+
+// @ts-ignore: decorator
+@inline function splitByUnits(p: SequencePlan): bool {
+  return p.parts > 1 && p.batch == 1;
+}
+
+/** First row of part k's share (k = parts gives the batch). */
+export function shareRow(p: SequencePlan, k: i32): i32 {
+  return splitByUnits(p) ? (k > p.part ? 1 : 0) : rowStart(p.batch, k, p.parts);
+}
+
+/** First unit of part k's share of a row of H units. */
+export function shareUnit(p: SequencePlan, H: i32, k: i32): i32 {
+  return splitByUnits(p) ? unitStart(H, k, p.parts) : (k > p.part ? H : 0);
+}
+
+/** The meeting before step t's product with W_hh when split by units (one per step, from the last
+ *  step down); nothing otherwise. */
+export function stepBarrier(p: SequencePlan, t: i32): void {
+  if (splitByUnits(p)) barrierWait(p.barrier, (p.steps - t) * p.parts);
+}
+
+/** Barriers the step loop meets (what later barriers of the same job count on from). */
+export function stepBarriers(p: SequencePlan): i32 {
+  return splitByUnits(p) ? p.steps : 0;
+}
+
+/** Zeroes units [u0, u1) of each of the `blocks` gate blocks of a row (blocks·H floats). */
+export function zeroUnits(row: usize, blocks: i32, H: i32, u0: i32, u1: i32): void {
+  for (let g = 0; g < blocks; g++) memory.fill(row + (<usize>(g * H + u0) << 2), 0, <usize>(u1 - u0) << 2);
+}
+
+/** dst ← src over rows [b0, b1), units [u0, u1) of a [B, F] state. */
+export function copyShare(b0: i32, b1: i32, u0: i32, u1: i32, F: i32, src: usize, dst: usize): void {
+  for (let b = b0; b < b1; b++) {
+    let o = <usize>(b * F + u0) << 2;
+    memory.copy(dst + o, src + o, <usize>(u1 - u0) << 2);
+  }
 }
 
 /** Spins before sleeping at a barrier: a step's work is tens of microseconds, so a peer that is

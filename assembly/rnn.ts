@@ -9,7 +9,7 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { tanhV, reluV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, afterGemmScratch,
+import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, afterGemmScratch,
          projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RELU, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
@@ -140,11 +140,13 @@ export function rnnBackwardSharedBytes(plan: usize): usize {
 }
 
 /** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. Split over
- *  threads, this thread's batch rows, then its share of the gradient GEMMs (plan.ts). */
+ *  threads, this thread's share of the steps (a batch's rows, or one sequence's units), then its
+ *  share of the gradient GEMMs (plan.ts). */
 export function rnnBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, lengths = p.lengths, dOutAll = p.gradOutput;
-  let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
+  let b0 = shareRow(p, p.part), b1 = shareRow(p, p.part + 1);
+  let u0 = shareUnit(p, H, p.part), u1 = shareUnit(p, H, p.part + 1);
   let relu = (p.flags & FLAG_RELU) != 0;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
@@ -153,29 +155,29 @@ export function rnnBackward(plan: usize): void {
   let tokenSums = area;
   if (p.parts == 1) cursor = area + tokenScratchBytes(p, H);
   let dhNext = cursor; cursor += floatBytes(B * H);
-  let whhT = prepareWeight(B, H, H, p.wHh, 1, H, cursor); cursor += weightBytes(B, H, H);
+  let whhT = prepareWeight(B, u1 - u0, H, p.wHh + (<usize>u0 << 2), 1, H, cursor); cursor += weightBytes(B, H, H);
   let dh = p.gradH, stateBytes = <usize>(B * H) << 2;
-  let mine = <usize>(b0 * H) << 2, mineBytes = <usize>((b1 - b0) * H) << 2;
 
   for (let t = T - 1; t >= 0; t--) {
     let dGt = dG + <usize>t * stateBytes;
     let hNew = p.h + <usize>(t + 1) * stateBytes;
     for (let b = b0; b < b1; b++) {
       let bo = <usize>(b * H) << 2;
-      if (!isActive(lengths, b, t)) { memory.fill(dGt + bo, 0, <usize>H << 2); continue; }
+      if (!isActive(lengths, b, t)) { zeroUnits(dGt + bo, 1, H, u0, u1); continue; }
       let dOut: usize = dOutAll != 0 ? dOutAll + <usize>t * stateBytes + bo : 0;
-      let j = 0;
+      let j = u0;
       if (relu) {
-        for (; j + 4 <= H; j += 4) backwardLanes(<usize>j << 2, true, true, hNew + bo, dh + bo, dOut, dGt + bo);
-        for (; j < H; j++) backwardLanes(<usize>j << 2, false, true, hNew + bo, dh + bo, dOut, dGt + bo);
+        for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, true, hNew + bo, dh + bo, dOut, dGt + bo);
+        for (; j < u1; j++) backwardLanes(<usize>j << 2, false, true, hNew + bo, dh + bo, dOut, dGt + bo);
       } else {
-        for (; j + 4 <= H; j += 4) backwardLanes(<usize>j << 2, true, false, hNew + bo, dh + bo, dOut, dGt + bo);
-        for (; j < H; j++) backwardLanes(<usize>j << 2, false, false, hNew + bo, dh + bo, dOut, dGt + bo);
+        for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, false, hNew + bo, dh + bo, dOut, dGt + bo);
+        for (; j < u1; j++) backwardLanes(<usize>j << 2, false, false, hNew + bo, dh + bo, dOut, dGt + bo);
       }
     }
-    multiplyRows(B, b0, b1, H, H, dGt, H, whhT, dhNext, H, 0, gemm);
+    stepBarrier(p, t);
+    multiplyRows(B, b0, b1, u1 - u0, H, dGt, H, whhT, dhNext + (<usize>u0 << 2), H, 0, gemm);
     carryInactiveRows(b0, b1, H, lengths, t, dh, dhNext);
-    memory.copy(dh + mine, dhNext + mine, mineBytes);
+    copyShare(b0, b1, u0, u1, H, dhNext, dh);
   }
 
   let rows = T * B;

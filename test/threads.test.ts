@@ -28,16 +28,15 @@ interface LayerCase {
   options?: ForwardOptions;
   /** Also compare gradients of a backward after the (split) forward. */
   backward?: boolean;
-  /** Kernel calls that run split: every forward kernel, and backward ones of a batch. */
+  /** Kernel calls that run split (every forward and backward kernel, unless the case says otherwise). */
   splitKernels: number;
 }
 
 function layerCases(): LayerCase[] {
   const cases: LayerCase[] = [];
-  const add = (label: string, layer: Recurrent, shape: number[], options: ForwardOptions = {}, backward = false) => {
-    const kernels = layer.numLayers * layer.directions, batch = shape.length === 3 ? (layer.batchFirst ? shape[0] : shape[1]) : 1;
-    const backwardSplit = backward && batch > 1;
-    cases.push({ label, layer, x: tensor(uniform(shape.reduce((a, b) => a * b, 1)), shape), options, backward, splitKernels: backwardSplit ? 2 * kernels : kernels });
+  const add = (label: string, layer: Recurrent, shape: number[], options: ForwardOptions = {}, backward = false, split = true) => {
+    const kernels = layer.numLayers * layer.directions * (backward ? 2 : 1);
+    cases.push({ label, layer, x: tensor(uniform(shape.reduce((a, b) => a * b, 1)), shape), options, backward, splitKernels: split ? kernels : 0 });
   };
   const lstm = new LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, bidirectional: true, peepholes: true, batchFirst: true, seed: 1 });
   add("LSTM 2 layers, bidirectional, peepholes, batch-first, lengths, h0/c0", lstm, [7, 40, 16], {
@@ -54,8 +53,10 @@ function layerCases(): LayerCase[] {
     inputSize: 8, hiddenSize: 64, bidirectional: true, seed: 7,
     cellOptions: { activations: ["HardSigmoid", "Tanh", "Softsign", "Sigmoid", "Relu", "Tanh"].map((name) => ({ name })), clip: 3 },
   } as ConstructorParameters<typeof LSTM>[0]), [40, 4, 8]);
-  add("LSTM one sequence (split by hidden units)", new LSTM({ inputSize: 8, hiddenSize: 256, seed: 8 }), [90, 8], {}, true);
-  add("GRU one sequence, H not a multiple of 8", new GRU({ inputSize: 8, hiddenSize: 258, seed: 9 }), [90, 1, 8], { lengths: [70] });
+  add("LSTM one sequence, peepholes (split by hidden units)", new LSTM({ inputSize: 8, hiddenSize: 256, peepholes: true, seed: 8 }), [90, 8], {}, true);
+  add("GRU one sequence, H not a multiple of 8, lengths", new GRU({ inputSize: 8, hiddenSize: 258, seed: 9 }), [90, 1, 8], { lengths: [70] }, true);
+  add("RNN tanh one sequence, 2 layers", new RNN({ inputSize: 20, hiddenSize: 384, numLayers: 2, seed: 13 }), [64, 1, 20], {}, true);
+  add("LSTM with projection, one sequence: stays on this thread (a step needs all units)", new LSTM({ inputSize: 8, hiddenSize: 256, projSize: 128, seed: 14 }), [64, 1, 8], {}, true, false);
   return cases;
 }
 

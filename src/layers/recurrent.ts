@@ -336,9 +336,9 @@ export class Recurrent extends Layer {
   }
 
   /**
-   * @internal Threads to split a forward kernel over, out of `threads`: by batch rows (at most one
-   * part per row), or for one sequence by hidden units when `splittable`; 1 when the kernel is too
-   * small for the split to pay for waking the threads and their barriers.
+   * @internal Threads to split a forward or backward kernel over, out of `threads`: by batch rows (at
+   * most one part per row), or for one sequence by hidden units when `splittable`; 1 when the kernel
+   * is too small for the split to pay for waking the threads and their barriers.
    */
   splitParts(plan: SequencePlan, threads: number): number {
     const multiplyAdds = plan.steps * plan.batch * KERNELS[this.kind].gates * this.hiddenSize * (plan.inputSize + plan.outputSize);
@@ -348,8 +348,8 @@ export class Recurrent extends Layer {
   }
 
   /**
-   * Whether a batch-1 forward is worth splitting over threads by hidden units: not for an LSTM with
-   * projection or a reset-before GRU (their steps need all units mid-step), and only when a step's
+   * Whether a batch-1 forward or backward is worth splitting over threads by hidden units: not for an
+   * LSTM with projection or a reset-before GRU (their steps need all units mid-step), and only when a step's
    * hidden product is large enough (≥ 128k multiply-adds, e.g. an LSTM or GRU with H ≥ 256) for the
    * work saved to outweigh a barrier per step (measured: LSTM H 256 1.7× on 2 threads, RNN H 256 none).
    */
@@ -380,12 +380,6 @@ export class Recurrent extends Layer {
       partPlan.work = workspace(part, core[k.forwardBytes](this.engine.writePlan(partPlan)));
       return partPlan;
     });
-  }
-
-  /** Threads to split a backward kernel over, out of `threads`: by batch rows (at most one part per
-   *  row); 1 for one sequence or when small. */
-  private backwardParts(plan: SequencePlan, threads: number): number {
-    return plan.batch < 2 ? 1 : this.splitParts(plan, threads);
   }
 
   /** Plans for a backward split by rows over `parts` threads of `team`: each with its part index, the
@@ -528,7 +522,7 @@ export class Recurrent extends Layer {
     const k = KERNELS[this.kind];
     const core = this.engine.core as unknown as Record<string, (plan: number) => number>;
     const team = this.engine.team;
-    const parts = !team ? 1 : pass === "forward" ? this.splitParts(plan, team.size) : this.backwardParts(plan, team.size);
+    const parts = team ? this.splitParts(plan, team.size) : 1;
     if (team && parts > 1) {
       const plans = pass === "forward"
         ? this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.buffer(part, bytes)))
