@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   WorkerPool, WorkerError, CancelledError, ResourceError, LSTM, GRU, RNN, SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq,
-  CharTokenizer, Trainer, streamData, exampleData, decode, tensor, Random,
+  CharTokenizer, Trainer, Adam, streamData, exampleData, decode, tensor, Random,
 } from "../dist/node.js";
 import { expectClose } from "./helpers/compare.js";
 
@@ -76,6 +76,29 @@ describe("WorkerPool inference", () => {
     await expect(pool.forward(layer, x)).rejects.toThrow(WorkerError);
     expect(performance.now() - started).toBeLessThan(9000); // released, not failed by the barrier's 10 s timeout
     expectClose((await pool.forward(layer, x)).output.data, here.output.data, "after the replacement", { rtol: 1e-6, atol: 0 });
+  });
+
+  it("while split forwards of a layer are in flight, calls that would write its buffers or weights are refused, and dispose waits for them", async () => {
+    const layer = new LSTM({ inputSize: 16, hiddenSize: 128, seed: 8 });
+    const x = tensor(uniform(120 * 8 * 16), [120, 8, 16]);
+    const here = Float32Array.from(layer.forward(x).output.data);
+    const weights = layer.stateDict();
+    const optimizer = new Adam([layer], { lr: 0.1 });
+    const dy = tensor(uniform(120 * 8 * 128), [120, 8, 128]);
+    const inFlight = [pool.forward(layer, x), pool.forward(layer, x)]; // the second queues behind the first
+    expect(() => layer.forward(x)).toThrow(ResourceError);
+    expect(() => layer.forward(x)).toThrow(/LSTM\.forward: the layer is in use by WorkerPool\.forward/);
+    expect(() => layer.backward(dy)).toThrow(/in use by WorkerPool\.forward/);
+    expect(() => layer.loadStateDict(weights)).toThrow(/in use/);
+    expect(() => layer.resetParameters()).toThrow(/in use/);
+    expect(() => optimizer.step()).toThrow(/step \(Adam\): the layer is in use/);
+    expect(layer.stateDict().weight_hh_l0.data).toEqual(weights.weight_hh_l0.data); // reading is fine
+    for (const result of await Promise.all(inFlight)) expectClose(result.output.data, here, "output of a held forward", { rtol: 1e-6, atol: 0 });
+    expectClose(layer.forward(x).output.data, here, "forward once released", { rtol: 1e-6, atol: 0 });
+    const last = pool.forward(layer, x);
+    layer.dispose(); // the memory goes when the forward ends
+    expect(() => layer.forward(x)).toThrow(/disposed/);
+    expectClose((await last).output.data, here, "a forward the layer was disposed during", { rtol: 1e-6, atol: 0 });
   });
 
   it("predicts, decodes and samples batches across workers like the model itself", async () => {

@@ -1,6 +1,6 @@
 // What every layer with parameters shares: its ParameterSet (PyTorch-named values and gradients in
-// wasm memory), its reusable wasm buffers, state-dict access and the dispose lifecycle. Subclasses add
-// forward and backward.
+// wasm memory), its reusable wasm buffers, state-dict access, the dispose lifecycle, and the hold an
+// operation on other threads takes while their kernels use its buffers. Subclasses add forward and backward.
 
 import { engine, type Engine } from "../engine/engine.js";
 import { ResourceError, ShapeError, WasmRnnError } from "../errors.js";
@@ -15,6 +15,11 @@ export abstract class Layer {
   readonly params: ParameterSet;
   protected readonly buffers: BufferPool;
   private disposed = false;
+  /** The operation the layer is lent to (its kernels running on other threads), if any, and how many
+   *  of its calls hold it (queued ones included). */
+  private heldBy: string | null = null;
+  private holds = 0;
+  private disposeOnRelease = false;
 
   /** `name` is used in error messages ("LSTM", "Dense"). */
   protected constructor(protected readonly name: string, specs: ParameterSpec[]) {
@@ -41,7 +46,7 @@ export abstract class Layer {
 
   /** Replaces the parameters; validates every tensor first, so a bad record changes nothing. */
   loadStateDict(record: Record<string, TensorLike>, options?: LoadOptions): void {
-    this.checkAlive("loadStateDict");
+    this.checkIdle("loadStateDict");
     this.params.load(record, this.name, options);
   }
 
@@ -56,10 +61,16 @@ export abstract class Layer {
     this.params.zeroGrad();
   }
 
-  /** Releases the layer's wasm memory; the layer cannot be used afterwards. Idempotent. */
+  /** Releases the layer's wasm memory; the layer cannot be used afterwards. Idempotent. While an
+   *  operation holds the layer (a WorkerPool.forward in flight), the memory is released when it ends. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.heldBy) this.disposeOnRelease = true;
+    else this.freeMemory();
+  }
+
+  private freeMemory(): void {
     this.buffers.dispose();
     this.params.dispose();
   }
@@ -70,6 +81,30 @@ export abstract class Layer {
 
   checkAlive(method: string): void {
     if (this.disposed) throw new ResourceError(`${this.name}.${method}: the layer was disposed`);
+  }
+
+  /** checkAlive, and refuses calls that write the layer's buffers or parameters while an operation
+   *  holds it (they would change what its threads are reading and writing). */
+  checkIdle(method: string): void {
+    this.checkAlive(method);
+    if (this.heldBy) throw new ResourceError(`${this.name}.${method}: the layer is in use by ${this.heldBy}; await it first`);
+  }
+
+  /**
+   * @internal Lends the layer to `by` (an operation whose kernels run on other threads, on the
+   * layer's buffers; its calls may hold it several times) until every returned release was called:
+   * meanwhile checkIdle refuses writers and dispose waits for the last release.
+   */
+  hold(by: string): () => void {
+    this.checkAlive(by);
+    if (this.heldBy !== null && this.heldBy !== by) throw new ResourceError(`${by}: the ${this.name} layer is in use by ${this.heldBy}; await it first`);
+    this.heldBy = by;
+    this.holds++;
+    return () => {
+      if (--this.holds > 0) return;
+      this.heldBy = null;
+      if (this.disposeOnRelease) this.freeMemory();
+    };
   }
 }
 

@@ -217,7 +217,7 @@ export class Recurrent extends Layer {
 
   /** Uniform(−1/√H, 1/√H) for every parameter, as torch.nn.{RNN,LSTM,GRU}.reset_parameters. */
   resetParameters(random: Random = new Random()): void {
-    this.checkAlive("resetParameters");
+    this.checkIdle("resetParameters");
     const k = 1 / Math.sqrt(this.hiddenSize);
     for (const spec of this.params.specs) this.params.set(spec.name, random.uniformArray(spec.shape.reduce((a, b) => a * b, 1), -k, k));
   }
@@ -225,7 +225,7 @@ export class Recurrent extends Layer {
   // ---- forward ----------------------------------------------------------------------------------
 
   forward(x: TensorLike, options: ForwardOptions = {}): ForwardResult {
-    this.checkAlive("forward");
+    this.checkIdle("forward");
     try {
       const staged = this.stageForward(x, options);
       return staged.result(this.forwardResident(staged.input));
@@ -268,6 +268,7 @@ export class Recurrent extends Layer {
    * chain layers without copying through JavaScript. Inputs are not validated here.
    */
   forwardResident(input: ResidentInput): ResidentOutput {
+    this.checkIdle("forward");
     const steps = this.forwardSteps(input);
     for (let step = steps.next(); ; step = steps.next()) {
       if (step.done) return step.value;
@@ -572,7 +573,7 @@ export class Recurrent extends Layer {
    * `gradOutput` may be null when only the final states carry a loss.
    */
   backward(gradOutput: TensorLike | null, options: BackwardOptions = {}): BackwardResult {
-    this.checkAlive("backward");
+    this.checkIdle("backward");
     const where = `${this.name}.backward`;
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
@@ -613,6 +614,7 @@ export class Recurrent extends Layer {
    */
   backwardResident(gradients: { gradOutput: number; gradHN: number; gradCN: number }): ResidentGradients {
     const where = `${this.name}.backward`;
+    this.checkIdle("backward");
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
     if (this.cellOptionBlocks.length) throw new UnsupportedError(`${where}: layers with ONNX/Keras cell options (activations, clip, coupled gates) run forward only`);

@@ -332,12 +332,18 @@ export class WorkerPool {
     };
   }
 
-  /** Split forwards of one layer run one at a time (they share the layer's buffers). */
+  /** Split forwards of one layer run one at a time (they share the layer's buffers); from the call
+   *  until it settles, the layer is held (calls that would write its buffers or weights are refused). */
   private async forwardSplit(layer: Recurrent, x: TensorLike, options: ForwardOptions, run: RunOptions): Promise<ForwardResult> {
-    const previous = this.splitLocks.get(layer) ?? Promise.resolve();
-    const mine = previous.then(() => this.forwardSplitNow(layer, x, options, run));
-    this.splitLocks.set(layer, mine.catch(() => undefined));
-    return mine;
+    const release = layer.hold("WorkerPool.forward");
+    try {
+      const previous = this.splitLocks.get(layer) ?? Promise.resolve();
+      const mine = previous.then(() => this.forwardSplitNow(layer, x, options, run));
+      this.splitLocks.set(layer, mine.catch(() => undefined));
+      return await mine;
+    } finally {
+      release();
+    }
   }
 
   /** Each kernel of the forward split into parts run at once on workers 0…, meeting at a barrier in

@@ -23,7 +23,7 @@ export abstract class Optimizer {
   /** Per layer, per state slot: a buffer the size of the layer's parameter array. */
   private readonly slots: number[][];
 
-  protected constructor(protected readonly layers: readonly Layer[], lr: number, slotCount: number, name: string) {
+  protected constructor(protected readonly layers: readonly Layer[], lr: number, slotCount: number, private readonly name: string) {
     checkLayers(layers, name);
     if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) throw new ShapeError(`${name}: lr must be a finite number > 0; got ${describe(lr)}`);
     this.engine = engine();
@@ -39,6 +39,7 @@ export abstract class Optimizer {
 
   /** Applies one update to every layer from its accumulated gradients. */
   step(): void {
+    for (const layer of this.layers) layer.checkIdle(`step (${this.name})`);
     this.steps++;
     this.layers.forEach((layer, i) => {
       this.update(layer, this.slots[i]);
