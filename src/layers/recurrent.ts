@@ -350,9 +350,10 @@ export class Recurrent extends Layer {
 
   /**
    * Whether a batch-1 forward or backward is worth splitting over threads by hidden units: not for an
-   * LSTM with projection or a reset-before GRU (their steps need all units mid-step), and only when a step's
-   * hidden product is large enough (≥ 128k multiply-adds, e.g. an LSTM or GRU with H ≥ 256) for the
-   * work saved to outweigh a barrier per step (measured: LSTM H 256 1.7× on 2 threads, RNN H 256 none).
+   * LSTM with projection or a reset-before GRU (their steps need all units mid-step), and only when a
+   * step's hidden product is large enough (≥ 128k multiply-adds, e.g. an LSTM or GRU with H ≥ 256)
+   * for the work saved to outweigh a barrier per step (measured: LSTM H 256 1.7× on 2 threads, RNN
+   * H 256 none).
    */
   get splittable(): boolean {
     const structural = this.outputSize === this.hiddenSize && !(this.kind === "gru" && (this.flags & FLAG_RESET_AFTER) === 0) && this.cellOptionBlocks.length === 0;
@@ -383,8 +384,9 @@ export class Recurrent extends Layer {
     });
   }
 
-  /** Plans for a backward split by rows over `parts` threads of `team`: each with its part index, the
-   *  barrier and a workspace, all with the one buffer of the gate gradients they share. */
+  /** Plans for a backward split over `parts` threads of `team` (a batch by rows, one sequence by
+   *  units: the kernel takes its share from the plan): each with its part index, the barrier and a
+   *  workspace, all with the one buffer of the gate gradients they share. */
   private backwardPlans(plan: SequencePlan, parts: number, team: ThreadTeam): SequencePlan[] {
     const core = this.engine.core as unknown as Record<string, (plan: number) => number>;
     const k = KERNELS[this.kind];
