@@ -1,22 +1,33 @@
-// Builds the browser bundle into dist/browser/ with esbuild, each a single file (no chunks, so a page
-// fetches the library in one request): wasm-rnn.js (the API; the wasm builds are fetched from beside
-// it), wasm-rnn.inline.js (the same API with the four wasm builds embedded) and worker.js (the worker
-// pool's Web Worker), plus the .wasm files. Node-only modules (files, worker_threads) are reached only
-// through dynamic imports that browsers never run.
+// Builds the browser bundles into dist/browser/ with esbuild, each one file (no chunks, so a page
+// fetches the library in one request): wasm-rnn.js (the API), wasm-rnn.inline.js (the same API with
+// the four wasm builds embedded), worker.js (the worker pool's Web Worker) and team-worker.js (the
+// thread team's). They run on the web platform (src/platform/web.ts in place of current.ts's Node
+// one), so no `node:` import reaches a browser, a bundler or an edge runtime. The wasm files are not
+// copied: the bundles find them at ../../build/ (src/engine/wasm-files.ts), the package's one copy.
 
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = `${root}dist/browser`;
-export const WASM_BUILDS = ["release.wasm", "relaxed.wasm", "threads.wasm", "threads-relaxed.wasm"];
 
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-const result = await build({
+/** Resolves `from` (a module of src/, matched by the end of its path) to the file `to` instead. */
+function replace(name, from, to) {
+  return {
+    name,
+    setup(b) {
+      b.onResolve({ filter: from }, () => ({ path: `${root}${to}` }));
+    },
+  };
+}
+
+const webPlatform = replace("web-platform", /\/platform\/current\.js$/, "src/platform/web.ts");
+const inlineWasm = replace("inline-wasm", /\/wasm-files\.js$/, "src/engine/wasm-inline.ts");
+
+/** esbuild options shared by the bundles. */
+const common = {
   absWorkingDir: root,
-  entryPoints: { "wasm-rnn": "src/index.ts", "wasm-rnn.inline": "src/inline.ts", worker: "src/parallel/worker.ts", "team-worker": "src/parallel/team-worker.ts" },
   outdir: out,
   bundle: true,
   format: "esm",
@@ -24,13 +35,14 @@ const result = await build({
   target: "es2022",
   minify: true,
   keepNames: true, // class names appear in error names and messages
-  sourcemap: "linked",
-  external: ["node:*"],
-  loader: { ".wasm": "binary" },
-  define: { WASM_RNN_WASM_DIR: JSON.stringify("./") },
-  legalComments: "linked",
-  metafile: true,
+  legalComments: "eof",
   logLevel: "warning",
+};
+
+rmSync(out, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { "wasm-rnn": "src/index.ts", worker: "src/parallel/worker.ts", "team-worker": "src/parallel/team-worker.ts" },
+  plugins: [webPlatform],
 });
-for (const name of WASM_BUILDS) copyFileSync(`${root}build/${name}`, `${out}/${name}`);
-if (result.errors.length) process.exit(1);
+await build({ ...common, entryPoints: { "wasm-rnn.inline": "src/index.ts" }, plugins: [webPlatform, inlineWasm], loader: { ".wasm": "binary" } });

@@ -1,5 +1,5 @@
 // Builds the demo's scripts (web/src/*.ts) into dist/web/ with esbuild. They import the library as
-// "wasm-rnn", which stays an import of the browser bundle the demo server serves at /lib/.
+// "wasm-rnn", which stays an import of the browser bundle the demo server serves at /wasm-rnn/dist/browser/.
 
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const servedLibrary = {
   name: "served-library",
   setup(b) {
-    b.onResolve({ filter: /^wasm-rnn$/ }, () => ({ path: "/lib/wasm-rnn.js", external: true }));
+    b.onResolve({ filter: /^wasm-rnn$/ }, () => ({ path: "/wasm-rnn/dist/browser/wasm-rnn.js", external: true }));
   },
 };
 

@@ -3,6 +3,8 @@
 #
 #   corpus/austen.txt      Jane Austen's six novels (public domain), taken from
 #                          Debian's r-cran-janeaustenr (package licence: MIT)
+#   corpus/pride-and-prejudice.txt  the second of them alone: the default corpus
+#                          of `wasm-rnn train`, and the only one the npm package ships
 #   corpus/zh-poetry.txt   classical Chinese poetry, taken from Debian's
 #                          fortunes-zh (package licence: GPL-3.0+)
 #   corpus/COPYING.GPL-3   the GPL text that must travel with zh-poetry.txt
@@ -163,7 +165,7 @@ function austen(pkgRoot) {
     while (lines.length && lines[0] === '') lines.shift();
     return lines.join('\n');
   });
-  return books.join('\n\n\n\n\n') + '\n';
+  return books;
 }
 
 // ---- Chinese: classical poetry from the fortune files ----------------------
@@ -235,7 +237,13 @@ function stats(file) {
 
 const [austenRoot, zhRoot, outDir] = process.argv.slice(2);
 fs.mkdirSync(outDir, { recursive: true });
-for (const [name, text] of [['austen.txt', austen(austenRoot)], ['zh-poetry.txt', zhPoetry(zhRoot)]]) {
+const novels = austen(austenRoot);
+const files = [
+  ['austen.txt', novels.join('\n\n\n\n\n') + '\n'],
+  ['pride-and-prejudice.txt', novels[1] + '\n'],   // the npm package's default corpus (small)
+  ['zh-poetry.txt', zhPoetry(zhRoot)],
+];
+for (const [name, text] of files) {
   const file = path.join(outDir, name);
   fs.writeFileSync(file, text);
   console.error(stats(file));
@@ -245,4 +253,4 @@ EOF
 mkdir -p "$OUT"
 node "$work/convert.mjs" "$work/$AUSTEN_PKG" "$work/$ZH_PKG" "$OUT"
 cp "$GPL3" "$OUT/COPYING.GPL-3"
-(cd "$OUT" && sha256sum austen.txt zh-poetry.txt COPYING.GPL-3) >&2
+(cd "$OUT" && sha256sum austen.txt pride-and-prejudice.txt zh-poetry.txt COPYING.GPL-3) >&2

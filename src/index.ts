@@ -1,5 +1,8 @@
-// The public API of wasm-rnn (browser entry; the Node entry re-exports this after initialising).
+// The public API of wasm-rnn: the same in every runtime. The browser and edge bundles are built from
+// this file; the Node entry (node.ts) re-exports it after initialising, and `require("wasm-rnn")`
+// loads it as it is (then `await init()`).
 export { init, engineInfo, type InitOptions, type EngineInfo } from "./engine/engine.js";
+export type { SimdFlavor, WasmModule } from "./engine/load.js";
 export { Tensor, tensor, zeros } from "./tensor.js";
 export { WasmRnnError, ShapeError, FormatError, UnsupportedError, NumericError, ResourceError } from "./errors.js";
 export { Recurrent, type RecurrentOptions, type ForwardOptions, type ForwardResult, type BackwardOptions, type BackwardResult } from "./layers/recurrent.js";
@@ -16,6 +19,7 @@ export { clipGradNorm, clipGradValue, gradNorm } from "./train/clip.js";
 export { constant, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, warmup, type Schedule } from "./train/schedules.js";
 export { initialize, orthogonal, type InitScheme } from "./train/init.js";
 export { checkpointToBytes, checkpointFromBytes, readCheckpointBytes, type CheckpointContents, type CheckpointParts, type CheckpointInfo, type CheckpointReadOptions } from "./train/checkpoint-format.js";
+export { saveCheckpoint, loadCheckpoint, readCheckpoint, type SavedCheckpoint } from "./train/checkpoint.js";
 export { Trainer, evaluate, type TrainerOptions, type TrainProgress, type TrainResult } from "./train/trainer.js";
 export { streamData, exampleData, type TrainingData, type StreamOptions } from "./train/data.js";
 export { Model, renamePrefixes, type BatchLoss } from "./models/model.js";

@@ -1,4 +1,4 @@
-// The browser bundle in real headless Chromium: it loads (streaming-compiled from /lib/, and the
+// The browser bundle in real headless Chromium: it loads (streaming-compiled from /wasm-rnn/dist/browser/, and the
 // inline variant with the wasm embedded), a page reaches its first W1 result, and forward and backward
 // results equal Node's for the same seeded weights and inputs (≤ 1e-6), with no console errors.
 
@@ -67,7 +67,7 @@ describe("browser bundle in Chromium", () => {
       await page.locator("#result[data-ms]").waitFor({ timeout: 30_000 });
       for (const c of CASES) {
         // A string, not a function: the test runner rewrites dynamic imports inside functions.
-        const inPage = await page.evaluate(`import("/lib/${bundle}").then((lib) => (${exercise.toString()})(lib, ${JSON.stringify(c)}))`);
+        const inPage = await page.evaluate(`import("/wasm-rnn/dist/browser/${bundle}").then((lib) => (${exercise.toString()})(lib, ${JSON.stringify(c)}))`);
         const inNode = await exercise(library, c);
         const label = `${bundle} ${c.kind} ${JSON.stringify(c.options)}`;
         expect(inPage.simd, `${label}: SIMD build`).toEqual(inNode.simd);
@@ -78,10 +78,10 @@ describe("browser bundle in Chromium", () => {
     });
   }
 
-  it("refuses checkpoint directories (Node's file system) with an UnsupportedError, and round-trips checkpoint bytes", async () => {
+  it("refuses checkpoint directories (no file system) with an UnsupportedError, and round-trips checkpoint bytes", async () => {
     const page = await browser.open("/cold-start.html");
     await page.locator("#result[data-ms]").waitFor({ timeout: 30_000 });
-    const outcome = await page.evaluate(`import("/lib/wasm-rnn.js").then(async (lib) => {
+    const outcome = await page.evaluate(`import("/wasm-rnn/dist/browser/wasm-rnn.js").then(async (lib) => {
       const model = new lib.SequenceClassifier({ inputSize: 2, hiddenSize: 4, numClasses: 2, seed: 1 });
       let refused = "not refused";
       try { new lib.Trainer(model, { checkpointDir: "runs/x" }); } catch (e) { refused = e.name + ": " + e.message; }
@@ -90,7 +90,7 @@ describe("browser bundle in Chromium", () => {
       const same = JSON.stringify(Object.values(restored.stateDict()).map((t) => Array.from(t.data))) === JSON.stringify(Object.values(model.stateDict()).map((t) => Array.from(t.data)));
       return { refused, same };
     })`);
-    expect(outcome).toEqual({ refused: expect.stringMatching(/^UnsupportedError: Trainer: checkpointDir needs Node's file system/), same: true });
+    expect(outcome).toEqual({ refused: expect.stringMatching(/^UnsupportedError: Trainer: checkpointDir needs a file system/), same: true });
     expect(browser.problems).toEqual([]);
     await page.close();
   });
@@ -100,7 +100,7 @@ describe("browser bundle in Chromium", () => {
     await page.locator("#result[data-ms]").waitFor({ timeout: 30_000 });
     // A new realm (a worker) has no engine yet: init there with a wrong base URL.
     const message = await page.evaluate(async () => {
-      const source = `import("${location.origin}/lib/wasm-rnn.js").then((lib) => lib.init({ wasmBaseUrl: "${location.origin}/nowhere/" })).then(() => postMessage("loaded"), (e) => postMessage(e.name + ": " + e.message));`;
+      const source = `import("${location.origin}/wasm-rnn/dist/browser/wasm-rnn.js").then((lib) => lib.init({ wasmBaseUrl: "${location.origin}/nowhere/" })).then(() => postMessage("loaded"), (e) => postMessage(e.name + ": " + e.message));`;
       const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })), { type: "module" });
       return new Promise<string>((resolve) => (worker.onmessage = (event) => resolve(event.data)));
     });

@@ -13,7 +13,7 @@ import { startBrowser, type BrowserSession } from "./helpers/browser.js";
 /** Runs in Node and, serialised, in the page: on one thread, through a pool of two workers, or on
  *  a thread team of two. */
 async function exercise(lib: typeof library, mode: "one" | "pool" | "team"): Promise<Record<string, number[] | string | boolean>> {
-  const engine = await lib.init({ threads: mode === "team" ? 2 : 1 });
+  await lib.init({ threads: mode === "team" ? 2 : 1 });
   const pooled = mode === "pool";
   const pool = pooled ? await lib.WorkerPool.create({ size: 2 }) : null;
   const random = new lib.Random(7);
@@ -44,7 +44,7 @@ async function exercise(lib: typeof library, mode: "one" | "pool" | "team"): Pro
     losses,
     sharedMemory: pool ? pool.sharedMemory : false,
     threads: lib.engineInfo().threads,
-    teamJobs: engine.team ? engine.team.jobs : 0,
+    teamJobs: lib.engineInfo().splitKernels,
   };
   await lib.init({ threads: 1 });
   for (const disposable of [batch, single, big, model]) disposable.dispose();
@@ -56,7 +56,7 @@ const inPage = (browser: BrowserSession, mode: "one" | "pool" | "team") =>
   browser.open("/cold-start.html").then(async (page) => {
     await page.locator("#result[data-ms]").waitFor({ timeout: 30_000 });
     // A string, not a function: the test runner rewrites dynamic imports inside functions.
-    const result = (await page.evaluate(`import("/lib/wasm-rnn.js").then((lib) => (${exercise.toString()})(lib, ${JSON.stringify(mode)}))`)) as Record<string, number[] | boolean>;
+    const result = (await page.evaluate(`import("/wasm-rnn/dist/browser/wasm-rnn.js").then((lib) => (${exercise.toString()})(lib, ${JSON.stringify(mode)}))`)) as Record<string, number[] | boolean>;
     const isolated = await page.evaluate(() => crossOriginIsolated);
     await page.close();
     return { result, isolated };

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { init, loadLayersModel, FormatError, UnsupportedError, NumericError, ResourceError, ShapeError, WasmRnnError, type LayersModelArtifacts } from "../src/index.js";
+import { initEngine } from "../src/engine/engine.js";
 import { tf, randomize, save, compare, uniform, ours } from "./fixtures/keras/tfjs-models.js";
 
 type Json = Record<string, unknown>;
@@ -91,7 +92,7 @@ describe("malformed model.json", () => {
 
 describe("memory", () => {
   it("a load that fails part-way frees the layers it had built", async () => {
-    const engine = await init();
+    const engine = await initEngine();
     const missingLastWeight = edited((j) => (specs(j).at(-1)!.name = "out/bias_renamed"));
     const before = engine.arena.usedBytes;
     for (let i = 0; i < 5; i++) await rejects({ modelJson: missingLastWeight, weights: base.weights }, FormatError, /needs the weight "out\/bias"/);

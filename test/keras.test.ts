@@ -10,6 +10,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { init, loadLayersModel, fromTfjs, LayersModel, ResourceError } from "../src/index.js";
+import { initEngine } from "../src/engine/engine.js";
 import { tf, randomize, save, compare, uniform, ours } from "./fixtures/keras/tfjs-models.js";
 
 const TOLERANCE = 1e-4;
@@ -303,7 +304,7 @@ describe("sources", () => {
   });
 
   it("predict reuses the layers' buffers and dispose returns every byte", async () => {
-    const engine = await init();
+    const engine = await initEngine();
     const m = model();
     const artifacts = await save(m);
     const before = engine.arena.usedBytes;

@@ -8,15 +8,15 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, LSTM, SequenceClassifier, Trainer, exampleData, tensor } from "../src/index.js";
-import type { Engine } from "../src/engine/engine.js";
+import { LSTM, SequenceClassifier, Trainer, exampleData, tensor } from "../src/index.js";
+import { initEngine, type Engine } from "../src/engine/engine.js";
 
 setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;
 
 let engine: Engine;
 beforeAll(async () => {
-  engine = await init();
+  engine = await initEngine();
 });
 
 /** Wasm bytes in use, wasm memory size and JS heap, after a full garbage collection. */

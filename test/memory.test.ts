@@ -2,12 +2,12 @@
 // create/dispose cycles give every byte back.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, LSTM, GRU, tensor, type Recurrent } from "../src/index.js";
-import type { Engine } from "../src/engine/engine.js";
+import { LSTM, GRU, tensor, type Recurrent } from "../src/index.js";
+import { initEngine, type Engine } from "../src/engine/engine.js";
 
 let engine: Engine;
 beforeAll(async () => {
-  engine = await init();
+  engine = await initEngine();
 });
 
 function input(T: number, B: number, I: number) {

@@ -13,7 +13,7 @@ import {
   init, engineInfo, LSTM, GRU, RNN, Dense, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, decode, tensor, Random,
   ShapeError, WorkerError, type Recurrent, type ForwardOptions,
 } from "../dist/node.js";
-import { encodePlan } from "../dist/engine/engine.js";
+import { encodePlan, initEngine } from "../dist/engine/engine.js";
 import { expectClose } from "./helpers/compare.js";
 
 const random = new Random(17);
@@ -112,7 +112,7 @@ describe("init({ threads })", () => {
         await expect(init({ threads: bad as number }), String(bad)).rejects.toThrow(ShapeError);
         await expect(init({ threads: bad as number }), String(bad)).rejects.toThrow(/threads/);
       }
-      expect(engineInfo()).toEqual({ threads: size, sharedMemory: true, simd: true, relaxedSimd: expect.any(Boolean) });
+      expect(engineInfo()).toEqual({ threads: size, sharedMemory: true, simd: true, relaxedSimd: expect.any(Boolean), splitKernels: 0 });
     }
   });
 
@@ -125,7 +125,7 @@ describe("init({ threads })", () => {
       await init({ threads: 1 });
       one = runLayers(cases);
       modelsOne = runModels();
-      const engine = await init({ threads: 2 });
+      const engine = await initEngine({ threads: 2 });
       expect(engineInfo().threads).toBe(2);
       const team = engine.team!;
       jobs = [];
@@ -161,7 +161,7 @@ describe("init({ threads })", () => {
       const x = tensor(uniform(600 * 128), [600, 128]), dy = tensor(uniform(600 * 300), [600, 300]);
       const results: Float32Array[][] = [];
       for (const threads of [1, 2]) {
-        const team = (await init({ threads })).team;
+        const team = (await initEngine({ threads })).team;
         const dense = new Dense({ inFeatures: 128, outFeatures: 300, seed: 14 });
         const before = team?.jobs ?? 0;
         const y = dense.forward(x);
@@ -174,7 +174,7 @@ describe("init({ threads })", () => {
     });
 
     it("small kernels stay on this thread (waking the team would cost more than they take)", async () => {
-      const team = (await init()).team!;
+      const team = (await initEngine()).team!;
       const before = team.jobs;
       const small = new LSTM({ inputSize: 4, hiddenSize: 16, seed: 13 });
       small.forward(tensor(uniform(10 * 3 * 4), [10, 3, 4]));
@@ -182,7 +182,7 @@ describe("init({ threads })", () => {
     });
 
     it("a part that fails fails its call with a WorkerError; the team then runs the next call normally", async () => {
-      const engine = await init();
+      const engine = await initEngine();
       const team = engine.team!;
       const layer = cases[4].layer as unknown as {
         forward: RNN["forward"];
@@ -201,13 +201,15 @@ describe("init({ threads })", () => {
 
   it("by default a Node process gets a team of its cores, which never keeps it from exiting", () => {
     const entry = fileURLToPath(new URL("../dist/node.js", import.meta.url));
+    const engineModule = fileURLToPath(new URL("../dist/engine/engine.js", import.meta.url));
     const script = `
       const m = await import(${JSON.stringify(entry)});
+      const { engine } = await import(${JSON.stringify(engineModule)});
       const started = Date.now();
       while (m.engineInfo().threads === 1 && Date.now() - started < 20000) await new Promise((r) => setTimeout(r, 20));
       const layer = new m.LSTM({ inputSize: 32, hiddenSize: 128 });
       layer.forward(m.tensor(new Float32Array(64 * 4 * 32).fill(0.25), [64, 4, 32]));
-      console.log(JSON.stringify({ threads: m.engineInfo().threads, jobs: (await m.init()).team?.jobs ?? 0 }));`;
+      console.log(JSON.stringify({ threads: m.engineInfo().threads, jobs: engine().team?.jobs ?? 0 }));`;
     const env = { ...process.env };
     delete env.WASM_RNN_THREADS;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { env, timeout: 30_000, encoding: "utf8" });

@@ -1,6 +1,7 @@
 // @ts-check
 // The demo's static file server (`npm run demo`; the browser tests start it too). Serves the demo
-// pages from web/, the library's browser bundle from dist/browser/ at /lib/ and the built demo
+// pages from web/, the library as its package lays it out (the browser bundles of dist/browser/ at
+// /wasm-rnn/dist/browser/, the wasm they find at ../../build/ at /wasm-rnn/build/) and the built demo
 // scripts from dist/web/ at /app/, with the cross-origin isolation headers (COOP/COEP) that give pages
 // SharedArrayBuffer, so the worker pool shares one wasm memory; `--no-isolation` leaves them out
 // (the pool then falls back to per-worker copies).
@@ -17,7 +18,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** URL prefix → directory; the first match wins. */
 const MOUNTS = [
-  ["/lib/", join(ROOT, "dist/browser")],
+  ["/wasm-rnn/dist/browser/", join(ROOT, "dist/browser")],
+  ["/wasm-rnn/build/", join(ROOT, "build")],
   ["/app/", join(ROOT, "dist/web")],
   ["/", join(ROOT, "web")],
 ];

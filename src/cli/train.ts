@@ -1,4 +1,4 @@
-// `wasm-rnn train`: the main job. Reads a corpus (the bundled Jane Austen novels by default), fits a
+// `wasm-rnn train`: the main job. Reads a corpus (the bundled Pride and Prejudice by default), fits a
 // character- or word-level tokenizer, trains a language model with truncated BPTT, shows a progress
 // bar (loss, tokens/s, ETA) on stderr, prints samples as it learns, and checkpoints to --out.
 // Every argument is checked before anything is written.
@@ -37,7 +37,7 @@ export const TRAIN_OPTIONS = {
   quiet: { type: "boolean" },
 } as const;
 
-export const DEFAULT_CORPUS = fileURLToPath(new URL("../../corpus/austen.txt", import.meta.url));
+export const DEFAULT_CORPUS = fileURLToPath(new URL("../../corpus/pride-and-prejudice.txt", import.meta.url));
 /** Share of the corpus (its end) held out to report validation perplexity. */
 const VALIDATION_SHARE = 0.05;
 

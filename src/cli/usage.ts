@@ -16,7 +16,7 @@ export const USAGE = `Usage:
                   [--sampling-ratio P] [--seed S] [--quiet]
   wasm-rnn translate --model DIR [--beam K] [--max-length N] [--batch N]   (stdin → stdout, one per line)
 
-train   trains a language model (default: character-level LSTM on the bundled Jane Austen corpus)
+train   trains a language model (default: character-level LSTM on the bundled Pride and Prejudice)
         and saves checkpoints to --out (default ./wasm-rnn-model); --resume continues from there.
 sample  prints generated text to stdout.
 eval    prints "perplexity: X" for a text file.

@@ -35,6 +35,7 @@ export interface CoreExports {
   tanhForward(n: number, x: number, y: number): void;
   tanhBackward(n: number, y: number, dy: number, dx: number): void;
   planBytes(): number;
+  buildFeatures(): number;
   heapBase(): number;
   setBlockingWaits(on: number): void;
   denseForward(N: number, I: number, O: number, x: number, w: number, b: number, y: number, work: number): void;

@@ -7,11 +7,10 @@ import { Arena, type Region } from "./arena.js";
 import { compileCore, type CompiledCore, type LoadOptions, type SimdFlavor } from "./load.js";
 import { DENSE_JOB_FIELDS, PLAN_FIELDS, type CoreExports, type DenseJob, type SequencePlan } from "./abi.js";
 import { ResourceError, ShapeError } from "../errors.js";
-import { positiveInt } from "../validate.js";
-import { coreCount, isNode, mayBlock } from "../runtime.js";
+import { optionsObject, positiveInt } from "../validate.js";
+import { platform } from "../platform/current.js";
 import { ThreadTeam } from "../parallel/team.js";
 import { MAX_THREADS } from "../parallel/team-control.js";
-import { TEAM_WORKER_URL } from "../parallel/spawn.js";
 
 export interface InitOptions extends LoadOptions {
   /** Upper bound on wasm memory the engine may allocate, in bytes (default 2 GiB). */
@@ -23,15 +22,27 @@ export interface InitOptions extends LoadOptions {
    * Without shared memory (a page that is not cross-origin isolated) the engine runs on one thread.
    */
   threads?: number;
-  /** @internal A worker: the main thread's compiled module, and its shared memory to join (or null
-   *  for a memory of the worker's own) with the region of it this worker allocates from and where it
-   *  logs the pages it grows. */
-  attach?: { core: CompiledCore; memory: WebAssembly.Memory | null; region?: Region; growthLog?: number };
+}
+
+/** @internal What a worker joins: the main thread's compiled module, and its shared memory (or null
+ *  for a memory of the worker's own) with the region of it this worker allocates from and where it
+ *  logs the pages it grows. */
+export interface Attachment {
+  core: CompiledCore;
+  memory: WebAssembly.Memory | null;
+  region?: Region;
+  growthLog?: number;
+  memoryLimitBytes?: number;
 }
 
 const PAGE = 65536;
 const DEFAULT_LIMIT = 2 ** 31;
 
+/** @internal Starts a thread team of `threads` on an engine (ThreadTeam.start; passed in by init, so
+ *  that worker scripts, which never start a team, do not carry the code that spawns workers). */
+export type TeamStarter = (engine: Engine, threads: number, background: boolean) => Promise<ThreadTeam>;
+
+/** @internal */
 export class Engine {
   readonly core: CoreExports;
   readonly arena: Arena;
@@ -55,7 +66,7 @@ export class Engine {
       throw new Error(`wasm-rnn: plan layout mismatch (wasm ${this.core.planBytes()}/${this.core.denseJobBytes()} bytes, engine ${PLAN_FIELDS.length * 4}/${DENSE_JOB_FIELDS.length * 4})`);
     }
     this.planPtr = this.arena.alloc(PLAN_FIELDS.length * 4);
-    if (!mayBlock) this.core.setBlockingWaits(0);
+    if (!platform.mayBlock) this.core.setBlockingWaits(0);
   }
 
   /** The team kernels split over (null: one thread). */
@@ -72,13 +83,13 @@ export class Engine {
    * background (the default size at start-up), its workers never keep a Node process alive, even
    * while they start, and kernels run on this thread until the team is ready.
    */
-  useThreads(threads: number, background = false): Promise<void> {
+  useThreads(threads: number, startTeam: TeamStarter, background = false): Promise<void> {
     const change = this.teamChange.then(async () => {
       if (threads === this.threads) return;
       const old = this.team;
       this.team = null;
       await old?.stop();
-      if (threads > 1) this.team = await ThreadTeam.start(this, threads, TEAM_WORKER_URL, background);
+      if (threads > 1) this.team = await startTeam(this, threads, background);
     });
     this.teamChange = change.catch(() => undefined);
     return change;
@@ -176,21 +187,16 @@ export function encodeDenseJob(job: DenseJob): Int32Array {
 let current: Engine | null = null;
 let pending: Promise<Engine> | null = null;
 
-/**
- * Loads and instantiates the wasm core once; later calls return the same engine. Sizes its thread
- * team: to `threads` when given, else to the default on the first call.
- */
-export async function init(options: InitOptions = {}): Promise<Engine> {
-  const asked = options.threads === undefined ? undefined : positiveInt(options.threads, "init: threads");
-  if (asked !== undefined && asked > MAX_THREADS) throw new ShapeError(`init: threads must be at most ${MAX_THREADS}; got ${asked}`);
-  const first = !pending;
+const PAGE_LIMIT = 65536;
+
+/** Instantiates the engine of this realm (once) on the core `load` gives, in a new memory or a joined one. */
+function startEngine(load: () => Promise<CompiledCore>, limit: number, attachment: Attachment | null): Promise<Engine> {
   if (!pending) {
     pending = (async () => {
-      const compiled = options.attach?.core ?? (await compileCore(options));
-      const limit = options.memoryLimitBytes ?? DEFAULT_LIMIT;
+      const compiled = await load();
       // A shared memory is reserved at its maximum up front, and is shared by every worker's arena.
-      const maximum = compiled.shared ? 65536 : Math.min(65536, Math.ceil((limit + (64 << 20)) / PAGE));
-      const joined = options.attach?.memory ?? null;
+      const maximum = compiled.shared ? PAGE_LIMIT : Math.min(PAGE_LIMIT, Math.ceil((limit + (64 << 20)) / PAGE));
+      const joined = attachment?.memory ?? null;
       const memory = joined ?? new WebAssembly.Memory({ initial: 256, maximum, shared: compiled.shared } as WebAssembly.MemoryDescriptor);
       const instance = await WebAssembly.instantiate(compiled.module, {
         env: {
@@ -200,37 +206,60 @@ export async function init(options: InitOptions = {}): Promise<Engine> {
           },
         },
       });
-      current = new Engine(instance, memory, compiled, limit, joined && { region: options.attach?.region ?? null, growthLog: options.attach?.growthLog ?? 0 });
+      current = new Engine(instance, memory, compiled, limit, joined && { region: attachment?.region ?? null, growthLog: attachment?.growthLog ?? 0 });
       return current;
     })().catch((e) => {
       pending = null;
       throw e;
     });
   }
-  const eng = await pending;
-  if (options.attach || (asked === undefined && !first)) return eng;
-  const threads = asked ?? (await defaultThreads());
+  return pending;
+}
+
+/** @internal A worker's engine on the core (and memory, region, growth log) it was given. */
+export async function attachEngine(attachment: Attachment): Promise<Engine> {
+  return startEngine(async () => attachment.core, attachment.memoryLimitBytes ?? DEFAULT_LIMIT, attachment);
+}
+
+/** @internal init, returning the engine itself (the library's own modules and tests). */
+export async function initEngine(options: InitOptions = {}): Promise<Engine> {
+  optionsObject(options, "init: options");
+  const asked = options.threads === undefined ? undefined : positiveInt(options.threads, "init: threads");
+  if (asked !== undefined && asked > MAX_THREADS) throw new ShapeError(`init: threads must be at most ${MAX_THREADS}; got ${asked}`);
+  const first = !pending;
+  const eng = await startEngine(() => compileCore(options), options.memoryLimitBytes ?? DEFAULT_LIMIT, null);
+  if (asked === undefined && !first) return eng;
+  const threads = asked ?? defaultThreads();
   if (threads > 1 && !eng.shared) {
     if (asked !== undefined) noticeOnce("shared memory is not available (is the page cross-origin isolated?); kernels run on one thread");
-    await eng.useThreads(1);
+    await eng.useThreads(1, ThreadTeam.start);
     return eng;
   }
   if (asked !== undefined) {
-    await eng.useThreads(threads);
+    await eng.useThreads(threads, ThreadTeam.start);
     return eng;
   }
   // The default team starts in the background: workers take ~50–100 ms to boot, which init (and
   // importing the Node entry) should not wait for; a team that cannot start leaves one thread.
-  eng.useThreads(threads, true).catch((e) => noticeOnce(`${(e as Error).message}; kernels run on one thread`));
+  eng.useThreads(threads, ThreadTeam.start, true).catch((e) => noticeOnce(`${(e as Error).message}; kernels run on one thread`));
   return eng;
 }
 
-/** The default team size: WASM_RNN_THREADS or the cores in Node, one thread in browsers. */
-async function defaultThreads(): Promise<number> {
-  if (!isNode) return 1;
-  const variable = process.env.WASM_RNN_THREADS;
+/**
+ * Loads and instantiates the wasm core once; later calls reuse it. Sizes its thread team: to
+ * `threads` when given, else to the default on the first call. Resolves to what the engine runs with.
+ */
+export async function init(options: InitOptions = {}): Promise<EngineInfo> {
+  await initEngine(options);
+  return engineInfo();
+}
+
+/** The default team size: WASM_RNN_THREADS or the cores in Node (Bun, Deno), one thread elsewhere. */
+function defaultThreads(): number {
+  if (platform.kind !== "node") return 1;
+  const variable = platform.environmentVariable("WASM_RNN_THREADS");
   if (variable !== undefined && variable !== "") return Math.min(positiveInt(Number(variable), "the WASM_RNN_THREADS environment variable"), MAX_THREADS);
-  return Math.min(await coreCount(), MAX_THREADS);
+  return Math.min(platform.coreCount(), MAX_THREADS);
 }
 
 const noticesShown = new Set<string>();
@@ -252,16 +281,19 @@ export interface EngineInfo {
   simd: boolean;
   /** Whether the relaxed-SIMD build (fused multiply-add) is in use. */
   relaxedSimd: boolean;
+  /** Kernel calls the current thread team has split across its threads since it started (0 on one
+   *  thread): whether a workload is large enough to split. */
+  splitKernels: number;
 }
 
 /** What `init()` gave: threads (those running now: a default team still starting counts as one),
  *  shared memory, SIMD flavour. */
 export function engineInfo(): EngineInfo {
   const eng = engine();
-  return { threads: eng.threads, sharedMemory: eng.shared, simd: true, relaxedSimd: eng.simd === "relaxed" };
+  return { threads: eng.threads, sharedMemory: eng.shared, simd: true, relaxedSimd: eng.simd === "relaxed", splitKernels: eng.team?.jobs ?? 0 };
 }
 
-/** The engine, or a ResourceError telling the caller to `await init()` first. */
+/** @internal The engine, or a ResourceError telling the caller to `await init()` first. */
 export function engine(): Engine {
   if (!current) throw new ResourceError("wasm-rnn is not initialised: call `await init()` first");
   return current;

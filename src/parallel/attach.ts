@@ -1,14 +1,14 @@
 // Starting and stopping a worker that computes on the main thread's engine: it gets the compiled
 // core, and with a shared memory a block of the main arena to allocate from plus a growth log; when
 // it stops, that block and the pages it grew go back to the main arena. Used by the serving pool and
-// by the engine's thread team; `joinEngine` and `exposeToParent` are the worker's side.
+// by the engine's thread team; `joinEngine` is the worker's side.
 
 import * as Comlink from "comlink";
-import { init, type Engine } from "../engine/engine.js";
+import { attachEngine, type Engine } from "../engine/engine.js";
 import { GROWTH_LOG_BYTES, grownRegions } from "../engine/arena.js";
 import type { WorkerSetup } from "./protocol.js";
-import { spawnWorker, type SpawnedWorker } from "./spawn.js";
-import { isNode } from "../runtime.js";
+import { spawnWorker } from "../platform/current.js";
+import type { SpawnedWorker, WorkerKind } from "../platform/platform.js";
 
 /** Bytes of the shared memory a new worker starts with (it grows pages of its own beyond that). */
 export const WORKER_REGION_BYTES = 16 << 20;
@@ -31,31 +31,20 @@ export interface AttachedWorker<Api extends Joinable> {
   api: Comlink.Remote<Api>;
 }
 
-/** The worker's side: exposes `api` to the thread that started it (Comlink over worker_threads'
- *  parentPort in Node, over the worker's global scope in browsers). */
-export async function exposeToParent(api: object): Promise<void> {
-  if (isNode) {
-    const { parentPort } = await import("node:worker_threads");
-    const { default: nodeEndpoint } = await import("comlink/dist/esm/node-adapter.mjs");
-    Comlink.expose(api, nodeEndpoint(parentPort!));
-  } else {
-    Comlink.expose(api);
-  }
-}
-
 /** The worker's side: its engine on the core (and memory, region, growth log) it was given. */
 export async function joinEngine(setup: WorkerSetup): Promise<void> {
-  await init({ attach: { core: setup.core, memory: setup.memory, region: setup.region, growthLog: setup.growthLog }, memoryLimitBytes: setup.memoryLimitBytes });
+  await attachEngine({ core: setup.core, memory: setup.memory, region: setup.region, growthLog: setup.growthLog, memoryLimitBytes: setup.memoryLimitBytes });
 }
 
-/** Starts a worker from `url` and initialises its engine on `engine`'s core (and memory, if shared),
- *  its region at least `regionBytes`; `unref`: it does not keep a Node process alive, even while it
- *  starts. A worker that cannot start is stopped and its memory returned. */
-export async function startAttached<Api extends Joinable>(engine: Engine, url: URL | string, regionBytes: number, unref = false): Promise<AttachedWorker<Api>> {
+/** Starts a worker (the package's script of `kind`, or the one at `url`) and initialises its engine on
+ *  `engine`'s core (and memory, if shared), its region at least `regionBytes`; `unref`: it does not
+ *  keep a Node process alive, even while it starts. A worker that cannot start is stopped and its
+ *  memory returned. */
+export async function startAttached<Api extends Joinable>(engine: Engine, kind: WorkerKind, url: URL | string | undefined, regionBytes: number, unref = false): Promise<AttachedWorker<Api>> {
   const memory = engine.shared ? setAside(engine, regionBytes) : null;
   let worker: SpawnedWorker | undefined;
   try {
-    worker = await spawnWorker(url);
+    worker = spawnWorker(kind, url);
     if (unref) worker.unref();
     const api = Comlink.wrap<Api>(worker.endpoint);
     const setup = memory

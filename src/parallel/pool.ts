@@ -15,7 +15,8 @@ import { Tensor } from "../tensor.js";
 import { describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { invoke, layersOf } from "./host.js";
 import type { HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
-import { WORKER_URL, type SpawnedWorker } from "./spawn.js";
+import type { SpawnedWorker } from "../platform/platform.js";
+import { platform } from "../platform/current.js";
 import { poisonBarrier } from "./team-control.js";
 import { startAttached, stopAttached, type WorkerMemory } from "./attach.js";
 import { splitRows } from "../train/data.js";
@@ -96,7 +97,7 @@ export class WorkerPool {
   /** Worker replacements under way (a failed worker being stopped and a fresh one started). */
   private readonly replacements = new Set<Promise<void>>();
 
-  private constructor(size: number, maxQueue: number, private readonly workerUrl: URL | string) {
+  private constructor(size: number, maxQueue: number, private readonly workerUrl: URL | string | undefined) {
     this.size = size;
     this.maxQueue = maxQueue;
     this.engine = engine();
@@ -105,10 +106,9 @@ export class WorkerPool {
   /** A pool of `size` workers (default: cores), each ready to compute. */
   static async create(options: PoolOptions = {}): Promise<WorkerPool> {
     optionsObject(options, "WorkerPool.create: options");
-    const workerUrl = options.workerUrl ?? WORKER_URL;
-    if (typeof workerUrl !== "string" && !(workerUrl instanceof URL)) throw new ShapeError(`WorkerPool: workerUrl must be a URL or a string; got ${describe(workerUrl)}`);
-    const cores = typeof navigator !== "undefined" && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : (await import("node:os")).availableParallelism();
-    const size = options.size === undefined ? cores : positiveInt(options.size, "WorkerPool: size");
+    const workerUrl = options.workerUrl;
+    if (workerUrl !== undefined && typeof workerUrl !== "string" && !(workerUrl instanceof URL)) throw new ShapeError(`WorkerPool: workerUrl must be a URL or a string; got ${describe(workerUrl)}`);
+    const size = options.size === undefined ? platform.coreCount() : positiveInt(options.size, "WorkerPool: size");
     const maxQueue = options.maxQueue === undefined ? 1000 : positiveInt(options.maxQueue, "WorkerPool: maxQueue");
     const pool = new WorkerPool(size, maxQueue, workerUrl);
     if (size > 1) {
@@ -139,10 +139,10 @@ export class WorkerPool {
   /** Starts worker `index`; a worker that cannot load or initialise is stopped and reported. */
   private async start(index: number): Promise<Slot> {
     try {
-      const { worker, memory, api } = await startAttached<WorkerApi>(this.engine, this.workerUrl, this.footprints[index] ?? 0);
+      const { worker, memory, api } = await startAttached<WorkerApi>(this.engine, "pool", this.workerUrl, this.footprints[index] ?? 0);
       return { index, worker, memory, api, busy: false, synced: new Map() };
     } catch (e) {
-      throw new ResourceError(`WorkerPool: worker ${index} could not start from ${String(this.workerUrl)}: ${(e as Error)?.message ?? String(e)}`);
+      throw new ResourceError(`WorkerPool: worker ${index} could not start from ${this.workerUrl === undefined ? "the package's worker script" : String(this.workerUrl)}: ${(e as Error)?.message ?? String(e)}`);
     }
   }
 

@@ -2,7 +2,8 @@
 // loads fast), exposed through Comlink like the pool's worker.js.
 
 import { serveTeam } from "./team-member.js";
-import { exposeToParent, joinEngine, type Joinable } from "./attach.js";
+import { joinEngine, type Joinable } from "./attach.js";
+import { exposeToParent } from "../platform/current.js";
 
 /** What the team asks of its workers. */
 export interface TeamWorkerApi extends Joinable {
@@ -17,4 +18,4 @@ const api: TeamWorkerApi = {
   },
 };
 
-await exposeToParent(api);
+exposeToParent(api);

@@ -7,7 +7,7 @@
 
 import { type Engine } from "../engine/engine.js";
 import { ResourceError, ShapeError, WorkerError } from "../errors.js";
-import { mayBlock } from "../runtime.js";
+import { platform } from "../platform/current.js";
 import { startAttached, stopAttached, type AttachedWorker } from "./attach.js";
 import type { TeamWorkerApi } from "./team-worker.js";
 import { CONTROL_BYTES, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, type TeamKernel } from "./team-control.js";
@@ -33,18 +33,18 @@ export class ThreadTeam {
     this.planSlots = Array.from({ length: this.size }, () => engine.arena.alloc(this.slotBytes));
   }
 
-  /** A team of `threads` (this thread and threads − 1 workers started from `workerUrl`); in the
+  /** A team of `threads` (this thread and threads − 1 workers running the team's worker script); in the
    *  background, the workers do not keep a Node process alive even while they start. */
-  static async start(engine: Engine, threads: number, workerUrl: URL | string, background = false): Promise<ThreadTeam> {
+  static async start(engine: Engine, threads: number, background = false): Promise<ThreadTeam> {
     if (!engine.shared) throw new ResourceError("init: threads > 1 needs shared wasm memory (in a browser: a cross-origin isolated page)");
     const members: AttachedWorker<TeamWorkerApi>[] = [];
     try {
       for (let i = 1; i < threads; i++) {
-        members.push(await startAttached<TeamWorkerApi>(engine, workerUrl, 0, background));
+        members.push(await startAttached<TeamWorkerApi>(engine, "team", undefined, 0, background));
       }
     } catch (e) {
       await Promise.all(members.map((m) => stopAttached(engine, m)));
-      throw new ResourceError(`init: a team thread could not start from ${String(workerUrl)}: ${(e as Error)?.message ?? String(e)}`);
+      throw new ResourceError(`init: a team thread could not start: ${(e as Error)?.message ?? String(e)}`);
     }
     const team = new ThreadTeam(engine, members);
     await Promise.all(members.map((m, i) => m.api.serveTeam(team.control, i + 1)));
@@ -118,7 +118,7 @@ export class ThreadTeam {
       if (done >= members) return;
       if (spins < SPINS) continue;
       if (performance.now() > deadline) throw new WorkerError(`a team thread did not finish ${kernel} within ${JOB_TIMEOUT_MS / 1000} s`);
-      if (mayBlock) Atomics.wait(this.engine.i32, word, done, 10);
+      if (platform.mayBlock) Atomics.wait(this.engine.i32, word, done, 10);
     }
   }
 

@@ -13,7 +13,8 @@ import type { TrainingData } from "./data.js";
 import { Adam, AdamW, SGD, type Optimizer } from "./optimizers.js";
 import type { Schedule } from "./schedules.js";
 import type { WorkerPool } from "../parallel/pool.js";
-import { isNode } from "../runtime.js";
+import { platform } from "../platform/current.js";
+import { finishInterruptedSave, saveCheckpoint } from "./checkpoint.js";
 
 export interface TrainerOptions {
   /** "adam" (default), "adamw" or "sgd". */
@@ -89,10 +90,6 @@ interface Position {
   sinceBest: number;
 }
 
-/** Checkpoint files (Node only), imported by a name bundlers leave alone: the browser bundle must not
- *  pull Node's file system in (checkpointDir is refused in browsers before this is reached). */
-const CHECKPOINT_FILES = "./checkpoint.js";
-
 export class Trainer {
   readonly optimizer: Optimizer;
   private readonly options: TrainerOptions;
@@ -126,8 +123,7 @@ export class Trainer {
     let predictions = 0, reportSum = 0, reportCount = 0, epochSum = 0, epochCount = 0, lastNorm = 0;
     let validationLoss: number | undefined;
     let stoppedBy: TrainResult["stoppedBy"] = "completed";
-    const checkpoints: typeof import("./checkpoint.js") | null = o.checkpointDir ? await import(CHECKPOINT_FILES) : null;
-    if (checkpoints && o.checkpointDir) checkpoints.finishInterruptedSave(o.checkpointDir);
+    if (o.checkpointDir) finishInterruptedSave(o.checkpointDir);
 
     const report = (extra: Partial<TrainProgress> = {}) => {
       if (!o.onProgress) return;
@@ -149,7 +145,7 @@ export class Trainer {
       reportCount = 0;
     };
     const save = () => {
-      if (checkpoints && o.checkpointDir) checkpoints.saveCheckpoint(o.checkpointDir, this.model, this.checkpointParts());
+      if (o.checkpointDir) saveCheckpoint(o.checkpointDir, this.model, this.checkpointParts());
     };
     const validate = (): boolean => {
       if (!validation) return false;
@@ -295,8 +291,8 @@ function checkOptions(options: TrainerOptions): TrainerOptions {
   for (const key of ["epochs", "maxSteps", "evaluateEvery", "checkpointEvery", "progressEvery"] as const) {
     if (options[key] !== undefined) positiveInt(options[key], `Trainer: ${key}`);
   }
-  if (options.checkpointDir !== undefined && !isNode) {
-    throw new UnsupportedError("Trainer: checkpointDir needs Node's file system; in a browser, keep checkpointToBytes(model) where you store files");
+  if (options.checkpointDir !== undefined && !platform.files) {
+    throw new UnsupportedError("Trainer: checkpointDir needs a file system (Node, Bun or Deno); here, keep checkpointToBytes(model) wherever you store files");
   }
   if (options.patience !== undefined && (!Number.isInteger(options.patience) || options.patience < 1)) throw new ShapeError(`Trainer: patience must be a positive integer; got ${describe(options.patience)}`);
   for (const key of ["lr", "clipNorm", "clipValue"] as const) {

@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { init, loadLayersModel, onnx, readSafetensors } from "../../src/index.js";
+import { loadLayersModel, onnx, readSafetensors } from "../../src/index.js";
+import { initEngine } from "../../src/engine/engine.js";
 import { isDeliberateRefusal } from "../helpers/hostile.js";
 import type { FuzzTarget, JsonView } from "./engine.js";
 
@@ -51,7 +52,7 @@ export function unpackKeras(bytes: Uint8Array): { modelJson: Uint8Array; weights
 
 /** Runs `load`, which must free whatever wasm memory it takes, loaded or refused: a leak is an Error. */
 async function withoutLeaks(load: () => Promise<void>): Promise<void> {
-  const { arena } = await init();
+  const { arena } = await initEngine();
   const before = arena.usedBytes;
   try {
     await load();

@@ -14,10 +14,11 @@ const status = element("engine");
 try {
   const started = performance.now();
   const engine = await init();
-  const memory = engine.shared ? "shared memory (the page is cross-origin isolated)" : "private memory (the page is not cross-origin isolated)";
-  status.textContent = `Engine ready in ${(performance.now() - started).toFixed(0)} ms: ${engine.simd} SIMD, ${memory}, ${navigator.hardwareConcurrency} cores.`;
-  status.dataset.simd = engine.simd;
-  status.dataset.shared = String(engine.shared);
+  const memory = engine.sharedMemory ? "shared memory (the page is cross-origin isolated)" : "private memory (the page is not cross-origin isolated)";
+  const simd = engine.relaxedSimd ? "relaxed" : "plain";
+  status.textContent = `Engine ready in ${(performance.now() - started).toFixed(0)} ms: ${simd} SIMD, ${memory}, ${navigator.hardwareConcurrency} cores.`;
+  status.dataset.simd = simd;
+  status.dataset.shared = String(engine.sharedMemory);
   const worker = Comlink.wrap<DemoWorkerApi>(new Worker(new URL("./demo-worker.js", import.meta.url), { type: "module" }));
   setupSpeedPanel();
   await Promise.all([setupGeneratePanel(worker), setupTrainPanel(worker), setupDatesPanel()]);

@@ -50,7 +50,7 @@ export function setupSpeedPanel(): void {
         }
       }
       const e = await init();
-      status.textContent = `${e.simd} SIMD; workers ${pool.sharedMemory ? "share the page's wasm memory" : "keep their own copies of the weights (the page is not cross-origin isolated)"}. Medians of ${TIMING.minRounds} runs.`;
+      status.textContent = `${e.relaxedSimd ? "relaxed" : "plain"} SIMD; workers ${pool.sharedMemory ? "share the page's wasm memory" : "keep their own copies of the weights (the page is not cross-origin isolated)"}. Medians of ${TIMING.minRounds} runs.`;
     } catch (error) {
       status.textContent = "";
       showError(errorBox, error);

@@ -9,7 +9,7 @@ import { LayersModel } from "./model.js";
 import { manifestPaths, parseModelJson } from "./model-json.js";
 import { readTopology } from "./topology.js";
 import { decodeWeights, type NamedWeight } from "./weights.js";
-import { isNode } from "../../runtime.js";
+import { platform } from "../../platform/current.js";
 
 type Bytes = ArrayBuffer | Uint8Array;
 
@@ -39,7 +39,7 @@ export interface TfjsLayerVariable {
  */
 export async function loadLayersModel(source: LayersModelSource): Promise<LayersModel> {
   if (typeof source === "string" || source instanceof URL) {
-    const url = await toUrl(source);
+    const url = toUrl(source);
     const json = parseModelJson(await readBytes(url, "model.json"));
     const paths = manifestPaths(json.manifest);
     const files = await Promise.all(paths.map((path) => readBytes(new URL(path, url), "weight file")));
@@ -76,24 +76,14 @@ export function fromTfjs(model: TfjsLayersModel): LayersModel {
 }
 
 /** A URL for a path (Node: a file; browsers: relative to the page) or an absolute URL. */
-async function toUrl(source: string | URL): Promise<URL> {
-  if (source instanceof URL) return source;
-  // A scheme of two or more letters ("https:", "file:"), not a Windows drive ("C:").
-  if (/^[a-z][a-z0-9+.-]+:/i.test(source) && URL.canParse(source)) return new URL(source);
-  if (isNode) return (await import("node:url")).pathToFileURL(source);
-  return new URL(source, (globalThis as { location?: { href: string } }).location?.href);
+function toUrl(source: string | URL): URL {
+  return source instanceof URL ? source : platform.toUrl(source);
 }
 
 /** The bytes at a URL: read from disk for file: URLs, fetched otherwise. Failures are FormatErrors naming the file. */
 async function readBytes(url: URL, what: string): Promise<Uint8Array> {
   try {
-    if (url.protocol === "file:") {
-      const { readFile } = await import("node:fs/promises");
-      return new Uint8Array(await readFile(url));
-    }
-    const response = await fetch(url);
-    if (!response.ok) throw new ResourceError(`cannot read ${what} ${url.href}: HTTP ${response.status}`);
-    return new Uint8Array(await response.arrayBuffer());
+    return (await platform.fetchBytes(url)).bytes;
   } catch (e) {
     if (e instanceof WasmRnnError) throw e;
     throw new ResourceError(`cannot read ${what} ${url.href}: ${e instanceof Error ? e.message : String(e)}`);

@@ -14,7 +14,7 @@ import type { Kernel, Value } from "./ops/kernel.js";
 import { OPERATORS } from "./ops/registry.js";
 import { dataTypeName, READ_TYPES, tensorFromProto } from "./tensor-proto.js";
 import { OnnxTensor, type OnnxType } from "./tensor.js";
-import { isNode } from "../../runtime.js";
+import { platform } from "../../platform/current.js";
 
 /** onnxruntime's session options (execution providers, optimisation levels, …) are accepted and ignored: wasm-rnn has one backend. */
 export type SessionOptions = Readonly<Record<string, unknown>>;
@@ -216,13 +216,7 @@ function graphInput(info: ValueInfo): GraphInput {
 
 async function readModel(path: string): Promise<Uint8Array> {
   try {
-    if (isNode) {
-      const { readFile } = await import("node:fs/promises");
-      return new Uint8Array(await readFile(path));
-    }
-    const response = await fetch(path);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return new Uint8Array(await response.arrayBuffer());
+    return (await platform.fetchBytes(platform.toUrl(path))).bytes;
   } catch (e) {
     throw new ResourceError(`InferenceSession.create: cannot read the model ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
