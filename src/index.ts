@@ -5,6 +5,7 @@ export { init, engineInfo, type InitOptions, type EngineInfo } from "./engine/en
 export type { SimdFlavor, WasmModule } from "./engine/load.js";
 export { Tensor, tensor, zeros } from "./tensor.js";
 export { WasmRnnError, ShapeError, FormatError, UnsupportedError, NumericError, ResourceError } from "./errors.js";
+export type { Layer } from "./layers/layer.js";
 export { Recurrent, type RecurrentOptions, type ForwardOptions, type ForwardResult, type BackwardOptions, type BackwardResult } from "./layers/recurrent.js";
 export { LSTM, type LSTMOptions } from "./layers/lstm.js";
 export { GRU, type GRUOptions } from "./layers/gru.js";

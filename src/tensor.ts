@@ -12,13 +12,14 @@ export class Tensor {
   }
 }
 
-/** Product of the dimensions (1 for a scalar shape []). */
+/** @internal Product of the dimensions (1 for a scalar shape []). */
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
 
+/** @internal A shape as text, e.g. [2, 3]. */
 export function formatShape(shape: readonly number[]): string {
   return Array.isArray(shape) ? `[${shape.map(String).join(", ")}]` : `(not an array: ${typeof shape})`;
 }

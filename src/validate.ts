@@ -10,7 +10,7 @@ export interface TensorLike {
   readonly data: Float32Array;
 }
 
-/** Index of the first NaN or ±Inf, or −1. */
+/** @internal Index of the first NaN or ±Inf, or −1. */
 export function firstNonFinite(data: ArrayLike<number>): number {
   // x·0 is 0 for finite x and NaN otherwise: one multiply-add per element, a scan only on a hit.
   const n = data.length;
@@ -25,7 +25,7 @@ export function firstNonFinite(data: ArrayLike<number>): number {
   return -1;
 }
 
-/** Checks that `value` is a tensor of Float32 data whose size matches its shape. */
+/** @internal Checks that `value` is a tensor of Float32 data whose size matches its shape. */
 export function checkTensor(value: unknown, what: string): TensorLike {
   const t = value as TensorLike | null;
   if (t === null || typeof t !== "object" || !Array.isArray(t.shape) || !(t.data instanceof Float32Array)) {
@@ -40,7 +40,7 @@ export function checkTensor(value: unknown, what: string): TensorLike {
   return t;
 }
 
-/** Checks the exact shape (null entries match any size) and that every value is finite. */
+/** @internal Checks the exact shape (null entries match any size) and that every value is finite. */
 export function checkShape(t: TensorLike, expected: readonly (number | null)[], what: string, hint = ""): void {
   const ok = t.shape.length === expected.length && expected.every((d, i) => d === null || d === t.shape[i]);
   if (!ok) {
@@ -49,19 +49,20 @@ export function checkShape(t: TensorLike, expected: readonly (number | null)[], 
   }
 }
 
+/** @internal Throws a NumericError naming the first NaN or ±Inf in `data`, if there is one. */
 export function checkFinite(data: ArrayLike<number>, what: string): void {
   const i = firstNonFinite(data);
   if (i >= 0) throw new NumericError(`${what} contains ${data[i]} at flat index ${i}; inputs must be finite`);
 }
 
-/** An options or config argument: a plain object (not null, not an array), or {} when optional and absent. */
+/** @internal An options or config argument: a plain object (not null, not an array), or {} when optional and absent. */
 export function optionsObject<T extends object>(value: T | undefined, what: string, optional = true): T {
   if (value === undefined && optional) return {} as T;
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ShapeError(`${what} must be an object; got ${describe(value)}`);
   return value;
 }
 
-/** A positive integer option, or a ShapeError naming it. */
+/** @internal A positive integer option, or a ShapeError naming it. */
 export function positiveInt(value: unknown, what: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 2 ** 30) {
     throw new ShapeError(`${what} must be a positive integer; got ${describe(value)}`);
@@ -69,12 +70,14 @@ export function positiveInt(value: unknown, what: string): number {
   return value;
 }
 
+/** @internal A boolean option, or `fallback` when absent; a ShapeError otherwise. */
 export function optionalBool(value: unknown, fallback: boolean, what: string): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== "boolean") throw new ShapeError(`${what} must be true or false; got ${describe(value)}`);
   return value;
 }
 
+/** @internal A short description of a value for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);

@@ -1,6 +1,7 @@
 // The wasm core's exports as TypeScript sees them (assembly/index.ts is the other side), and the
 // SequencePlan layout shared with assembly/plan.ts: one 4-byte field each, in this order.
 
+/** @internal The wasm core's exports (assembly/index.ts). */
 export interface CoreExports {
   memory: WebAssembly.Memory;
   gemmWorkspaceBytes(): number;
@@ -79,7 +80,7 @@ export interface CoreExports {
   rnnBackwardSharedBytes(plan: number): number;
 }
 
-/** SequencePlan fields in ABI order (assembly/plan.ts). */
+/** @internal SequencePlan fields in ABI order (assembly/plan.ts). */
 export const PLAN_FIELDS = [
   "steps", "batch", "inputSize", "hiddenSize", "outputSize", "flags", "lengths",
   "wIh", "wHh", "bIh", "bHh", "wHr", "peepholes", "prepared",
@@ -91,17 +92,22 @@ export const PLAN_FIELDS = [
   "tokens", "vocab", "table", "gradTable", "paddingIdx",
 ] as const;
 
+/** @internal A field of a SequencePlan. */
 export type PlanField = (typeof PLAN_FIELDS)[number];
 
-/** DenseJob fields in ABI order (assembly/dense.ts): a dense layer's part on a thread team. */
+/** @internal DenseJob fields in ABI order (assembly/dense.ts): a dense layer's part on a thread team. */
 export const DENSE_JOB_FIELDS = ["rows", "inFeatures", "outFeatures", "x", "w", "b", "y", "gradY", "gradW", "gradB", "gradX", "work", "part", "parts"] as const;
+/** @internal A dense layer's part on a thread team, by field. */
 export type DenseJob = Record<(typeof DENSE_JOB_FIELDS)[number], number>;
+/** @internal A recurrent kernel call's arguments, by field (assembly/plan.ts). */
 export type SequencePlan = Record<PlanField, number>;
 
+/** @internal Plan flag: an RNN with ReLU instead of tanh. */
 export const FLAG_RELU = 1;
+/** @internal Plan flag: a GRU with the reset gate applied after the hidden product (PyTorch's). */
 export const FLAG_RESET_AFTER = 2;
 
-/** A plan with every pointer absent (0), not split (one part). */
+/** @internal A plan with every pointer absent (0), not split (one part). */
 export function emptyPlan(): SequencePlan {
   return { ...(Object.fromEntries(PLAN_FIELDS.map((f) => [f, 0])) as SequencePlan), parts: 1 };
 }

@@ -174,12 +174,12 @@ export class Engine {
   }
 }
 
-/** A SequencePlan as the i32 words of its ABI. */
+/** @internal A SequencePlan as the i32 words of its ABI. */
 export function encodePlan(plan: SequencePlan): Int32Array {
   return Int32Array.from(PLAN_FIELDS, (field) => plan[field]);
 }
 
-/** A DenseJob as the i32 words of its ABI. */
+/** @internal A DenseJob as the i32 words of its ABI. */
 export function encodeDenseJob(job: DenseJob): Int32Array {
   return Int32Array.from(DENSE_JOB_FIELDS, (field) => job[field]);
 }

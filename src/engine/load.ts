@@ -39,7 +39,7 @@ export interface CompiledCore {
   shared: boolean;
 }
 
-/** Whether this runtime can share wasm memory with workers. */
+/** @internal Whether this runtime can share wasm memory with workers. */
 export function sharedMemoryAvailable(): boolean {
   return platform.sharedMemory();
 }
@@ -112,7 +112,7 @@ const RELAXED_PROBE = new Uint8Array([
   0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // local.get ×3, f32x4.relaxed_madd
 ]);
 
-/** Whether this runtime runs relaxed SIMD. */
+/** @internal Whether this runtime runs relaxed SIMD. */
 export function relaxedSimdSupported(): boolean {
   platform.enableRelaxedSimd();
   return WebAssembly.validate(RELAXED_PROBE);
@@ -146,7 +146,7 @@ async function describeModule(module: unknown): Promise<CompiledCore> {
 /** Pages of the throwaway memory a caller's module is probed with (room for its static data). */
 const PROBE_PAGES = 16;
 
-/** Compiles the best build this runtime can run, or takes the caller's. */
+/** @internal Compiles the best build this runtime can run, or takes the caller's. */
 export async function compileCore(options: LoadOptions): Promise<CompiledCore> {
   if (options.module !== undefined) {
     return describeModule(options.module);

@@ -3,6 +3,7 @@
 
 import type { Engine } from "../engine/engine.js";
 
+/** @internal Named wasm buffers a layer or model reuses from call to call. */
 export class BufferPool {
   private readonly buffers = new Map<string, { ptr: number; bytes: number }>();
 

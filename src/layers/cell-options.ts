@@ -6,7 +6,7 @@
 import { ShapeError, UnsupportedError } from "../errors.js";
 import { describe, optionsObject } from "../validate.js";
 
-/** ONNX activation names and their default alpha/beta (those of the ONNX operators of the same name). */
+/** @internal ONNX activation names and their default alpha/beta (those of the ONNX operators of the same name). */
 export const ACTIVATIONS = {
   Sigmoid: { code: 0, alpha: 0, beta: 0 },
   Tanh: { code: 1, alpha: 0, beta: 0 },
@@ -21,14 +21,17 @@ export const ACTIVATIONS = {
   Softplus: { code: 10, alpha: 0, beta: 0 },
 } as const;
 
+/** @internal An ONNX activation name. */
 export type ActivationName = keyof typeof ACTIVATIONS;
 
+/** @internal One slot's activation, with ONNX's alpha and beta. */
 export interface Activation {
   name: ActivationName;
   alpha?: number;
   beta?: number;
 }
 
+/** @internal ONNX/Keras cell options, set by the importers (not PyTorch's; inference only). */
 export interface CellOptions {
   /**
    * Activation per slot — LSTM f (gates), g (cell candidate), h (cell output); GRU f, g; RNN f — for
@@ -41,7 +44,7 @@ export interface CellOptions {
   inputForget?: boolean;
 }
 
-/** Default activations per slot, as names. */
+/** @internal Default activations per slot, as names. */
 export const DEFAULT_ACTIVATIONS: Record<"lstm" | "gru" | "rnn", ActivationName[]> = {
   lstm: ["Sigmoid", "Tanh", "Tanh"],
   gru: ["Sigmoid", "Tanh"],
@@ -49,8 +52,8 @@ export const DEFAULT_ACTIVATIONS: Record<"lstm" | "gru" | "rnn", ActivationName[
 };
 
 /**
- * The options blocks (one per direction) as words: f32 clip, i32 inputForget, then per slot i32
- * code, f32 alpha, f32 beta. Returns null when the options are PyTorch's defaults.
+ * @internal The options blocks (one per direction) as words: f32 clip, i32 inputForget, then per slot
+ * i32 code, f32 alpha, f32 beta. Returns null when the options are PyTorch's defaults.
  */
 export function encodeCellOptions(kind: "lstm" | "gru" | "rnn", options: CellOptions | undefined, directions: number, where: string): ArrayBuffer[] | null {
   if (options === undefined) return null;

@@ -62,7 +62,7 @@ export class Embedding extends Layer {
     }
   }
 
-  /** Validates ids: integers in range. */
+  /** @internal Validates ids: integers in range. */
   checkIds(ids: ArrayLike<number>, where: string): Int32Array {
     if (ids === null || typeof ids !== "object" || typeof ids.length !== "number") throw new ShapeError(`${where}: ids must be an array of integers`);
     const out = new Int32Array(ids.length);

@@ -10,9 +10,11 @@ import { BufferPool } from "./buffer-pool.js";
 import { ParameterSet, type LoadOptions, type ParameterSpec } from "./parameters.js";
 
 export abstract class Layer {
+  /** @internal The engine whose memory holds the layer. */
   protected readonly engine: Engine;
   /** @internal the parameters and their gradients (optimizers update them in place). */
   readonly params: ParameterSet;
+  /** @internal The layer's reusable wasm buffers. */
   protected readonly buffers: BufferPool;
   private disposed = false;
   /** The operation the layer is lent to (its kernels running on other threads), if any, and how many
@@ -21,7 +23,7 @@ export abstract class Layer {
   private holds = 0;
   private disposeOnRelease = false;
 
-  /** `name` is used in error messages ("LSTM", "Dense"). */
+  /** @internal `name` is used in error messages ("LSTM", "Dense"). */
   protected constructor(protected readonly name: string, specs: ParameterSpec[]) {
     this.engine = engine();
     this.params = new ParameterSet(specs);
@@ -79,12 +81,13 @@ export abstract class Layer {
     return this.disposed;
   }
 
+  /** @internal A ResourceError for calls on a disposed layer. */
   checkAlive(method: string): void {
     if (this.disposed) throw new ResourceError(`${this.name}.${method}: the layer was disposed`);
   }
 
-  /** checkAlive, and refuses calls that write the layer's buffers or parameters while an operation
-   *  holds it (they would change what its threads are reading and writing). */
+  /** @internal checkAlive, and refuses calls that write the layer's buffers or parameters while an
+   *  operation holds it (they would change what its threads are reading and writing). */
   checkIdle(method: string): void {
     this.checkAlive(method);
     if (this.heldBy) throw new ResourceError(`${this.name}.${method}: the layer is in use by ${this.heldBy}; await it first`);
@@ -108,7 +111,7 @@ export abstract class Layer {
   }
 }
 
-/** Checks that `layers` is a non-empty array of live layers (for optimizers and clipping). */
+/** @internal Checks that `layers` is a non-empty array of live layers (for optimizers and clipping). */
 export function checkLayers(layers: unknown, where: string): readonly Layer[] {
   if (!Array.isArray(layers) || layers.length === 0 || !layers.every((layer) => layer instanceof Layer)) {
     throw new ShapeError(`${where}: give the layers (a non-empty array of layers)`);
@@ -117,15 +120,15 @@ export function checkLayers(layers: unknown, where: string): readonly Layer[] {
   return layers;
 }
 
-/** Lets our own errors through; anything else (a RangeError from a typed array, a trap) becomes a ResourceError. */
+/** @internal Lets our own errors through; anything else (a RangeError from a typed array, a trap) becomes a ResourceError. */
 export function wrapInternal(e: unknown, where: string): Error {
   if (e instanceof WasmRnnError) return e;
   return new ResourceError(`${where}: internal failure: ${e instanceof Error ? e.message : String(e)}`);
 }
 
 /**
- * Builds layers in order; if one constructor throws (bad options, memory limit), disposes the ones
- * already built so a failed model constructor leaks no wasm memory.
+ * @internal Builds layers in order; if one constructor throws (bad options, memory limit), disposes
+ * the ones already built so a failed model constructor leaks no wasm memory.
  */
 export function buildLayers(...makers: ((built: readonly Layer[]) => Layer)[]): Layer[] {
   const built: Layer[] = [];

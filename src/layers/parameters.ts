@@ -8,6 +8,7 @@ import { FormatError, NumericError, ShapeError } from "../errors.js";
 import { Tensor, formatShape, shapeSize } from "../tensor.js";
 import { describe, firstNonFinite, optionalBool, optionsObject } from "../validate.js";
 
+/** @internal A parameter's PyTorch name and shape. */
 export interface ParameterSpec {
   name: string;
   shape: number[];
@@ -20,6 +21,7 @@ export interface LoadOptions {
   prefix?: string;
 }
 
+/** @internal A layer's parameters and gradients in wasm memory. */
 export class ParameterSet {
   readonly specs: readonly ParameterSpec[];
   /** Float offset of each parameter inside the flat arrays. */

@@ -33,7 +33,7 @@ export interface RecurrentOptions {
   bidirectional?: boolean;
   /** Seed for the initial weights (uniform ±1/√H, like PyTorch). */
   seed?: number;
-  /** ONNX/Keras cell options (activations, clip, coupled gates): inference only. */
+  /** @internal ONNX/Keras cell options (activations, clip, coupled gates): inference only. */
   cellOptions?: CellOptions;
 }
 
@@ -164,6 +164,7 @@ export class Recurrent extends Layer {
   readonly outputSize: number;
   /** The options this layer was built with (to rebuild it elsewhere, e.g. in a worker). */
   readonly options: Readonly<RecurrentOptions>;
+  /** @internal Which cell's kernels the layer runs. */
   protected readonly kind: CellKind;
   private readonly flags: number;
   /** Which parameter version and batch kind each (layer, direction)'s prepared weights were made for. */
@@ -349,18 +350,18 @@ export class Recurrent extends Layer {
   }
 
   /**
-   * Whether a batch-1 forward or backward is worth splitting over threads by hidden units: not for an
-   * LSTM with projection or a reset-before GRU (their steps need all units mid-step), and only when a
-   * step's hidden product is large enough (≥ 128k multiply-adds, e.g. an LSTM or GRU with H ≥ 256)
-   * for the work saved to outweigh a barrier per step (measured: LSTM H 256 1.7× on 2 threads, RNN
-   * H 256 none).
+   * @internal Whether a batch-1 forward or backward is worth splitting over threads by hidden units:
+   * not for an LSTM with projection or a reset-before GRU (their steps need all units mid-step), and
+   * only when a step's hidden product is large enough (≥ 128k multiply-adds, e.g. an LSTM or GRU with
+   * H ≥ 256) for the work saved to outweigh a barrier per step (measured: LSTM H 256 1.7× on 2
+   * threads, RNN H 256 none).
    */
   get splittable(): boolean {
     const structural = this.outputSize === this.hiddenSize && !(this.kind === "gru" && (this.flags & FLAG_RESET_AFTER) === 0) && this.cellOptionBlocks.length === 0;
     return structural && KERNELS[this.kind].gates * this.hiddenSize * this.outputSize >= 131072;
   }
 
-  /** The name of this cell's forward kernel (for threads running a part of it). */
+  /** @internal The name of this cell's forward kernel (for threads running a part of it). */
   get forwardKernel(): TeamKernel {
     return KERNELS[this.kind].forward as TeamKernel;
   }

@@ -12,7 +12,9 @@ import type { Reduction } from "../train/losses.js";
 export abstract class EncoderHeadModel<Settings extends EncoderConfig & { seed?: number; reduction?: Reduction }> extends Model {
   readonly encoder: SequenceEncoder;
   readonly head: Dense;
+  /** @internal The engine the model's buffers live in. */
   protected readonly engine: Engine;
+  /** @internal The model's reusable wasm buffers. */
   protected readonly pool: BufferPool;
 
   /** `outputs`: classes or tags, already validated by the subclass. */

@@ -23,7 +23,7 @@ export interface EncoderConfig extends RecurrentConfig {
   inputSize?: number;
 }
 
-/** A batch placed in wasm memory. */
+/** @internal A batch placed in wasm memory. */
 export interface EncodedBatch {
   steps: number;
   batch: number;
@@ -38,6 +38,7 @@ export class SequenceEncoder {
   readonly rnn: Recurrent;
   private readonly pool: BufferPool;
 
+  /** @internal Built by the model (EncoderHeadModel), on its engine. */
   constructor(readonly config: EncoderConfig, private readonly engine: Engine, seed: number | undefined) {
     const tokens = config.vocabSize !== undefined;
     if (tokens === (config.inputSize !== undefined)) throw new ShapeError("give either vocabSize (token inputs) or inputSize (feature inputs)");
@@ -52,7 +53,7 @@ export class SequenceEncoder {
     this.pool = new BufferPool(engine);
   }
 
-  /** (prefix, layer) pairs for the model's state dict. */
+  /** @internal (prefix, layer) pairs for the model's state dict. */
   modules(): [string, Layer][] {
     return this.embedding ? [["embedding", this.embedding], ["rnn", this.rnn]] : [["rnn", this.rnn]];
   }
@@ -62,7 +63,7 @@ export class SequenceEncoder {
     return this.rnn.directions * this.rnn.outputSize;
   }
 
-  /** Pads the examples into a time-major batch in wasm memory and runs the recurrent stack. */
+  /** @internal Pads the examples into a time-major batch in wasm memory and runs the recurrent stack. */
   forward(inputs: readonly SequenceInput[], where: string): EncodedBatch {
     if (!Array.isArray(inputs) || inputs.length === 0) throw new ShapeError(`${where}: give a non-empty array of sequences`);
     const B = inputs.length;
@@ -103,12 +104,13 @@ export class SequenceEncoder {
     return { steps: T, batch: B, lengths, lengthsArray, output };
   }
 
-  /** Backward from gradients of the recurrent output and/or final states (wasm pointers, 0 = none). */
+  /** @internal Backward from gradients of the recurrent output and/or final states (wasm pointers, 0 = none). */
   backward(gradOutput: number, gradHN: number): void {
     const back = this.rnn.backwardResident({ gradOutput, gradHN, gradCN: 0 });
     if (this.embedding && back.gradInput) this.embedding.backwardResident(back.gradInput);
   }
 
+  /** @internal Frees the encoder's buffers (the model disposes its layers). */
   dispose(): void {
     this.pool.dispose();
   }

@@ -26,6 +26,7 @@ export interface RecurrentConfig {
   forgetBias?: number;
 }
 
+/** @internal The recurrent layer a model config asks for. */
 export function buildRecurrent(config: RecurrentConfig, inputSize: number, seed: number | undefined): Recurrent {
   const cell = config.cell ?? "lstm";
   const common = { inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional, seed };

@@ -15,9 +15,10 @@ export interface SamplingOptions {
   topP?: number;
 }
 
-/** Most tokens one sampling or decoding call generates per sequence (a bound, so a typo cannot hang a server). */
+/** @internal Most tokens one sampling or decoding call generates per sequence (a bound, so a typo cannot hang a server). */
 export const MAX_GENERATED = 1_000_000;
 
+/** @internal Validated sampling options with their defaults. */
 export function checkSampling(options: SamplingOptions, where: string): Required<SamplingOptions> {
   const temperature = options.temperature ?? 1;
   const topK = options.topK ?? 0;
@@ -28,7 +29,7 @@ export function checkSampling(options: SamplingOptions, where: string): Required
   return { temperature, topK, topP };
 }
 
-/** Draws an index from `probs` (summing to ~1), restricted by top-k and top-p; `excluded` ids never win. */
+/** @internal Draws an index from `probs` (summing to ~1), restricted by top-k and top-p; `excluded` ids never win. */
 export function drawToken(probs: Float32Array, topK: number, topP: number, random: Random, excluded: ReadonlySet<number>): number {
   let candidates = Array.from(probs.keys()).filter((i) => !excluded.has(i) && probs[i] > 0);
   if (candidates.length === 0) candidates = Array.from(probs.keys()).filter((i) => !excluded.has(i));

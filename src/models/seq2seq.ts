@@ -141,7 +141,7 @@ export class Seq2Seq extends Model {
     return { ...this.settings, sourceTokenizer: this.sourceTokenizer.toJSON(), targetTokenizer: this.targetTokenizer.toJSON() };
   }
 
-  /** Hidden size H, layers L, encoder directions D, encoder output size He = D·H, embedding size E. */
+  /** @internal Hidden size H, layers L, encoder directions D, encoder output size He = D·H, embedding size E. */
   get sizes() {
     const H = this.decoder.hiddenSize;
     return { H, L: this.decoder.numLayers, D: this.encoder.directions, He: this.encoder.directions * H, E: this.targetEmbedding.embeddingDim, V: this.targetTokenizer.size };

@@ -50,7 +50,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** A training shard: a method call on the model and the weight of its loss in the batch's loss. */
+/** @internal A training shard: a method call on the model and the weight of its loss in the batch's loss. */
 export interface Shard {
   method: HostedMethod;
   args: unknown[];

@@ -5,17 +5,17 @@
 import type { CompiledCore } from "../engine/load.js";
 import type { SequencePlan } from "../engine/abi.js";
 
-/** What to rebuild in the worker. */
+/** @internal What to rebuild in the worker. */
 export type HostedSpec =
   | { kind: "model"; modelType: string; config: Record<string, unknown> }
   | { kind: "layer"; layer: "LSTM" | "GRU" | "RNN"; options: Record<string, unknown> };
 
-/** The weights, per layer in `model.layers` order: where they live (shared), or a copy (fallback). */
+/** @internal The weights, per layer in `model.layers` order: where they live (shared), or a copy (fallback). */
 export type WeightsMessage =
   | { shared: true; values: number[]; versions: number[] }
   | { shared: false; versions: number[]; tensors: Record<string, { shape: number[]; data: Float32Array }> };
 
-/** How a worker sets up its engine. */
+/** @internal How a worker sets up its engine. */
 export interface WorkerSetup {
   core: CompiledCore;
   /** The main thread's shared memory, or null for a worker with its own memory (fallback). */
@@ -26,7 +26,7 @@ export interface WorkerSetup {
   memoryLimitBytes?: number;
 }
 
-/** Gradients a worker computed for its shard: where they are (shared) or copies (fallback). */
+/** @internal Gradients a worker computed for its shard: where they are (shared) or copies (fallback). */
 export type GradientsMessage = { shared: true; pointers: number[]; floats: number[] } | { shared: false; arrays: Float32Array[] };
 
 /** The methods a worker runs on a hosted model or layer. */
@@ -39,6 +39,7 @@ export type HostedMethod =
   | "batchLoss" // classifier, tagger, seq2seq training shard
   | "windowLoss"; // language-model training shard
 
+/** @internal What a pool worker exposes through Comlink. */
 export interface WorkerApi {
   init(setup: WorkerSetup): Promise<void>;
   host(id: number, spec: HostedSpec, weights: WeightsMessage): void;

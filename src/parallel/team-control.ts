@@ -3,35 +3,37 @@
 // it, the kernels a member may run, and the size under which a kernel is not split. Both sides read
 // this file; neither owns the block (the main thread's team allocates it).
 
-/** i32 word offsets in the control block. */
-export const GENERATION = 0; // bumped once per job; members wait on it
-export const DONE = 16;      // members finished with the current job (own cache line: members write it)
-export const FAILED = 17;    // members whose part threw
-export const STOP = 32;      // set when the team ends
-export const KERNEL = 33;    // index into TEAM_KERNELS of the current job
-export const PARTS = 34;     // parts of the current job; members 1… beyond it sit it out
-export const PLANS = 35;     // PLANS + k: address of part k's plan
-export const BARRIER = 64;   // the kernels' barrier counter (own cache line)
-export const MAX_THREADS = 28;
+/** @internal i32 word offsets in the control block. */
+export const GENERATION = 0;                  // bumped once per job; members wait on it
+/** @internal */ export const DONE = 16;      // members finished with the current job (own cache line: members write it)
+/** @internal */ export const FAILED = 17;    // members whose part threw
+/** @internal */ export const STOP = 32;      // set when the team ends
+/** @internal */ export const KERNEL = 33;    // index into TEAM_KERNELS of the current job
+/** @internal */ export const PARTS = 34;     // parts of the current job; members 1… beyond it sit it out
+/** @internal */ export const PLANS = 35;     // PLANS + k: address of part k's plan
+/** @internal */ export const BARRIER = 64;   // the kernels' barrier counter (own cache line)
+/** @internal */ export const MAX_THREADS = 28;
 
-/** Written into the barrier by a part that failed: every wait on it passes (the parts still running
- *  finish instead of waiting for the failed one), and the job then fails. */
+/** @internal Written into the barrier by a part that failed: every wait on it passes (the parts
+ *  still running finish instead of waiting for the failed one), and the job then fails. */
 export const BARRIER_POISON = 1 << 30;
 
-/** Releases every thread waiting at (or later arriving at) the barrier counter at word `index`. */
+/** @internal Releases every thread waiting at (or later arriving at) the barrier counter at word `index`. */
 export function poisonBarrier(i32: Int32Array, index: number): void {
   Atomics.store(i32, index, BARRIER_POISON);
   Atomics.notify(i32, index);
 }
 
-/** Bytes of the control block. */
+/** @internal Bytes of the control block. */
 export const CONTROL_BYTES = 68 * 4;
 
-/** Kernels smaller than this (multiply-adds) run on one thread: waking a team costs tens of
+/** @internal Kernels smaller than this (multiply-adds) run on one thread: waking a team costs tens of
  *  microseconds, about what a kernel of this size takes (an LSTM step at H 256 is ~330k). */
 export const SPLIT_MIN_MULTIPLY_ADDS = 1 << 21;
 
-/** The kernels a team member may run, by index (only these: a job names a kernel by number). Each
- *  takes the address of its part's argument block: a SequencePlan, or a DenseJob for the dense ones. */
+/** @internal The kernels a team member may run, by index (only these: a job names a kernel by
+ *  number). Each takes the address of its part's argument block: a SequencePlan, or a DenseJob for
+ *  the dense ones. */
 export const TEAM_KERNELS = ["lstmForward", "gruForward", "rnnForward", "lstmBackward", "gruBackward", "rnnBackward", "denseForwardJob", "denseBackwardJob"] as const;
+/** @internal A kernel a team member may run. */
 export type TeamKernel = (typeof TEAM_KERNELS)[number];

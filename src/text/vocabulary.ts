@@ -40,6 +40,7 @@ export interface DecodeOptions {
 /** U+FFFD (what a UTF-8 decoder makes of invalid bytes) or NUL above this share of a corpus means binary. */
 const MAX_BINARY_SHARE = 0.01;
 
+/** @internal `text` when it is a string, else a ShapeError naming `where`. */
 export function checkText(text: unknown, where: string): string {
   if (typeof text !== "string") {
     const hint = text instanceof Uint8Array || text instanceof ArrayBuffer ? " (decode bytes first, e.g. readFileSync(path, \"utf8\"))" : "";
@@ -65,8 +66,8 @@ function checkNotBinary(text: string, where: string): void {
 }
 
 /**
- * The token list fitted to a corpus: the special tokens, then every token `split` finds, by descending
- * count with ties in order of first appearance, cut to `maxSize` entries.
+ * @internal The token list fitted to a corpus: the special tokens, then every token `split` finds, by
+ * descending count with ties in order of first appearance, cut to `maxSize` entries.
  */
 export function fitVocabulary(text: unknown, options: unknown, split: (text: string) => string[], where: string): string[] {
   const corpus = checkText(text, where);
@@ -90,7 +91,7 @@ export function fitVocabulary(text: unknown, options: unknown, split: (text: str
   return [...SPECIAL_TOKENS, ...ranked.slice(0, limit - SPECIAL_TOKENS.length)];
 }
 
-/** A serialised tokenizer given as an object or a JSON string, as a record; a FormatError otherwise. */
+/** @internal A serialised tokenizer given as an object or a JSON string, as a record; a FormatError otherwise. */
 export function jsonRecord(json: unknown): Record<string, unknown> {
   let value = json;
   if (typeof json === "string") {
@@ -106,7 +107,7 @@ export function jsonRecord(json: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The record and token list of a serialised tokenizer of `kind`, after the checks every kind shares. */
+/** @internal The record and token list of a serialised tokenizer of `kind`, after the checks every kind shares. */
 export function readVocabularyJSON(json: unknown, kind: TokenizerKind): { record: Record<string, unknown>; tokens: string[] } {
   const record = jsonRecord(json);
   if (record.kind !== kind) throw new FormatError(`tokenizer JSON: expected kind "${kind}"; got ${describe(record.kind)}`);
@@ -195,7 +196,7 @@ export abstract class Vocabulary<K extends TokenizerKind = TokenizerKind> {
     return { kind: this.kind, tokens: [...this.#tokens] };
   }
 
-  /** Throws a FormatError unless every ordinary token of a restored vocabulary splits into exactly itself. */
+  /** @internal Throws a FormatError unless every ordinary token of a restored vocabulary splits into exactly itself. */
   protected checkRestoredTokens(): void {
     for (let id = SPECIAL_TOKENS.length; id < this.#tokens.length; id++) {
       const token = this.#tokens[id];

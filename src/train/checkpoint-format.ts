@@ -66,8 +66,8 @@ export function checkpointToBytes(model: Model, parts: CheckpointParts = {}): { 
   return { bytes: writeSafetensors(tensors, metadata), info: checkpointInfo(metadata, tensors) };
 }
 
-/** The description of a checkpoint, from its metadata and tensors alone: the same whether taken when
- *  the file is written or read back later. */
+/** @internal The description of a checkpoint, from its metadata and tensors alone: the same
+ *  whether taken when the file is written or read back later. */
 export function checkpointInfo(metadata: Record<string, string>, tensors: Record<string, Tensor>, source = "checkpoint"): CheckpointInfo {
   let parameterCount = 0;
   for (const [name, t] of Object.entries(tensors)) if (name.startsWith("model.")) parameterCount += t.data.length;

@@ -12,7 +12,9 @@ import type { Model } from "../models/model.js";
 import type { Tensor } from "../tensor.js";
 import { checkpointFromBytes, checkpointInfo, checkpointToBytes, readCheckpointBytes, type CheckpointContents, type CheckpointInfo, type CheckpointParts } from "./checkpoint-format.js";
 
+/** @internal The checkpoint file inside a checkpoint directory. */
 export const CHECKPOINT_FILE = "checkpoint.safetensors";
+/** @internal The description beside it (CheckpointInfo as JSON). */
 export const CONFIG_FILE = "config.json";
 
 /** The file system, or an UnsupportedError naming the function and what to use instead. */
@@ -68,9 +70,10 @@ export function loadCheckpoint(dir: string, expectedType?: string): CheckpointCo
   return checkpointFromBytes(bytes, { expectedType, source: path });
 }
 
-/** Completes a save that a crash interrupted, before training writes to `dir` again: removes leftover
- *  temporary files and rewrites a config.json that is missing or describes another checkpoint (the
- *  process died between the two renames). A damaged checkpoint is left for the next save to replace. */
+/** @internal Completes a save that a crash interrupted, before training writes to `dir` again:
+ *  removes leftover temporary files and rewrites a config.json that is missing or describes
+ *  another checkpoint (the process died between the two renames). A damaged checkpoint is left for
+ *  the next save to replace. */
 export function finishInterruptedSave(dir: string): void {
   const files = fileSystem("Trainer: checkpointDir");
   for (const name of [CHECKPOINT_FILE, CONFIG_FILE]) {

@@ -15,7 +15,7 @@ export interface Batch {
   /** Predictions in the batch (tokens or sequences), for throughput. */
   size: number;
   run(train: boolean): BatchLoss;
-  /** The batch cut into at most `parts` training shards for a worker pool (data parallelism). */
+  /** @internal The batch cut into at most `parts` training shards for a worker pool (data parallelism). */
   shards(parts: number): Shard[];
 }
 
@@ -87,10 +87,11 @@ export function streamData(model: LanguageModel, tokens: Int32Array, options: St
 /** A model trained on mini-batches of whole examples (classifier, tagger, seq2seq). */
 export interface ExampleModel<E> {
   readonly reduction: Reduction;
+  /** @internal Loss of a batch and, when `train`, accumulated gradients. */
   batchLoss(batch: readonly E[], train: boolean): BatchLoss;
 }
 
-/** [start, end) row ranges cutting `rows` into at most `parts` near-equal parts. */
+/** @internal [start, end) row ranges cutting `rows` into at most `parts` near-equal parts. */
 export function splitRows(rows: number, parts: number): [number, number][] {
   const n = Math.max(1, Math.min(parts, rows));
   return Array.from({ length: n }, (_, i) => [Math.floor((i * rows) / n), Math.floor(((i + 1) * rows) / n)] as [number, number]);

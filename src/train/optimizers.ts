@@ -15,6 +15,7 @@ function nonNegative(value: unknown, fallback: number, what: string): number {
 }
 
 export abstract class Optimizer {
+  /** @internal The engine whose kernels run the updates. */
   protected readonly engine: Engine;
   /** Learning rate used by the next step (schedules set it). */
   lr: number;
@@ -23,6 +24,7 @@ export abstract class Optimizer {
   /** Per layer, per state slot: a buffer the size of the layer's parameter array. */
   private readonly slots: number[][];
 
+  /** @internal `slotCount` state buffers per layer (momentum, moments); `name` for messages. */
   protected constructor(protected readonly layers: readonly Layer[], lr: number, slotCount: number, private readonly name: string) {
     checkLayers(layers, name);
     if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) throw new ShapeError(`${name}: lr must be a finite number > 0; got ${describe(lr)}`);
@@ -47,6 +49,7 @@ export abstract class Optimizer {
     });
   }
 
+  /** @internal Updates one layer's parameters; `slots` are its state buffers (wasm addresses). */
   protected abstract update(layer: Layer, slots: number[]): void;
 
   zeroGrad(): void {
@@ -107,6 +110,7 @@ export class SGD extends Optimizer {
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new ShapeError("SGD: Nesterov momentum needs momentum > 0 and dampening 0");
   }
 
+  /** @internal SGD with momentum on one layer. */
   protected update(layer: Layer, [velocity]: number[]): void {
     const p = layer.params;
     this.engine.core.sgdStep(p.totalFloats, p.valuesPtr, p.gradsPtr, velocity, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov ? 1 : 0, this.steps === 1 ? 1 : 0);
@@ -125,6 +129,7 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
+  /** @internal AdamW: weight decay decoupled from the gradient. */
   protected decoupled = false;
 
   constructor(layers: readonly Layer[], options: AdamOptions = {}, defaultDecay = 0) {
@@ -138,6 +143,7 @@ export class Adam extends Optimizer {
     this.weightDecay = nonNegative(options.weightDecay, defaultDecay, `${new.target.name}: weightDecay`);
   }
 
+  /** @internal Adam (or AdamW) on one layer. */
   protected update(layer: Layer, [m, v]: number[]): void {
     const p = layer.params;
     const bc1 = 1 - this.beta1 ** this.steps, bc2 = 1 - this.beta2 ** this.steps;

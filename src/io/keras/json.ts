@@ -7,11 +7,12 @@ import { describe } from "../../validate.js";
 
 export type JsonObject = { readonly [key: string]: unknown };
 
+/** @internal Whether `value` is a plain JSON object (not null, not an array). */
 export function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** Parses JSON text; a SyntaxError becomes a FormatError naming `what`. */
+/** @internal Parses JSON text; a SyntaxError becomes a FormatError naming `what`. */
 export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
@@ -20,14 +21,14 @@ export function parseJson(text: string, what: string): unknown {
   }
 }
 
-/** A dimension list: integers ≥ 0, or null for "any size" when `nullable`. */
+/** @internal A dimension list: integers ≥ 0, or null for "any size" when `nullable`. */
 export function readDims(value: unknown, where: string, nullable: boolean): (number | null)[] {
   const ok = Array.isArray(value) && value.every((d) => (nullable && d === null) || (Number.isSafeInteger(d) && (d as number) >= 0));
   if (!ok) throw new FormatError(`${where} must be a list of ${nullable ? "sizes (integers ≥ 0 or null)" : "integers ≥ 0"}; got ${JSON.stringify(value) ?? describe(value)}`);
   return value as (number | null)[];
 }
 
-/** The fields of one JSON object, read with their expected types. `where` prefixes every message. */
+/** @internal The fields of one JSON object, read with their expected types. `where` prefixes every message. */
 export class JsonReader {
   constructor(readonly where: string, readonly object: JsonObject) {}
 

@@ -17,7 +17,7 @@ export type OnnxType = keyof OnnxDataTypes;
 /** What the constructor accepts as data: the typed array, or plain numbers (bigints too for int64). */
 type DataInput<T extends OnnxType> = OnnxDataTypes[T] | readonly (T extends "int64" ? number | bigint : number)[];
 
-/** No tensor read from a model or made by an operator may hold more elements than this (2^28). */
+/** @internal No tensor read from a model or made by an operator may hold more elements than this (2^28). */
 export const MAX_ELEMENTS = 2 ** 28;
 
 const ARRAYS: { [T in OnnxType]: { new (n: number): OnnxDataTypes[T] } } = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array };
@@ -47,12 +47,12 @@ export class OnnxTensor<T extends OnnxType = OnnxType> {
   }
 }
 
-/** Whether `t` holds elements of `type` (narrows its data). */
+/** @internal Whether `t` holds elements of `type` (narrows its data). */
 export function isType<T extends OnnxType>(t: OnnxTensor, type: T): t is OnnxTensor<T> {
   return t.type === type;
 }
 
-/** Product of dims (ShapeError for a negative one), or a ResourceError once it exceeds MAX_ELEMENTS (checked as it multiplies). */
+/** @internal Product of dims (ShapeError for a negative one), or a ResourceError once it exceeds MAX_ELEMENTS (checked as it multiplies). */
 export function elementCount(dims: readonly number[], what: string): number {
   let n = 1;
   for (const d of dims) {
@@ -63,7 +63,7 @@ export function elementCount(dims: readonly number[], what: string): number {
   return n;
 }
 
-/** A zero-filled tensor of `type` and `dims` (size checked against MAX_ELEMENTS first). */
+/** @internal A zero-filled tensor of `type` and `dims` (size checked against MAX_ELEMENTS first). */
 export function allocate<T extends OnnxType>(type: T, dims: readonly number[], what: string): OnnxTensor<T> {
   return new OnnxTensor(type, new ARRAYS[type](elementCount(dims, what)), dims);
 }
