@@ -25,7 +25,7 @@ const CASES: Case[] = [
 
 /** Runs in Node and, serialised, in the page: no references outside its arguments. */
 async function exercise(lib: typeof library, c: Case): Promise<Record<string, number[]>> {
-  const engine = await lib.init();
+  const info = await lib.init();
   const random = new lib.Random(99);
   const layer = new lib[c.kind](c.options as never);
   const inputSize = c.options.inputSize as number;
@@ -34,7 +34,7 @@ async function exercise(lib: typeof library, c: Case): Promise<Record<string, nu
   const gradOutput = lib.tensor(random.uniformArray(output.data.length, -1, 1), output.shape);
   const back = layer.backward(gradOutput);
   const grads = layer.grads();
-  const result = { output: Array.from(output.data), hN: Array.from(hN.data), gradInput: Array.from(back.gradInput.data), gradWeightHh: Array.from(grads.weight_hh_l0.data), simd: [engine.simd === "relaxed" ? 1 : 0] };
+  const result = { output: Array.from(output.data), hN: Array.from(hN.data), gradInput: Array.from(back.gradInput.data), gradWeightHh: Array.from(grads.weight_hh_l0.data), simd: [info.relaxedSimd ? 1 : 0] };
   layer.dispose();
   return result;
 }

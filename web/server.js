@@ -16,8 +16,8 @@ import { parseArgs } from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** URL prefix → directory; the first match wins. */
-const MOUNTS = [
+/** The demo's mounts: URL prefix → directory; the first match wins. */
+const DEMO_MOUNTS = [
   ["/wasm-rnn/dist/browser/", join(ROOT, "dist/browser")],
   ["/wasm-rnn/build/", join(ROOT, "build")],
   ["/app/", join(ROOT, "dist/web")],
@@ -38,8 +38,8 @@ const TYPES = {
 };
 
 /** The file a URL path names, or null when it is outside every mount. */
-function fileFor(pathname) {
-  for (const [prefix, dir] of MOUNTS) {
+function fileFor(mounts, pathname) {
+  for (const [prefix, dir] of mounts) {
     if (!pathname.startsWith(prefix)) continue;
     const file = resolve(dir, normalize(`.${sep}${decodeURIComponent(pathname.slice(prefix.length))}`));
     return file === dir || file.startsWith(dir + sep) ? file : null;
@@ -48,11 +48,12 @@ function fileFor(pathname) {
 }
 
 /**
- * Starts the server; resolves when it listens.
- * @param {{ port?: number, host?: string, isolated?: boolean }} options  port 0 picks a free one
+ * Starts the server; resolves when it listens. `mounts` (URL prefix → directory) serve another site
+ * than the demo (the consumer tests serve a bundler's output).
+ * @param {{ port?: number, host?: string, isolated?: boolean, mounts?: [string, string][] }} options  port 0 picks a free one
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
-export function startServer({ port = 8080, host = "127.0.0.1", isolated = true } = {}) {
+export function startServer({ port = 8080, host = "127.0.0.1", isolated = true, mounts = DEMO_MOUNTS } = {}) {
   const server = createServer(async (request, response) => {
     const headers = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
     if (isolated) Object.assign(headers, { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp", "Cross-Origin-Resource-Policy": "same-origin" });
@@ -67,7 +68,7 @@ export function startServer({ port = 8080, host = "127.0.0.1", isolated = true }
     }
     let file;
     try {
-      file = fileFor(pathname);
+      file = fileFor(mounts, pathname);
     } catch {
       return fail(400, "bad request"); // a malformed %-escape
     }

@@ -23,9 +23,10 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Starts the demo server (cross-origin isolated unless `isolated: false`) and Chromium. */
-export async function startBrowser({ isolated = true } = {}): Promise<BrowserSession> {
-  const server = await startServer({ port: 0, isolated });
+/** Starts the demo server (cross-origin isolated unless `isolated: false`; another site with `mounts`:
+ *  URL prefix → directory) and Chromium. */
+export async function startBrowser({ isolated = true, mounts }: { isolated?: boolean; mounts?: [string, string][] } = {}): Promise<BrowserSession> {
+  const server = await startServer({ port: 0, isolated, mounts });
   const profile = mkdtempSync(join(tmpdir(), "wasm-rnn-chromium-"));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1100, height: 900 } });
   const problems: string[] = [];
