@@ -12,7 +12,8 @@ import { measureRounds } from "./timing.js";
 import { onnxModel } from "./onnx-rnn.js";
 
 const api = await import("../dist/index.js");
-const engine = await api.init({ threads: 2 });
+const { initEngine } = await import("../dist/engine/engine.js"); // the engine itself: its team and memory
+const engine = await initEngine({ threads: 2 });
 // One-thread rounds set the team aside for their call (an internal field: switching the team size
 // with init() would start a worker per round).
 const team = engine.team;
