@@ -12,7 +12,8 @@ import { measureRounds } from "./timing.js";
 import { onnxModel } from "./onnx-rnn.js";
 
 const api = await import("../dist/index.js");
-const { initEngine } = await import("../dist/engine/engine.js"); // the engine itself: its team and memory
+const { initEngine } = await import("../dist/engine/init.js"); // the engine itself: its team and memory
+const { trainShards } = await import("../dist/train/data-parallel.js"); // the pool's data-parallel step
 const engine = await initEngine({ threads: 2 });
 // One-thread rounds set the team aside for their call (an internal field: switching the team size
 // with init() would start a worker per round).
@@ -92,7 +93,7 @@ const t6 = await measureRounds({
   one: onThreads(false, lmStep),
   team: onThreads(true, lmStep),
   two: onThreads(false, async () => {
-    await pool.trainShards(lm, shards);
+    await pool[trainShards](lm, shards);
     optimizer.step();
   }),
   gemmOne: onThreads(false, gemmProbe),

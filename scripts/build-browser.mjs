@@ -42,7 +42,7 @@ const common = {
 rmSync(out, { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: { "wasm-rnn": "src/index.ts", worker: "src/parallel/worker.ts", "team-worker": "src/parallel/team-worker.ts" },
+  entryPoints: { "wasm-rnn": "src/index.ts", worker: "src/serving/worker.ts", "team-worker": "src/engine/threads/team-worker.ts" },
   plugins: [webPlatform],
 });
 await build({ ...common, entryPoints: { "wasm-rnn.inline": "src/index.ts" }, plugins: [webPlatform, inlineWasm], loader: { ".wasm": "binary" } });

@@ -1,7 +1,8 @@
 // The public API of wasm-rnn: the same in every runtime. The browser and edge bundles are built from
 // this file; the Node entry (node.ts) re-exports it after initialising, and `require("wasm-rnn")`
 // loads it as it is (then `await init()`).
-export { init, engineInfo, type InitOptions, type EngineInfo } from "./engine/engine.js";
+export { init, type InitOptions } from "./engine/init.js";
+export { engineInfo, type EngineInfo } from "./engine/engine.js";
 export type { SimdFlavor, WasmModule } from "./engine/load.js";
 export { Tensor, tensor, zeros } from "./tensor.js";
 export { WasmRnnError, ShapeError, FormatError, UnsupportedError, NumericError, ResourceError } from "./errors.js";
@@ -14,7 +15,7 @@ export { Random } from "./random.js";
 export { readSafetensors, writeSafetensors, parseSafetensors, type SafetensorsFile } from "./io/safetensors.js";
 export { Dense, type DenseOptions } from "./layers/dense.js";
 export { Embedding, type EmbeddingOptions } from "./layers/embedding.js";
-export { crossEntropy, binaryCrossEntropy, type CrossEntropyOptions, type LossResult, type Reduction } from "./train/losses.js";
+export { crossEntropy, binaryCrossEntropy, type CrossEntropyOptions, type LossResult, type Reduction } from "./layers/losses.js";
 export { SGD, Adam, AdamW, Optimizer, type SGDOptions, type AdamOptions } from "./train/optimizers.js";
 export { clipGradNorm, clipGradValue, gradNorm } from "./train/clip.js";
 export { constant, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, warmup, type Schedule } from "./train/schedules.js";
@@ -34,7 +35,7 @@ export { CharTokenizer, WordTokenizer, tokenizerFromJSON, SPECIAL_TOKENS, type T
 export { Seq2Seq, type Seq2SeqConfig, type SequencePair } from "./models/seq2seq.js";
 export { decode, type DecodeOptions, type Decoded } from "./models/seq2seq-decoding.js";
 export { Attention, type AttentionKind, type AttentionOptions } from "./layers/attention.js";
-export { WorkerPool, WorkerError, CancelledError, type PoolOptions, type RunOptions } from "./parallel/pool.js";
+export { WorkerPool, WorkerError, CancelledError, type PoolOptions, type RunOptions } from "./serving/pool.js";
 export { loadLayersModel, fromTfjs, type LayersModelSource, type LayersModelArtifacts, type TfjsLayersModel, type TfjsLayerVariable } from "./io/keras/load.js";
 export { LayersModel } from "./io/keras/model.js";
 export * as onnx from "./io/onnx/ort.js";

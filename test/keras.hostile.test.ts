@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { init, loadLayersModel, FormatError, UnsupportedError, NumericError, ResourceError, ShapeError, WasmRnnError, type LayersModelArtifacts } from "../src/index.js";
-import { initEngine } from "../src/engine/engine.js";
+import { initEngine } from "../src/engine/init.js";
 import { tf, randomize, save, compare, uniform, ours } from "./fixtures/keras/tfjs-models.js";
 
 type Json = Record<string, unknown>;

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { init, loadLayersModel, fromTfjs, LayersModel, ResourceError } from "../src/index.js";
-import { initEngine } from "../src/engine/engine.js";
+import { initEngine } from "../src/engine/init.js";
 import { tf, randomize, save, compare, uniform, ours } from "./fixtures/keras/tfjs-models.js";
 
 const TOLERANCE = 1e-4;

@@ -9,7 +9,8 @@ import { runInNewContext } from "node:vm";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LSTM, SequenceClassifier, Trainer, exampleData, tensor } from "../src/index.js";
-import { initEngine, type Engine } from "../src/engine/engine.js";
+import { initEngine } from "../src/engine/init.js";
+import type { Engine } from "../src/engine/engine.js";
 
 setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;

@@ -3,7 +3,8 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { LSTM, GRU, tensor, type Recurrent } from "../src/index.js";
-import { initEngine, type Engine } from "../src/engine/engine.js";
+import { initEngine } from "../src/engine/init.js";
+import type { Engine } from "../src/engine/engine.js";
 
 let engine: Engine;
 beforeAll(async () => {

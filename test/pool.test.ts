@@ -1,5 +1,5 @@
 // The worker pool with real worker_threads on a shared wasm memory (the built package, since workers
-// run dist/parallel/worker.js): inference split by rows equals the single-threaded results,
+// run dist/serving/worker.js): inference split by rows equals the single-threaded results,
 // data-parallel training follows the same loss curve, and serving survives full queues,
 // cancellation, killed workers and closing.
 

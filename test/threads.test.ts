@@ -1,5 +1,5 @@
 // The engine's thread team (`init({ threads: N })`) with real worker_threads on the shared memory (the
-// built package, since team members run dist/parallel/team-worker.js): every layer's and model's
+// built package, since team members run dist/engine/threads/team-worker.js): every layer's and model's
 // forward and backward split across threads with no change to the calling code, and give the
 // one-thread results (outputs, states, every gradient);
 // bad sizes are refused; a failing part fails its call and leaves the team usable; the default team
@@ -13,7 +13,8 @@ import {
   init, engineInfo, LSTM, GRU, RNN, Dense, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, decode, tensor, Random,
   ShapeError, WorkerError, type Recurrent, type ForwardOptions,
 } from "../dist/node.js";
-import { encodePlan, initEngine } from "../dist/engine/engine.js";
+import { encodePlan } from "../dist/engine/engine.js";
+import { initEngine } from "../dist/engine/init.js";
 import { expectClose } from "./helpers/compare.js";
 
 const random = new Random(17);

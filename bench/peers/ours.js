@@ -61,7 +61,7 @@ function trainStep(api, w, sd, input) {
 
 export async function loadOurs(simd = "auto") {
   const api = await import("../../dist/index.js");
-  const { initEngine } = await import("../../dist/engine/engine.js"); // the engine itself (sgemm rates use its memory)
+  const { initEngine } = await import("../../dist/engine/init.js"); // the engine itself (sgemm rates use its memory)
   const engine = await initEngine({ simd, threads: 1 }); // single-thread figures: the peers run on one thread too
   const classes = { lstm: api.LSTM, gru: api.GRU, rnn: api.RNN };
   return {

@@ -6,7 +6,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { WasmRnnError } from "../errors.js";
-import { init } from "../engine/engine.js";
+import { init } from "../engine/init.js";
 import { train, TRAIN_OPTIONS } from "./train.js";
 import { sample, SAMPLE_OPTIONS } from "./sample.js";
 import { evaluateText, EVAL_OPTIONS } from "./eval.js";

@@ -1,28 +1,15 @@
 // The engine: one instantiated wasm core, its linear memory and the arena that allocates it, typed
 // views that survive memory growth, helpers to move Float32Arrays in and out, and the thread team
-// kernels may split over. Everything else reaches wasm through here. `init()` creates the single
-// engine of this JavaScript realm (and sizes its team); `engineInfo()` says what it got.
+// kernels may split over. Everything else reaches wasm through here. There is one engine per
+// JavaScript realm: init.ts starts it on the main thread (and sizes its team), attachEngine in a
+// worker; `engineInfo()` says what it runs with.
 
 import { Arena, type Region } from "./arena.js";
-import { compileCore, type CompiledCore, type LoadOptions, type SimdFlavor } from "./load.js";
+import type { CompiledCore, SimdFlavor } from "./load.js";
 import { DENSE_JOB_FIELDS, PLAN_FIELDS, type CoreExports, type DenseJob, type SequencePlan } from "./abi.js";
-import { ResourceError, ShapeError } from "../errors.js";
-import { optionsObject, positiveInt } from "../validate.js";
+import { ResourceError } from "../errors.js";
 import { platform } from "../platform/current.js";
-import { ThreadTeam } from "../parallel/team.js";
-import { MAX_THREADS } from "../parallel/team-control.js";
-
-export interface InitOptions extends LoadOptions {
-  /** Upper bound on wasm memory the engine may allocate, in bytes (default 2 GiB). */
-  memoryLimitBytes?: number;
-  /**
-   * Threads every layer's and model's kernels run on: this one and threads − 1 workers on the shared
-   * memory (default: the number of cores in Node, 1 in browsers; 1 = no workers). Like
-   * onnxruntime-web's env.wasm.numThreads. Calling init again with another number resizes the team.
-   * Without shared memory (a page that is not cross-origin isolated) the engine runs on one thread.
-   */
-  threads?: number;
-}
+import type { ThreadTeam } from "./threads/team.js";
 
 /** @internal What a worker joins: the main thread's compiled module, and its shared memory (or null
  *  for a memory of the worker's own) with the region of it this worker allocates from and where it
@@ -189,8 +176,14 @@ let pending: Promise<Engine> | null = null;
 
 const PAGE_LIMIT = 65536;
 
-/** Instantiates the engine of this realm (once) on the core `load` gives, in a new memory or a joined one. */
-function startEngine(load: () => Promise<CompiledCore>, limit: number, attachment: Attachment | null): Promise<Engine> {
+/** @internal Whether this realm's engine has been started (it may still be loading). */
+export function engineStarted(): boolean {
+  return pending !== null;
+}
+
+/** @internal Instantiates the engine of this realm (once) on the core `load` gives, in a new memory
+ *  or a joined one, allowed `limit` bytes (default 2 GiB). */
+export function startEngine(load: () => Promise<CompiledCore>, limit = DEFAULT_LIMIT, attachment: Attachment | null = null): Promise<Engine> {
   if (!pending) {
     pending = (async () => {
       const compiled = await load();
@@ -218,57 +211,7 @@ function startEngine(load: () => Promise<CompiledCore>, limit: number, attachmen
 
 /** @internal A worker's engine on the core (and memory, region, growth log) it was given. */
 export async function attachEngine(attachment: Attachment): Promise<Engine> {
-  return startEngine(async () => attachment.core, attachment.memoryLimitBytes ?? DEFAULT_LIMIT, attachment);
-}
-
-/** @internal init, returning the engine itself (the library's own modules and tests). */
-export async function initEngine(options: InitOptions = {}): Promise<Engine> {
-  optionsObject(options, "init: options");
-  const asked = options.threads === undefined ? undefined : positiveInt(options.threads, "init: threads");
-  if (asked !== undefined && asked > MAX_THREADS) throw new ShapeError(`init: threads must be at most ${MAX_THREADS}; got ${asked}`);
-  const first = !pending;
-  const eng = await startEngine(() => compileCore(options), options.memoryLimitBytes ?? DEFAULT_LIMIT, null);
-  if (asked === undefined && !first) return eng;
-  const threads = asked ?? defaultThreads();
-  if (threads > 1 && !eng.shared) {
-    if (asked !== undefined) noticeOnce("shared memory is not available (is the page cross-origin isolated?); kernels run on one thread");
-    await eng.useThreads(1, ThreadTeam.start);
-    return eng;
-  }
-  if (asked !== undefined) {
-    await eng.useThreads(threads, ThreadTeam.start);
-    return eng;
-  }
-  // The default team starts in the background: workers take ~50–100 ms to boot, which init (and
-  // importing the Node entry) should not wait for; a team that cannot start leaves one thread.
-  eng.useThreads(threads, ThreadTeam.start, true).catch((e) => noticeOnce(`${(e as Error).message}; kernels run on one thread`));
-  return eng;
-}
-
-/**
- * Loads and instantiates the wasm core once; later calls reuse it. Sizes its thread team: to
- * `threads` when given, else to the default on the first call. Resolves to what the engine runs with.
- */
-export async function init(options: InitOptions = {}): Promise<EngineInfo> {
-  await initEngine(options);
-  return engineInfo();
-}
-
-/** The default team size: WASM_RNN_THREADS or the cores in Node (Bun, Deno), one thread elsewhere. */
-function defaultThreads(): number {
-  if (platform.kind !== "node") return 1;
-  const variable = platform.environmentVariable("WASM_RNN_THREADS");
-  if (variable !== undefined && variable !== "") return Math.min(positiveInt(Number(variable), "the WASM_RNN_THREADS environment variable"), MAX_THREADS);
-  return Math.min(platform.coreCount(), MAX_THREADS);
-}
-
-const noticesShown = new Set<string>();
-
-/** A console warning shown once per message. */
-function noticeOnce(message: string): void {
-  if (noticesShown.has(message)) return;
-  noticesShown.add(message);
-  console.warn(`wasm-rnn: ${message}`);
+  return startEngine(async () => attachment.core, attachment.memoryLimitBytes, attachment);
 }
 
 /** What the engine runs with. */

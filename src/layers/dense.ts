@@ -8,7 +8,7 @@ import { checkFinite, checkTensor, optionalBool, optionsObject, positiveInt, typ
 import { Layer, wrapInternal } from "./layer.js";
 import { encodeDenseJob } from "../engine/engine.js";
 import type { DenseJob } from "../engine/abi.js";
-import { SPLIT_MIN_MULTIPLY_ADDS } from "../parallel/team-control.js";
+import { SPLIT_MIN_MULTIPLY_ADDS } from "../engine/threads/team-control.js";
 
 export interface DenseOptions {
   inFeatures: number;

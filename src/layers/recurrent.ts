@@ -6,8 +6,8 @@
 // reversed within its own length, so variable-length batches behave like PyTorch packed sequences.
 
 import { encodePlan, type Engine } from "../engine/engine.js";
-import { SPLIT_MIN_MULTIPLY_ADDS, type TeamKernel } from "../parallel/team-control.js";
-import type { ThreadTeam } from "../parallel/team.js";
+import { SPLIT_MIN_MULTIPLY_ADDS, type TeamKernel } from "../engine/threads/team-control.js";
+import type { ThreadTeam } from "../engine/threads/team.js";
 import { emptyPlan, FLAG_RESET_AFTER, type CoreExports, type SequencePlan } from "../engine/abi.js";
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
 import { formatBytes } from "../engine/arena.js";

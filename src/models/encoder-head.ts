@@ -7,7 +7,7 @@ import { Dense } from "../layers/dense.js";
 import { BufferPool } from "../layers/buffer-pool.js";
 import { SequenceEncoder, type EncoderConfig } from "./encoder.js";
 import { Model } from "./model.js";
-import type { Reduction } from "../train/losses.js";
+import type { Reduction } from "../layers/losses.js";
 
 export abstract class EncoderHeadModel<Settings extends EncoderConfig & { seed?: number; reduction?: Reduction }> extends Model {
   readonly encoder: SequenceEncoder;

@@ -14,7 +14,7 @@ import { Random } from "../random.js";
 import { describe, optionsObject, positiveInt } from "../validate.js";
 import type { Tokenizer } from "../text/index.js";
 import { BOS, EOS, PAD, UNK } from "../text/vocabulary.js";
-import type { Reduction } from "../train/losses.js";
+import type { Reduction } from "../layers/losses.js";
 import { Model, type BatchLoss } from "./model.js";
 import { buildRecurrent, type RecurrentConfig } from "./recurrent-config.js";
 import { checkSampling, drawToken, MAX_GENERATED, type SamplingOptions } from "./sampling.js";

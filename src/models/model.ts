@@ -3,7 +3,7 @@
 // checks every layer before changing any, a JSON config for checkpoints, and dispose.
 
 import { FormatError, ResourceError, ShapeError } from "../errors.js";
-import type { Reduction } from "../train/losses.js";
+import type { Reduction } from "../layers/losses.js";
 import { describe } from "../validate.js";
 import type { Layer } from "../layers/layer.js";
 import type { Tensor } from "../tensor.js";

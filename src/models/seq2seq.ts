@@ -16,7 +16,7 @@ import type { Recurrent, ResidentOutput } from "../layers/recurrent.js";
 import { Random } from "../random.js";
 import { tokenizerFromJSON, type Tokenizer } from "../text/index.js";
 import { BOS, EOS, PAD } from "../text/vocabulary.js";
-import type { Reduction } from "../train/losses.js";
+import type { Reduction } from "../layers/losses.js";
 import { describe, optionsObject, positiveInt } from "../validate.js";
 import { Model, type BatchLoss } from "./model.js";
 import { buildRecurrent, type CellName } from "./recurrent-config.js";

@@ -7,7 +7,7 @@ import { describe, positiveInt } from "../validate.js";
 import type { EncoderConfig, SequenceInput } from "./encoder.js";
 import { EncoderHeadModel } from "./encoder-head.js";
 import type { BatchLoss } from "./model.js";
-import type { Reduction } from "../train/losses.js";
+import type { Reduction } from "../layers/losses.js";
 
 export interface SequenceTaggerConfig extends EncoderConfig {
   numTags: number;

@@ -1,6 +1,6 @@
 // The platform in Node and in the runtimes that run Node's modules (Bun, Deno): files through node:fs,
 // workers through worker_threads (with Comlink's node adapter), cores from node:os. Worker scripts are
-// found beside this module's directory in dist/ (dist/parallel/*.js).
+// found in dist/ (dist/serving/worker.js, dist/engine/threads/team-worker.js).
 
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -75,7 +75,7 @@ function workerExecArgv(flags: string[]): string[] {
 
 /** Starts the package's worker script of `kind` (or the one at `url`). */
 export const spawnWorker: SpawnWorker = (kind: WorkerKind, url?: URL | string): SpawnedWorker => {
-  const script = url ?? (kind === "pool" ? new URL("../parallel/worker.js", import.meta.url) : new URL("../parallel/team-worker.js", import.meta.url));
+  const script = url ?? (kind === "pool" ? new URL("../serving/worker.js", import.meta.url) : new URL("../engine/threads/team-worker.js", import.meta.url));
   const worker = new Worker(script, { execArgv: workerExecArgv(process.execArgv) });
   const lost = new Promise<never>((_, reject) => {
     worker.once("error", (e) => reject(new Error(`the worker crashed: ${e.message}`)));

@@ -5,7 +5,7 @@
 // checkpoint.ts's.
 
 import { FormatError } from "../errors.js";
-import { crc32 } from "../io/crc32.js";
+import { crc32 } from "./crc32.js";
 import { parseSafetensors, writeSafetensors } from "../io/safetensors.js";
 import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";

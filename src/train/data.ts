@@ -6,8 +6,8 @@
 import { ShapeError } from "../errors.js";
 import type { LanguageModel } from "../models/language-model.js";
 import type { BatchLoss } from "../models/model.js";
-import type { Shard } from "../parallel/pool.js";
-import type { Reduction } from "./losses.js";
+import type { Shard } from "./data-parallel.js";
+import type { Reduction } from "../layers/losses.js";
 import type { Random } from "../random.js";
 import { describe, optionsObject, positiveInt } from "../validate.js";
 

@@ -12,7 +12,7 @@ import { clipGradNorm, clipGradValue, gradNorm } from "./clip.js";
 import type { TrainingData } from "./data.js";
 import { Adam, AdamW, SGD, type Optimizer } from "./optimizers.js";
 import type { Schedule } from "./schedules.js";
-import type { WorkerPool } from "../parallel/pool.js";
+import { trainShards, type ShardRunner } from "./data-parallel.js";
 import { platform } from "../platform/current.js";
 import { finishInterruptedSave, saveCheckpoint } from "./checkpoint.js";
 
@@ -51,7 +51,7 @@ export interface TrainerOptions {
   signal?: AbortSignal;
   /** Data-parallel training: each batch is cut into one shard per worker and the shards' gradients
    *  are added in a fixed order before one optimizer step (same result up to rounding). */
-  pool?: WorkerPool;
+  pool?: ShardRunner;
 }
 
 export interface TrainProgress {
@@ -186,7 +186,7 @@ export class Trainer {
         if (o.schedule && o.scheduleUnit === "step") this.optimizer.lr = o.schedule(p.step);
         const batch = batches[p.batchInEpoch];
         this.optimizer.zeroGrad();
-        const result = o.pool && o.pool.size > 1 ? await o.pool.trainShards(this.model, batch.shards(o.pool.size)) : batch.run(true);
+        const result = o.pool && o.pool.size > 1 ? await o.pool[trainShards](this.model, batch.shards(o.pool.size)) : batch.run(true);
         lastNorm = this.checkAndClip(result.loss, p.step + 1);
         this.optimizer.step();
         this.checkParameters(p.step + 1);

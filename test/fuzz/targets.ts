@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadLayersModel, onnx, readSafetensors } from "../../src/index.js";
-import { initEngine } from "../../src/engine/engine.js";
+import { initEngine } from "../../src/engine/init.js";
 import { isDeliberateRefusal } from "../helpers/hostile.js";
 import type { FuzzTarget, JsonView } from "./engine.js";
 

@@ -3,7 +3,7 @@
 // (recurrent layers included) and computes once what depends only on initializers and constants;
 // `run` checks the feeds against the graph's inputs and runs the nodes the requested outputs need.
 
-import { init } from "../../engine/engine.js";
+import { init } from "../../engine/init.js";
 import { FormatError, ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../../errors.js";
 import { wrapInternal } from "../../layers/layer.js";
 import { Attributes } from "./attributes.js";

@@ -3,7 +3,7 @@
 // after a short spin, so the worker's event loop stays free (Comlink and termination keep working)
 // and back-to-back jobs (the layers and directions of one forward) start without a wake-up.
 
-import { engine } from "../engine/engine.js";
+import { engine } from "../engine.js";
 import { BARRIER, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, TEAM_KERNELS, poisonBarrier } from "./team-control.js";
 
 /** Spins on the generation word before waiting asleep (a few tens of microseconds). */

@@ -3,7 +3,7 @@
 // gradients of training shards. Runs inside a worker (worker.ts) — or in the main thread for a
 // pool of size 1.
 
-import { engine } from "../engine/engine.js";
+import { attachEngine, engine, type Attachment } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
 import { GRU } from "../layers/gru.js";
 import type { Layer } from "../layers/layer.js";
@@ -14,10 +14,9 @@ import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";
 import { decode } from "../models/seq2seq-decoding.js";
 import type { Seq2Seq } from "../models/seq2seq.js";
-import type { GradientsMessage, HostedMethod, HostedSpec, WeightsMessage, WorkerApi, WorkerSetup } from "./protocol.js";
+import type { GradientsMessage, HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import type { SequencePlan } from "../engine/abi.js";
-import { joinEngine } from "./attach.js";
-import { TEAM_KERNELS } from "./team-control.js";
+import { TEAM_KERNELS } from "../engine/threads/team-control.js";
 
 type Hosted = Model | Recurrent;
 
@@ -58,8 +57,8 @@ const SPLIT_KERNELS = new Set<string>(TEAM_KERNELS);
 export class Host implements WorkerApi {
   private readonly hosted = new Map<number, { object: Hosted; versions: number[] }>();
 
-  init(setup: WorkerSetup): Promise<void> {
-    return joinEngine(setup);
+  async init(setup: Attachment): Promise<void> {
+    await attachEngine(setup);
   }
 
   host(id: number, spec: HostedSpec, weights: WeightsMessage): void {

@@ -2,8 +2,9 @@
 // loads fast), exposed through Comlink like the pool's worker.js.
 
 import { serveTeam } from "./team-member.js";
-import { joinEngine, type Joinable } from "./attach.js";
-import { exposeToParent } from "../platform/current.js";
+import type { Joinable } from "./attach.js";
+import { attachEngine } from "../engine.js";
+import { exposeToParent } from "../../platform/current.js";
 
 /** What the team asks of its workers. */
 export interface TeamWorkerApi extends Joinable {
@@ -12,7 +13,9 @@ export interface TeamWorkerApi extends Joinable {
 }
 
 const api: TeamWorkerApi = {
-  init: joinEngine,
+  async init(setup) {
+    await attachEngine(setup);
+  },
   serveTeam(control, index) {
     void serveTeam(control, index);
   },

@@ -5,9 +5,9 @@
 // 0 and then waits for them — no messages per call and no copies: every part reads and writes the
 // layer's own buffers.
 
-import { type Engine } from "../engine/engine.js";
-import { ResourceError, ShapeError, WorkerError } from "../errors.js";
-import { platform } from "../platform/current.js";
+import { type Engine } from "../engine.js";
+import { ResourceError, ShapeError, WorkerError } from "../../errors.js";
+import { platform } from "../../platform/current.js";
 import { startAttached, stopAttached, type AttachedWorker } from "./attach.js";
 import type { TeamWorkerApi } from "./team-worker.js";
 import { CONTROL_BYTES, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, type TeamKernel } from "./team-control.js";

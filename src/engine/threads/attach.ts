@@ -1,14 +1,14 @@
 // Starting and stopping a worker that computes on the main thread's engine: it gets the compiled
 // core, and with a shared memory a block of the main arena to allocate from plus a growth log; when
 // it stops, that block and the pages it grew go back to the main arena. Used by the serving pool and
-// by the engine's thread team; `joinEngine` is the worker's side.
+// by the engine's thread team. The worker's side is its script's `init`, which calls attachEngine
+// with the Attachment it is given.
 
 import * as Comlink from "comlink";
-import { attachEngine, type Engine } from "../engine/engine.js";
-import { GROWTH_LOG_BYTES, grownRegions } from "../engine/arena.js";
-import type { WorkerSetup } from "./protocol.js";
-import { spawnWorker } from "../platform/current.js";
-import type { SpawnedWorker, WorkerKind } from "../platform/platform.js";
+import type { Attachment, Engine } from "../engine.js";
+import { GROWTH_LOG_BYTES, grownRegions } from "../arena.js";
+import { spawnWorker } from "../../platform/current.js";
+import type { SpawnedWorker, WorkerKind } from "../../platform/platform.js";
 
 /** Bytes of the shared memory a new worker starts with (it grows pages of its own beyond that). */
 export const WORKER_REGION_BYTES = 16 << 20;
@@ -22,18 +22,13 @@ export interface WorkerMemory {
 
 /** What every worker script exposes first: joining the main thread's engine. */
 export interface Joinable {
-  init(setup: WorkerSetup): Promise<void>;
+  init(setup: Attachment): Promise<void>;
 }
 
 export interface AttachedWorker<Api extends Joinable> {
   worker: SpawnedWorker;
   memory: WorkerMemory | null;
   api: Comlink.Remote<Api>;
-}
-
-/** The worker's side: its engine on the core (and memory, region, growth log) it was given. */
-export async function joinEngine(setup: WorkerSetup): Promise<void> {
-  await attachEngine({ core: setup.core, memory: setup.memory, region: setup.region, growthLog: setup.growthLog, memoryLimitBytes: setup.memoryLimitBytes });
 }
 
 /** Starts a worker (the package's script of `kind`, or the one at `url`) and initialises its engine on
@@ -47,7 +42,7 @@ export async function startAttached<Api extends Joinable>(engine: Engine, kind: 
     worker = spawnWorker(kind, url);
     if (unref) worker.unref();
     const api = Comlink.wrap<Api>(worker.endpoint);
-    const setup = memory
+    const setup: Attachment = memory
       ? { core: engine.compiled, memory: engine.memory, region: { start: memory.region, end: memory.region + memory.regionBytes }, growthLog: memory.growthLog }
       : { core: engine.compiled, memory: null };
     await Promise.race([(api as unknown as Joinable).init(setup), worker.lost]);

@@ -2,7 +2,7 @@
 // layer in a worker, how its weights reach the worker (pointers into the shared memory, or copies),
 // and the calls a worker may run. Plain, structured-cloneable data only.
 
-import type { CompiledCore } from "../engine/load.js";
+import type { Attachment } from "../engine/engine.js";
 import type { SequencePlan } from "../engine/abi.js";
 
 /** @internal What to rebuild in the worker. */
@@ -14,17 +14,6 @@ export type HostedSpec =
 export type WeightsMessage =
   | { shared: true; values: number[]; versions: number[] }
   | { shared: false; versions: number[]; tensors: Record<string, { shape: number[]; data: Float32Array }> };
-
-/** @internal How a worker sets up its engine. */
-export interface WorkerSetup {
-  core: CompiledCore;
-  /** The main thread's shared memory, or null for a worker with its own memory (fallback). */
-  memory: WebAssembly.Memory | null;
-  /** With a shared memory: the block the main thread set aside for this worker, and its growth log. */
-  region?: { start: number; end: number };
-  growthLog?: number;
-  memoryLimitBytes?: number;
-}
 
 /** @internal Gradients a worker computed for its shard: where they are (shared) or copies (fallback). */
 export type GradientsMessage = { shared: true; pointers: number[]; floats: number[] } | { shared: false; arrays: Float32Array[] };
@@ -41,7 +30,7 @@ export type HostedMethod =
 
 /** @internal What a pool worker exposes through Comlink. */
 export interface WorkerApi {
-  init(setup: WorkerSetup): Promise<void>;
+  init(setup: Attachment): Promise<void>;
   host(id: number, spec: HostedSpec, weights: WeightsMessage): void;
   drop(id: number): void;
   /** Runs a method with the given weights (synchronised first when they changed). */

@@ -17,9 +17,10 @@ import { invoke, layersOf } from "./host.js";
 import type { HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import type { SpawnedWorker } from "../platform/platform.js";
 import { platform } from "../platform/current.js";
-import { poisonBarrier } from "./team-control.js";
-import { startAttached, stopAttached, type WorkerMemory } from "./attach.js";
+import { poisonBarrier } from "../engine/threads/team-control.js";
+import { startAttached, stopAttached, type WorkerMemory } from "../engine/threads/attach.js";
 import { splitRows } from "../train/data.js";
+import { trainShards, type Shard, type ShardRunner } from "../train/data-parallel.js";
 
 /** The methods `run` and `map` accept (the others are the pool's own, with pointers for arguments). */
 const PUBLIC_METHODS: readonly HostedMethod[] = ["forward", "predict", "sample", "logProb", "decode", "batchLoss"];
@@ -50,13 +51,6 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** @internal A training shard: a method call on the model and the weight of its loss in the batch's loss. */
-export interface Shard {
-  method: HostedMethod;
-  args: unknown[];
-  weight: number;
-}
-
 type Target = Model | Recurrent;
 
 interface Slot {
@@ -80,7 +74,7 @@ interface Pending {
 let noticeShown = false;
 const ERROR_CLASSES: Record<string, new (message: string) => WasmRnnError> = { ShapeError, FormatError, NumericError, ResourceError, UnsupportedError };
 
-export class WorkerPool {
+export class WorkerPool implements ShardRunner {
   readonly size: number;
   private readonly maxQueue: number;
   private readonly slots: Slot[] = [];
@@ -410,16 +404,17 @@ export class WorkerPool {
   }
 
   /**
-   * @internal One data-parallel training step: shard i runs on worker i (so carried states stay with
-   * their streams); the shards' gradients are added into the model's in shard order, each scaled by
-   * its weight, so the result does not depend on timing. Returns the combined loss.
+   * One data-parallel training step (the Trainer's `pool` option calls it): shard i runs on worker i
+   * (so carried states stay with their streams); the shards' gradients are added into the model's in
+   * shard order, each scaled by its weight, so the result does not depend on timing. Returns the
+   * combined loss.
    */
-  async trainShards(model: Model, shards: readonly Shard[]): Promise<BatchLoss> {
+  async [trainShards](model: Model, shards: readonly Shard[]): Promise<BatchLoss> {
     if (this.size === 1 || shards.length === 1) {
       const r = (await this.runHere(model, shards[0].method, shards[0].args, {})) as BatchLoss;
       return { loss: r.loss * shards[0].weight, sum: r.sum, count: r.count };
     }
-    if (shards.length > this.size) throw new ShapeError(`WorkerPool.trainShards: ${shards.length} shards for ${this.size} workers`);
+    if (shards.length > this.size) throw new ShapeError(`WorkerPool: ${shards.length} shards for ${this.size} workers`);
     const id = this.register(model);
     const results = await Promise.all(shards.map((shard, i) => this.exclusive(this.slots[i], async (slot) => {
       const loss = (await this.callOn(slot, id, shard.method, shard.args)) as BatchLoss;
