@@ -1,7 +1,7 @@
 // SIMD exp, sigmoid and tanh on four lanes, plus array versions for tests and for the cells' tails.
 // Owns the approximations and their error bounds; the cells inline the vector forms.
 //
-// Error (measured against float64 over the whole float range by test/activations.test.ts):
+// Error (measured against float64 over the whole float range by assembly/__tests__/activations.spec.ts):
 //   exp      relative ≤ 3e-7 for inputs in [−87, 88] (clamped outside; 0 below e^−87 is not produced: result ≥ 1e-38)
 //   sigmoid  absolute ≤ 2e-7
 //   tanh     absolute ≤ 2e-7 and relative ≤ 3e-7 everywhere (a polynomial near 0 avoids the cancellation

@@ -1,6 +1,6 @@
 // Builds the project in the current directory as `webpack --mode production` would with no
 // configuration file (entry ./src/index.js, output ./dist/main.js), through webpack's Node API, and
-// prints its errors and warnings as JSON. Used by test/consumers.test.ts.
+// prints its errors and warnings as JSON. Used by test/package/consumers.test.ts.
 import webpack from "webpack";
 
 const compiler = webpack({ mode: "production" });

@@ -1,4 +1,4 @@
-// The job every consumer runs, the same in each runtime and bundle (test/consumers.test.ts compares
+// The job every consumer runs, the same in each runtime and bundle (test/package/consumers.test.ts compares
 // the numbers across them): a forward with lengths and its backward, a few training steps, sampling,
 // checkpoint files where there is a file system, and the thread team and the worker pool where there
 // are workers. It imports nothing: each entry passes the library as it loaded it.

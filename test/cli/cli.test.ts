@@ -1,0 +1,127 @@
+// The `wasm-rnn` command (the built dist/cli/main.js) end to end in child processes: train → checkpoint files, sample, eval, info,
+// resume; argument mistakes print usage and exit 2; bad corpora and wrong checkpoints exit 1 with a
+// clear message and write nothing.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { init, SequenceClassifier } from "../../src/index.js";
+import { saveCheckpoint } from "../../src/train/checkpoint.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const work = mkdtempSync(join(tmpdir(), "wasm-rnn-cli-"));
+const corpus = join(work, "corpus.txt");
+const model = join(work, "model");
+writeFileSync(corpus, "It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.\n".repeat(30));
+
+function cli(...args: string[]) {
+  return cliWithInput("", ...args);
+}
+
+function cliWithInput(input: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000, input });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(async () => {
+  await init();
+});
+
+describe("wasm-rnn CLI", () => {
+  it("trains, checkpoints, samples, evaluates, reports and resumes", () => {
+    const train = cli("train", "--corpus", corpus, "--out", model, "--hidden", "32", "--embedding", "16", "--steps", "20", "--bptt", "16", "--batch", "4", "--sample-every", "10", "--seed", "3");
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stdout).toMatch(/char-level LSTM language model/);
+    expect(train.stdout).toMatch(/step 10: validation perplexity \d/);
+    expect(train.stderr).toMatch(/step 20\/20/); // the progress bar
+    expect(existsSync(join(model, "checkpoint.safetensors"))).toBe(true);
+    expect(existsSync(join(model, "config.json"))).toBe(true);
+
+    const a = cli("sample", "--model", model, "--length", "60", "--seed", "1", "--prime", "It is");
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout.startsWith("It is")).toBe(true);
+    expect(cli("sample", "--model", model, "--length", "60", "--seed", "1", "--prime", "It is").stdout).toBe(a.stdout);
+
+    const evaluation = cli("eval", "--model", model, "--text", corpus);
+    expect(evaluation.code, evaluation.stderr).toBe(0);
+    expect(evaluation.stdout).toMatch(/^perplexity: \d+\.\d+\n$/);
+
+    const info = cli("info", "--model", model);
+    expect(info.stdout).toMatch(/model type: language-model/);
+    expect(info.stdout).toMatch(/trained: step 20/);
+
+    const resumed = cli("train", "--corpus", corpus, "--out", model, "--steps", "30", "--bptt", "16", "--batch", "4", "--sample-every", "10", "--resume", "--quiet");
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(cli("info", "--model", model).stdout).toMatch(/trained: step 30/);
+  }, 120_000);
+
+  it("trains a seq2seq model on a TSV and translates stdin to stdout, greedy and with a beam", () => {
+    const random = (n: number) => Math.floor(Math.abs(Math.sin(n * 12.9898) * 43758.5453) % 1 * 10);
+    const lines = Array.from({ length: 1500 }, (_, i) => {
+      const s = Array.from({ length: 2 + (i % 5) }, (_, j) => random(i * 7 + j)).join("");
+      return `${s}\t${[...s].reverse().join("")}`;
+    });
+    const data = join(work, "pairs.tsv");
+    writeFileSync(data, lines.join("\n"));
+    const dir = join(work, "s2s");
+    const train = cli("train-seq2seq", "--data", data, "--out", dir, "--hidden", "48", "--attention", "dot", "--epochs", "6", "--seed", "2");
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stdout).toMatch(/exact match \d+\.\d%/);
+    expect(train.stderr).toMatch(/pairs\/s/);
+    const greedy = cliWithInput("123\n98765\n\n42\n", "translate", "--model", dir);
+    expect(greedy.code, greedy.stderr).toBe(0);
+    expect(greedy.stdout).toBe("321\n56789\n\n24\n");
+    expect(cliWithInput("123\n98765\n", "translate", "--model", dir, "--beam", "3").stdout).toBe("321\n56789\n");
+    const bad = join(work, "bad.tsv");
+    writeFileSync(bad, "1\t1\nno tab here\n");
+    const refused = cli("train-seq2seq", "--data", bad, "--out", join(work, "never-s2s"));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/bad\.tsv:2: expected "source<TAB>target"; found no tab/);
+    expect(existsSync(join(work, "never-s2s"))).toBe(false);
+    expect(cli("translate", "--model", model).stderr).toMatch(/holds a language-model, not a seq2seq/);
+  }, 120_000);
+
+  it.each([
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [["sample"], /--model is required/],
+    [["train", "--steps", "abc"], /--steps must be an integer ≥ 1; got "abc"/],
+    [["train", "--bptt", "0"], /--bptt must be an integer ≥ 1; got "0"/],
+    [["train", "--lr", "nan"], /--lr must be a number > 0; got "nan"/],
+    [["train", "--cell", "transformer"], /--cell must be one of lstm, gru, rnn/],
+    [["train", "--steps", "5", "--epochs", "1"], /give --steps or --epochs, not both/],
+    [["train", "--frob"], /Unknown option '--frob'/],
+  ])("argument mistake %j prints usage and exits 2", (args, message) => {
+    const r = cli(...(args as string[]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/Usage:/);
+  });
+
+  it.each([
+    ["an empty corpus", "", /is empty/],
+    ["a binary corpus", "\u0000\u0001\u0002binary\u0000", /binary/],
+    ["a vocabulary of one symbol", "aaaaaaaaaa", /at least two distinct tokens/],
+  ])("%s exits 1 with a clear message and writes nothing", (_label, content, message) => {
+    const file = join(work, `bad-${Math.random()}.txt`);
+    writeFileSync(file, content);
+    const out = join(work, `never-${Math.random()}`);
+    const r = cli("train", "--corpus", file, "--out", out, "--steps", "2");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("a checkpoint of another model type is refused by sample and eval", () => {
+    const dir = join(work, "classifier");
+    const classifier = new SequenceClassifier({ inputSize: 2, hiddenSize: 4, numClasses: 2 });
+    saveCheckpoint(dir, classifier);
+    const r = cli("sample", "--model", dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/holds a sequence-classifier, not a language-model/);
+    expect(cli("eval", "--model", dir, "--text", corpus).code).toBe(1);
+    expect(cli("sample", "--model", join(work, "nothing-here")).stderr).toMatch(/no checkpoint here/);
+  });
+});

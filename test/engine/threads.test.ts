@@ -1,0 +1,220 @@
+// The engine's thread team (`init({ threads: N })`) with real worker_threads on the shared memory (the
+// built package, since team members run dist/engine/threads/team-worker.js): every layer's and model's
+// forward and backward split across threads with no change to the calling code, and give the
+// one-thread results (outputs, states, every gradient);
+// bad sizes are refused; a failing part fails its call and leaves the team usable; the default team
+// starts by itself and never keeps a process alive.
+
+import { execFileSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  init, engineInfo, LSTM, GRU, RNN, Dense, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, decode, tensor, Random,
+  ShapeError, WorkerError, type Recurrent, type ForwardOptions,
+} from "../../dist/node.js";
+import { encodePlan } from "../../dist/engine/engine.js";
+import { initEngine } from "../../dist/engine/init.js";
+import { expectClose } from "../helpers/compare.js";
+
+const random = new Random(17);
+const uniform = (n: number) => Float32Array.from({ length: n }, () => random.uniformIn(-1, 1));
+const EXACT = { rtol: 1e-6, atol: 0 };
+
+/** A forward case: the layer, its input [T, B, I] (or [T, I]) and options. */
+interface LayerCase {
+  label: string;
+  layer: Recurrent;
+  x: ReturnType<typeof tensor>;
+  options?: ForwardOptions;
+  /** Also compare gradients of a backward after the (split) forward. */
+  backward?: boolean;
+  /** Kernel calls that run split (every forward and backward kernel, unless the case says otherwise). */
+  splitKernels: number;
+}
+
+function layerCases(): LayerCase[] {
+  const cases: LayerCase[] = [];
+  const add = (label: string, layer: Recurrent, shape: number[], options: ForwardOptions = {}, backward = false, split = true) => {
+    const kernels = layer.numLayers * layer.directions * (backward ? 2 : 1);
+    cases.push({ label, layer, x: tensor(uniform(shape.reduce((a, b) => a * b, 1)), shape), options, backward, splitKernels: split ? kernels : 0 });
+  };
+  const lstm = new LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, bidirectional: true, peepholes: true, batchFirst: true, seed: 1 });
+  add("LSTM 2 layers, bidirectional, peepholes, batch-first, lengths, h0/c0", lstm, [7, 40, 16], {
+    lengths: [40, 3, 31, 1, 40, 17, 9],
+    h0: tensor(uniform(4 * 7 * 64), [4, 7, 64]),
+    c0: tensor(uniform(4 * 7 * 64), [4, 7, 64]),
+  }, true);
+  add("LSTM with projection, lengths", new LSTM({ inputSize: 12, hiddenSize: 96, projSize: 40, seed: 2 }), [50, 5, 12], { lengths: [50, 49, 2, 50, 25] }, true);
+  add("GRU reset after", new GRU({ inputSize: 10, hiddenSize: 80, seed: 3 }), [60, 5, 10], {}, true);
+  add("GRU reset before, lengths", new GRU({ inputSize: 10, hiddenSize: 80, resetAfter: false, seed: 4 }), [60, 6, 10], { lengths: [60, 1, 30, 59, 60, 12] }, true);
+  add("RNN relu, 3 rows over 2 threads", new RNN({ inputSize: 20, hiddenSize: 160, nonlinearity: "relu", seed: 5 }), [64, 3, 20], {}, true);
+  add("RNN tanh, 2 rows", new RNN({ inputSize: 20, hiddenSize: 200, seed: 6 }), [64, 2, 20]);
+  add("LSTM with ONNX cell options (scalar path), bidirectional", new LSTM({
+    inputSize: 8, hiddenSize: 64, bidirectional: true, seed: 7,
+    cellOptions: { activations: ["HardSigmoid", "Tanh", "Softsign", "Sigmoid", "Relu", "Tanh"].map((name) => ({ name })), clip: 3 },
+  } as ConstructorParameters<typeof LSTM>[0]), [40, 4, 8]);
+  add("LSTM one sequence, peepholes (split by hidden units)", new LSTM({ inputSize: 8, hiddenSize: 256, peepholes: true, seed: 8 }), [90, 8], {}, true);
+  add("GRU one sequence, H not a multiple of 8, lengths", new GRU({ inputSize: 8, hiddenSize: 258, seed: 9 }), [90, 1, 8], { lengths: [70] }, true);
+  add("RNN tanh one sequence, 2 layers", new RNN({ inputSize: 20, hiddenSize: 384, numLayers: 2, seed: 13 }), [64, 1, 20], {}, true);
+  add("LSTM with projection, one sequence: stays on this thread (a step needs all units)", new LSTM({ inputSize: 8, hiddenSize: 256, projSize: 128, seed: 14 }), [64, 1, 8], {}, true, false);
+  return cases;
+}
+
+interface Outcome {
+  outputs: Float32Array[];
+  grads: Float32Array[];
+}
+
+/** Forward (and backward) of every case on the engine's current team. */
+function runLayers(cases: LayerCase[]): Outcome[] {
+  return cases.map(({ layer, x, options, backward }) => {
+    const result = layer.forward(x, options);
+    const outputs = [result.output.data, result.hN.data, ...(result.cN ? [result.cN.data] : [])].map((a) => Float32Array.from(a));
+    let grads: Float32Array[] = [];
+    if (backward) {
+      layer.zeroGrad();
+      const back = layer.backward(tensor(Float32Array.from(result.output.data, (_, i) => Math.sin(i)), result.output.shape));
+      grads = [back.gradInput.data, ...Object.values(layer.grads()).map((g) => g.data)].map((a) => Float32Array.from(a));
+    }
+    return { outputs, grads };
+  });
+}
+
+const text = "the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs.";
+
+/** Results of a language model (token inputs), a classifier and a seq2seq decoder. */
+function runModels() {
+  const tokenizer = CharTokenizer.fit(text);
+  const lm = new LanguageModel(tokenizer, { hiddenSize: 128, embeddingDim: 16, numLayers: 2, seed: 10 });
+  const V = tokenizer.size, T = 48, B = 8;
+  const ids = (seed: number) => Int32Array.from({ length: T * B }, (_, i) => (i * 7 + seed * 13 + ((i * i) % 11)) % V);
+  lm.zeroGrad();
+  const loss = lm.windowLoss(ids(1), ids(2), T, B, true, false).loss;
+  const lmGrads = lm.layers.flatMap((layer) => Object.values(layer.grads()).map((g) => Float32Array.from(g.data)));
+  const classifier = new SequenceClassifier({ vocabSize: 30, embeddingDim: 16, hiddenSize: 96, numClasses: 4, pooling: "mean", seed: 11 });
+  const sequences = Array.from({ length: 12 }, (_, i) => Array.from({ length: 30 + (i % 7) * 5 }, (_, t) => (i * 5 + t * 3) % 30));
+  const digits = CharTokenizer.fit("0123456789");
+  const seq2seq = new Seq2Seq(digits, digits, { hiddenSize: 128, embeddingDim: 16, attention: "dot", seed: 12 });
+  const sources = ["1234567890123456789012345678901234567890", "98765432109876543210987654321098765432", "5555555555444444444433333333332222222222"];
+  return {
+    loss, lmGrads,
+    logProb: lm.logProb(text),
+    predicted: classifier.predict(sequences),
+    decoded: decode(seq2seq, sources, { strategy: "beam", beamWidth: 3, maxLength: 12 }).map((d) => d.text),
+  };
+}
+
+describe("init({ threads })", () => {
+  it("refuses team sizes that are not positive integers up to 28, and keeps the one it has", async () => {
+    for (const size of [1, 2]) {
+      await init({ threads: size });
+      for (const bad of [0, -1, 1.5, Number.NaN, Infinity, "2", null, 29]) {
+        await expect(init({ threads: bad as number }), String(bad)).rejects.toThrow(ShapeError);
+        await expect(init({ threads: bad as number }), String(bad)).rejects.toThrow(/threads/);
+      }
+      expect(engineInfo()).toEqual({ threads: size, sharedMemory: true, simd: true, relaxedSimd: expect.any(Boolean), splitKernels: 0 });
+    }
+  });
+
+  describe("a team of 2 gives the one-thread results", () => {
+    const cases = layerCases();
+    let one: Outcome[], two: Outcome[], jobs: number[];
+    let modelsOne: ReturnType<typeof runModels>, modelsTwo: ReturnType<typeof runModels>, modelJobs: number;
+
+    beforeAll(async () => {
+      await init({ threads: 1 });
+      one = runLayers(cases);
+      modelsOne = runModels();
+      const engine = await initEngine({ threads: 2 });
+      expect(engineInfo().threads).toBe(2);
+      const team = engine.team!;
+      jobs = [];
+      two = cases.map((c) => {
+        const before = team.jobs;
+        const [outcome] = runLayers([c]);
+        jobs.push(team.jobs - before);
+        return outcome;
+      });
+      const before = team.jobs;
+      modelsTwo = runModels();
+      modelJobs = team.jobs - before;
+    });
+
+    cases.forEach((c, i) => {
+      it(`${c.label}: outputs, final states${c.backward ? " and the gradients of a backward after it" : ""}`, () => {
+        expect(jobs[i], "kernels run split").toBe(c.splitKernels);
+        one[i].outputs.forEach((expected, k) => expectClose(two[i].outputs[k], expected, `${c.label}: result ${k}`, EXACT));
+        one[i].grads.forEach((expected, k) => expectClose(two[i].grads[k], expected, `${c.label}: gradient ${k}`, EXACT));
+      });
+    });
+
+    it("models: language-model loss and gradients (token inputs), log-probability, classifier, beam decoding", () => {
+      expect(modelJobs, "split kernels: the LM's 2 layers forward and backward, the classifier's and the seq2seq encoder's").toBeGreaterThanOrEqual(6);
+      expect(Math.abs(modelsTwo.loss - modelsOne.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(modelsOne.loss));
+      modelsOne.lmGrads.forEach((g, k) => expectClose(modelsTwo.lmGrads[k], g, `LM gradient ${k}`, EXACT));
+      expect(Math.abs(modelsTwo.logProb - modelsOne.logProb)).toBeLessThanOrEqual(1e-6 * Math.abs(modelsOne.logProb));
+      expect(modelsTwo.predicted).toEqual(modelsOne.predicted);
+      expect(modelsTwo.decoded).toEqual(modelsOne.decoded);
+    });
+
+    it("a Dense layer (an LM's output projection): forward rows and backward gradients split, same numbers", async () => {
+      const x = tensor(uniform(600 * 128), [600, 128]), dy = tensor(uniform(600 * 300), [600, 300]);
+      const results: Float32Array[][] = [];
+      for (const threads of [1, 2]) {
+        const team = (await initEngine({ threads })).team;
+        const dense = new Dense({ inFeatures: 128, outFeatures: 300, seed: 14 });
+        const before = team?.jobs ?? 0;
+        const y = dense.forward(x);
+        const gx = dense.backward(dy);
+        expect((team?.jobs ?? 0) - before, "forward and backward split on the team").toBe(threads === 2 ? 2 : 0);
+        results.push([y.data, gx.data, ...Object.values(dense.grads()).map((g) => g.data)].map((a) => Float32Array.from(a)));
+        dense.dispose();
+      }
+      results[0].forEach((expected, k) => expectClose(results[1][k], expected, `dense result ${k}`, EXACT));
+    });
+
+    it("small kernels stay on this thread (waking the team would cost more than they take)", async () => {
+      const team = (await initEngine()).team!;
+      const before = team.jobs;
+      const small = new LSTM({ inputSize: 4, hiddenSize: 16, seed: 13 });
+      small.forward(tensor(uniform(10 * 3 * 4), [10, 3, 4]));
+      expect(team.jobs).toBe(before);
+    });
+
+    it("a part that fails fails its call with a WorkerError; the team then runs the next call normally", async () => {
+      const engine = await initEngine();
+      const team = engine.team!;
+      const layer = cases[4].layer as unknown as {
+        forward: RNN["forward"];
+        state: { plans: Record<string, number>[] };
+        partPlans(plan: unknown, key: string, parts: number, barrier: number, workspace: (part: number, bytes: number) => number): Record<string, number>[];
+      };
+      const x = cases[4].x;
+      layer.forward(x);
+      const plans = layer.partPlans(layer.state.plans[0], "0.0", 2, team.barrier, (part, bytes) => (part === 0 ? engine.scratch(bytes) : team.buffer(part, bytes)));
+      plans[1] = { ...plans[1], x: 0x7ffffff0, wIh: 0x7ffffff0 }; // the member's input projection reads out of bounds
+      expect(() => team.run("rnnForward", plans.map((plan) => encodePlan(plan as never)))).toThrow(WorkerError);
+      const again = layer.forward(x);
+      expectClose(again.output.data, one[4].outputs[0], "after the failure", EXACT);
+    });
+  });
+
+  it("by default a Node process gets a team of its cores, which never keeps it from exiting", () => {
+    const entry = fileURLToPath(new URL("../../dist/node.js", import.meta.url));
+    const engineModule = fileURLToPath(new URL("../../dist/engine/engine.js", import.meta.url));
+    const script = `
+      const m = await import(${JSON.stringify(entry)});
+      const { engine } = await import(${JSON.stringify(engineModule)});
+      const started = Date.now();
+      while (m.engineInfo().threads === 1 && Date.now() - started < 20000) await new Promise((r) => setTimeout(r, 20));
+      const layer = new m.LSTM({ inputSize: 32, hiddenSize: 128 });
+      layer.forward(m.tensor(new Float32Array(64 * 4 * 32).fill(0.25), [64, 4, 32]));
+      console.log(JSON.stringify({ threads: m.engineInfo().threads, jobs: engine().team?.jobs ?? 0 }));`;
+    const env = { ...process.env };
+    delete env.WASM_RNN_THREADS;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { env, timeout: 30_000, encoding: "utf8" });
+    const cores = Math.min(availableParallelism(), 28);
+    expect(JSON.parse(out)).toEqual({ threads: cores, jobs: cores > 1 ? 1 : 0 });
+  });
+});

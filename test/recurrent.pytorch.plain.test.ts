@@ -1,4 +1,0 @@
-// PyTorch fixtures with the plain-SIMD build.
-import { recurrentPytorchSuite } from "./suites/recurrent-pytorch.js";
-
-recurrentPytorchSuite("plain");

@@ -1,4 +1,0 @@
-// PyTorch fixtures with the relaxed-SIMD build (fused multiply-add).
-import { recurrentPytorchSuite } from "./suites/recurrent-pytorch.js";
-
-recurrentPytorchSuite("relaxed");
