@@ -10,11 +10,7 @@
 import { sgemm } from "./gemm";
 import { addColumnSums } from "./sequence";
 import { addInto } from "./simd";
-
-/** First row of part k of `parts` when `rows` rows are shared out (k = parts gives rows). */
-export function rowStart(rows: i32, k: i32, parts: i32): i32 {
-  return <i32>((<i64>rows * k) / parts);
-}
+import { rowStart } from "./threads/split";
 
 /** y [N, O] = x [N, I] · Wᵀ (+ b); W is [O, I] row-major. */
 export function denseForward(N: i32, I: i32, O: i32, x: usize, w: usize, b: usize, y: usize, work: usize): void {

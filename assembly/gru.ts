@@ -11,8 +11,11 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, afterGemmScratch,
-         projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RESET_AFTER, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
+import { planOf, floatBytes, sharedArea, afterGemmScratch, FLAG_RESET_AFTER } from "./plan";
+import { weightBytes, prepareWeight, multiplyRows, hiddenSideGrads, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./weights";
+import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
+import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
+import { barrierWait } from "./threads/barrier";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
 
@@ -127,7 +130,7 @@ function forwardGeneral(o: usize, Hb: usize, gx: usize, gh: usize, bIh: usize, b
 
 /** Runs the sequence: fills gates (r z n), extra and h[1..T]. h[0] is set by the caller, p.prepared
  *  by gruPrepare for this batch size and these weights. Split over threads, this thread's batch
- *  rows (plan.ts), or its hidden units of one sequence. */
+ *  rows (threads/split.ts), or its hidden units of one sequence. */
 export function gruForward(plan: usize): void {
   let p = planOf(plan);
   if (p.parts > 1 && p.batch == 1) {
@@ -273,7 +276,7 @@ export function gruBackwardSharedBytes(plan: usize): usize {
 
 /** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. Split over
  *  threads, this thread's share of the steps (a batch's rows, or one sequence's units: reset after
- *  only, as reset before needs all units mid-step), then its share of the gradient GEMMs (plan.ts). */
+ *  only, as reset before needs all units mid-step), then its share of the gradient GEMMs (weights.ts, inputs.ts). */
 export function gruBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize;

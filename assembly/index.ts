@@ -3,7 +3,9 @@
 export { gemmWorkspaceBytes, packedSize, packB, sgemm, sgemmPacked, sgemmNaive, rowPanelsSize, packRows, gemvPanels } from "./gemm";
 export { activationArray } from "./activations";
 export { mapSteps, addColumnSums, meanSteps, meanStepsBackward, broadcastSteps, sumSteps, gatherRows } from "./sequence";
-export { planBytes, heapBase, setBlockingWaits, buildFeatures } from "./plan";
+export { planBytes } from "./plan";
+export { heapBase, buildFeatures } from "./module-info";
+export { setBlockingWaits } from "./threads/barrier";
 export { lstmPreparedBytes, lstmPrepare, lstmForward, lstmBackward, lstmForwardWorkspaceBytes, lstmBackwardWorkspaceBytes, lstmBackwardSharedBytes } from "./lstm";
 export { gruPreparedBytes, gruPrepare, gruForward, gruBackward, gruForwardWorkspaceBytes, gruBackwardWorkspaceBytes, gruBackwardSharedBytes } from "./gru";
 export { rnnPreparedBytes, rnnPrepare, rnnForward, rnnBackward, rnnForwardWorkspaceBytes, rnnBackwardWorkspaceBytes, rnnBackwardSharedBytes } from "./rnn";

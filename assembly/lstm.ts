@@ -7,12 +7,15 @@
 //   c' = f⊙c + i⊙g      o = σ(… + p_o⊙c')      m = o⊙tanh(c')      h' = m (or W_hr m with projection)
 // Per step the kernel adds h·W_hhᵀ to the precomputed input projection, then one fused pass applies
 // the gate activations and the state update; backward mirrors it and leaves the weight gradients
-// to single GEMMs over all steps (plan.ts).
+// to single GEMMs over all steps (weights.ts, inputs.ts).
 
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st, addTo } from "./lanes";
-import { SequencePlan, planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, afterGemmScratch,
-         projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
+import { SequencePlan, planOf, floatBytes, sharedArea, afterGemmScratch } from "./plan";
+import { weightBytes, prepareWeight, multiplyRows, hiddenSideGrads, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./weights";
+import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
+import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
+import { barrierWait } from "./threads/barrier";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
 import { activate, inputForget } from "./cell-options";
 import { gemmWorkspaceBytes } from "./gemm";
@@ -92,7 +95,7 @@ function forwardGeneral(o: usize, Hb: usize, g: usize, bias: usize, peep: usize,
 
 /** Runs the sequence: fills gates, c[1..T], h[1..T] (and m with projection). c[0], h[0] set by the
  *  caller, p.prepared by lstmPrepare for this batch size and these weights. Split over threads, this
- *  thread's batch rows (plan.ts), or its hidden units of one sequence. */
+ *  thread's batch rows (threads/split.ts), or its hidden units of one sequence. */
 export function lstmForward(plan: usize): void {
   let p = planOf(plan);
   if (p.parts > 1 && p.batch == 1) {
@@ -241,7 +244,7 @@ function peepholeGradients(p: SequencePlan, dGates: usize): void {
 /** Backpropagation through time. gradH/gradC hold ∂L/∂h_T, ∂L/∂c_T on entry and ∂L/∂h0, ∂L/∂c0 on
  *  return; parameter gradients are accumulated; gradX is overwritten. Needs lstmForward's buffers.
  *  Split over threads, this thread's share of the steps (a batch's rows, or one sequence's units:
- *  not with projection), then its share of the gradient GEMMs (plan.ts) and of the peephole units. */
+ *  not with projection), then its share of the gradient GEMMs (weights.ts, inputs.ts) and of the peephole units. */
 export function lstmBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, P = p.outputSize;

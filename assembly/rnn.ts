@@ -9,8 +9,11 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { tanhV, reluV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, weightBytes, prepareWeight, multiplyRows, rowStart, sharedArea, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, afterGemmScratch,
-         projectInputs, inputGradients, tokenScratchBytes, hiddenSideGrads, FLAG_RELU, unitStart, barrierWait, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./plan";
+import { planOf, floatBytes, sharedArea, afterGemmScratch, FLAG_RELU } from "./plan";
+import { weightBytes, prepareWeight, multiplyRows, hiddenSideGrads, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./weights";
+import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
+import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
+import { barrierWait } from "./threads/barrier";
 import { isActive, carryInactiveRows } from "./sequence";
 import { activate } from "./cell-options";
 
@@ -45,7 +48,7 @@ export function rnnForwardWorkspaceBytes(plan: usize): usize {
 }
 
 /** Runs the sequence: fills h[1..T]. h[0] is set by the caller, p.prepared by rnnPrepare. Split over
- *  threads, this thread's batch rows (plan.ts), or its hidden units of one sequence. */
+ *  threads, this thread's batch rows (threads/split.ts), or its hidden units of one sequence. */
 export function rnnForward(plan: usize): void {
   let p = planOf(plan);
   if (p.parts > 1 && p.batch == 1) {
@@ -141,7 +144,7 @@ export function rnnBackwardSharedBytes(plan: usize): usize {
 
 /** Backpropagation through time; gradH holds ∂L/∂h_T on entry and ∂L/∂h0 on return. Split over
  *  threads, this thread's share of the steps (a batch's rows, or one sequence's units), then its
- *  share of the gradient GEMMs (plan.ts). */
+ *  share of the gradient GEMMs (weights.ts, inputs.ts). */
 export function rnnBackward(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, B = p.batch, H = p.hiddenSize, lengths = p.lengths, dOutAll = p.gradOutput;
