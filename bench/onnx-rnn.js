@@ -3,7 +3,8 @@
 // (LSTM i,o,f,c; GRU z,r,h with linear_before_reset=1), and Transpose+Reshape from Y [T,D,B,H] to [T,B,D·H].
 
 import { node, tensorProto, valueInfo, modelBytes } from "./onnx-writer.js";
-import { GATES, directions, layerInput, suffix } from "./workloads.js";
+import { CELLS } from "../dist/engine/cells.js";
+import { directions, layerInput, suffix } from "./workloads.js";
 
 /** ONNX gate block k takes PyTorch gate block ORDER[cell][k]. */
 const ORDER = {
@@ -22,7 +23,7 @@ function reorderGates(src, cell, H, cols, dst, offset) {
 
 /** W [D, G·H, I], R [D, G·H, H], B [D, 2·G·H] of layer l in ONNX layout. */
 function layerWeights(w, sd, l) {
-  const D = directions(w), G = GATES[w.cell] * w.H, I = layerInput(w, l), H = w.H;
+  const D = directions(w), G = CELLS[w.cell].gates * w.H, I = layerInput(w, l), H = w.H;
   const W = new Float32Array(D * G * I), R = new Float32Array(D * G * H), B = new Float32Array(D * 2 * G);
   for (let d = 0; d < D; d++) {
     const s = suffix(l, d);

@@ -5,7 +5,7 @@
 // step with cross-entropy and Adam (learning rate lr). Its data are token ids, and its state dict has
 // the module prefixes "embedding.", "rnn." and "fc." (as wasm-rnn's LanguageModel and torch_lm.py).
 
-export const GATES = { lstm: 4, gru: 3, rnn: 1 };
+import { CELLS } from "../dist/engine/cells.js"; // gate counts: the engine's table of cells
 
 const base = { layers: 1, bidirectional: false, training: false };
 
@@ -37,7 +37,7 @@ export function isLanguageModel(w) {
  *  output projection; training counts 3× (forward, ∂x/∂h, ∂W). Embedding, softmax, Adam are not counted. */
 export function flops(w) {
   let f = 0;
-  for (let l = 0; l < w.layers; l++) f += directions(w) * 2 * w.B * w.T * (layerInput(w, l) + w.H) * GATES[w.cell] * w.H;
+  for (let l = 0; l < w.layers; l++) f += directions(w) * 2 * w.B * w.T * (layerInput(w, l) + w.H) * CELLS[w.cell].gates * w.H;
   if (isLanguageModel(w)) f += 2 * w.B * w.T * directions(w) * w.H * w.V;
   return w.training ? 3 * f : f;
 }
@@ -69,7 +69,7 @@ export function suffix(l, d) {
 /** PyTorch-layout weights, uniform ±1/√fan like torch's reset_parameters (fan = H for the recurrent
  *  layers and the output projection's input); a language model's embedding is uniform ±1. */
 export function stateDict(w, seed = 1) {
-  const G = GATES[w.cell] * w.H;
+  const G = CELLS[w.cell].gates * w.H;
   const prefix = isLanguageModel(w) ? "rnn." : "";
   const sd = {};
   let n = seed;

@@ -3,7 +3,7 @@
 // naming the line.
 
 import { FormatError, ShapeError } from "../errors.js";
-import type { SequencePair } from "../models/seq2seq.js";
+import type { SequencePair } from "../models/seq2seq/seq2seq.js";
 
 export function parsePairs(text: string, path: string): SequencePair[] {
   const pairs: SequencePair[] = [];

@@ -3,8 +3,8 @@
 // exact-match rate on held-out pairs reported as it learns.
 
 import { readFileSync } from "node:fs";
-import { Seq2Seq } from "../models/seq2seq.js";
-import { decode } from "../models/seq2seq-decoding.js";
+import { Seq2Seq } from "../models/seq2seq/seq2seq.js";
+import { decode } from "../models/seq2seq/decoding.js";
 import { Random } from "../random.js";
 import { CharTokenizer, WordTokenizer } from "../text/index.js";
 import { exampleData } from "../train/data.js";

@@ -2,8 +2,8 @@
 // stdout (greedy, or beam search with --beam K), in batches.
 
 import { createInterface } from "node:readline";
-import type { Seq2Seq } from "../models/seq2seq.js";
-import { decode } from "../models/seq2seq-decoding.js";
+import type { Seq2Seq } from "../models/seq2seq/seq2seq.js";
+import { decode } from "../models/seq2seq/decoding.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { intOption, stringOption, type Values } from "./usage.js";
 

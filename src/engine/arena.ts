@@ -7,11 +7,15 @@
 // and reports where the new pages start), so arenas never hand out the same bytes. A worker's arena
 // records the pages it grows in a growth log in the shared memory, so that when the worker ends,
 // the main thread takes its region and those pages back (`adopt`) and memory does not creep.
+// Tests can turn on a guard mode (`guard`): every block then ends in guard bytes of a fixed pattern
+// that `checkGuards` verifies, catching kernels that write past their buffers.
 
 import { ResourceError } from "../errors.js";
 
 const ALIGN = 64;
 const PAGE = 65536;
+/** The byte guard mode writes after every block (0xA5: a tiny float, harmless if a kernel reads it). */
+const GUARD_BYTE = 0xa5;
 
 interface FreeBlock {
   start: number;
@@ -35,6 +39,12 @@ export class Arena {
   private used = 0;
   /** Bytes this arena was given or grew (what a growth is sized against). */
   private owned = 0;
+  /** Guard mode: bytes of GUARD_BYTE after the requested end of each block (0: off). */
+  private guardBytes = 0;
+  /** Guard mode: per guarded block, the bytes it was asked for (its guard starts there) and its guard's length. */
+  private readonly guarded = new Map<number, { bytes: number; guard: number }>();
+  /** Guard mode: blocks whose guard had changed when they were released, until checkGuards reports them. */
+  private readonly damagedOnRelease: string[] = [];
 
   /**
    * `region`: the bytes this arena starts with — for the first arena, from the first byte after the
@@ -69,7 +79,7 @@ export class Arena {
   /** A block of at least `bytes` bytes; throws ResourceError beyond the memory limit. */
   alloc(bytes: number): number {
     if (!Number.isFinite(bytes) || bytes < 0) throw new ResourceError(`cannot allocate ${bytes} bytes`);
-    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const size = Math.max(ALIGN, Math.ceil((bytes + this.guardBytes) / ALIGN) * ALIGN);
     if (this.used + size > this.limitBytes) {
       throw new ResourceError(
         `allocating ${formatBytes(size)} would exceed the memory limit of ${formatBytes(this.limitBytes)} ` +
@@ -90,6 +100,10 @@ export class Arena {
     }
     this.sizes.set(start, size);
     this.used += size;
+    if (this.guardBytes) {
+      this.guarded.set(start, { bytes, guard: this.guardBytes });
+      new Uint8Array(this.memory.buffer, start + bytes, this.guardBytes).fill(GUARD_BYTE);
+    }
     return start;
   }
 
@@ -100,7 +114,42 @@ export class Arena {
     if (size === undefined) throw new Error(`arena: ${ptr} is not an allocated block`);
     this.sizes.delete(ptr);
     this.used -= size;
+    if (this.guarded.size !== 0 && this.guarded.has(ptr)) {
+      const damage = this.guardDamage(ptr);
+      if (damage) this.damagedOnRelease.push(`${damage} (found when it was released)`);
+      this.guarded.delete(ptr);
+    }
     this.insertFree(ptr, size);
+  }
+
+  /**
+   * @internal Guard mode, for tests: from now on every block is followed by `bytes` bytes of a fixed
+   * pattern, which checkGuards verifies. Off by default (allocation then costs nothing extra); turn it
+   * on before the layers under test are built, since blocks allocated earlier have no guard.
+   */
+  guard(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 0) throw new Error(`arena.guard: bytes must be an integer ≥ 0; got ${bytes}`);
+    this.guardBytes = bytes;
+  }
+
+  /** @internal Throws an Error naming every guarded block whose guard bytes changed: live blocks now,
+   *  and blocks found damaged when they were released since the last check. */
+  checkGuards(): void {
+    const damaged = this.damagedOnRelease.splice(0);
+    for (const ptr of this.guarded.keys()) {
+      const damage = this.guardDamage(ptr);
+      if (damage) damaged.push(damage);
+    }
+    if (damaged.length) throw new Error(`arena: something wrote past the end of ${damaged.length} block(s):\n${damaged.join("\n")}`);
+  }
+
+  /** What changed in the guard of block `ptr`, or null when it is intact. */
+  private guardDamage(ptr: number): string | null {
+    const { bytes, guard: length } = this.guarded.get(ptr)!;
+    const guard = new Uint8Array(this.memory.buffer, ptr + bytes, length);
+    const first = guard.findIndex((b) => b !== GUARD_BYTE);
+    if (first < 0) return null;
+    return `block at ${ptr} (${bytes} bytes): guard byte ${first} after its end is 0x${guard[first].toString(16)}, not 0x${GUARD_BYTE.toString(16)}`;
   }
 
   /** Takes bytes no other arena uses any more (an ended worker's pages) as free space of this one. */

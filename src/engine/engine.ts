@@ -134,6 +134,25 @@ export class Engine {
     return this.f32.subarray(ptr >> 2, (ptr >> 2) + n);
   }
 
+  /** Copies `floats` floats from byte address `src` to byte address `dst`. */
+  copy(dst: number, src: number, floats: number): void {
+    this.f32.copyWithin(dst >> 2, src >> 2, (src >> 2) + floats);
+  }
+
+  /** dst[r, 0..columns] = src[r, 0..columns] for r < rows: byte addresses, row strides in floats (a column slice of wider rows). */
+  copyColumns(rows: number, columns: number, src: number, srcRowFloats: number, dst: number, dstRowFloats: number): void {
+    const f32 = this.f32;
+    for (let r = 0, s = src >> 2, d = dst >> 2; r < rows; r++, s += srcRowFloats, d += dstRowFloats) f32.copyWithin(d, s, s + columns);
+  }
+
+  /** dst[r, 0..columns] += src[r, 0..columns] for r < rows, addressed as in copyColumns (each sum rounded to f32, as in wasm). */
+  addColumns(rows: number, columns: number, src: number, srcRowFloats: number, dst: number, dstRowFloats: number): void {
+    const f32 = this.f32;
+    for (let r = 0, s = src >> 2, d = dst >> 2; r < rows; r++, s += srcRowFloats, d += dstRowFloats) {
+      for (let j = 0; j < columns; j++) f32[d + j] += f32[s + j];
+    }
+  }
+
   /** Bytes held by the shared kernel workspace (sized by the largest call so far, reused by every layer). */
   get scratchSize(): number {
     return this.scratchBytes;

@@ -118,7 +118,7 @@ export function relaxedSimdSupported(): boolean {
   return WebAssembly.validate(RELAXED_PROBE);
 }
 
-/** The bit of buildFeatures() (assembly/plan.ts) set in relaxed-SIMD builds. */
+/** The bit of buildFeatures() (assembly/module-info.ts) set in relaxed-SIMD builds. */
 const RELAXED_FEATURE = 1;
 
 /** A module the caller compiled: checked to be one of our builds, its flavour and memory read from

@@ -101,8 +101,8 @@ export class Attention extends Layer {
     core.attendContext(B, Td, Ts, He, scores, enc, ctx, work);
     // [c_t; h_t] per row, then h̃ = tanh(W_c [c; h] + b_c).
     const rows = Td * B, joined = pool.floats("joined", rows * (He + Hd));
-    core.mapSteps(rows, 1, He, ctx, He, joined, He + Hd, 0, 0, 0);
-    core.mapSteps(rows, 1, Hd, dec, Hd, joined + He * 4, He + Hd, 0, 0, 0);
+    this.engine.copyColumns(rows, He, ctx, He, joined, He + Hd);
+    this.engine.copyColumns(rows, Hd, dec, Hd, joined + He * 4, He + Hd);
     const out = pool.floats("out", rows * Hd);
     core.denseForward(rows, He + Hd, Hd, joined, p.ptr("combine.weight"), p.ptr("combine.bias"), out, work);
     core.tanhForward(rows * Hd, out, out);
@@ -131,8 +131,8 @@ export class Attention extends Layer {
     const dJoined = pool.floats("dJoined", rows * (He + Hd));
     core.denseBackward(rows, He + Hd, Hd, joined, p.ptr("combine.weight"), dPre, p.gradPtr("combine.weight"), p.gradPtr("combine.bias"), dJoined, work);
     const dCtx = pool.floats("dCtx", rows * He), dDec = pool.floats("dDec", rows * Hd), dEnc = pool.floats("dEnc", Ts * B * He);
-    core.mapSteps(rows, 1, He, dJoined, He + Hd, dCtx, He, 0, 0, 0);
-    core.mapSteps(rows, 1, Hd, dJoined + He * 4, He + Hd, dDec, Hd, 0, 0, 0);
+    this.engine.copyColumns(rows, He, dJoined, He + Hd, dCtx, He);
+    this.engine.copyColumns(rows, Hd, dJoined + He * 4, He + Hd, dDec, Hd);
     eng.fill(dEnc, Ts * B * He);
     const dScores = pool.floats("dScores", B * Td * Ts);
     core.attendContextBackward(B, Td, Ts, He, alpha, enc, dCtx, dScores, dEnc, work);
@@ -160,6 +160,6 @@ export class Attention extends Layer {
     const core = this.engine.core;
     const tmp = this.buffers.floats(`d_${name}`, rows * inputs);
     core.denseBackward(rows, inputs, outputs, x, this.params.ptr(name), dy, this.params.gradPtr(name), 0, tmp, work);
-    core.mapSteps(rows, 1, inputs, tmp, inputs, dx, inputs, 0, 0, 1);
+    this.engine.addColumns(rows, inputs, tmp, inputs, dx, inputs);
   }
 }

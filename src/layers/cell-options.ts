@@ -3,6 +3,7 @@
 // input/forget gates. Validated here and written as the options block that assembly/cell-options.ts
 // reads. Layers with such options run a general forward path; they cannot be trained.
 
+import type { CellKind } from "../engine/cells.js";
 import { ShapeError, UnsupportedError } from "../errors.js";
 import { describe, optionsObject } from "../validate.js";
 
@@ -45,7 +46,7 @@ export interface CellOptions {
 }
 
 /** @internal Default activations per slot, as names. */
-export const DEFAULT_ACTIVATIONS: Record<"lstm" | "gru" | "rnn", ActivationName[]> = {
+export const DEFAULT_ACTIVATIONS: Record<CellKind, ActivationName[]> = {
   lstm: ["Sigmoid", "Tanh", "Tanh"],
   gru: ["Sigmoid", "Tanh"],
   rnn: ["Tanh"],
@@ -55,7 +56,7 @@ export const DEFAULT_ACTIVATIONS: Record<"lstm" | "gru" | "rnn", ActivationName[
  * @internal The options blocks (one per direction) as words: f32 clip, i32 inputForget, then per slot
  * i32 code, f32 alpha, f32 beta. Returns null when the options are PyTorch's defaults.
  */
-export function encodeCellOptions(kind: "lstm" | "gru" | "rnn", options: CellOptions | undefined, directions: number, where: string): ArrayBuffer[] | null {
+export function encodeCellOptions(kind: CellKind, options: CellOptions | undefined, directions: number, where: string): ArrayBuffer[] | null {
   if (options === undefined) return null;
   optionsObject(options, `${where}: cellOptions`, false);
   const slots = DEFAULT_ACTIVATIONS[kind].length;

@@ -72,7 +72,7 @@ export class Dense extends Layer {
   forwardResident(x: number, rows: number): number {
     const y = this.buffers.floats("y", rows * this.outFeatures);
     const job = { ...this.job(rows, x), y, b: this.params.ptr("bias") };
-    if (!this.runSplit("denseForwardJob", job)) this.engine.core.denseForward(rows, this.inFeatures, this.outFeatures, x, job.w, job.b, y, job.work);
+    if (!this.runSplit("dense.forward", job)) this.engine.core.denseForward(rows, this.inFeatures, this.outFeatures, x, job.w, job.b, y, job.work);
     this.last = { rows, x, leading: [rows] };
     return y;
   }
@@ -85,7 +85,7 @@ export class Dense extends Layer {
 
   /** Runs `kernel` split by rows over the engine's thread team when there is one and the product is
    *  big enough to pay for waking it (as the recurrent kernels); false: run it here. */
-  private runSplit(kernel: "denseForwardJob" | "denseBackwardJob", job: DenseJob): boolean {
+  private runSplit(kernel: "dense.forward" | "dense.backward", job: DenseJob): boolean {
     const team = this.engine.team;
     if (!team || job.rows * job.inFeatures * job.outFeatures < SPLIT_MIN_MULTIPLY_ADDS) return false;
     const parts = Math.min(team.size, job.rows);
@@ -120,7 +120,7 @@ export class Dense extends Layer {
     const { rows, x } = this.last!;
     const gradX = wantGradX ? this.buffers.floats("gradX", rows * this.inFeatures) : 0;
     const job = { ...this.job(rows, x), gradY, gradW: this.params.gradPtr("weight"), gradB: this.params.gradPtr("bias"), gradX };
-    if (!this.runSplit("denseBackwardJob", job)) this.engine.core.denseBackward(rows, this.inFeatures, this.outFeatures, x, job.w, gradY, job.gradW, job.gradB, gradX, job.work);
+    if (!this.runSplit("dense.backward", job)) this.engine.core.denseBackward(rows, this.inFeatures, this.outFeatures, x, job.w, gradY, job.gradW, job.gradB, gradX, job.work);
     return gradX;
   }
 }

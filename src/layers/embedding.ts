@@ -1,12 +1,13 @@
-// torch.nn.Embedding: rows of a table looked up by integer ids, parameter `weight` [numEmbeddings,
-// embeddingDim] initialised N(0, 1) like PyTorch; the padding row starts at zero and gets no gradient.
+// torch.nn.Embedding: rows of a table looked up by integer ids (an array, or a Tensor of any shape as
+// PyTorch's LongTensor), parameter `weight` [numEmbeddings, embeddingDim] initialised N(0, 1) like
+// PyTorch; the padding row starts at zero and gets no gradient.
 
 import { ShapeError } from "../errors.js";
 import { Random } from "../random.js";
 import { Tensor, formatShape } from "../tensor.js";
 import { checkFinite, checkTensor, describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { Layer, wrapInternal } from "./layer.js";
-import type { TokenInput } from "./recurrent.js";
+import type { TokenInput } from "./recurrent-stack.js";
 
 export interface EmbeddingOptions {
   numEmbeddings: number;
@@ -44,13 +45,31 @@ export class Embedding extends Layer {
     this.params.set("weight", table);
   }
 
-  /** Rows for `ids` (integers in 0…numEmbeddings−1) laid out as `shape` (default [ids.length]); returns [...shape, embeddingDim]. */
-  forward(ids: ArrayLike<number>, shape: readonly number[] = [ids?.length ?? 0]): Tensor {
+  /**
+   * Rows for `ids` (integers in 0…numEmbeddings−1): an array laid out as `shape` (default
+   * [ids.length]), or a Tensor of ids of any shape S, as torch.nn.Embedding takes a LongTensor (our
+   * float32 holds every integer up to 2^24 exactly). Returns [...shape, embeddingDim], or [...S, embeddingDim].
+   */
+  forward(ids: TensorLike): Tensor;
+  forward(ids: ArrayLike<number>, shape?: readonly number[]): Tensor;
+  forward(ids: ArrayLike<number> | TensorLike, shape?: readonly number[]): Tensor {
     this.checkAlive("forward");
     const where = "Embedding.forward";
+    if (isIdsTensor(ids)) {
+      if (shape !== undefined) throw new ShapeError(`${where}: a Tensor of ids carries its shape; pass no shape with it (got ${describe(shape)})`);
+      checkTensor(ids, `${where}: ids`);
+      return this.lookup(this.checkIds(ids.data, where), ids.shape, where);
+    }
+    const layout = shape === undefined ? [(ids as ArrayLike<number> | null)?.length ?? 0] : shape;
     const checked = this.checkIds(ids, where);
-    const count = Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) ? shape.reduce((a, b) => a * b, 1) : NaN;
-    if (count !== checked.length) throw new ShapeError(`${where}: shape ${formatShape(shape)} does not hold ${checked.length} ids`);
+    const count = Array.isArray(layout) && layout.every((d) => Number.isInteger(d) && d >= 0) ? layout.reduce((a, b) => a * b, 1) : NaN;
+    if (count !== checked.length) throw new ShapeError(`${where}: shape ${formatShape(layout)} does not hold ${checked.length} ids`);
+    return this.lookup(checked, layout, where);
+  }
+
+  /** Rows for checked ids, laid out as `shape` (which holds exactly their number). */
+  private lookup(checked: Int32Array, shape: readonly number[], where: string): Tensor {
+    const count = checked.length;
     try {
       const idsPtr = this.buffers.ints("ids", count);
       this.engine.writeInt32(idsPtr, checked);
@@ -130,4 +149,9 @@ export class Embedding extends Layer {
     const { count, ids } = this.last!;
     this.engine.core.embeddingBackward(count, this.embeddingDim, ids, gradY, this.params.gradPtr("weight"), this.paddingIdx ?? -1);
   }
+}
+
+/** A Tensor-shaped argument (shape and data, no length): ids given as a Tensor rather than an array. */
+function isIdsTensor(ids: unknown): ids is TensorLike {
+  return ids !== null && typeof ids === "object" && typeof (ids as { length?: unknown }).length !== "number" && "shape" in ids && "data" in ids;
 }

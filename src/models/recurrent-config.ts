@@ -1,6 +1,7 @@
 // The recurrent part of a model as plain, JSON-serialisable options, and the layer it builds.
 // Shared by every model so their configs (saved in checkpoints) describe the recurrent stack alike.
 
+import type { CellKind } from "../engine/cells.js";
 import { ShapeError } from "../errors.js";
 import { GRU } from "../layers/gru.js";
 import { LSTM } from "../layers/lstm.js";
@@ -8,7 +9,7 @@ import type { Recurrent } from "../layers/recurrent.js";
 import { RNN } from "../layers/rnn.js";
 import { describe } from "../validate.js";
 
-export type CellName = "lstm" | "gru" | "rnn";
+export type CellName = CellKind;
 
 export interface RecurrentConfig {
   /** Cell type (default "lstm"). */

@@ -6,7 +6,7 @@ import { describe } from "../validate.js";
 import { SequenceClassifier, type SequenceClassifierConfig } from "./classifier.js";
 import { LanguageModel, type LanguageModelConfig } from "./language-model.js";
 import type { Model } from "./model.js";
-import { Seq2Seq } from "./seq2seq.js";
+import { Seq2Seq } from "./seq2seq/seq2seq.js";
 import { SequenceTagger, type SequenceTaggerConfig } from "./tagger.js";
 
 export type ModelType = "language-model" | "sequence-classifier" | "sequence-tagger" | "seq2seq";

@@ -12,11 +12,11 @@ import { RNN } from "../layers/rnn.js";
 import { Recurrent } from "../layers/recurrent.js";
 import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";
-import { decode } from "../models/seq2seq-decoding.js";
-import type { Seq2Seq } from "../models/seq2seq.js";
+import { decode } from "../models/seq2seq/decoding.js";
+import type { Seq2Seq } from "../models/seq2seq/seq2seq.js";
 import type { GradientsMessage, HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import type { SequencePlan } from "../engine/abi.js";
-import { TEAM_KERNELS } from "../engine/threads/team-control.js";
+import { TEAM_KERNELS, teamKernel, type TeamKernel } from "../engine/threads/team-control.js";
 
 type Hosted = Model | Recurrent;
 
@@ -27,23 +27,28 @@ const LAYERS = { LSTM, GRU, RNN } as const;
  * the gradients afterwards are exactly this shard's.
  */
 export function invoke(target: Hosted, method: HostedMethod, args: unknown[]): unknown {
-  const object = target as unknown as Record<string, (...a: unknown[]) => unknown> & Model;
   switch (method) {
     case "decode":
       return decode(target as Seq2Seq, ...(args as [Parameters<typeof decode>[1], Parameters<typeof decode>[2]]));
     case "batchLoss":
     case "windowLoss":
-      object.zeroGrad();
-      return object[method](...args);
+      target.zeroGrad();
+      return methodOf(target, method)(...args);
     case "forward":
     case "predict":
     case "sample":
     case "logProb":
-      if (typeof object[method] !== "function") throw new ShapeError(`a ${target.constructor.name} has no ${method}()`);
-      return object[method](...args);
+      return methodOf(target, method)(...args);
     default:
       throw new ShapeError(`unknown pool method ${String(method)}`);
   }
+}
+
+/** `target`'s method `name`, bound, or a ShapeError when it has none (a layer has no sample()). */
+function methodOf(target: Hosted, name: HostedMethod): (...args: unknown[]) => unknown {
+  const method: unknown = Reflect.get(target, name);
+  if (typeof method !== "function") throw new ShapeError(`a ${target.constructor.name} has no ${name}()`);
+  return (...args) => Reflect.apply(method, target, args);
 }
 
 /** The layers whose parameters a hosted object has, in the order weights messages use. */
@@ -51,8 +56,6 @@ export function layersOf(hosted: Hosted): Layer[] {
   return hosted instanceof Recurrent ? [hosted] : hosted.layers;
 }
 
-/** The forward kernels a worker may run a part of (a split forward of the pool or the team). */
-const SPLIT_KERNELS = new Set<string>(TEAM_KERNELS);
 
 export class Host implements WorkerApi {
   private readonly hosted = new Map<number, { object: Hosted; versions: number[] }>();
@@ -94,10 +97,10 @@ export class Host implements WorkerApi {
     return invoke(this.get(id).object, method, args);
   }
 
-  runKernel(kernel: string, plan: SequencePlan): void {
-    if (!SPLIT_KERNELS.has(kernel)) throw new ShapeError(`worker: ${kernel} cannot run split`);
+  runKernel(kernel: TeamKernel, plan: SequencePlan): void {
+    if (!TEAM_KERNELS.includes(kernel)) throw new ShapeError(`worker: ${kernel} cannot run split`);
     const eng = engine();
-    (eng.core as unknown as Record<string, (plan: number) => void>)[kernel](eng.writePlan(plan));
+    teamKernel(eng.core, kernel)(eng.writePlan(plan));
   }
 
   gradients(id: number): GradientsMessage {

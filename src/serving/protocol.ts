@@ -4,6 +4,7 @@
 
 import type { Attachment } from "../engine/engine.js";
 import type { SequencePlan } from "../engine/abi.js";
+import type { TeamKernel } from "../engine/threads/team-control.js";
 
 /** @internal What to rebuild in the worker. */
 export type HostedSpec =
@@ -38,5 +39,5 @@ export interface WorkerApi {
   /** The gradients left by the last training call on `id`. */
   gradients(id: number): GradientsMessage;
   /** Runs one part of a split forward kernel on a plan whose buffers live in the shared memory. */
-  runKernel(kernel: string, plan: SequencePlan): void;
+  runKernel(kernel: TeamKernel, plan: SequencePlan): void;
 }

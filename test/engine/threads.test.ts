@@ -15,6 +15,7 @@ import {
 } from "../../dist/node.js";
 import { encodePlan } from "../../dist/engine/engine.js";
 import { initEngine } from "../../dist/engine/init.js";
+import { caseData, makeLayer, RECURRENT_CASES } from "../cases/recurrent.js";
 import { expectClose } from "../helpers/compare.js";
 
 const random = new Random(17);
@@ -33,32 +34,16 @@ interface LayerCase {
   splitKernels: number;
 }
 
+/** The rows of the recurrent case table marked for this test, in table order (their shapes are large
+ *  enough to split; their x, lengths and initial states come from the table too). */
 function layerCases(): LayerCase[] {
-  const cases: LayerCase[] = [];
-  const add = (label: string, layer: Recurrent, shape: number[], options: ForwardOptions = {}, backward = false, split = true) => {
+  return RECURRENT_CASES.filter((row) => row.threads).map((row) => {
+    const layer = makeLayer<Recurrent>(row, { lstm: LSTM, gru: GRU, rnn: RNN });
+    const { x, h0, c0, lengths } = caseData(row);
+    const backward = row.threads!.backward;
     const kernels = layer.numLayers * layer.directions * (backward ? 2 : 1);
-    cases.push({ label, layer, x: tensor(uniform(shape.reduce((a, b) => a * b, 1)), shape), options, backward, splitKernels: split ? kernels : 0 });
-  };
-  const lstm = new LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, bidirectional: true, peepholes: true, batchFirst: true, seed: 1 });
-  add("LSTM 2 layers, bidirectional, peepholes, batch-first, lengths, h0/c0", lstm, [7, 40, 16], {
-    lengths: [40, 3, 31, 1, 40, 17, 9],
-    h0: tensor(uniform(4 * 7 * 64), [4, 7, 64]),
-    c0: tensor(uniform(4 * 7 * 64), [4, 7, 64]),
-  }, true);
-  add("LSTM with projection, lengths", new LSTM({ inputSize: 12, hiddenSize: 96, projSize: 40, seed: 2 }), [50, 5, 12], { lengths: [50, 49, 2, 50, 25] }, true);
-  add("GRU reset after", new GRU({ inputSize: 10, hiddenSize: 80, seed: 3 }), [60, 5, 10], {}, true);
-  add("GRU reset before, lengths", new GRU({ inputSize: 10, hiddenSize: 80, resetAfter: false, seed: 4 }), [60, 6, 10], { lengths: [60, 1, 30, 59, 60, 12] }, true);
-  add("RNN relu, 3 rows over 2 threads", new RNN({ inputSize: 20, hiddenSize: 160, nonlinearity: "relu", seed: 5 }), [64, 3, 20], {}, true);
-  add("RNN tanh, 2 rows", new RNN({ inputSize: 20, hiddenSize: 200, seed: 6 }), [64, 2, 20]);
-  add("LSTM with ONNX cell options (scalar path), bidirectional", new LSTM({
-    inputSize: 8, hiddenSize: 64, bidirectional: true, seed: 7,
-    cellOptions: { activations: ["HardSigmoid", "Tanh", "Softsign", "Sigmoid", "Relu", "Tanh"].map((name) => ({ name })), clip: 3 },
-  } as ConstructorParameters<typeof LSTM>[0]), [40, 4, 8]);
-  add("LSTM one sequence, peepholes (split by hidden units)", new LSTM({ inputSize: 8, hiddenSize: 256, peepholes: true, seed: 8 }), [90, 8], {}, true);
-  add("GRU one sequence, H not a multiple of 8, lengths", new GRU({ inputSize: 8, hiddenSize: 258, seed: 9 }), [90, 1, 8], { lengths: [70] }, true);
-  add("RNN tanh one sequence, 2 layers", new RNN({ inputSize: 20, hiddenSize: 384, numLayers: 2, seed: 13 }), [64, 1, 20], {}, true);
-  add("LSTM with projection, one sequence: stays on this thread (a step needs all units)", new LSTM({ inputSize: 8, hiddenSize: 256, projSize: 128, seed: 14 }), [64, 1, 8], {}, true, false);
-  return cases;
+    return { label: row.name, layer, x: tensor(x.data, x.shape), options: { h0, c0, lengths }, backward, splitKernels: row.threads!.split === false ? 0 : kernels };
+  });
 }
 
 interface Outcome {
@@ -194,7 +179,7 @@ describe("init({ threads })", () => {
       layer.forward(x);
       const plans = layer.partPlans(layer.state.plans[0], "0.0", 2, team.barrier, (part, bytes) => (part === 0 ? engine.scratch(bytes) : team.buffer(part, bytes)));
       plans[1] = { ...plans[1], x: 0x7ffffff0, wIh: 0x7ffffff0 }; // the member's input projection reads out of bounds
-      expect(() => team.run("rnnForward", plans.map((plan) => encodePlan(plan as never)))).toThrow(WorkerError);
+      expect(() => team.run("rnn.forward", plans.map((plan) => encodePlan(plan as never)))).toThrow(WorkerError);
       const again = layer.forward(x);
       expectClose(again.output.data, one[4].outputs[0], "after the failure", EXACT);
     });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { engine } from "../../src/engine/engine.js";
-import { init, NumericError, onnx, OnnxTensor, ResourceError, ShapeError } from "../../src/index.js";
+import { init, NumericError, onnx, OnnxTensor, ResourceError, ShapeError, tensor } from "../../src/index.js";
 import { readTensorProto } from "../../src/io/onnx/tensor-proto.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
@@ -100,6 +100,31 @@ describe("InferenceSession", () => {
     await rejects(session.run({ ...feeds, sequence_lens: new OnnxTensor("int32", [5, -1, 4]) }), ShapeError, /sequence_lens\[1\] = -1 is outside 0…5/);
     await rejects(session.run({ ...feeds, sequence_lens: new OnnxTensor("int32", [5, 6, 4]) }), ShapeError, /sequence_lens\[1\] = 6 is outside 0…5/);
     expect(sequence_lens.type).toBe("int32");
+    await session.release();
+  });
+
+  it("takes wasm-rnn's own tensor(data, shape) as a float32 feed; refuses bare arrays and numbers by name", async () => {
+    const session = await onnx.InferenceSession.create(model("attr_lstm_reverse"));
+    const feeds = feedsOf("attr_lstm_reverse", ["input_0.pb", "input_1.pb", "input_2.pb", "input_3.pb"]);
+    const { X, initial_h } = feeds;
+    expect(X.type).toBe("float32");
+    const expected = await session.run(feeds);
+    const ours = await session.run({ ...feeds, X: tensor(X.data as Float32Array, X.dims), initial_h: tensor(Array.from(initial_h.data as Float32Array), initial_h.dims) });
+    expect(Object.keys(ours)).toEqual(["Y", "Y_h", "Y_c"]);
+    for (const name of ["Y", "Y_h", "Y_c"]) {
+      expect(ours[name].dims).toEqual(expected[name].dims);
+      expect(Array.from(ours[name].data)).toEqual(Array.from(expected[name].data));
+    }
+    // Its shape is checked against the graph input like an OnnxTensor's dims.
+    await rejects(session.run({ ...feeds, X: tensor(X.data as Float32Array, [5, 4, 3]) }), ShapeError, /input "X" must have shape \[5, 3, 4\]; got \[5, 4, 3\]/);
+    await rejects(session.run({ ...feeds, sequence_lens: tensor([5, 2, 4], [3]) }), ShapeError, /input "sequence_lens" must be int32; got float32/);
+    const bare = X.data as Float32Array;
+    await rejects(session.run({ ...feeds, X: bare as unknown as OnnxTensor }), ShapeError,
+      new RegExp(`feeds\\["X"\\] must be a Tensor \\(onnx\\.Tensor, or wasm-rnn's tensor\\(data, shape\\)\\); got a Float32Array of ${bare.length}`));
+    await rejects(session.run({ ...feeds, X: 3 as unknown as OnnxTensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got 3$/);
+    await rejects(session.run({ ...feeds, X: [1, 2] as unknown as OnnxTensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got an array of 2$/);
+    await rejects(session.run({ ...feeds, X: null as unknown as OnnxTensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got null$/);
+    await rejects(session.run({ ...feeds, X: { data: new Float32Array(5), shape: [5, 3, 4] } as unknown as OnnxTensor }), ShapeError, /feeds\["X"\]: shape \[5, 3, 4\] needs 60 values but data has 5/);
     await session.release();
   });
 

@@ -3,6 +3,9 @@
 // it, the kernels a member may run, and the size under which a kernel is not split. Both sides read
 // this file; neither owns the block (the main thread's team allocates it).
 
+import type { CoreExports } from "../abi.js";
+import { CELL_KINDS, cellKernels, type CellKind } from "../cells.js";
+
 /** @internal i32 word offsets in the control block. */
 export const GENERATION = 0;                  // bumped once per job; members wait on it
 /** @internal */ export const DONE = 16;      // members finished with the current job (own cache line: members write it)
@@ -31,9 +34,17 @@ export const CONTROL_BYTES = 68 * 4;
  *  microseconds, about what a kernel of this size takes (an LSTM step at H 256 is ~330k). */
 export const SPLIT_MIN_MULTIPLY_ADDS = 1 << 21;
 
+/** @internal A kernel a team member may run: a cell's forward or backward, or a dense layer's. */
+export type TeamKernel = `${CellKind | "dense"}.${"forward" | "backward"}`;
+
 /** @internal The kernels a team member may run, by index (only these: a job names a kernel by
  *  number). Each takes the address of its part's argument block: a SequencePlan, or a DenseJob for
  *  the dense ones. */
-export const TEAM_KERNELS = ["lstmForward", "gruForward", "rnnForward", "lstmBackward", "gruBackward", "rnnBackward", "denseForwardJob", "denseBackwardJob"] as const;
-/** @internal A kernel a team member may run. */
-export type TeamKernel = (typeof TEAM_KERNELS)[number];
+export const TEAM_KERNELS: readonly TeamKernel[] = [...CELL_KINDS, "dense" as const].flatMap((owner) => [`${owner}.forward`, `${owner}.backward`] as const);
+
+/** @internal The function of `core` that runs `kernel`. */
+export function teamKernel(core: CoreExports, kernel: TeamKernel): (args: number) => void {
+  const [owner, pass] = kernel.split(".") as [CellKind | "dense", "forward" | "backward"];
+  if (owner === "dense") return pass === "forward" ? core.denseForwardJob : core.denseBackwardJob;
+  return cellKernels(core, owner)[pass];
+}

@@ -4,7 +4,7 @@
 // and back-to-back jobs (the layers and directions of one forward) start without a wake-up.
 
 import { engine } from "../engine.js";
-import { BARRIER, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, TEAM_KERNELS, poisonBarrier } from "./team-control.js";
+import { BARRIER, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, TEAM_KERNELS, poisonBarrier, teamKernel } from "./team-control.js";
 
 /** Spins on the generation word before waiting asleep (a few tens of microseconds). */
 const SPINS = 20_000;
@@ -27,7 +27,7 @@ async function nextGeneration(i32: Int32Array, index: number, value: number): Pr
 /** Serves jobs as member `index` (1…) of the team whose control block is at `control`, until STOP. */
 export async function serveTeam(control: number, index: number): Promise<void> {
   const eng = engine();
-  const core = eng.core as unknown as Record<string, (plan: number) => void>;
+  const kernels = TEAM_KERNELS.map((kernel) => teamKernel(eng.core, kernel));
   const base = control >> 2;
   const word = (offset: number) => base + offset;
   let seen = Atomics.load(eng.i32, word(GENERATION));
@@ -42,7 +42,7 @@ export async function serveTeam(control: number, index: number): Promise<void> {
     const i32 = eng.i32;
     if (Atomics.load(i32, word(STOP))) return;
     try {
-      if (index < i32[word(PARTS)]) core[TEAM_KERNELS[i32[word(KERNEL)]]](i32[word(PLANS + index)]);
+      if (index < i32[word(PARTS)]) kernels[i32[word(KERNEL)]](i32[word(PLANS + index)]);
     } catch {
       Atomics.add(eng.i32, word(FAILED), 1);
       poisonBarrier(eng.i32, base + BARRIER);

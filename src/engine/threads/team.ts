@@ -10,7 +10,7 @@ import { ResourceError, ShapeError, WorkerError } from "../../errors.js";
 import { platform } from "../../platform/current.js";
 import { startAttached, stopAttached, type AttachedWorker } from "./attach.js";
 import type { TeamWorkerApi } from "./team-worker.js";
-import { CONTROL_BYTES, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, type TeamKernel } from "./team-control.js";
+import { CONTROL_BYTES, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, teamKernel, type TeamKernel } from "./team-control.js";
 
 /** How long this thread waits for members to finish a job before failing it. */
 const JOB_TIMEOUT_MS = 60_000;
@@ -99,7 +99,7 @@ export class ThreadTeam {
     this.jobs++;
     let failure: unknown = null;
     try {
-      (eng.core as unknown as Record<string, (plan: number) => void>)[kernel](addresses[0]);
+      teamKernel(eng.core, kernel)(addresses[0]);
     } catch (e) {
       failure = e;
       poisonBarrier(eng.i32, base + BARRIER);

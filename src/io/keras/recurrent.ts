@@ -10,6 +10,7 @@
 // masked step gets the h of the last valid step before it (the initial h before any). For the usual
 // prefix mask (padding at the end) the gather moves nothing: it is the lengths of the sequences.
 
+import { CELLS, type CellKind } from "../../engine/cells.js";
 import { ShapeError } from "../../errors.js";
 import { GRU } from "../../layers/gru.js";
 import { LSTM } from "../../layers/lstm.js";
@@ -26,8 +27,11 @@ import type { NamedWeight, WeightStore } from "./weights.js";
 
 type RecurrentClass = "LSTM" | "GRU" | "SimpleRNN";
 
-/** Our gate block g is Keras block GATE_ORDER[g]. */
-const GATE_ORDER: Record<RecurrentClass, readonly number[]> = { LSTM: [0, 1, 2, 3], GRU: [1, 0, 2], SimpleRNN: [0] };
+/** The cell each Keras class is. */
+const CELL_OF: Record<RecurrentClass, CellKind> = { LSTM: "lstm", GRU: "gru", SimpleRNN: "rnn" };
+
+/** Our gate block g is Keras block GATE_ORDER[g] (one entry per gate of the cell). */
+const GATE_ORDER: Record<CellKind, readonly number[]> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
 
 /** What a Keras recurrent layer's config asks for. */
 export interface RecurrentConfig {
@@ -96,8 +100,9 @@ export class RecurrentDirection {
   private readonly layer: Recurrent;
 
   constructor(private readonly config: RecurrentConfig, private readonly backwards: boolean, weights: WeightStore, prefix: string, owner: string) {
-    const order = GATE_ORDER[config.className];
-    const H = config.units, G = order.length;
+    const cell = CELL_OF[config.className];
+    const order = GATE_ORDER[cell];
+    const H = config.units, G = CELLS[cell].gates;
     const kernel = weights.take(`${prefix}/kernel`, [null, G * H], owner);
     const recurrent = weights.take(`${prefix}/recurrent_kernel`, [H, G * H], owner);
     const bias = config.useBias ? weights.take(`${prefix}/bias`, config.resetAfter ? [2, G * H] : [G * H], owner) : null;

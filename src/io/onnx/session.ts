@@ -6,6 +6,8 @@
 import { init } from "../../engine/init.js";
 import { FormatError, ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../../errors.js";
 import { wrapInternal } from "../../layers/layer.js";
+import { Tensor } from "../../tensor.js";
+import { checkTensor, describe } from "../../validate.js";
 import { Attributes } from "./attributes.js";
 import { describeNode, nodesFor, orderNodes } from "./graph.js";
 import { decodeModel, type OnnxNode, type ValueInfo } from "./model.js";
@@ -18,6 +20,12 @@ import { platform } from "../../platform/current.js";
 
 /** onnxruntime's session options (execution providers, optimisation levels, …) are accepted and ignored: wasm-rnn has one backend. */
 export type SessionOptions = Readonly<Record<string, unknown>>;
+
+/**
+ * A feed: our OnnxTensor, onnxruntime's tensor (`{ type, data, dims }`), or for float32 inputs the
+ * library's own Tensor (`tensor(data, shape)`), whose shape becomes the dims.
+ */
+export type Feed = OnnxTensor | Tensor;
 
 /** Output names to compute, as a list or as the keys of a record (onnxruntime's two forms). */
 export type Fetches = readonly string[] | Readonly<Record<string, unknown>>;
@@ -111,10 +119,11 @@ export class InferenceSession {
   }
 
   /**
-   * Runs the model. `feeds` maps input names to tensors; `fetches` (default: every output) names
-   * the outputs wanted. Resolves to the outputs by name.
+   * Runs the model. `feeds` maps input names to tensors (onnx.Tensor, onnxruntime's, or a float32
+   * `tensor(data, shape)`); `fetches` (default: every output) names the outputs wanted. Resolves to
+   * the outputs by name.
    */
-  async run(feeds: Readonly<Record<string, OnnxTensor>>, fetches?: Fetches): Promise<Record<string, OnnxTensor>> {
+  async run(feeds: Readonly<Record<string, Feed>>, fetches?: Fetches): Promise<Record<string, OnnxTensor>> {
     if (this.released) throw new ResourceError("InferenceSession.run: the session was released");
     const wanted = this.wantedOutputs(fetches);
     const values = new Map<string, OnnxTensor>(this.constants);
@@ -176,7 +185,7 @@ export class InferenceSession {
     return names;
   }
 
-  private checkFeeds(feeds: Readonly<Record<string, OnnxTensor>>): [string, OnnxTensor][] {
+  private checkFeeds(feeds: Readonly<Record<string, Feed>>): [string, OnnxTensor][] {
     if (feeds === null || typeof feeds !== "object") throw new ShapeError("InferenceSession.run: feeds must be an object mapping input names to tensors");
     const checked: [string, OnnxTensor][] = [];
     for (const [name, given] of Object.entries(feeds)) {
@@ -197,11 +206,31 @@ export class InferenceSession {
   }
 }
 
-/** A feed that is not our OnnxTensor but has its shape (e.g. onnxruntime's Tensor). */
+/**
+ * A feed that is not our OnnxTensor: the library's Tensor (float32, its shape as dims), or one with
+ * OnnxTensor's fields (e.g. onnxruntime's Tensor); anything else is refused here, before the
+ * OnnxTensor constructor would complain about its data.
+ */
 function asTensor(given: unknown, name: string): OnnxTensor {
-  const t = given as { type?: unknown; data?: unknown; dims?: unknown } | null;
-  if (t === null || typeof t !== "object") throw new ShapeError(`InferenceSession.run: feeds["${name}"] must be a Tensor`);
-  return new OnnxTensor(t.type as OnnxType, t.data as Float32Array, t.dims as number[]);
+  const what = `InferenceSession.run: feeds[${JSON.stringify(name)}]`;
+  const t = given as { type?: unknown; data?: unknown; dims?: unknown; shape?: unknown } | null;
+  const object = t !== null && typeof t === "object" && !Array.isArray(t) && !ArrayBuffer.isView(t);
+  if (object && ("type" in t || "dims" in t)) return new OnnxTensor(t.type as OnnxType, t.data as Float32Array, t.dims as number[]);
+  if (object && (t instanceof Tensor || ("shape" in t && "data" in t))) {
+    const checked = checkTensor(t, what);
+    return new OnnxTensor("float32", checked.data, checked.shape);
+  }
+  throw new ShapeError(`${what} must be a Tensor (onnx.Tensor, or wasm-rnn's tensor(data, shape)); got ${describeFeed(given)}`);
+}
+
+/** What was fed, for the error: `describe`, with typed arrays named by kind and length. */
+function describeFeed(given: unknown): string {
+  if (ArrayBuffer.isView(given)) return `a ${given.constructor.name}${"length" in given ? ` of ${given.length}` : ""}`;
+  if (given !== null && typeof given === "object" && !Array.isArray(given)) {
+    const keys = Object.keys(given);
+    return `an object with keys [${keys.slice(0, 6).join(", ")}${keys.length > 6 ? ", …" : ""}]`;
+  }
+  return describe(given);
 }
 
 function missing(name: string, where: string): never {

@@ -6,7 +6,7 @@
 
 import { FormatError, UnsupportedError } from "../../../errors.js";
 import { ACTIVATIONS, DEFAULT_ACTIVATIONS, type Activation, type ActivationName, type CellOptions } from "../../../layers/cell-options.js";
-import type { CellKind } from "../../../layers/recurrent.js";
+import type { CellKind } from "../../../engine/cells.js";
 import type { Attributes } from "../attributes.js";
 
 export interface RecurrentConfig {

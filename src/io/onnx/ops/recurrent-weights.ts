@@ -2,7 +2,7 @@
 // B [D, 2·G·H] (Wb then Rb) and P [D, 3·H] per direction, with the gate blocks reordered — LSTM
 // i, o, f, c → i, f, g, o; GRU z, r, h → r, z, n; peepholes i, o, f → i, f, o.
 
-import type { CellKind } from "../../../layers/recurrent.js";
+import type { CellKind } from "../../../engine/cells.js";
 import { Tensor } from "../../../tensor.js";
 import type { OnnxTensor } from "../tensor.js";
 

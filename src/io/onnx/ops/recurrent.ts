@@ -8,7 +8,8 @@
 import { ShapeError } from "../../../errors.js";
 import { GRU } from "../../../layers/gru.js";
 import { LSTM } from "../../../layers/lstm.js";
-import type { CellKind, Recurrent } from "../../../layers/recurrent.js";
+import { CELLS, type CellKind } from "../../../engine/cells.js";
+import type { Recurrent } from "../../../layers/recurrent.js";
 import { RNN } from "../../../layers/rnn.js";
 import { tensor } from "../../../tensor.js";
 import { OnnxTensor } from "../tensor.js";
@@ -18,7 +19,6 @@ import { recurrentConfig, type RecurrentConfig } from "./recurrent-attributes.js
 import { stateDictFromOnnx, type OnnxRecurrentWeights } from "./recurrent-weights.js";
 import { floatInput, intValues } from "./values.js";
 
-const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, rnn: 1 };
 const INPUTS: Record<CellKind, number> = { lstm: 8, gru: 6, rnn: 6 };
 
 /** A copy of [T, B, F] with each sequence's first lengths[b] steps in reverse order (the rest as they were). */
@@ -98,7 +98,7 @@ class RecurrentKernel implements Kernel {
     const { config, where } = this;
     const W = floatInput(inputs, 1, where), R = floatInput(inputs, 2, where);
     const B = inputs[3] ? floatInput(inputs, 3, where) : null, P = config.kind === "lstm" && inputs[7] ? floatInput(inputs, 7, where) : null;
-    const D = config.directions, G = GATES[config.kind];
+    const D = config.directions, G = CELLS[config.kind].gates;
     const H = config.hiddenSize ?? R.dims[2];
     const check = (t: OnnxTensor, name: string, dims: number[]) => {
       if (t.dims.length !== dims.length || t.dims.some((d, k) => d !== dims[k])) {

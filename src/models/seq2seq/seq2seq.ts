@@ -3,23 +3,27 @@
 // (context "init", through a learned bridge when the encoder is bidirectional) or also receives C at
 // every step, as input and in the output layer (context "every-step": h_t = f(h_{t−1}, y_{t−1}, C),
 // output g(h_t, y_{t−1}, C), Cho et al. 2014). Optional global attention over the encoder outputs.
-// Trained with teacher forcing (optionally scheduled sampling); decoding lives in seq2seq-decoding.ts.
+// Trained with teacher forcing (optionally scheduled sampling). The bridge lives in bridge.ts, the
+// every-step context in every-step-context.ts, decoding in decoding.ts.
 
-import { engine, type Engine } from "../engine/engine.js";
-import { ShapeError } from "../errors.js";
-import { Attention, type AttentionKind } from "../layers/attention.js";
-import { BufferPool } from "../layers/buffer-pool.js";
-import { Dense } from "../layers/dense.js";
-import { Embedding } from "../layers/embedding.js";
-import { buildLayers, type Layer } from "../layers/layer.js";
-import type { Recurrent, ResidentOutput } from "../layers/recurrent.js";
-import { Random } from "../random.js";
-import { tokenizerFromJSON, type Tokenizer } from "../text/index.js";
-import { BOS, EOS, PAD } from "../text/vocabulary.js";
-import type { Reduction } from "../layers/losses.js";
-import { describe, optionsObject, positiveInt } from "../validate.js";
-import { Model, type BatchLoss } from "./model.js";
-import { buildRecurrent, type CellName } from "./recurrent-config.js";
+import { engine, type Engine } from "../../engine/engine.js";
+import { ShapeError } from "../../errors.js";
+import { Attention, type AttentionKind } from "../../layers/attention.js";
+import { BufferPool } from "../../layers/buffer-pool.js";
+import { Dense } from "../../layers/dense.js";
+import { Embedding } from "../../layers/embedding.js";
+import { buildLayers, type Layer } from "../../layers/layer.js";
+import type { Recurrent } from "../../layers/recurrent.js";
+import type { ResidentOutput } from "../../layers/recurrent-stack.js";
+import { Random } from "../../random.js";
+import { tokenizerFromJSON, type Tokenizer } from "../../text/index.js";
+import { BOS, EOS, PAD } from "../../text/vocabulary.js";
+import type { Reduction } from "../../layers/losses.js";
+import { describe, optionsObject, positiveInt } from "../../validate.js";
+import { Model, type BatchLoss } from "../model.js";
+import { buildRecurrent, type CellName } from "../recurrent-config.js";
+import { Bridge } from "./bridge.js";
+import { EveryStepContext } from "./every-step-context.js";
 
 export interface Seq2SeqConfig {
   cell?: CellName;
@@ -57,7 +61,8 @@ export interface EncodedSources {
   /** Decoder initial states [L, B, H] (and cell states for LSTM, else 0). */
   h0: number;
   c0: number;
-  /** The context vector C [B, He] (top encoder layer's final states, directions side by side). */
+  /** The context vector C [B, He] (top encoder layer's final states, directions side by side) for
+   *  context "every-step"; 0 for "init". */
   context: number;
 }
 
@@ -72,6 +77,10 @@ export class Seq2Seq extends Model {
   readonly attention: Attention | null;
   readonly head: Dense;
   readonly contextMode: "init" | "every-step";
+  /** @internal Encoder final states → decoder initial states. */
+  readonly bridge: Bridge;
+  /** @internal C at every decoder step (context "every-step"), else null. */
+  readonly everyStep: EveryStepContext | null;
   /** Scheduled sampling: the probability that a training step feeds the model's own previous
    *  prediction instead of the true token (0 = pure teacher forcing). A Trainer may change it. */
   samplingRatio = 0;
@@ -129,6 +138,8 @@ export class Seq2Seq extends Model {
     this.contextMode = mode;
     this.engine = engine();
     this.pool = new BufferPool(this.engine);
+    this.bridge = new Bridge(this.engine, this.pool, bridgeH, bridgeC, L, H);
+    this.everyStep = mode === "every-step" ? new EveryStepContext(this.engine, this.pool, this.sizes) : null;
     this.samplingRandom = new Random(seed ?? 0);
   }
 
@@ -159,8 +170,7 @@ export class Seq2Seq extends Model {
   /** @internal Encodes a batch of sources (id arrays, non-empty) and prepares the decoder's start. */
   encode(sources: readonly Int32Array[], where: string): EncodedSources {
     this.checkAlive("encode");
-    const eng = this.engine, core = eng.core, pool = this.pool;
-    const { H, L, D, He } = this.sizes;
+    const eng = this.engine, pool = this.pool;
     const B = sources.length;
     const lengthsArray = Int32Array.from(sources, (s, b) => {
       if (s.length === 0) throw new ShapeError(`${where}: source ${b} is empty`);
@@ -178,28 +188,9 @@ export class Seq2Seq extends Model {
     eng.writeInt32(lengths, lengthsArray);
     const x = this.sourceEmbedding.forwardResident(idsPtr, Ts * B);
     const encoder = this.encoder.forwardResident({ steps: Ts, batch: B, x, lengths, h0: 0, c0: 0 });
-    // C: the top layer's final states, directions side by side [B, He].
-    const context = pool.floats("context", B * He);
-    const top = (L - 1) * D;
-    for (let d = 0; d < D; d++) core.mapSteps(1, B, H, encoder.hN + (top + d) * B * H * 4, H, context + d * H * 4, He, 0, 0, 0);
-    let h0 = encoder.hN, c0 = encoder.cN;
-    if (this.bridgeH) {
-      // Bidirectional: per layer [h_fwd; h_bwd] → tanh(W [·] + b) (and linear for the cell state).
-      h0 = this.bridge(this.bridgeH, encoder.hN, "bridgeH", B, true);
-      c0 = this.bridgeC ? this.bridge(this.bridgeC, encoder.cN, "bridgeC", B, false) : 0;
-    }
+    const { h0, c0 } = this.bridge.forward(encoder.hN, encoder.cN, B);
+    const context = this.everyStep ? this.everyStep.contextForward(encoder.hN, B) : 0;
     return { batch: B, steps: Ts, lengths, lengthsArray, encoder, h0, c0, context };
-  }
-
-  /** [L·2, B, H] final states → per layer [B, 2H] → Dense → [L, B, H]. */
-  private bridge(layer: Dense, states: number, name: string, B: number, tanh: boolean): number {
-    const core = this.engine.core;
-    const { H, L, He } = this.sizes;
-    const joined = this.pool.floats(`${name}In`, L * B * He);
-    for (let l = 0; l < L; l++) for (let d = 0; d < 2; d++) core.mapSteps(1, B, H, states + (l * 2 + d) * B * H * 4, H, joined + (l * B * He + d * H) * 4, He, 0, 0, 0);
-    const out = layer.forwardResident(joined, L * B);
-    if (tanh) core.tanhForward(L * B * H, out, out);
-    return out;
   }
 
   // ---- decoder --------------------------------------------------------------------------------
@@ -210,27 +201,13 @@ export class Seq2Seq extends Model {
    * states are in this.decoder's buffers (hN, cN of the returned step).
    */
   decodeSteps(src: EncodedSources, inputs: Int32Array, T: number, B: number, lengths: number, h0: number, c0: number): { logits: number; decoder: ResidentOutput } {
-    const eng = this.engine, core = eng.core, pool = this.pool;
-    const { H, He, E } = this.sizes;
-    const ids = pool.ints("targetIds", T * B);
-    eng.writeInt32(ids, inputs);
+    const ids = this.pool.ints("targetIds", T * B);
+    this.engine.writeInt32(ids, inputs);
     const emb = this.targetEmbedding.forwardResident(ids, T * B);
-    let x = emb;
-    if (this.contextMode === "every-step") {
-      x = pool.floats("decoderInput", T * B * (E + He));
-      core.mapSteps(T * B, 1, E, emb, E, x, E + He, 0, 0, 0);
-      core.broadcastSteps(T, B, He, src.context, x + E * 4, E + He);
-    }
+    const x = this.everyStep ? this.everyStep.decoderInputForward(emb, src.context, T, B) : emb;
     const decoder = this.decoder.forwardResident({ steps: T, batch: B, x, lengths, h0, c0 });
-    let top = decoder.output;
-    if (this.attention) top = this.attention.forwardResident(top, src.encoder.output, T, src.steps, B, src.lengths);
-    let headInput = top;
-    if (this.contextMode === "every-step") {
-      const F = H + E + He;
-      headInput = pool.floats("headInput", T * B * F);
-      core.mapSteps(T * B, 1, H, top, H, headInput, F, 0, 0, 0);
-      core.mapSteps(T * B, 1, E + He, x, E + He, headInput + H * 4, F, 0, 0, 0);
-    }
+    const top = this.attention ? this.attention.forwardResident(decoder.output, src.encoder.output, T, src.steps, B, src.lengths) : decoder.output;
+    const headInput = this.everyStep ? this.everyStep.headInputForward(top, x, T * B) : top;
     return { logits: this.head.forwardResident(headInput, T * B), decoder };
   }
 
@@ -289,13 +266,13 @@ export class Seq2Seq extends Model {
   private scheduleSampling(src: EncodedSources, inputs: Int32Array, lengths: Int32Array, T: number, B: number, ratio: number, random: Random): void {
     const eng = this.engine, pool = this.pool, V = this.sizes.V;
     const { H, L } = this.sizes;
-    const stateH = pool.floats("ssH", L * B * H), stateC = this.bridgeC || src.c0 ? pool.floats("ssC", L * B * H) : 0;
-    eng.f32.copyWithin(stateH >> 2, src.h0 >> 2, (src.h0 >> 2) + L * B * H);
-    if (stateC) eng.f32.copyWithin(stateC >> 2, src.c0 >> 2, (src.c0 >> 2) + L * B * H);
+    const stateH = pool.floats("ssH", L * B * H), stateC = src.c0 ? pool.floats("ssC", L * B * H) : 0;
+    eng.copy(stateH, src.h0, L * B * H);
+    if (stateC) eng.copy(stateC, src.c0, L * B * H);
     for (let t = 0; t + 1 < T; t++) {
       const { logits, decoder } = this.decodeSteps(src, inputs.subarray(t * B, (t + 1) * B), 1, B, 0, stateH, stateC);
-      eng.f32.copyWithin(stateH >> 2, decoder.hN >> 2, (decoder.hN >> 2) + L * B * H);
-      if (stateC) eng.f32.copyWithin(stateC >> 2, decoder.cN >> 2, (decoder.cN >> 2) + L * B * H);
+      eng.copy(stateH, decoder.hN, L * B * H);
+      if (stateC) eng.copy(stateC, decoder.cN, L * B * H);
       const values = eng.view(logits, B * V);
       for (let b = 0; b < B; b++) {
         if (t + 1 >= lengths[b] || random.uniform() >= ratio) continue;
@@ -306,63 +283,19 @@ export class Seq2Seq extends Model {
     }
   }
 
-  /** Backward of the last teacher-forced batch: head → (attention) → decoder → context/bridge → encoder. */
+  /** Backward of the last teacher-forced batch: the forward of encode and decodeSteps, reversed. */
   private backward(src: EncodedSources, gradLogits: number, T: number, B: number): void {
-    const eng = this.engine, core = eng.core, pool = this.pool;
-    const { H, L, D, He, E } = this.sizes;
-    const rows = T * B;
-    const dHead = this.head.backwardResident(gradLogits, true);
-    const dContext = pool.floats("dContext", B * He);
-    eng.fill(dContext, B * He);
-    let dTop = dHead, dEmbFromHead = 0;
-    if (this.contextMode === "every-step") {
-      const F = H + E + He;
-      dTop = pool.floats("dTop", rows * H);
-      core.mapSteps(rows, 1, H, dHead, F, dTop, H, 0, 0, 0);
-      dEmbFromHead = pool.floats("dEmbHead", rows * E);
-      core.mapSteps(rows, 1, E, dHead + H * 4, F, dEmbFromHead, E, 0, 0, 0);
-      core.sumSteps(T, B, He, dHead + (H + E) * 4, F, dContext);
-    }
-    let dDecoderOut = dTop, dEncoderOut = 0;
-    if (this.attention) ({ dDec: dDecoderOut, dEnc: dEncoderOut } = this.attention.backwardResident(dTop));
-    const back = this.decoder.backwardResident({ gradOutput: dDecoderOut, gradHN: 0, gradCN: 0 });
-    let dEmb = back.gradInput;
-    if (this.contextMode === "every-step") {
-      dEmb = pool.floats("dEmb", rows * E);
-      core.mapSteps(rows, 1, E, back.gradInput, E + He, dEmb, E, 0, 0, 0);
-      core.mapSteps(rows, 1, E, dEmbFromHead, E, dEmb, E, 0, 0, 1);
-      core.sumSteps(T, B, He, back.gradInput + E * 4, E + He, dContext);
-    }
+    const everyStep = this.everyStep;
+    const dHeadInput = this.head.backwardResident(gradLogits, true);
+    const dTop = everyStep ? everyStep.headInputBackward(dHeadInput, T, B) : dHeadInput;
+    const { dDec, dEnc } = this.attention ? this.attention.backwardResident(dTop) : { dDec: dTop, dEnc: 0 };
+    const back = this.decoder.backwardResident({ gradOutput: dDec, gradHN: 0, gradCN: 0 });
+    const dEmb = everyStep ? everyStep.decoderInputBackward(back.gradInput, T, B) : back.gradInput;
     this.targetEmbedding.backwardResident(dEmb);
-    // Gradients of the encoder's final states: from the decoder's initial states and from C.
-    const LD = L * D;
-    let gradHN = back.gradH0, gradCN = back.gradC0;
-    if (this.bridgeH) {
-      gradHN = this.bridgeBackward(this.bridgeH, "bridgeH", back.gradH0, src.h0, B);
-      gradCN = this.bridgeC ? this.bridgeBackward(this.bridgeC, "bridgeC", back.gradC0, 0, B) : 0;
-    } else {
-      gradHN = pool.floats("gradHN", LD * B * H);
-      eng.f32.copyWithin(gradHN >> 2, back.gradH0 >> 2, (back.gradH0 >> 2) + LD * B * H);
-    }
-    const top = (L - 1) * D;
-    for (let d = 0; d < D; d++) core.mapSteps(1, B, H, dContext + d * H * 4, He, gradHN + (top + d) * B * H * 4, H, 0, 0, 1);
-    const encoderBack = this.encoder.backwardResident({ gradOutput: dEncoderOut, gradHN, gradCN });
+    const bridged = this.bridge.backward(back.gradH0, back.gradC0, src.h0, B);
+    const gradHN = everyStep ? everyStep.contextBackward(bridged.gradHN, B) : bridged.gradHN;
+    const encoderBack = this.encoder.backwardResident({ gradOutput: dEnc, gradHN, gradCN: bridged.gradCN });
     this.sourceEmbedding.backwardResident(encoderBack.gradInput);
-  }
-
-  /** Gradient of bridge(): ∂[L, B, H] → ∂ final states [L·2, B, H]; `tanhOutput` ≠ 0 when the bridge had a tanh. */
-  private bridgeBackward(layer: Dense, name: string, gradOut: number, tanhOutput: number, B: number): number {
-    const core = this.engine.core, pool = this.pool;
-    const { H, L, He } = this.sizes;
-    let g = gradOut;
-    if (tanhOutput) {
-      g = pool.floats(`${name}Grad`, L * B * H);
-      core.tanhBackward(L * B * H, tanhOutput, gradOut, g);
-    }
-    const dJoined = layer.backwardResident(g, true);
-    const grad = pool.floats(`${name}StatesGrad`, L * 2 * B * H);
-    for (let l = 0; l < L; l++) for (let d = 0; d < 2; d++) core.mapSteps(1, B, H, dJoined + (l * B * He + d * H) * 4, He, grad + (l * 2 + d) * B * H * 4, H, 0, 0, 0);
-    return grad;
   }
 
   override dispose(): void {

@@ -3,11 +3,11 @@
 // steps. One decoder step for the whole batch (or batch × beams) per wasm round; beams are reordered
 // by gathering state rows inside wasm.
 
-import { ShapeError } from "../errors.js";
-import { Random } from "../random.js";
-import { BOS, EOS } from "../text/vocabulary.js";
-import { describe, optionsObject } from "../validate.js";
-import { checkSampling, drawToken, MAX_GENERATED, type SamplingOptions } from "./sampling.js";
+import { ShapeError } from "../../errors.js";
+import { Random } from "../../random.js";
+import { BOS, EOS } from "../../text/vocabulary.js";
+import { describe, optionsObject } from "../../validate.js";
+import { checkSampling, drawToken, MAX_GENERATED, type SamplingOptions } from "../sampling.js";
 import type { EncodedSources, Seq2Seq } from "./seq2seq.js";
 
 export interface DecodeOptions extends SamplingOptions {
@@ -70,7 +70,7 @@ function initialStates(model: Seq2Seq, src: EncodedSources, index: Int32Array | 
   const rows = index ? index.length : src.batch;
   const copy = (from: number, key: string) => {
     const to = pool.floats(`${name}${key}`, L * rows * H);
-    if (!index) eng.f32.copyWithin(to >> 2, from >> 2, (from >> 2) + L * rows * H);
+    if (!index) eng.copy(to, from, L * rows * H);
     else gatherLayerRows(model, from, to, index, src.batch, L, H);
     return to;
   };
@@ -93,8 +93,8 @@ function step(model: Seq2Seq, src: EncodedSources, tokens: Int32Array, states: S
   const { H, L, V } = model.sizes;
   const rows = tokens.length;
   const { logits, decoder } = model.decodeSteps(src, tokens, 1, rows, 0, states.h, states.c);
-  eng.f32.copyWithin(states.h >> 2, decoder.hN >> 2, (decoder.hN >> 2) + L * rows * H);
-  if (states.c) eng.f32.copyWithin(states.c >> 2, decoder.cN >> 2, (decoder.cN >> 2) + L * rows * H);
+  eng.copy(states.h, decoder.hN, L * rows * H);
+  if (states.c) eng.copy(states.c, decoder.cN, L * rows * H);
   const logp = model.pool.floats("logp", rows * V);
   core.logSoftmax(rows, V, logits, temperature, logp);
   return eng.read(logp, rows * V);
@@ -191,7 +191,7 @@ function beamSearch(model: Seq2Seq, src: EncodedSources, k: number, maxLength: n
     for (const key of ["h", "c"] as const) {
       if (!states[key]) continue;
       const tmp = pool.floats(`beamTmp${key}`, L * rows * H);
-      eng.f32.copyWithin(tmp >> 2, states[key] >> 2, (states[key] >> 2) + L * rows * H);
+      eng.copy(tmp, states[key], L * rows * H);
       gatherLayerRows(model, tmp, states[key], parents, rows, L, H);
     }
     tokens = next;
@@ -203,7 +203,7 @@ function beamSearch(model: Seq2Seq, src: EncodedSources, k: number, maxLength: n
   });
 }
 
-/** The encoded sources with each row replicated for its beams (encoder outputs, lengths, context). */
+/** The encoded sources with each row replicated for its beams (encoder outputs, lengths, context C if any). */
 function replicateSources(model: Seq2Seq, src: EncodedSources, parentOf: Int32Array): EncodedSources {
   const eng = model.engine, core = eng.core, pool = model.pool;
   const { He } = model.sizes;
@@ -214,9 +214,12 @@ function replicateSources(model: Seq2Seq, src: EncodedSources, parentOf: Int32Ar
   eng.writeInt32(indexPtr, outputIndex);
   const output = pool.floats("beamEncoderOutput", Ts * rows * He);
   core.gatherRows(Ts * rows, He, src.encoder.output, indexPtr, output);
-  const context = pool.floats("beamContext", rows * He);
-  eng.writeInt32(indexPtr, parentOf);
-  core.gatherRows(rows, He, src.context, indexPtr, context);
+  let context = 0;
+  if (src.context) {
+    context = pool.floats("beamContext", rows * He);
+    eng.writeInt32(indexPtr, parentOf);
+    core.gatherRows(rows, He, src.context, indexPtr, context);
+  }
   const lengthsArray = Int32Array.from(parentOf, (p) => src.lengthsArray[p]);
   const lengths = pool.ints("beamLengths", rows);
   eng.writeInt32(lengths, lengthsArray);
