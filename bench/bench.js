@@ -1,6 +1,11 @@
-// The whole benchmark (`npm run bench`, or `node bench.js [auto|plain|both]`): the suite once per SIMD
-// build, each in its own process since the engine is initialised once per process, then W6 against
-// PyTorch (when installed), the worker pool, cold starts, wasm and bundle sizes, and the cold start in Chromium. Exits 0 whatever the targets say; only a crash fails it.
+// The whole benchmark (`npm run bench`, or `node bench.js [auto|plain|both] [--node 20,26|all]`): the
+// suite once per SIMD build and per Node runtime, each in its own process since the engine is
+// initialised once per process, then, on the system node, W6 against PyTorch (when installed), the
+// worker pool, cold starts, wasm and bundle sizes, and the cold start in Chromium. Exits 0 whatever the
+// targets say; only a crash fails it.
+//   --node 26 | 20,26 | all   runtimes for the suite (default: the system node; runtimes.js)
+//   --only W1,W2 / --peers ort-node,ort-node-int8 / --int8 per-channel   passed to suite.js (options.js);
+//   with --only or --peers, or --suite-only, only the suites run.
 
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -9,6 +14,8 @@ import { coldStarts } from "./cold-start.js";
 import { bundleSizes, wasmSizes } from "./sizes.js";
 import { formatColdStarts, formatSizes } from "./report.js";
 import { CHROMIUM } from "../scripts/chromium.mjs";
+import { resolveRuntimes } from "./runtimes.js";
+import { SUITE_FLAGS } from "./options.js";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -21,12 +28,37 @@ if (!existsSync(here("./node_modules/onnxruntime-web/package.json"))) {
   process.exit(1);
 }
 
-const which = process.argv[2] ?? "both";
-const builds = which === "both" ? ["auto", "plain"] : [which];
-for (const simd of builds) {
-  const { status } = spawnSync(process.execPath, [here("./suite.js"), simd], { stdio: "inherit" });
-  if (status !== 0) process.exit(status ?? 1);
+let which = "both", nodeSpec = "system", suiteOnly = false;
+const suiteArgs = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  if (arg === "--node") nodeSpec = process.argv[++i] ?? "";
+  else if (arg === "--suite-only") suiteOnly = true;
+  else if (SUITE_FLAGS.includes(arg)) {
+    suiteArgs.push(arg, process.argv[++i] ?? "");
+    if (arg !== "--int8") suiteOnly = true; // a filtered run is a check, not a full run
+  } else if (["auto", "plain", "relaxed", "both"].includes(arg)) which = arg;
+  else {
+    console.error(`bench: unknown argument ${arg} (usage: node bench.js [auto|plain|both] [--node 20,26|all] [--only W1,W2] [--peers …] [--int8 per-tensor|per-channel] [--suite-only])`);
+    process.exit(1);
+  }
 }
+let runtimes;
+try {
+  runtimes = resolveRuntimes(nodeSpec);
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
+const builds = which === "both" ? ["auto", "plain"] : [which];
+for (const runtime of runtimes) {
+  for (const simd of builds) {
+    if (runtimes.length > 1 || runtime.executable !== process.execPath) console.log(`\n##### suite on ${runtime.label}`);
+    const { status } = spawnSync(runtime.executable, [here("./suite.js"), simd, ...suiteArgs], { stdio: "inherit" });
+    if (status !== 0) process.exit(status ?? 1);
+  }
+}
+if (suiteOnly) process.exit(0);
 
 // W6 against PyTorch on one thread, when Debian's python3-torch is installed.
 {

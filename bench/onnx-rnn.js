@@ -1,6 +1,10 @@
 // ONNX models of a stacked (optionally bidirectional) LSTM/GRU/RNN from a PyTorch state dict: one
 // ONNX LSTM/GRU/RNN node per layer with weights as initializers, gates reordered to ONNX's order
 // (LSTM i,o,f,c; GRU z,r,h with linear_before_reset=1), and Transpose+Reshape from Y [T,D,B,H] to [T,B,D·H].
+// With `quantization`, an LSTM becomes what onnxruntime's quantize_dynamic makes of it: one
+// com.microsoft DynamicQuantizeLSTM node per layer, W and R as int8 (symmetric, zero point 0, one
+// scale per direction or per output channel) transposed to [D, I, 4H] and [D, H, 4H], B still float.
+// onnxruntime has no dynamic-quantized GRU or RNN operator (quantize_dynamic leaves those in float).
 
 import { node, tensorProto, valueInfo, modelBytes } from "./onnx-writer.js";
 import { CELLS } from "../dist/engine/cells.js";
@@ -21,8 +25,8 @@ function reorderGates(src, cell, H, cols, dst, offset) {
   ORDER[cell].forEach((from, to) => dst.set(src.subarray(from * block, (from + 1) * block), offset + to * block));
 }
 
-/** W [D, G·H, I], R [D, G·H, H], B [D, 2·G·H] of layer l in ONNX layout. */
-function layerWeights(w, sd, l) {
+/** W [D, G·H, I], R [D, G·H, H], B [D, 2·G·H] of layer l in ONNX layout (Float32Arrays). */
+function onnxLayerArrays(w, sd, l) {
   const D = directions(w), G = CELLS[w.cell].gates * w.H, I = layerInput(w, l), H = w.H;
   const W = new Float32Array(D * G * I), R = new Float32Array(D * G * H), B = new Float32Array(D * 2 * G);
   for (let d = 0; d < D; d++) {
@@ -32,6 +36,12 @@ function layerWeights(w, sd, l) {
     reorderGates(sd[`bias_ih${s}`].data, w.cell, H, 1, B, d * 2 * G);
     reorderGates(sd[`bias_hh${s}`].data, w.cell, H, 1, B, d * 2 * G + G);
   }
+  return { W, R, B, D, G, I, H };
+}
+
+/** The initializers W{l}, R{l}, B{l} of layer l in ONNX layout (float). */
+function layerWeights(w, sd, l) {
+  const { W, R, B, D, G, I, H } = onnxLayerArrays(w, sd, l);
   return [
     tensorProto(`W${l}`, [D, G, I], W),
     tensorProto(`R${l}`, [D, G, H], R),
@@ -39,8 +49,69 @@ function layerWeights(w, sd, l) {
   ];
 }
 
-/** Serialised ONNX model: input "x" [T, B, I] → output "output" [T, B, D·H], as torch.nn.{LSTM,GRU,RNN}. */
-export function onnxModel(w, sd) {
+/** Rounding half to even, as numpy's round (which quantize_dynamic uses). */
+function roundHalfEven(x) {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
+}
+
+export const QUANTIZATIONS = ["per-tensor", "per-channel"];
+
+/**
+ * Symmetric int8 quantization of a float weight in ONNX layout [D, G, cols], as onnxruntime's
+ * quantize_dynamic does for LSTM's W and R (weight_type QInt8, WeightSymmetric, reduce_range off):
+ * one scale per direction ("per-tensor", quantize_dynamic's default) or per output row of G·H
+ * ("per-channel"), scale = max|w| / 127 in float32, q = clamp(round_half_even(w / scale), −127, 127),
+ * zero point 0. Returns q transposed to DynamicQuantizeLSTM's [D, cols, G], and the scales and zero
+ * points, shaped [D] or [D, G].
+ */
+export function quantizeSymmetricInt8(src, D, G, cols, quantization) {
+  if (!QUANTIZATIONS.includes(quantization)) throw new Error(`onnx-rnn: quantization must be one of ${QUANTIZATIONS.join(", ")}`);
+  const perChannel = quantization === "per-channel";
+  const groups = perChannel ? D * G : D, groupSize = perChannel ? cols : G * cols;
+  const scale = new Float32Array(groups);
+  for (let g = 0; g < groups; g++) {
+    let absmax = 0;
+    for (let k = g * groupSize; k < (g + 1) * groupSize; k++) absmax = Math.max(absmax, Math.abs(src[k]));
+    const s = Math.fround((2 * absmax) / 254); // (rmax − rmin) / (qmax − qmin) in float64, stored as float32
+    scale[g] = s < 1.1754943508222875e-38 ? 1 : s; // a (near-)zero group gets scale 1, as quantize_dynamic
+  }
+  const q = new Int8Array(D * G * cols);
+  for (let d = 0; d < D; d++) {
+    for (let row = 0; row < G; row++) {
+      const s = scale[perChannel ? d * G + row : d];
+      for (let c = 0; c < cols; c++) {
+        const value = roundHalfEven(Math.fround(src[(d * G + row) * cols + c] / s));
+        q[(d * cols + c) * G + row] = Math.max(-127, Math.min(127, value)); // [D, G, cols] → [D, cols, G]
+      }
+    }
+  }
+  const shape = perChannel ? [D, G] : [D];
+  return { q, qShape: [D, cols, G], scale, zeroPoint: new Int8Array(groups), shape };
+}
+
+/** The initializers of layer l's DynamicQuantizeLSTM: W{l}, R{l} int8 [D, I|H, 4H], B{l} float, and
+ *  W{l}_scale, W{l}_zero_point, R{l}_scale, R{l}_zero_point. */
+function quantizedLayerWeights(w, sd, l, quantization) {
+  const { W, R, B, D, G, I, H } = onnxLayerArrays(w, sd, l);
+  const out = [tensorProto(`B${l}`, [D, 2 * G], B)];
+  for (const [name, src, cols] of [[`W${l}`, W, I], [`R${l}`, R, H]]) {
+    const { q, qShape, scale, zeroPoint, shape } = quantizeSymmetricInt8(src, D, G, cols, quantization);
+    out.push(tensorProto(name, qShape, q), tensorProto(`${name}_scale`, shape, scale), tensorProto(`${name}_zero_point`, shape, zeroPoint));
+  }
+  return out;
+}
+
+/** Whether onnxModel can quantize this workload: onnxruntime dynamic-quantizes LSTM only. */
+export function quantizable(w) {
+  return w.cell === "lstm";
+}
+
+/** Serialised ONNX model: input "x" [T, B, I] → output "output" [T, B, D·H], as torch.nn.{LSTM,GRU,RNN};
+ *  with `quantization` ("per-tensor" | "per-channel"), an LSTM's nodes are com.microsoft
+ *  DynamicQuantizeLSTM with int8 weights, as quantize_dynamic writes them. */
+export function onnxModel(w, sd, { quantization = null } = {}) {
+  if (quantization && !quantizable(w)) throw new Error(`onnx-rnn: onnxruntime has no dynamic-quantized ${OP[w.cell]} operator`);
   const D = directions(w);
   const nodes = [];
   const initializers = [tensorProto("shape_tbf", [3], BigInt64Array.from([w.T, w.B, D * w.H].map(BigInt)))];
@@ -48,9 +119,16 @@ export function onnxModel(w, sd) {
   if (w.cell === "gru") attributes.linear_before_reset = 1;
   let input = "x";
   for (let l = 0; l < w.layers; l++) {
-    initializers.push(...layerWeights(w, sd, l));
     const y = `y${l}`;
-    nodes.push(node(OP[w.cell], [input, `W${l}`, `R${l}`, `B${l}`], [y], attributes));
+    if (quantization) {
+      initializers.push(...quantizedLayerWeights(w, sd, l, quantization));
+      // X, W, R, B, sequence_lens, initial_h, initial_c, P, W_scale, W_zero_point, R_scale, R_zero_point
+      const inputs = [input, `W${l}`, `R${l}`, `B${l}`, "", "", "", "", `W${l}_scale`, `W${l}_zero_point`, `R${l}_scale`, `R${l}_zero_point`];
+      nodes.push(node("DynamicQuantizeLSTM", inputs, [y], attributes, "com.microsoft"));
+    } else {
+      initializers.push(...layerWeights(w, sd, l));
+      nodes.push(node(OP[w.cell], [input, `W${l}`, `R${l}`, `B${l}`], [y], attributes));
+    }
     let tbdh = y;
     if (D === 2) {
       tbdh = `${y}_tbdh`;
@@ -64,5 +142,6 @@ export function onnxModel(w, sd) {
     initializers,
     inputs: [valueInfo("x", [w.T, w.B, w.I])],
     outputs: [valueInfo("output", [w.T, w.B, D * w.H])],
+    opsets: quantization ? { "com.microsoft": 1 } : {},
   });
 }

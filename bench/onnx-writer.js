@@ -1,11 +1,14 @@
 // A minimal protobuf encoder and the ONNX messages the benchmark needs (ModelProto, GraphProto,
 // NodeProto, AttributeProto, TensorProto, ValueInfoProto), so models are built in JavaScript with no
-// protobuf dependency. Field numbers follow onnx/onnx.proto; FLOAT/INT64 tensors, int/string/ints attributes.
+// protobuf dependency. Field numbers follow onnx/onnx.proto; FLOAT/INT8/UINT8/INT64 tensors,
+// int/string/ints attributes, nodes of other domains (com.microsoft) with their opset imports.
 
 const WIRE_VARINT = 0;
 const WIRE_BYTES = 2;
 
 const FLOAT = 1;
+const UINT8 = 2;
+const INT8 = 3;
 const INT64 = 7;
 const ATTR = { INT: 2, STRING: 3, INTS: 7 };
 
@@ -69,11 +72,21 @@ function concat(parts) {
   return out;
 }
 
-/** TensorProto with raw little-endian data: a Float32Array (FLOAT) or a BigInt64Array (INT64). */
+/** ONNX data type of a typed array. */
+function dataType(data) {
+  if (data instanceof Float32Array) return FLOAT;
+  if (data instanceof Int8Array) return INT8;
+  if (data instanceof Uint8Array) return UINT8;
+  if (data instanceof BigInt64Array) return INT64;
+  throw new Error(`onnx-writer: no ONNX data type for ${data?.constructor?.name}`);
+}
+
+/** TensorProto with raw little-endian data: a Float32Array (FLOAT), Int8Array (INT8), Uint8Array
+ *  (UINT8) or BigInt64Array (INT64). */
 export function tensorProto(name, dims, data) {
   const t = new Message();
   for (const d of dims) t.varint(1, d);
-  t.varint(2, data instanceof BigInt64Array ? INT64 : FLOAT);
+  t.varint(2, dataType(data));
   t.string(8, name);
   t.bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   return t;
@@ -90,14 +103,16 @@ function attribute(name, value) {
   return a.varint(3, value).varint(20, ATTR.INT);
 }
 
-/** NodeProto; an empty string in `inputs` marks an omitted optional input. */
-export function node(opType, inputs, outputs, attributes = {}) {
+/** NodeProto; an empty string in `inputs` marks an omitted optional input. `domain` is the operator
+ *  set ("" = ai.onnx; e.g. "com.microsoft"), which the model must import (modelBytes' `opsets`). */
+export function node(opType, inputs, outputs, attributes = {}, domain = "") {
   const n = new Message();
   for (const i of inputs) n.string(1, i);
   for (const o of outputs) n.string(2, o);
   n.string(3, `${opType}_${outputs[0]}`);
   n.string(4, opType);
   for (const [name, value] of Object.entries(attributes)) n.message(5, attribute(name, value));
+  if (domain) n.string(7, domain);
   return n;
 }
 
@@ -109,18 +124,16 @@ export function valueInfo(name, dims) {
   return new Message().string(1, name).message(2, new Message().message(1, tensorType));
 }
 
-/** Serialised ModelProto of one graph (IR version 8, default-domain opset `opset`). */
-export function modelBytes({ nodes, initializers, inputs, outputs, name = "graph", opset = 17 }) {
+/** Serialised ModelProto of one graph (IR version 8), importing the default-domain opset `opset`
+ *  and `opsets` of other domains ({ "com.microsoft": 1 }). */
+export function modelBytes({ nodes, initializers, inputs, outputs, name = "graph", opset = 17, opsets = {} }) {
   const graph = new Message();
   for (const n of nodes) graph.message(1, n);
   graph.string(2, name);
   for (const t of initializers) graph.message(5, t);
   for (const i of inputs) graph.message(11, i);
   for (const o of outputs) graph.message(12, o);
-  return new Message()
-    .varint(1, 8)
-    .string(2, "wasm-rnn-bench")
-    .message(7, graph)
-    .message(8, new Message().string(1, "").varint(2, opset))
-    .encode();
+  const model = new Message().varint(1, 8).string(2, "wasm-rnn-bench").message(7, graph);
+  for (const [domain, version] of Object.entries({ "": opset, ...opsets })) model.message(8, new Message().string(1, domain).varint(2, version));
+  return model.encode();
 }

@@ -17,8 +17,9 @@ function fixed(x, digits) {
 /** rows: [{ workload, gflop, times: { peer: { ms } }, ratios: { peer: x } }]; peers in column order, ours first. */
 export function formatTable(rows, peers) {
   const titleWidth = Math.max(...rows.map((r) => `${r.workload.id} ${r.workload.title}`.length));
+  const width = (p) => Math.max(12, `${p} ms`.length);
   const head = [pad("workload", titleWidth, true), pad("GFLOP", 6)];
-  for (const p of peers) head.push(`| ${pad(`${p} ms`, 12)} ${pad("GFLOP/s", 7)}${p === "ours" ? "" : ` ${pad("ratio", 7)}`}`);
+  for (const p of peers) head.push(`| ${pad(`${p} ms`, width(p))} ${pad("GFLOP/s", 7)}${p === "ours" ? "" : ` ${pad("ratio", 7)}`}`);
   const header = head.join(" ");
   const lines = [header, "-".repeat(header.length)];
   for (const r of rows) {
@@ -26,7 +27,7 @@ export function formatTable(rows, peers) {
     for (const p of peers) {
       const t = r.times[p];
       const ratio = r.ratios[p] === undefined ? "—" : `${r.ratios[p].toFixed(2)}×`;
-      cells.push(`| ${pad(fixed(t?.ms, 2), 12)} ${pad(t ? (r.gflop / t.ms * 1e3).toFixed(1) : "—", 7)}${p === "ours" ? "" : ` ${pad(ratio, 7)}`}`);
+      cells.push(`| ${pad(fixed(t?.ms, 2), width(p))} ${pad(t ? (r.gflop / t.ms * 1e3).toFixed(1) : "—", 7)}${p === "ours" ? "" : ` ${pad(ratio, 7)}`}`);
     }
     lines.push(cells.join(" "));
   }
@@ -45,15 +46,31 @@ export function formatThroughput(rows) {
     .join("\n");
 }
 
-/** One line per workload: max |Δ| of each peer's results against ours. */
+/** Why peers left workloads out ("—" cells), one line per reason: "  ort-node int8, ort-web int8: W3, W5 — reason". */
+export function formatUnsupported(rows) {
+  const byReason = new Map();
+  for (const r of rows) {
+    for (const [peer, reason] of Object.entries(r.unsupported ?? {})) {
+      if (!byReason.has(reason)) byReason.set(reason, { peers: new Set(), workloads: new Set() });
+      byReason.get(reason).peers.add(peer);
+      byReason.get(reason).workloads.add(r.workload.id);
+    }
+  }
+  return [...byReason].map(([reason, { peers, workloads }]) => `  ${[...peers].join(", ")}: ${[...workloads].join(", ")} — ${reason}`).join("\n");
+}
+
+/** One line per workload: max |Δ| of each peer's results against ours (MISMATCH above the peer's
+ *  tolerance, 1e-4 unless the row's `tolerances` says otherwise). */
 export function formatAgreement(rows) {
   return rows
     .map((r) => {
       const parts = Object.entries(r.checks).map(([peer, c]) => {
         if (typeof c === "string") return `${peer} ${c}`;
-        return `${peer} ${c.toExponential(1)}${c > AGREE ? " MISMATCH" : ""}`;
+        if (c === null) return `${peer} not compared (no result)`;
+        const tolerance = r.tolerances?.[peer] ?? AGREE;
+        return `${peer} ${c.toExponential(1)}${c > tolerance ? " MISMATCH" : ""}`;
       });
-      return `  ${r.workload.id}: ${parts.join(", ")}`;
+      return `  ${r.workload.id}: ${parts.length ? parts.join(", ") : "— (no other peer ran it)"}`;
     })
     .join("\n");
 }
@@ -65,6 +82,7 @@ export function formatSgemm(rates) {
 }
 
 export function formatTargets(verdicts) {
+  if (verdicts.length === 0) return "  (no target among the workloads and peers of this run)";
   const passed = verdicts.filter((v) => v.pass).length;
   const lines = verdicts.map(
     (v) => `  ${v.pass ? "PASS" : "FAIL"}  ${v.id} vs ${pad(v.peer, 7, true)} ≥ ${v.wanted.toFixed(1)}×: ${v.ratio.toFixed(2)}×`,

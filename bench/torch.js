@@ -2,7 +2,10 @@
 // one run: rounds that alternate our step (median over a batch of steps in this process) with a fresh
 // `native/torch_lm.py` process (its own median over 21 steps), so host load falls on both alike; the
 // medians over the rounds and their ratio are printed. Needs Debian's python3-torch and
-// python3-threadpoolctl under /usr/bin/python3 (`node torch.js`, run by bench.js when they exist).
+// python3-threadpoolctl under /usr/bin/python3 (`node torch.js`, run by bench.js when they exist), and
+// libopenblas0-pthread (else torch uses the reference BLAS). The Python process runs without
+// OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which this environment sets (Haswell, an AVX2 kernel) and
+// which would keep OpenBLAS off its AVX-512 kernel; the kernel that ran is printed (threadpoolctl).
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -14,13 +17,29 @@ export const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
 const ROUNDS = 7, STEPS = 21, TARGET = 1.2;
 const script = fileURLToPath(new URL("./native/torch_lm.py", import.meta.url));
 
+/** Variables that pin OpenBLAS's kernel or cache size; unset for native processes only. */
+export const OPENBLAS_OVERRIDES = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+
+/** This process's environment less OPENBLAS_OVERRIDES, for the native (Python) processes. */
+export function nativeEnv() {
+  const env = { ...process.env };
+  for (const name of OPENBLAS_OVERRIDES) delete env[name];
+  return env;
+}
+
+/** " (removed from its environment: OPENBLAS_CORETYPE=Haswell, …)", or "" when neither is set here. */
+function overridesNote() {
+  const set = OPENBLAS_OVERRIDES.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
+  return set.length ? ` (removed from its environment: ${set.join(", ")})` : "";
+}
+
 /** Whether PyTorch and threadpoolctl import under PYTHON. */
 export function torchAvailable() {
-  return spawnSync(PYTHON, ["-c", "import torch, threadpoolctl"], { stdio: "ignore" }).status === 0;
+  return spawnSync(PYTHON, ["-c", "import torch, threadpoolctl"], { stdio: "ignore", env: nativeEnv() }).status === 0;
 }
 
 function torchStepMs() {
-  const run = spawnSync(PYTHON, [script], { encoding: "utf8" });
+  const run = spawnSync(PYTHON, [script], { encoding: "utf8", env: nativeEnv() });
   const match = /: ([\d.]+) ms\/step/.exec(run.stdout ?? "");
   if (run.status !== 0 || !match) throw new Error(`torch_lm.py failed: ${run.stderr || run.stdout}`);
   return { ms: Number(match[1]), pools: run.stdout.split("\n")[0] };
@@ -59,7 +78,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const ratio = r.ours / r.torch;
   console.log(`\n=== W6 against PyTorch CPU, one thread (${ROUNDS} alternating rounds; medians) ===`);
   console.log(`  ours:    ${r.settings}`);
-  console.log(`  PyTorch: ${r.pools}`);
+  console.log(`  PyTorch: ${r.pools}${overridesNote()}`);
   console.log(`  ours    ${r.ours.toFixed(2).padStart(8)} ms/step = ${Math.round(tokens(r.workload) / r.ours * 1e3)} tokens/s   (rounds: ${list(r.oursRuns)})`);
   console.log(`  PyTorch ${r.torch.toFixed(2).padStart(8)} ms/step = ${Math.round(tokens(r.workload) / r.torch * 1e3)} tokens/s   (rounds: ${list(r.torchRuns)})`);
   console.log(`  ${ratio <= TARGET ? "PASS" : "FAIL"}  W6 time / PyTorch time ≤ ${TARGET}×: ${ratio.toFixed(2)}×`);
