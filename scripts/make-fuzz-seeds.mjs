@@ -1,5 +1,5 @@
 // Writes the seed corpora of the parser fuzzers (test/fuzz/) into test/fixtures/fuzz/: tiny safetensors
-// files of every dtype wasm-rnn reads, small ONNX models copied from test/fixtures, and tfjs layers
+// files of every dtype wasm-rnn reads (I8 included), small ONNX models copied from test/fixtures, and tfjs layers
 // models (saved by @tensorflow/tfjs) packed as keras seeds. Run: node scripts/make-fuzz-seeds.mjs
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,7 +20,7 @@ function write(dir, name, bytes) {
   writeFileSync(`${OUT}${dir}/${name}`, bytes);
 }
 
-// ---- safetensors: header built by hand, so F16, BF16 and F64 appear too ----------------------------
+// ---- safetensors: header built by hand, so F16, BF16, F64 and I8 appear too ----------------------------
 
 /** tensors: [name, dtype, shape, raw bytes]. */
 function safetensors(tensors, metadata) {
@@ -47,6 +47,9 @@ const bf16 = (floats) => bytesOf(Uint16Array.from(new Uint32Array(floats.buffer)
 write("safetensors", "f32_metadata.safetensors", safetensors([["rnn.weight_ih", "F32", [2, 3], bytesOf(values(6, 1))], ["rnn.bias", "F32", [3], bytesOf(values(3, 2))]], { format: "pt", config: '{"hidden":3}' }));
 write("safetensors", "f16_bf16.safetensors", safetensors([["half", "F16", [2, 2], bytesOf(Uint16Array.of(0x3c00, 0xc000, 0x0001, 0x7bff))], ["brain", "BF16", [3], bf16(values(3, 3))]]));
 write("safetensors", "f64_scalar_empty.safetensors", safetensors([["scalar", "F64", [], bytesOf(Float64Array.of(0.25))], ["empty", "F32", [0, 4], new Uint8Array(0)], ["wide", "F64", [2], bytesOf(Float64Array.of(1e300, -3))]]));
+// A quantized layer's entries: int8 weights (I8, odd sizes) beside their float32 scales, int8 data after the float32.
+const int8 = (n, seed) => bytesOf(Int8Array.from({ length: n }, (_, i) => ((i * 37 + seed) % 256) - 128));
+write("safetensors", "i8_quantized.safetensors", safetensors([["rnn.scale", "F32", [3], bytesOf(values(3, 4))], ["rnn.weight_ih", "I8", [3, 5], int8(15, 1)], ["rnn.weight_hh", "I8", [3, 3], int8(9, 2)]]));
 write("safetensors", "pytorch_tagger.safetensors", readFileSync(`${FIXTURES}interop/tagger.safetensors`));
 
 // ---- ONNX: small models of the fixtures, covering every operator and recurrent attribute family ----

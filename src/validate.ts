@@ -1,13 +1,20 @@
-// Argument checks shared by every public entry point: tensors of an expected shape, finite values,
-// integer options. Each failure is a ShapeError or NumericError whose message names the argument,
-// what was expected and what was given. Nothing here touches wasm memory.
+// Argument checks shared by every public entry point: float32 tensors of an expected shape, finite
+// values, integer options. Each failure is a ShapeError or NumericError whose message names the
+// argument, what was expected and what was given. Nothing here touches wasm memory.
 
 import { NumericError, ShapeError } from "./errors.js";
-import { formatShape } from "./tensor.js";
+import { formatShape, type TensorData } from "./tensor.js";
 
+/** A float32 tensor argument: what forward and backward take (inputs, states, gradients). */
 export interface TensorLike {
   readonly shape: readonly number[];
   readonly data: Float32Array;
+}
+
+/** A tensor of either dtype: what a state dict may hold (int8 weights of a quantized model). */
+export interface AnyTensorLike {
+  readonly shape: readonly number[];
+  readonly data: TensorData;
 }
 
 /** @internal Index of the first NaN or ±Inf, or −1. */
@@ -28,6 +35,7 @@ export function firstNonFinite(data: ArrayLike<number>): number {
 /** @internal Checks that `value` is a tensor of Float32 data whose size matches its shape. */
 export function checkTensor(value: unknown, what: string): TensorLike {
   const t = value as TensorLike | null;
+  if (t !== null && typeof t === "object" && t.data instanceof Int8Array) throw new ShapeError(`${what} must be a float32 tensor; got an int8 tensor`);
   if (t === null || typeof t !== "object" || !Array.isArray(t.shape) || !(t.data instanceof Float32Array)) {
     throw new ShapeError(`${what} must be a Tensor ({ shape: number[], data: Float32Array }); make one with tensor(data, shape)`);
   }

@@ -1,21 +1,22 @@
 // The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of JSON
 // mapping tensor names to { dtype, shape, data_offsets } (plus optional "__metadata__" strings), then
-// the raw little-endian data. Reads F32, F16, BF16 and F64 (widened or narrowed to float32); writes
-// F32. Every malformed or truncated file is a FormatError that says what is wrong; nothing partial
-// is returned.
+// the raw little-endian data. Reads F32, F16, BF16 and F64 (widened or narrowed to float32) and I8
+// (int8, the weights of a quantized model); writes F32 and I8. Other integer dtypes are an
+// UnsupportedError; every malformed or truncated file is a FormatError that says what is wrong;
+// nothing partial is returned.
 
 import { FormatError, UnsupportedError } from "../errors.js";
-import { Tensor, shapeSize } from "../tensor.js";
+import { Tensor, shapeSize, type AnyTensor } from "../tensor.js";
 
 export interface SafetensorsFile {
-  tensors: Record<string, Tensor>;
+  tensors: Record<string, AnyTensor>;
   metadata: Record<string, string>;
 }
 
 /** The format's own limit on the header (100 MB), which also bounds what a garbled length can ask for. */
 const MAX_HEADER_BYTES = 100_000_000;
-const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
-const KNOWN_UNSUPPORTED = new Set(["BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2"]);
+const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I8: 1 };
+const KNOWN_UNSUPPORTED = new Set(["BOOL", "U8", "I16", "U16", "I32", "U32", "I64", "U64", "F8_E4M3", "F8_E5M2"]);
 
 function asBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
   if (input instanceof Uint8Array) return input;
@@ -23,7 +24,7 @@ function asBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
   throw new FormatError("safetensors: expected a Uint8Array or ArrayBuffer");
 }
 
-/** Parses a safetensors file: tensors (as float32) and the string metadata. */
+/** Parses a safetensors file: tensors (I8 as int8, every float dtype as float32) and the string metadata. */
 export function parseSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsFile {
   const bytes = asBytes(input);
   if (bytes.length < 8) throw new FormatError(`safetensors: truncated file (${bytes.length} bytes; the header length alone takes 8)`);
@@ -68,13 +69,13 @@ export function parseSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsFi
   }
   if (cursor !== data.length) throw new FormatError(`safetensors: the tensors cover ${cursor} bytes of data but the file has ${data.length} (truncated or trailing bytes)`);
 
-  const tensors: Record<string, Tensor> = {};
-  for (const e of entries) setOwn(tensors, e.name, new Tensor(decode(e.dtype, data.subarray(e.begin, e.end)), e.shape));
+  const tensors: Record<string, AnyTensor> = {};
+  for (const e of entries) setOwn(tensors, e.name, decode(e.dtype, data.subarray(e.begin, e.end), e.shape));
   return { tensors, metadata };
 }
 
-/** Reads the tensors of a safetensors file, as float32. */
-export function readSafetensors(input: Uint8Array | ArrayBuffer): Record<string, Tensor> {
+/** Reads the tensors of a safetensors file: I8 as int8, every float dtype as float32. */
+export function readSafetensors(input: Uint8Array | ArrayBuffer): Record<string, AnyTensor> {
   return parseSafetensors(input).tensors;
 }
 
@@ -84,7 +85,7 @@ function checkEntry(name: string, value: unknown, dataLength: number) {
   const { dtype, shape, data_offsets: offsets } = entry;
   if (typeof dtype !== "string") throw new FormatError(`safetensors: "${name}" has no dtype`);
   if (!(dtype in DTYPE_BYTES)) {
-    if (KNOWN_UNSUPPORTED.has(dtype)) throw new UnsupportedError(`safetensors: "${name}" has dtype ${dtype}; wasm-rnn reads F32, F16, BF16 and F64`);
+    if (KNOWN_UNSUPPORTED.has(dtype)) throw new UnsupportedError(`safetensors: "${name}" has dtype ${dtype}; wasm-rnn reads F32, F16, BF16, F64 and I8`);
     throw new FormatError(`safetensors: "${name}" has an unknown dtype ${JSON.stringify(dtype)}`);
   }
   if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
@@ -104,9 +105,14 @@ function checkEntry(name: string, value: unknown, dataLength: number) {
   return { name, dtype, shape: shape as number[], begin, end };
 }
 
-/** Little-endian raw data to float32. */
-function decode(dtype: string, raw: Uint8Array): Float32Array {
+/** Little-endian raw data to an int8 tensor (I8) or a float32 one (every float dtype). */
+function decode(dtype: string, raw: Uint8Array, shape: number[]): AnyTensor {
   const copy = new Uint8Array(raw); // an aligned copy (Node Buffer.slice would be a view)
+  if (dtype === "I8") return new Tensor(new Int8Array(copy.buffer), shape);
+  return new Tensor(decodeFloats(dtype, copy), shape);
+}
+
+function decodeFloats(dtype: string, copy: Uint8Array): Float32Array {
   switch (dtype) {
     case "F32":
       return new Float32Array(copy.buffer);
@@ -134,25 +140,35 @@ function halfToFloat(h: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-/** Serialises float32 tensors (in the record's order) and optional string metadata. */
+/**
+ * Serialises tensors and optional string metadata: Int8Array data as I8, any other numbers as F32.
+ * The header lists the tensors in the record's order; the data holds the float32 tensors first, then
+ * the int8 ones, so every float32 tensor stays 4-byte aligned (the reference writer sorts by alignment too).
+ */
 export function writeSafetensors(tensors: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length) {
     for (const [k, v] of Object.entries(metadata)) if (typeof v !== "string") throw new FormatError(`writeSafetensors: metadata.${k} must be a string`);
     header.__metadata__ = metadata;
   }
-  let offset = 0;
-  const parts: Float32Array[] = [];
+  const entries: { name: string; dtype: "F32" | "I8"; shape: number[]; values: Float32Array | Int8Array }[] = [];
   for (const [name, t] of Object.entries(tensors)) {
     if (name === "__metadata__") throw new FormatError('writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
     if (!t || !Array.isArray(t.shape) || !t.data || shapeSize(t.shape) !== t.data.length) {
       throw new FormatError(`writeSafetensors: "${name}" is not a tensor whose data fills its shape`);
     }
-    const values = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
-    header[name] = { dtype: "F32", shape: [...t.shape], data_offsets: [offset, offset + values.byteLength] };
-    offset += values.byteLength;
-    parts.push(values);
+    const shape = [...t.shape];
+    if (t.data instanceof Int8Array) entries.push({ name, dtype: "I8", shape, values: t.data });
+    else entries.push({ name, dtype: "F32", shape, values: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
   }
+  const parts = [...entries.filter((e) => e.dtype === "F32"), ...entries.filter((e) => e.dtype === "I8")];
+  const offsets = new Map<string, number[]>();
+  let offset = 0;
+  for (const { name, values } of parts) {
+    offsets.set(name, [offset, offset + values.byteLength]);
+    offset += values.byteLength;
+  }
+  for (const { name, dtype, shape } of entries) setOwn(header, name, { dtype, shape, data_offsets: offsets.get(name) });
   let json = JSON.stringify(header);
   // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
   const encoder = new TextEncoder();
@@ -168,7 +184,7 @@ export function writeSafetensors(tensors: Record<string, { shape: readonly numbe
   view.setUint32(4, 0, true);
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
-  for (const values of parts) {
+  for (const { values } of parts) {
     out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
     at += values.byteLength;
   }

@@ -5,7 +5,7 @@
 import { engine, type Engine } from "../engine/engine.js";
 import { ResourceError, ShapeError, WasmRnnError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import type { TensorLike } from "../validate.js";
+import type { AnyTensorLike } from "../validate.js";
 import { BufferPool } from "./buffer-pool.js";
 import { ParameterSet, type LoadOptions, type ParameterSpec } from "./parameters.js";
 
@@ -46,8 +46,9 @@ export abstract class Layer {
     return this.params.values();
   }
 
-  /** Replaces the parameters; validates every tensor first, so a bad record changes nothing. */
-  loadStateDict(record: Record<string, TensorLike>, options?: LoadOptions): void {
+  /** Replaces the parameters; validates every tensor first (name, dtype, shape, finite values), so a
+   *  bad record changes nothing. An int8 tensor for a float32 parameter is a FormatError. */
+  loadStateDict(record: Record<string, AnyTensorLike>, options?: LoadOptions): void {
     this.checkIdle("loadStateDict");
     this.params.load(record, this.name, options);
   }

@@ -1,7 +1,8 @@
 // Named parameters of a layer in one wasm allocation, with their gradients in a second allocation of
 // the same layout (llm.c style: an optimizer can treat each as one flat vector). Owns validation of
-// state dicts: names, shapes and finiteness are checked for every tensor before any value is written,
-// so a rejected record leaves the parameters unchanged.
+// state dicts: names, dtypes (float32 only: an int8 tensor is refused, never read as numbers), shapes
+// and finiteness are checked for every tensor before any value is written, so a rejected record
+// leaves the parameters unchanged.
 
 import { engine, type Engine } from "../engine/engine.js";
 import { FormatError, NumericError, ShapeError } from "../errors.js";
@@ -109,7 +110,7 @@ export class ParameterSet {
   }
 
   /**
-   * Validates a record against the parameters (names, shapes, finite values) without writing it, and
+   * Validates a record against the parameters (names, dtypes, shapes, finite values) without writing it, and
    * returns what `load` would write — so a model can check all its layers before changing any.
    */
   check(given: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, owner: string, options: LoadOptions = {}): [string, ArrayLike<number>][] {
@@ -140,6 +141,7 @@ export class ParameterSet {
       if (!t || !Array.isArray(t.shape) || !t.data || typeof t.data.length !== "number") {
         throw new FormatError(`${owner}.loadStateDict: ${label} is not a tensor ({ shape, data })`);
       }
+      if (t.data instanceof Int8Array) throw new FormatError(`${owner}.loadStateDict: ${label} has dtype int8; expected float32`);
       const sameShape = t.shape.length === spec.shape.length && t.shape.every((d, i) => d === spec.shape[i]);
       if (!sameShape) {
         throw new ShapeError(`${owner}.loadStateDict: ${label} must have shape ${formatShape(spec.shape)}; got ${formatShape(t.shape)}`);

@@ -4,10 +4,9 @@
 
 import { FormatError, ResourceError, ShapeError } from "../errors.js";
 import type { Reduction } from "../layers/losses.js";
-import { describe } from "../validate.js";
+import { describe, type AnyTensorLike } from "../validate.js";
 import type { Layer } from "../layers/layer.js";
 import type { Tensor } from "../tensor.js";
-import type { TensorLike } from "../validate.js";
 
 /** One batch's loss as optimised (after reduction), and its per-prediction sum and count (tokens, sequences). */
 export interface BatchLoss {
@@ -52,11 +51,12 @@ export abstract class Model {
   }
 
   /**
-   * Loads all layers' parameters (validated for every layer before any is written). `mapping` renames
+   * Loads all layers' parameters (validated for every layer — names, dtypes, shapes, finite values —
+   * before any is written; an int8 tensor for a float32 parameter is a FormatError). `mapping` renames
    * name prefixes first, for state dicts whose modules are named differently, e.g.
    * `{ "lstm.": "rnn.", "decoder.": "fc." }` for a PyTorch model with attributes lstm and decoder.
    */
-  loadStateDict(given: Record<string, TensorLike>, options: { strict?: boolean; mapping?: Record<string, string> } = {}): void {
+  loadStateDict(given: Record<string, AnyTensorLike>, options: { strict?: boolean; mapping?: Record<string, string> } = {}): void {
     this.checkAlive("loadStateDict");
     const strict = options.strict ?? true;
     if (given === null || typeof given !== "object") throw new FormatError(`${this.modelType}: expected an object of named tensors`);

@@ -1,15 +1,16 @@
 // The checkpoint format, as bytes (Node and browsers): one safetensors file holding the model's
-// parameters ("model.*"), the optimizer's state ("optimizer.*") and other trainer tensors
-// ("extra.*"), with the model type, config, the trainer's position and a CRC-32 of all of that
-// (tensor names, shapes and data, and the other metadata) in its metadata. Encoding, verifying, describing and rebuilding the model; files on disk are
-// checkpoint.ts's.
+// parameters ("model.*", float32 or, for a quantized model, int8), the optimizer's state
+// ("optimizer.*") and other trainer tensors ("extra.*", float32), with the model type, config, the
+// trainer's position and a CRC-32 of all of that (tensor names, shapes and data, and the other
+// metadata) in its metadata. Encoding, verifying, describing and rebuilding the model; files on disk
+// are checkpoint.ts's.
 
 import { FormatError } from "../errors.js";
 import { crc32 } from "./crc32.js";
 import { parseSafetensors, writeSafetensors } from "../io/safetensors.js";
 import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";
-import type { Tensor } from "../tensor.js";
+import type { AnyTensor, Tensor } from "../tensor.js";
 
 const FORMAT = "wasm-rnn-checkpoint/2";
 
@@ -43,8 +44,8 @@ export interface CheckpointInfo {
 const CHECKED_METADATA = ["format", "modelType", "config", "trainer"] as const;
 
 /** CRC-32 over everything a checkpoint holds: the checked metadata, and each tensor's name, shape and
- *  float data (by name), so a damaged byte anywhere in the file is caught. */
-function contentChecksum(metadata: Record<string, string>, tensors: Record<string, Tensor>): string {
+ *  data bytes (by name), so a damaged byte anywhere in the file is caught. */
+function contentChecksum(metadata: Record<string, string>, tensors: Record<string, AnyTensor>): string {
   const encoder = new TextEncoder();
   let crc = crc32(encoder.encode(JSON.stringify(CHECKED_METADATA.map((key) => metadata[key] ?? null))));
   for (const name of Object.keys(tensors).sort()) {
@@ -57,7 +58,7 @@ function contentChecksum(metadata: Record<string, string>, tensors: Record<strin
 
 /** A checkpoint of `model` (and optionally the trainer's state) as the bytes of one safetensors file. */
 export function checkpointToBytes(model: Model, parts: CheckpointParts = {}): { bytes: Uint8Array; info: CheckpointInfo } {
-  const tensors: Record<string, Tensor> = {};
+  const tensors: Record<string, AnyTensor> = {};
   for (const [k, v] of Object.entries(model.stateDict())) tensors[`model.${k}`] = v;
   for (const [k, v] of Object.entries(parts.optimizer ?? {})) tensors[`optimizer.${k}`] = v;
   for (const [k, v] of Object.entries(parts.extra ?? {})) tensors[`extra.${k}`] = v;
@@ -68,7 +69,7 @@ export function checkpointToBytes(model: Model, parts: CheckpointParts = {}): { 
 
 /** @internal The description of a checkpoint, from its metadata and tensors alone: the same
  *  whether taken when the file is written or read back later. */
-export function checkpointInfo(metadata: Record<string, string>, tensors: Record<string, Tensor>, source = "checkpoint"): CheckpointInfo {
+export function checkpointInfo(metadata: Record<string, string>, tensors: Record<string, AnyTensor>, source = "checkpoint"): CheckpointInfo {
   let parameterCount = 0;
   for (const [name, t] of Object.entries(tensors)) if (name.startsWith("model.")) parameterCount += t.data.length;
   return {
@@ -83,7 +84,7 @@ export function checkpointInfo(metadata: Record<string, string>, tensors: Record
 
 /** Parses and verifies checkpoint bytes (format and checksum) without building the model; errors
  *  name `source` (a path or URL). */
-export function readCheckpointBytes(bytes: Uint8Array, source = "checkpoint"): { metadata: Record<string, string>; tensors: Record<string, Tensor> } {
+export function readCheckpointBytes(bytes: Uint8Array, source = "checkpoint"): { metadata: Record<string, string>; tensors: Record<string, AnyTensor> } {
   let parsed;
   try {
     parsed = parseSafetensors(bytes);
@@ -123,13 +124,24 @@ export function checkpointFromBytes(bytes: Uint8Array, options: CheckpointReadOp
     throw new FormatError(`${source}: this checkpoint holds a ${metadata.modelType}, not a ${options.expectedType}`);
   }
   const { config, trainer } = checkpointInfo(metadata, tensors, source);
-  const model = createModel(metadata.modelType, config);
   const pick = (prefix: string) => Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  const optimizer = floatTensors(pick("optimizer."), "optimizer.", source);
+  const extra = floatTensors(pick("extra."), "extra.", source);
+  const model = createModel(metadata.modelType, config);
   try {
     model.loadStateDict(pick("model."));
   } catch (e) {
     model.dispose();
     throw e;
   }
-  return { model, optimizer: pick("optimizer."), extra: pick("extra."), trainer };
+  return { model, optimizer, extra, trainer };
+}
+
+/** The trainer's tensors, which are float32 (int8 ones are a model's quantized weights, never an
+ *  optimizer's state), or a FormatError naming the first that is not. */
+function floatTensors(tensors: Record<string, AnyTensor>, prefix: string, source: string): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => {
+    if (t.dtype === "int8") throw new FormatError(`${source}: ${prefix}${name} has dtype int8; expected float32`);
+    return [name, t] as const;
+  }));
 }

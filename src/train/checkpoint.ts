@@ -9,7 +9,7 @@ import { FormatError, UnsupportedError } from "../errors.js";
 import { platform } from "../platform/current.js";
 import type { Files } from "../platform/platform.js";
 import type { Model } from "../models/model.js";
-import type { Tensor } from "../tensor.js";
+import type { AnyTensor } from "../tensor.js";
 import { checkpointFromBytes, checkpointInfo, checkpointToBytes, readCheckpointBytes, type CheckpointContents, type CheckpointInfo, type CheckpointParts } from "./checkpoint-format.js";
 
 /** @internal The checkpoint file inside a checkpoint directory. */
@@ -53,7 +53,8 @@ function checkpointFile(files: Files, dir: string): { path: string; bytes: Uint8
 /** A checkpoint file's contents, verified, without the model built. */
 export interface SavedCheckpoint {
   metadata: Record<string, string>;
-  tensors: Record<string, Tensor>;
+  /** float32, and int8 for a quantized model's weights. */
+  tensors: Record<string, AnyTensor>;
   /** The checkpoint file read. */
   path: string;
 }

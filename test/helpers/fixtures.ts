@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseSafetensors } from "../../src/io/safetensors.js";
-import type { Tensor } from "../../src/tensor.js";
+import type { AnyTensor, Tensor } from "../../src/tensor.js";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -22,8 +22,14 @@ export function loadFixtures<Config>(folder: string): Fixture<Config>[] {
     .sort()
     .map((file) => {
       const { tensors, metadata } = parseSafetensors(readFileSync(join(dir, file)));
-      return { name: file.replace(/\.safetensors$/, ""), config: JSON.parse(metadata.config) as Config, tensors };
+      return { name: file.replace(/\.safetensors$/, ""), config: JSON.parse(metadata.config) as Config, tensors: floats(tensors, file) };
     });
+}
+
+/** The tensors of a fixture, all float32 (the generators write no int8). */
+function floats(tensors: Record<string, AnyTensor>, file: string): Record<string, Tensor> {
+  for (const [name, t] of Object.entries(tensors)) if (t.dtype !== "float32") throw new Error(`${file}: ${name} is ${t.dtype}; fixtures are float32`);
+  return tensors as Record<string, Tensor>;
 }
 
 /** Tensors whose names start with `prefix`, keyed by the rest of the name. */

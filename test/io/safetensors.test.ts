@@ -1,10 +1,16 @@
-// safetensors: round trips, the dtypes PyTorch writes, and every kind of damaged file as a
-// FormatError (or UnsupportedError for a dtype we do not read) — never a RangeError or SyntaxError.
+// safetensors: round trips (float32, and int8 as I8), the dtypes PyTorch writes, and every kind of
+// damaged file as a FormatError (or UnsupportedError for a dtype we do not read) — never a RangeError
+// or SyntaxError.
 
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { readSafetensors, writeSafetensors, parseSafetensors, tensor, FormatError, UnsupportedError } from "../../src/index.js";
 import { FIXTURES } from "../helpers/fixtures.js";
+
+/** The header of a file, as written. */
+function headerOf(bytes: Uint8Array): Record<string, { dtype: string; shape: number[]; data_offsets: number[] }> {
+  return JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true))));
+}
 
 /** A file with a hand-written header and data. */
 function file(header: unknown, data: Uint8Array = new Uint8Array(0)): Uint8Array {
@@ -35,6 +41,7 @@ describe("safetensors", () => {
     expect(Object.keys(back.tensors)).toEqual(["__proto__"]);
     expect(Object.getPrototypeOf(back.tensors)).toBe(Object.prototype);
     expect(Object.keys(back.metadata)).toEqual(["__proto__"]);
+    expect(Object.keys(readSafetensors(writeSafetensors(back.tensors)))).toEqual(["__proto__"]);
   });
 
   it("reads files written by the PyTorch fixture generator", () => {
@@ -56,6 +63,40 @@ describe("safetensors", () => {
     for (const k of ["h", "b", "d"]) expect([...t[k].data]).toEqual([1.5, -2]);
   });
 
+  it("round-trips int8 tensors as I8 beside float32 ones, float32 data first so it stays aligned", () => {
+    const q = tensor(Int8Array.of(-128, -1, 0, 1, 2, 127), [2, 3]);
+    const scale = tensor([0.5, 0.25], [2]);
+    const bytes = writeSafetensors({ "q.weight": q, "q.scale": scale, bias: tensor([1, 2, 3], [3]) });
+    const header = headerOf(bytes);
+    expect(Object.keys(header)).toEqual(["q.weight", "q.scale", "bias"]);
+    expect(header["q.weight"]).toEqual({ dtype: "I8", shape: [2, 3], data_offsets: [20, 26] });
+    expect(header["q.scale"]).toEqual({ dtype: "F32", shape: [2], data_offsets: [0, 8] });
+    expect(header.bias).toEqual({ dtype: "F32", shape: [3], data_offsets: [8, 20] });
+    const back = readSafetensors(bytes);
+    const weight = back["q.weight"];
+    expect(weight.dtype).toBe("int8");
+    expect(weight.data).toBeInstanceOf(Int8Array);
+    expect([...weight.data]).toEqual([-128, -1, 0, 1, 2, 127]);
+    expect(weight.shape).toEqual([2, 3]);
+    expect(back["q.scale"].dtype).toBe("float32");
+    expect(back["q.scale"].data).toEqual(scale.data);
+    expect(writeSafetensors(back)).toEqual(bytes);
+  });
+
+  it("reads I8 data wherever it lies, also with float32 data after it at an odd offset", () => {
+    const data = new Uint8Array([0xff, 0x02, 0x80, ...new Uint8Array(new Float32Array([1.5]).buffer)]);
+    const t = readSafetensors(file({ q: { dtype: "I8", shape: [3], data_offsets: [0, 3] }, f: { dtype: "F32", shape: [1], data_offsets: [3, 7] } }, data));
+    expect([...t.q.data]).toEqual([-1, 2, -128]);
+    expect([...t.f.data]).toEqual([1.5]);
+    expect(t.f.dtype).toBe("float32");
+  });
+
+  it("refuses every truncation of a file holding I8 tensors with a FormatError", () => {
+    const bytes = writeSafetensors({ q: tensor(Int8Array.from({ length: 13 }, (_, i) => i - 6), [13]), s: tensor([0.1], [1]) });
+    for (let n = 0; n < bytes.length; n++) expect(() => readSafetensors(bytes.subarray(0, n)), `cut at ${n}`).toThrow(FormatError);
+    expect(readSafetensors(bytes).q.size).toBe(13);
+  });
+
   const good = writeSafetensors({ w: tensor([1, 2, 3, 4], [2, 2]) });
   it.each([
     ["an empty file", new Uint8Array(0), /truncated file \(0 bytes/],
@@ -73,15 +114,19 @@ describe("safetensors", () => {
     ["a size that disagrees with the shape", file({ w: { dtype: "F32", shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)), /needs 8 bytes but data_offsets give 4/],
     ["overlapping tensors", file({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, b: { dtype: "F32", shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /overlap or gap/],
     ["non-string metadata", file({ __metadata__: { n: 1 } }), /__metadata__\.n must be a string/],
+    ["a short I8 buffer", file({ q: { dtype: "I8", shape: [2, 3], data_offsets: [0, 5] } }, new Uint8Array(5)), /"q" \(I8 \[2, 3\]\) needs 6 bytes but data_offsets give 5/],
+    ["an I8 tensor past the data", file({ q: { dtype: "I8", shape: [6], data_offsets: [0, 6] } }, new Uint8Array(4)), /spans bytes 0–6 but the data has 4 bytes/],
+    ["a misaligned I8 tensor (a gap before it)", file({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, q: { dtype: "I8", shape: [2], data_offsets: [5, 7] } }, new Uint8Array(7)), /"q" starts at byte 5 of the data but the previous tensor ends at 4 \(overlap or gap\)/],
+    ["a misaligned I8 tensor (overlapping)", file({ a: { dtype: "F32", shape: [1], data_offsets: [0, 4] }, q: { dtype: "I8", shape: [2], data_offsets: [3, 5] } }, new Uint8Array(5)), /overlap or gap/],
   ])("rejects %s with a FormatError", (_label, bytes, message) => {
     expect(() => readSafetensors(bytes as Uint8Array)).toThrow(FormatError);
     expect(() => readSafetensors(bytes as Uint8Array)).toThrow(message);
   });
 
-  it("rejects integer dtypes with an UnsupportedError naming the tensor", () => {
-    const bytes = file({ steps: { dtype: "I64", shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8));
+  it.each(["BOOL", "U8", "I16", "U16", "I32", "U32", "I64", "U64"])("rejects dtype %s with an UnsupportedError naming the tensor (I8 is the one integer dtype read)", (dtype) => {
+    const bytes = file({ steps: { dtype, shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8));
     expect(() => readSafetensors(bytes)).toThrow(UnsupportedError);
-    expect(() => readSafetensors(bytes)).toThrow(/"steps" has dtype I64/);
+    expect(() => readSafetensors(bytes)).toThrow(`"steps" has dtype ${dtype}; wasm-rnn reads F32, F16, BF16, F64 and I8`);
   });
 
   it("survives every truncation and single-byte corruption of a real file with only typed errors", () => {

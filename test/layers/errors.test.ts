@@ -2,7 +2,7 @@
 // unchanged afterwards (same outputs, same parameters, backward still refers to the last good forward).
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, LSTM, GRU, RNN, tensor, ShapeError, NumericError, FormatError, ResourceError, type Recurrent } from "../../src/index.js";
+import { init, LSTM, GRU, RNN, tensor, readSafetensors, writeSafetensors, ShapeError, NumericError, FormatError, ResourceError, type Recurrent } from "../../src/index.js";
 import { expectError } from "../helpers/errors.js";
 
 beforeAll(async () => {
@@ -74,6 +74,9 @@ describe("forward and backward inputs", () => {
     ["gradOutput shape", () => layer.backward(tensor(new Float32Array(T * B * H), [T, B, H])), ShapeError, /gradOutput must have shape \[4, 3, 12\]/],
     ["NaN in gradOutput", () => layer.backward(tensor(new Float32Array(T * B * 2 * H).fill(NaN), [T, B, 2 * H])), NumericError, /gradOutput contains NaN/],
     ["gradHN shape", () => layer.backward(null, { gradHN: tensor(new Float32Array(H), [1, 1, H]) }), ShapeError, /gradHN must have shape \[2, 3, 6\]/],
+    ["int8 x", () => layer.forward(tensor(new Int8Array(T * B * I), [T, B, I]) as never), ShapeError, /LSTM\.forward: x must be a float32 tensor; got an int8 tensor/],
+    ["int8 h0", () => layer.forward(x, { h0: tensor(new Int8Array(2 * B * H), [2, B, H]) as never }), ShapeError, /h0 must be a float32 tensor; got an int8 tensor/],
+    ["int8 gradOutput", () => layer.backward(tensor(new Int8Array(T * B * 2 * H), [T, B, 2 * H]) as never), ShapeError, /gradOutput must be a float32 tensor; got an int8 tensor/],
   ])("%s", (_label, call, type, message) => {
     expectError(call, type, message);
     expectUnchanged();
@@ -105,6 +108,24 @@ describe("state dicts", () => {
     expectError(() => layer.loadStateDict({ ...good, bias_ih_l0: { shape: [12] } as never }), FormatError, /bias_ih_l0 is not a tensor/);
     const after = layer.stateDict();
     for (const k of Object.keys(good)) expect(after[k].data).toEqual(good[k].data);
+    layer.dispose();
+  });
+
+  it("refuses an int8 tensor for a float32 parameter, naming it, before writing any entry", () => {
+    const layer = new GRU({ inputSize: 3, hiddenSize: 4, seed: 1 });
+    const good = layer.stateDict();
+    const source = new GRU({ inputSize: 3, hiddenSize: 4, seed: 2 });
+    const other = source.stateDict();
+    source.dispose();
+    // weight_ih_l0 comes first and is valid: it must not be written when weight_hh_l0 is refused.
+    const quantized = { ...other, weight_hh_l0: tensor(new Int8Array(48), [12, 4]) };
+    expectError(() => layer.loadStateDict(quantized), FormatError, /GRU\.loadStateDict: weight_hh_l0 has dtype int8; expected float32/);
+    expectError(() => layer.loadStateDict(readSafetensors(writeSafetensors(quantized))), FormatError, /weight_hh_l0 has dtype int8; expected float32/);
+    expectError(() => layer.loadStateDict({ "rnn.weight_hh_l0": quantized.weight_hh_l0 }, { prefix: "rnn.", strict: false }), FormatError, /rnn\.weight_hh_l0 has dtype int8/);
+    const after = layer.stateDict();
+    for (const k of Object.keys(good)) expect(after[k].data).toEqual(good[k].data);
+    layer.loadStateDict(readSafetensors(writeSafetensors(other)));
+    expect(layer.stateDict().weight_ih_l0.data).toEqual(other.weight_ih_l0.data);
     layer.dispose();
   });
 
