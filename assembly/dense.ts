@@ -11,10 +11,18 @@ import { sgemm } from "./gemm";
 import { addColumnSums } from "./sequence";
 import { addInto } from "./simd";
 import { rowStart } from "./threads/split";
+import { int8Product } from "./int8";
 
 /** y [N, O] = x [N, I] · Wᵀ (+ b); W is [O, I] row-major. */
 export function denseForward(N: i32, I: i32, O: i32, x: usize, w: usize, b: usize, y: usize, work: usize): void {
   sgemm(N, O, I, x, I, 1, w, 1, I, y, O, 0, work);
+  if (b == 0) return;
+  for (let n = 0; n < N; n++) addInto(y + (<usize>(n * O) << 2), b, O);
+}
+
+/** y [N, O] = x [N, I] · Wᵀ (+ b) with W int8, packed by packInt8 (quantized inference; int8.ts). */
+export function denseForwardInt8(N: i32, I: i32, O: i32, x: usize, packed: usize, b: usize, y: usize, work: usize): void {
+  int8Product(N, O, I, x, I, packed, y, O, 0, work);
   if (b == 0) return;
   for (let n = 0; n < N; n++) addInto(y + (<usize>(n * O) << 2), b, O);
 }
@@ -57,6 +65,7 @@ class DenseJob {
   work: usize;
   part: i32;
   parts: i32;
+  int8: i32;           // w is int8, packed by packInt8 (forward only)
 }
 
 /** Size of DenseJob in bytes (the engine checks it against its field list). */
@@ -69,7 +78,9 @@ export function denseForwardJob(job: usize): void {
   let j = changetype<DenseJob>(job);
   let r0 = rowStart(j.rows, j.part, j.parts), r1 = rowStart(j.rows, j.part + 1, j.parts);
   let I = j.inFeatures, O = j.outFeatures;
-  denseForward(r1 - r0, I, O, j.x + (<usize>(r0 * I) << 2), j.w, j.b, j.y + (<usize>(r0 * O) << 2), j.work);
+  let x = j.x + (<usize>(r0 * I) << 2), y = j.y + (<usize>(r0 * O) << 2);
+  if (j.int8 != 0) denseForwardInt8(r1 - r0, I, O, x, j.w, j.b, y, j.work);
+  else denseForward(r1 - r0, I, O, x, j.w, j.b, y, j.work);
 }
 
 /** This thread's part of a dense backward (denseBackwardPart). */

@@ -11,7 +11,7 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, sharedArea, afterGemmScratch, FLAG_RESET_AFTER } from "./plan";
+import { planOf, floatBytes, sharedArea, afterGemmScratch, FLAG_RESET_AFTER, isInt8 } from "./plan";
 import { weightBytes, prepareWeight, multiplyRows, hiddenSideGrads, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./weights";
 import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
 import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
@@ -21,29 +21,42 @@ import { activate } from "./cell-options";
 
 // ---- forward ------------------------------------------------------------------------------------
 
-/** Bytes of the prepared hidden-side weights: W_hh whole (reset after), or its r,z rows then its n rows. */
+/** Bytes of the prepared weights: W_hh whole (reset after), or its r,z rows then its n rows, then
+ *  (int8) W_ih; split by units, this part's unit blocks of W_hh (and of W_ih). */
 export function gruPreparedBytes(plan: usize): usize {
   let p = planOf(plan);
-  let B = p.batch, H = p.hiddenSize;
-  if (p.parts > 1) return 3 * weightBytes(1, unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts), H);
-  if ((p.flags & FLAG_RESET_AFTER) != 0) return weightBytes(B, 3 * H, H);
-  return weightBytes(B, 2 * H, H) + weightBytes(B, H, H);
+  let B = p.batch, H = p.hiddenSize, q = isInt8(p);
+  let input = q ? weightBytes(B, 3 * H, p.inputSize, q) : 0;
+  if (p.parts > 1) {
+    let units = unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts);
+    return 3 * weightBytes(1, units, H, q) + (q ? 3 * weightBytes(1, units, p.inputSize, q) : 0);
+  }
+  if ((p.flags & FLAG_RESET_AFTER) != 0) return weightBytes(B, 3 * H, H, q) + input;
+  return weightBytes(B, 2 * H, H, q) + weightBytes(B, H, H, q) + input;
 }
 
-/** Lays out W_hh at p.prepared for products with states of this batch size. */
+/** Lays out W_hh (int8: and W_ih) at p.prepared for products with states of this batch size. */
 export function gruPrepare(plan: usize): void {
   let p = planOf(plan);
-  let B = p.batch, H = p.hiddenSize;
+  let B = p.batch, H = p.hiddenSize, I = p.inputSize, q = isInt8(p);
   if (p.parts > 1) {
-    prepareUnitBlocks(3, H, H, unitStart(H, p.part, p.parts), unitStart(H, p.part + 1, p.parts), p.wHh, p.prepared);
+    let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
+    prepareUnitBlocks(3, H, H, u0, u1, p.wHh, p.prepared, p.wHhScale);
+    if (q) prepareUnitBlocks(3, H, I, u0, u1, p.wIh, p.prepared + 3 * weightBytes(1, u1 - u0, H, q), p.wIhScale);
     return;
   }
+  let at = p.prepared;
   if ((p.flags & FLAG_RESET_AFTER) != 0) {
-    prepareWeight(B, 3 * H, H, p.wHh, H, 1, p.prepared);
+    prepareWeight(B, 3 * H, H, p.wHh, H, 1, at, p.wHhScale);
+    at += weightBytes(B, 3 * H, H, q);
   } else {
-    prepareWeight(B, 2 * H, H, p.wHh, H, 1, p.prepared);
-    prepareWeight(B, H, H, p.wHh + (<usize>(2 * H * H) << 2), H, 1, p.prepared + weightBytes(B, 2 * H, H));
+    prepareWeight(B, 2 * H, H, p.wHh, H, 1, at, p.wHhScale);
+    at += weightBytes(B, 2 * H, H, q);
+    let nRows = <usize>(2 * H * H);
+    prepareWeight(B, H, H, p.wHh + (q ? nRows : nRows << 2), H, 1, at, q ? p.wHhScale + (<usize>(2 * H) << 2) : 0);
+    at += weightBytes(B, H, H, q);
   }
+  if (q) prepareWeight(B, 3 * H, I, p.wIh, I, 1, at, p.wIhScale);
 }
 
 /** Workspace bytes gruForward needs. */
@@ -144,18 +157,20 @@ export function gruForward(plan: usize): void {
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
   let gh = cursor;
-  // Reset after: one operand W_hh. Reset before: W_h{r,z} then W_hn.
-  let whh = p.prepared, whhRZ = p.prepared, whhN = p.prepared + weightBytes(B, 2 * H, H);
+  // Reset after: one operand W_hh. Reset before: W_h{r,z} then W_hn. Then (int8) W_ih.
+  let q = isInt8(p);
+  let whh = p.prepared, whhRZ = p.prepared, whhN = p.prepared + weightBytes(B, 2 * H, H, q);
+  let wih = q ? p.prepared + (resetAfter ? weightBytes(B, 3 * H, H, q) : weightBytes(B, 2 * H, H, q) + weightBytes(B, H, H, q)) : 0;
 
-  projectInputs(p, G, p.gates, gemm, gh + floatBytes(B * G));
+  projectInputs(p, G, p.gates, gemm, gh + floatBytes(B * G), wih);
 
   for (let t = 0; t < T; t++) {
     let hPrevAll = p.h + (<usize>(t * B * H) << 2), hNewAll = hPrevAll + (<usize>(B * H) << 2);
     let gxAll = p.gates + (<usize>(t * B * G) << 2), extraAll = p.extra + (<usize>(t * B * H) << 2);
     if (resetAfter) {
-      multiplyRows(B, b0, b1, G, H, hPrevAll, H, whh, gh, G, 0, gemm);
+      multiplyRows(B, b0, b1, G, H, hPrevAll, H, whh, gh, G, 0, gemm, q);
     } else {
-      multiplyRows(B, b0, b1, 2 * H, H, hPrevAll, H, whhRZ, gh, G, 0, gemm);
+      multiplyRows(B, b0, b1, 2 * H, H, hPrevAll, H, whhRZ, gh, G, 0, gemm, q);
       for (let b = b0; b < b1; b++) {
         let rh = extraAll + (<usize>(b * H) << 2);
         if (!isActive(lengths, b, t)) { memory.fill(rh, 0, Hb); continue; }
@@ -168,7 +183,7 @@ export function gruForward(plan: usize): void {
         for (; j + 4 <= H; j += 4) forwardLanesResetGates(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
         for (; j < H; j++) forwardLanesResetGates(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
       }
-      multiplyRows(B, b0, b1, H, H, extraAll, H, whhN, gh + 2 * Hb, G, 0, gemm);
+      multiplyRows(B, b0, b1, H, H, extraAll, H, whhN, gh + 2 * Hb, G, 0, gemm, q);
     }
     for (let b = b0; b < b1; b++) {
       let hPrev = hPrevAll + (<usize>(b * H) << 2), hNew = hNewAll + (<usize>(b * H) << 2);
@@ -203,13 +218,13 @@ function gruForwardPart(plan: usize): void {
   let T = p.steps, I = p.inputSize, H = p.hiddenSize;
   let G = 3 * H, Hb = <usize>H << 2;
   let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
-  let gemm = p.work, gh = afterGemmScratch(gemm);
-  projectUnitBlocks(3, H, T, I, u0, u1, p.x, p.wIh, p.gates, G, gemm);
+  let gemm = p.work, gh = afterGemmScratch(gemm), q = isInt8(p);
+  projectUnitBlocks(3, H, T, I, u0, u1, p.x, p.wIh, p.gates, G, gemm, q ? p.prepared + 3 * weightBytes(1, u1 - u0, H, q) : 0);
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + <usize>t * Hb, hNew = hPrev + Hb;
     let gx = p.gates + (<usize>(t * G) << 2), hn = p.extra + <usize>t * Hb;
     if (isActive(p.lengths, 0, t)) {
-      multiplyUnitBlocks(3, H, H, u0, u1, hPrev, p.prepared, gh, 0, gemm);
+      multiplyUnitBlocks(3, H, H, u0, u1, hPrev, p.prepared, gh, 0, gemm, q);
       let j = u0;
       for (; j + 4 <= u1; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, gh, p.bIh, p.bHh, hPrev, hNew, hn);
       for (; j < u1; j++) forwardLanesResetAfter(<usize>j << 2, false, Hb, gx, gh, p.bIh, p.bHh, hPrev, hNew, hn);

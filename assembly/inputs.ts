@@ -8,6 +8,7 @@ import { addInto } from "./simd";
 import { SequencePlan, floatBytes } from "./plan";
 import { rowStart, stepBarriers } from "./threads/split";
 import { barrierWait } from "./threads/barrier";
+import { int8Product } from "./int8";
 
 /** Scratch bytes projectInputs and inputGradients need at their `scratch` argument: the table's
  *  rows times the N gate columns with token inputs, nothing with a dense input. */
@@ -21,16 +22,20 @@ export function tokenScratchBytes(p: SequencePlan, N: i32): usize {
  * multiply-adds instead of T·B·I·N (a character model: 65 rows instead of thousands). The products
  * are the same ones in the same order, so the result is identical. Split over threads by rows (a
  * batch split: rowStart), each thread projects its share of the T·B rows and all meet at the
- * barrier, since a thread's steps need rows another projected.
+ * barrier, since a thread's steps need rows another projected. Int8 weights (quantized inference)
+ * come packed at `packed` (prepareWeight); f32 ones (packed = 0) are used as they are.
  */
-export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, scratch: usize): void {
+export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, scratch: usize, packed: usize = 0): void {
   let I = p.inputSize, rows = p.steps * p.batch;
   let r0 = rowStart(rows, p.part, p.parts), r1 = rowStart(rows, p.part + 1, p.parts);
   let at = out + (<usize>(r0 * N) << 2);
   if (p.tokens == 0) {
-    sgemm(r1 - r0, N, I, p.x + (<usize>(r0 * I) << 2), I, 1, p.wIh, 1, I, at, N, 0, gemm);
+    let x = p.x + (<usize>(r0 * I) << 2);
+    if (packed != 0) int8Product(r1 - r0, N, I, x, I, packed, at, N, 0, gemm);
+    else sgemm(r1 - r0, N, I, x, I, 1, p.wIh, 1, I, at, N, 0, gemm);
   } else {
-    sgemm(p.vocab, N, I, p.table, I, 1, p.wIh, 1, I, scratch, N, 0, gemm);
+    if (packed != 0) int8Product(p.vocab, N, I, p.table, I, packed, scratch, N, 0, gemm);
+    else sgemm(p.vocab, N, I, p.table, I, 1, p.wIh, 1, I, scratch, N, 0, gemm);
     embeddingForward(r1 - r0, N, scratch, p.tokens + (<usize>r0 << 2), at);
   }
   if (p.parts > 1) barrierWait(p.barrier, p.parts);

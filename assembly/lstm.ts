@@ -11,7 +11,7 @@
 
 import { sigmoidV, tanhV } from "./activations";
 import { ld, ldOpt, st, addTo } from "./lanes";
-import { SequencePlan, planOf, floatBytes, sharedArea, afterGemmScratch } from "./plan";
+import { SequencePlan, planOf, floatBytes, sharedArea, afterGemmScratch, isInt8 } from "./plan";
 import { weightBytes, prepareWeight, multiplyRows, hiddenSideGrads, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./weights";
 import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
 import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
@@ -22,24 +22,36 @@ import { gemmWorkspaceBytes } from "./gemm";
 
 // ---- forward ------------------------------------------------------------------------------------
 
-/** Bytes of the prepared hidden-side weights: W_hh, then W_hr with projection. */
+/** Bytes of the prepared weights: W_hh, then W_hr with projection, then (int8) W_ih; split by
+ *  units, this part's unit blocks of W_hh (and of W_ih). */
 export function lstmPreparedBytes(plan: usize): usize {
   let p = planOf(plan);
-  let B = p.batch, H = p.hiddenSize, P = p.outputSize;
-  if (p.parts > 1) return 4 * weightBytes(1, unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts), P);
-  return weightBytes(B, 4 * H, P) + (P != H ? weightBytes(B, P, H) : 0);
+  let B = p.batch, H = p.hiddenSize, P = p.outputSize, q = isInt8(p);
+  if (p.parts > 1) {
+    let units = unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts);
+    return 4 * weightBytes(1, units, P, q) + (q ? 4 * weightBytes(1, units, p.inputSize, q) : 0);
+  }
+  return weightBytes(B, 4 * H, P, q) + (P != H ? weightBytes(B, P, H, q) : 0) + (q ? weightBytes(B, 4 * H, p.inputSize, q) : 0);
 }
 
-/** Lays out W_hh (and W_hr) at p.prepared for products with states of this batch size. */
+/** Lays out W_hh (and W_hr; int8: and W_ih) at p.prepared for products with states of this batch size. */
 export function lstmPrepare(plan: usize): void {
   let p = planOf(plan);
-  let B = p.batch, H = p.hiddenSize, P = p.outputSize;
+  let B = p.batch, H = p.hiddenSize, P = p.outputSize, I = p.inputSize, q = isInt8(p);
   if (p.parts > 1) {
-    prepareUnitBlocks(4, H, P, unitStart(H, p.part, p.parts), unitStart(H, p.part + 1, p.parts), p.wHh, p.prepared);
+    let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
+    prepareUnitBlocks(4, H, P, u0, u1, p.wHh, p.prepared, p.wHhScale);
+    if (q) prepareUnitBlocks(4, H, I, u0, u1, p.wIh, p.prepared + 4 * weightBytes(1, u1 - u0, P, q), p.wIhScale);
     return;
   }
-  prepareWeight(B, 4 * H, P, p.wHh, P, 1, p.prepared);
-  if (P != H) prepareWeight(B, P, H, p.wHr, H, 1, p.prepared + weightBytes(B, 4 * H, P));
+  let at = p.prepared;
+  prepareWeight(B, 4 * H, P, p.wHh, P, 1, at, p.wHhScale);
+  at += weightBytes(B, 4 * H, P, q);
+  if (P != H) {
+    prepareWeight(B, P, H, p.wHr, H, 1, at, p.wHrScale);
+    at += weightBytes(B, P, H, q);
+  }
+  if (q) prepareWeight(B, 4 * H, I, p.wIh, I, 1, at, p.wIhScale);
 }
 
 /** Workspace bytes lstmForward needs. */
@@ -110,15 +122,17 @@ export function lstmForward(plan: usize): void {
   let cursor = afterGemmScratch(gemm);
   let bias = cursor;
   addVectors(G, p.bIh, p.bHh, bias);
-  let whh = p.prepared, whr = p.prepared + weightBytes(B, G, P);
+  let q = isInt8(p);
+  let whh = p.prepared, whr = p.prepared + weightBytes(B, G, P, q);
+  let wih = q ? whr + (projected ? weightBytes(B, P, H, q) : 0) : 0;
 
   // Input projection for every step at once: gates[T·B, 4H] = X · W_ihᵀ.
-  projectInputs(p, G, p.gates, gemm, bias + floatBytes(G));
+  projectInputs(p, G, p.gates, gemm, bias + floatBytes(G), wih);
 
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + (<usize>(t * B * P) << 2), hNew = hPrev + (<usize>(B * P) << 2);
     let gates = p.gates + (<usize>(t * B * G) << 2);
-    multiplyRows(B, b0, b1, G, P, hPrev, P, whh, gates, G, 1, gemm);
+    multiplyRows(B, b0, b1, G, P, hPrev, P, whh, gates, G, 1, gemm, q);
     for (let b = b0; b < b1; b++) {
       let cPrev = p.c + (<usize>((t * B + b) * H) << 2), cNew = cPrev + (<usize>(B * H) << 2);
       let m = projected ? p.extra + (<usize>((t * B + b) * H) << 2) : hNew + (<usize>(b * P) << 2);
@@ -138,7 +152,7 @@ export function lstmForward(plan: usize): void {
       for (; j < H; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, m);
     }
     if (projected) {
-      multiplyRows(B, b0, b1, P, H, p.extra + (<usize>(t * B * H) << 2), H, whr, hNew, P, 0, gemm);
+      multiplyRows(B, b0, b1, P, H, p.extra + (<usize>(t * B * H) << 2), H, whr, hNew, P, 0, gemm, q);
       carryInactiveRows(b0, b1, P, lengths, t, hPrev, hNew);
     }
   }
@@ -155,14 +169,15 @@ function lstmForwardPart(plan: usize): void {
   let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
   let gemm = p.work, bias = afterGemmScratch(gemm), peep = p.peepholes, lengths = p.lengths;
   addVectors(G, p.bIh, p.bHh, bias);
-  projectUnitBlocks(4, H, T, I, u0, u1, p.x, p.wIh, p.gates, G, gemm);
+  let q = isInt8(p);
+  projectUnitBlocks(4, H, T, I, u0, u1, p.x, p.wIh, p.gates, G, gemm, q ? p.prepared + 4 * weightBytes(1, u1 - u0, H, q) : 0);
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + (<usize>(t * H) << 2), hNew = hPrev + Hb;
     let cPrev = p.c + (<usize>(t * H) << 2), cNew = cPrev + Hb;
     let g = p.gates + (<usize>(t * G) << 2);
     let o0 = <usize>u0 << 2, width = <usize>(u1 - u0) << 2;
     if (isActive(lengths, 0, t)) {
-      multiplyUnitBlocks(4, H, H, u0, u1, hPrev, p.prepared, g, 1, gemm);
+      multiplyUnitBlocks(4, H, H, u0, u1, hPrev, p.prepared, g, 1, gemm, q);
       let j = u0;
       for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, hNew);
       for (; j < u1; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, hNew);

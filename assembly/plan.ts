@@ -10,6 +10,7 @@ import { gemmWorkspaceBytes } from "./gemm";
 
 export const FLAG_RELU: i32 = 1;        // RNN: relu instead of tanh
 export const FLAG_RESET_AFTER: i32 = 2; // GRU: r applied after the hidden product (PyTorch); else before (Cho)
+export const FLAG_INT8: i32 = 4;        // quantized inference: wIh, wHh, wHr are int8 with row scales (int8.ts)
 
 @unmanaged
 export class SequencePlan {
@@ -69,11 +70,21 @@ export class SequencePlan {
   table: usize;        // [V, I] embedding weights
   gradTable: usize;    // [V, I] accumulated (+=) embedding gradient, or 0
   paddingIdx: i32;     // table row that gets no gradient, −1 for none
+  // Int8 weights (FLAG_INT8): one f32 scale per row of wIh, wHh, wHr (which then hold bytes).
+  wIhScale: usize;     // [G·H]
+  wHhScale: usize;     // [G·H]
+  wHrScale: usize;     // [P]
 }
 
 // @ts-ignore: decorator
 @inline export function planOf(ptr: usize): SequencePlan {
   return changetype<SequencePlan>(ptr);
+}
+
+/** Whether the plan's weights are int8 (quantized inference: forward only). */
+// @ts-ignore: decorator
+@inline export function isInt8(p: SequencePlan): bool {
+  return (p.flags & FLAG_INT8) != 0;
 }
 
 /** Byte size of `n` floats rounded up to 64 bytes, so carved buffers stay cache-line aligned. */

@@ -9,7 +9,7 @@
 import { gemmWorkspaceBytes } from "./gemm";
 import { tanhV, reluV } from "./activations";
 import { ld, ldOpt, st } from "./lanes";
-import { planOf, floatBytes, sharedArea, afterGemmScratch, FLAG_RELU } from "./plan";
+import { planOf, floatBytes, sharedArea, afterGemmScratch, FLAG_RELU, isInt8 } from "./plan";
 import { weightBytes, prepareWeight, multiplyRows, hiddenSideGrads, prepareUnitBlocks, multiplyUnitBlocks, projectUnitBlocks } from "./weights";
 import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
 import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
@@ -19,20 +19,27 @@ import { activate } from "./cell-options";
 
 // ---- forward ------------------------------------------------------------------------------------
 
-/** Bytes of the prepared hidden-side weight W_hh. */
+/** Bytes of the prepared weights: W_hh, then (int8) W_ih; split by units, this part's rows of them. */
 export function rnnPreparedBytes(plan: usize): usize {
   let p = planOf(plan);
-  let H = p.hiddenSize;
-  if (p.parts > 1) return weightBytes(1, unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts), H);
-  return weightBytes(p.batch, H, H);
+  let H = p.hiddenSize, q = isInt8(p);
+  let rows = p.parts > 1 ? unitStart(H, p.part + 1, p.parts) - unitStart(H, p.part, p.parts) : H;
+  let batch = p.parts > 1 ? 1 : p.batch;
+  return weightBytes(batch, rows, H, q) + (q ? weightBytes(batch, rows, p.inputSize, q) : 0);
 }
 
-/** Lays out W_hh at p.prepared for products with states of this batch size. */
+/** Lays out W_hh (int8: and W_ih) at p.prepared for products with states of this batch size. */
 export function rnnPrepare(plan: usize): void {
   let p = planOf(plan);
-  let H = p.hiddenSize;
-  if (p.parts > 1) prepareUnitBlocks(1, H, H, unitStart(H, p.part, p.parts), unitStart(H, p.part + 1, p.parts), p.wHh, p.prepared);
-  else prepareWeight(p.batch, H, H, p.wHh, H, 1, p.prepared);
+  let H = p.hiddenSize, I = p.inputSize, q = isInt8(p);
+  if (p.parts > 1) {
+    let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
+    prepareUnitBlocks(1, H, H, u0, u1, p.wHh, p.prepared, p.wHhScale);
+    if (q) prepareUnitBlocks(1, H, I, u0, u1, p.wIh, p.prepared + weightBytes(1, u1 - u0, H, q), p.wIhScale);
+    return;
+  }
+  prepareWeight(p.batch, H, H, p.wHh, H, 1, p.prepared, p.wHhScale);
+  if (q) prepareWeight(p.batch, H, I, p.wIh, I, 1, p.prepared + weightBytes(p.batch, H, H, q), p.wIhScale);
 }
 
 /** Workspace bytes rnnForward needs. */
@@ -58,16 +65,16 @@ export function rnnForward(plan: usize): void {
   let T = p.steps, B = p.batch, H = p.hiddenSize, lengths = p.lengths;
   let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
   let relu = (p.flags & FLAG_RELU) != 0;
-  let gemm = p.work;
-  let whh = p.prepared;
+  let gemm = p.work, q = isInt8(p);
+  let whh = p.prepared, wih = q ? p.prepared + weightBytes(B, H, H, q) : 0;
   let stateBytes = <usize>(B * H) << 2;
 
   // Input projections of every step, written where the states of steps 1..T will be.
-  projectInputs(p, H, p.h + stateBytes, gemm, afterGemmScratch(gemm));
+  projectInputs(p, H, p.h + stateBytes, gemm, afterGemmScratch(gemm), wih);
 
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + <usize>t * stateBytes, hNew = hPrev + stateBytes;
-    multiplyRows(B, b0, b1, H, H, hPrev, H, whh, hNew, H, 1, gemm);
+    multiplyRows(B, b0, b1, H, H, hPrev, H, whh, hNew, H, 1, gemm, q);
     for (let b = b0; b < b1; b++) {
       if (!isActive(lengths, b, t)) continue;
       let row = hNew + (<usize>(b * H) << 2);
@@ -97,12 +104,12 @@ function rnnForwardPart(plan: usize): void {
   let p = planOf(plan);
   let T = p.steps, I = p.inputSize, H = p.hiddenSize, Hb = <usize>H << 2;
   let u0 = unitStart(H, p.part, p.parts), u1 = unitStart(H, p.part + 1, p.parts);
-  let relu = (p.flags & FLAG_RELU) != 0, gemm = p.work;
-  projectUnitBlocks(1, H, T, I, u0, u1, p.x, p.wIh, p.h + Hb, H, gemm);
+  let relu = (p.flags & FLAG_RELU) != 0, gemm = p.work, q = isInt8(p);
+  projectUnitBlocks(1, H, T, I, u0, u1, p.x, p.wIh, p.h + Hb, H, gemm, q ? p.prepared + weightBytes(1, u1 - u0, H, q) : 0);
   for (let t = 0; t < T; t++) {
     let hPrev = p.h + <usize>t * Hb, hNew = hPrev + Hb;
     if (isActive(p.lengths, 0, t)) {
-      multiplyUnitBlocks(1, H, H, u0, u1, hPrev, p.prepared, hNew, 1, gemm);
+      multiplyUnitBlocks(1, H, H, u0, u1, hPrev, p.prepared, hNew, 1, gemm, q);
       let j = u0;
       if (relu) {
         for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, true, hNew, p.bIh, p.bHh);

@@ -4,7 +4,8 @@
 export { init, type InitOptions } from "./engine/init.js";
 export { engineInfo, type EngineInfo } from "./engine/engine.js";
 export type { SimdFlavor, WasmModule } from "./engine/load.js";
-export { Tensor, tensor, zeros } from "./tensor.js";
+export type { IntegerDot } from "./engine/integer-dot.js";
+export { Tensor, tensor, zeros, type AnyTensor, type TensorData, type DType } from "./tensor.js";
 export { WasmRnnError, ShapeError, FormatError, UnsupportedError, NumericError, ResourceError } from "./errors.js";
 export type { Layer } from "./layers/layer.js";
 export { Recurrent, type RecurrentOptions, type ForwardOptions, type ForwardResult, type BackwardOptions, type BackwardResult } from "./layers/recurrent.js";

@@ -42,6 +42,14 @@ export interface CoreExports {
   denseForward(N: number, I: number, O: number, x: number, w: number, b: number, y: number, work: number): void;
   denseBackward(N: number, I: number, O: number, x: number, w: number, gradY: number, gradW: number, gradB: number, gradX: number, work: number): void;
   denseForwardJob(job: number): void;
+  denseForwardInt8(N: number, I: number, O: number, x: number, packed: number, b: number, y: number, work: number): void;
+  setIntegerDot(kind: number): void;
+  integerDot(): number;
+  int8PackedBytes(N: number, K: number): number;
+  int8WorkspaceBytes(K: number): number;
+  packInt8(N: number, K: number, src: number, rs: number, cs: number, scales: number, dst: number): number;
+  int8Product(R: number, N: number, K: number, x: number, ldx: number, packed: number, y: number, ldy: number, accumulate: number, work: number): void;
+  int8ProductNaive(R: number, N: number, K: number, x: number, ldx: number, packed: number, y: number, ldy: number, accumulate: number): void;
   denseBackwardJob(job: number): void;
   denseJobBytes(): number;
   embeddingForward(N: number, E: number, table: number, ids: number, y: number): void;
@@ -90,13 +98,14 @@ export const PLAN_FIELDS = [
   "work",
   "part", "parts", "barrier", "shared", "cellOptions",
   "tokens", "vocab", "table", "gradTable", "paddingIdx",
+  "wIhScale", "wHhScale", "wHrScale",
 ] as const;
 
 /** @internal A field of a SequencePlan. */
 export type PlanField = (typeof PLAN_FIELDS)[number];
 
 /** @internal DenseJob fields in ABI order (assembly/dense.ts): a dense layer's part on a thread team. */
-export const DENSE_JOB_FIELDS = ["rows", "inFeatures", "outFeatures", "x", "w", "b", "y", "gradY", "gradW", "gradB", "gradX", "work", "part", "parts"] as const;
+export const DENSE_JOB_FIELDS = ["rows", "inFeatures", "outFeatures", "x", "w", "b", "y", "gradY", "gradW", "gradB", "gradX", "work", "part", "parts", "int8"] as const;
 /** @internal A dense layer's part on a thread team, by field. */
 export type DenseJob = Record<(typeof DENSE_JOB_FIELDS)[number], number>;
 /** @internal A recurrent kernel call's arguments, by field (assembly/plan.ts). */
@@ -106,6 +115,8 @@ export type SequencePlan = Record<PlanField, number>;
 export const FLAG_RELU = 1;
 /** @internal Plan flag: a GRU with the reset gate applied after the hidden product (PyTorch's). */
 export const FLAG_RESET_AFTER = 2;
+/** @internal Plan flag: int8 weights with row scales (quantized inference, forward only). */
+export const FLAG_INT8 = 4;
 
 /** @internal A plan with every pointer absent (0), not split (one part). */
 export function emptyPlan(): SequencePlan {

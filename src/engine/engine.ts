@@ -10,6 +10,7 @@ import { DENSE_JOB_FIELDS, PLAN_FIELDS, type CoreExports, type DenseJob, type Se
 import { ResourceError } from "../errors.js";
 import { platform } from "../platform/current.js";
 import type { ThreadTeam } from "./threads/team.js";
+import { chooseIntegerDot, type IntegerDot } from "./integer-dot.js";
 
 /** @internal What a worker joins: the main thread's compiled module, and its shared memory (or null
  *  for a memory of the worker's own) with the region of it this worker allocates from and where it
@@ -58,6 +59,13 @@ export class Engine {
 
   /** The team kernels split over (null: one thread). */
   team: ThreadTeam | null = null;
+  /** The inner product the int8 kernels use (integer-dot.ts), once chosen. */
+  integerDot: IntegerDot | null = null;
+
+  /** Chooses the int8 kernels' inner product if it was not yet (before the first int8 kernel runs). */
+  readyIntegerDot(): IntegerDot {
+    return this.integerDot ?? chooseIntegerDot(this);
+  }
   private teamChange: Promise<void> = Promise.resolve();
 
   /** Threads kernels run on (1 without a team). */
@@ -246,13 +254,17 @@ export interface EngineInfo {
   /** Kernel calls the current thread team has split across its threads since it started (0 on one
    *  thread): whether a workload is large enough to split. */
   splitKernels: number;
+  /** The inner product of the int8 kernels (quantized inference): the relaxed-SIMD i8·i7 dot into
+   *  i32 or into i16, or the plain-SIMD i16 dot — the fastest that is exact here, chosen when the
+   *  first int8 kernel runs (null before) or named by init({ integerDot }). */
+  integerDot: IntegerDot | null;
 }
 
 /** What `init()` gave: threads (those running now: a default team still starting counts as one),
  *  shared memory, SIMD flavour. */
 export function engineInfo(): EngineInfo {
   const eng = engine();
-  return { threads: eng.threads, sharedMemory: eng.shared, simd: true, relaxedSimd: eng.simd === "relaxed", splitKernels: eng.team?.jobs ?? 0 };
+  return { threads: eng.threads, sharedMemory: eng.shared, simd: true, relaxedSimd: eng.simd === "relaxed", splitKernels: eng.team?.jobs ?? 0, integerDot: eng.integerDot };
 }
 
 /** @internal The engine, or a ResourceError telling the caller to `await init()` first. */

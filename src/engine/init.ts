@@ -1,9 +1,11 @@
 // Starting the engine on the main thread: `init()` compiles the best build (or takes the host's),
 // instantiates it once per realm and sizes the thread team kernels split over (default: the cores in
-// Node, Bun and Deno, WASM_RNN_THREADS overriding; one thread elsewhere).
+// Node, Bun and Deno, WASM_RNN_THREADS overriding; one thread elsewhere). `integerDot` names the
+// int8 kernels' inner product instead of letting the engine measure it (integer-dot.ts).
 
 import { engineInfo, engineStarted, startEngine, type Engine, type EngineInfo } from "./engine.js";
 import { compileCore, type LoadOptions } from "./load.js";
+import { chooseIntegerDot, type IntegerDot } from "./integer-dot.js";
 import { ThreadTeam } from "./threads/team.js";
 import { MAX_THREADS } from "./threads/team-control.js";
 import { ShapeError } from "../errors.js";
@@ -20,6 +22,10 @@ export interface InitOptions extends LoadOptions {
    * Without shared memory (a page that is not cross-origin isolated) the engine runs on one thread.
    */
   threads?: number;
+  /** The inner product of the int8 kernels (quantized inference): "auto" (default: the fastest that
+   *  is exact on this engine, measured before the first int8 kernel), or "relaxed", "relaxed-i16",
+   *  "i16". Every one gives the same results; only the speed differs. */
+  integerDot?: IntegerDot | "auto";
 }
 
 /** @internal init, returning the engine itself (the library's own modules and tests). */
@@ -29,6 +35,7 @@ export async function initEngine(options: InitOptions = {}): Promise<Engine> {
   if (asked !== undefined && asked > MAX_THREADS) throw new ShapeError(`init: threads must be at most ${MAX_THREADS}; got ${asked}`);
   const first = !engineStarted();
   const eng = await startEngine(() => compileCore(options), options.memoryLimitBytes);
+  if (options.integerDot !== undefined) chooseIntegerDot(eng, options.integerDot);
   if (asked === undefined && !first) return eng;
   const threads = asked ?? defaultThreads();
   if (threads > 1 && !eng.shared) {

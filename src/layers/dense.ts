@@ -80,7 +80,7 @@ export class Dense extends Layer {
   /** The parts of a forward or backward over `rows` rows shared by the job (and a workspace). */
   private job(rows: number, x: number): DenseJob {
     const work = this.engine.scratch(this.engine.core.gemmWorkspaceBytes());
-    return { rows, inFeatures: this.inFeatures, outFeatures: this.outFeatures, x, w: this.params.ptr("weight"), b: 0, y: 0, gradY: 0, gradW: 0, gradB: 0, gradX: 0, work, part: 0, parts: 1 };
+    return { rows, inFeatures: this.inFeatures, outFeatures: this.outFeatures, x, w: this.params.ptr("weight"), b: 0, y: 0, gradY: 0, gradW: 0, gradB: 0, gradX: 0, work, part: 0, parts: 1, int8: 0 };
   }
 
   /** Runs `kernel` split by rows over the engine's thread team when there is one and the product is

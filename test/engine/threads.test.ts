@@ -98,7 +98,7 @@ describe("init({ threads })", () => {
         await expect(init({ threads: bad as number }), String(bad)).rejects.toThrow(ShapeError);
         await expect(init({ threads: bad as number }), String(bad)).rejects.toThrow(/threads/);
       }
-      expect(engineInfo()).toEqual({ threads: size, sharedMemory: true, simd: true, relaxedSimd: expect.any(Boolean), splitKernels: 0 });
+      expect(engineInfo()).toEqual({ threads: size, sharedMemory: true, simd: true, relaxedSimd: expect.any(Boolean), splitKernels: 0, integerDot: null });
     }
   });
 

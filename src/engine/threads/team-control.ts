@@ -13,7 +13,8 @@ export const GENERATION = 0;                  // bumped once per job; members wa
 /** @internal */ export const STOP = 32;      // set when the team ends
 /** @internal */ export const KERNEL = 33;    // index into TEAM_KERNELS of the current job
 /** @internal */ export const PARTS = 34;     // parts of the current job; members 1… beyond it sit it out
-/** @internal */ export const PLANS = 35;     // PLANS + k: address of part k's plan
+/** @internal */ export const PLANS = 35;     // PLANS + k: address of part k's plan (k < MAX_THREADS)
+/** @internal */ export const INTEGER_DOT = 63; // the int8 kernels' inner product (setIntegerDot), as the main thread's
 /** @internal */ export const BARRIER = 64;   // the kernels' barrier counter (own cache line)
 /** @internal */ export const MAX_THREADS = 28;
 

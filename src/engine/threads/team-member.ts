@@ -4,7 +4,7 @@
 // and back-to-back jobs (the layers and directions of one forward) start without a wake-up.
 
 import { engine } from "../engine.js";
-import { BARRIER, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, TEAM_KERNELS, poisonBarrier, teamKernel } from "./team-control.js";
+import { BARRIER, DONE, FAILED, GENERATION, INTEGER_DOT, KERNEL, PARTS, PLANS, STOP, TEAM_KERNELS, poisonBarrier, teamKernel } from "./team-control.js";
 
 /** Spins on the generation word before waiting asleep (a few tens of microseconds). */
 const SPINS = 20_000;
@@ -42,6 +42,7 @@ export async function serveTeam(control: number, index: number): Promise<void> {
     const i32 = eng.i32;
     if (Atomics.load(i32, word(STOP))) return;
     try {
+      if (i32[word(INTEGER_DOT)] !== eng.core.integerDot()) eng.core.setIntegerDot(i32[word(INTEGER_DOT)]);
       if (index < i32[word(PARTS)]) kernels[i32[word(KERNEL)]](i32[word(PLANS + index)]);
     } catch {
       Atomics.add(eng.i32, word(FAILED), 1);

@@ -10,7 +10,7 @@ import { ResourceError, ShapeError, WorkerError } from "../../errors.js";
 import { platform } from "../../platform/current.js";
 import { startAttached, stopAttached, type AttachedWorker } from "./attach.js";
 import type { TeamWorkerApi } from "./team-worker.js";
-import { CONTROL_BYTES, DONE, FAILED, GENERATION, KERNEL, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, teamKernel, type TeamKernel } from "./team-control.js";
+import { CONTROL_BYTES, DONE, FAILED, GENERATION, INTEGER_DOT, KERNEL, PARTS, PLANS, STOP, BARRIER, TEAM_KERNELS, poisonBarrier, teamKernel, type TeamKernel } from "./team-control.js";
 
 /** How long this thread waits for members to finish a job before failing it. */
 const JOB_TIMEOUT_MS = 60_000;
@@ -91,6 +91,7 @@ export class ThreadTeam {
     i32[base + KERNEL] = index;
     i32[base + PARTS] = parts.length;
     addresses.forEach((address, k) => (i32[base + PLANS + k] = address));
+    i32[base + INTEGER_DOT] = eng.core.integerDot();
     Atomics.store(i32, base + BARRIER, 0);
     Atomics.store(i32, base + DONE, 0);
     Atomics.store(i32, base + FAILED, 0);

@@ -1,0 +1,87 @@
+// Which inner product the int8 kernels use (assembly/int8.ts): the relaxed-SIMD i8·i7 dot into i32,
+// the relaxed dot into i16 then widened, or the plain-SIMD i16 dot. Every one gives the same integer
+// sums where it is correct, so the choice is about speed — except that some engines get one wrong
+// (V8 11.3, Node 20: the i32 form): a candidate must first reproduce the i16 dot's results on a probe,
+// bit for bit. Then the fastest correct one wins a short timing (a few ms, interleaved so that every
+// candidate runs in the same tier of the engine's compiler), or the caller names one (init). The
+// choice is made once per realm, at its first int8 kernel; a thread team's members follow the main
+// thread's.
+
+import { ShapeError } from "../errors.js";
+import type { Engine } from "./engine.js";
+
+/** The inner products, by the names init() and engineInfo() use. */
+export type IntegerDot = "relaxed" | "relaxed-i16" | "i16";
+
+/** @internal Their numbers in the core (setIntegerDot). */
+export const INTEGER_DOTS: Record<IntegerDot, number> = { i16: 0, relaxed: 1, "relaxed-i16": 2 };
+
+/** A probe's sizes: rows of x, outputs, inner size (odd sizes exercise every edge of the kernels). */
+const PROBE = { rows: 5, outputs: 37, inner: 70 };
+/** The timing's sizes, like a batch step of a 256-unit layer. */
+const TIMED = { rows: 8, outputs: 256, inner: 256 };
+
+/**
+ * @internal Sets the engine's inner product: `wanted`, or (auto) the fastest that reproduces the i16 dot.
+ * A named one the build cannot run, or that gives other sums here, is a ShapeError.
+ */
+export function chooseIntegerDot(engine: Engine, wanted: IntegerDot | "auto" = "auto"): IntegerDot {
+  if (wanted !== "auto" && !(wanted in INTEGER_DOTS)) throw new ShapeError(`init: integerDot must be "auto", "relaxed", "relaxed-i16" or "i16"; got ${JSON.stringify(wanted)}`);
+  const candidates: IntegerDot[] = engine.simd === "relaxed" ? ["relaxed", "relaxed-i16", "i16"] : ["i16"];
+  if (wanted !== "auto" && !candidates.includes(wanted)) throw new ShapeError(`init: integerDot "${wanted}" needs the relaxed-SIMD build; this engine runs the plain one`);
+  const correct = candidates.filter((dot) => dot === "i16" || sameAsI16(engine, dot));
+  if (wanted !== "auto" && !correct.includes(wanted)) throw new ShapeError(`init: integerDot "${wanted}" gives wrong sums on this engine (it does not reproduce the i16 dot)`);
+  const chosen = wanted !== "auto" ? wanted : correct.length === 1 ? correct[0] : fastest(engine, correct);
+  engine.core.setIntegerDot(INTEGER_DOTS[chosen]);
+  engine.integerDot = chosen;
+  return chosen;
+}
+
+/** A product's operands in wasm memory (packed int8 weights, f32 rows, an output, a workspace) for
+ *  `use`, which gets the product to run and a reader of its output; freed afterwards. */
+function withOperands<T>(engine: Engine, sizes: { rows: number; outputs: number; inner: number }, use: (run: () => void, output: () => Float32Array) => T): T {
+  const { rows, outputs, inner } = sizes;
+  const core = engine.core, arena = engine.arena;
+  const weights = arena.alloc(outputs * inner), scales = arena.alloc(outputs * 4), packed = arena.alloc(core.int8PackedBytes(outputs, inner));
+  const x = arena.alloc(rows * inner * 4), y = arena.alloc(rows * outputs * 4), work = arena.alloc(core.int8WorkspaceBytes(inner));
+  try {
+    const bytes = new Int8Array(engine.memory.buffer, weights, outputs * inner);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = ((i * 73 + 11) % 255) - 127;
+    engine.write(scales, Float32Array.from({ length: outputs }, (_, n) => 1 / (n + 1)));
+    engine.write(x, Float32Array.from({ length: rows * inner }, (_, i) => Math.sin(i * 0.37) * (i % 5 === 0 ? 3 : 1)));
+    core.packInt8(outputs, inner, weights, inner, 1, scales, packed);
+    return use(() => core.int8Product(rows, outputs, inner, x, inner, packed, y, outputs, 0, work), () => engine.read(y, rows * outputs));
+  } finally {
+    for (const block of [work, y, x, packed, scales, weights]) arena.release(block);
+  }
+}
+
+/** Whether `dot` gives the i16 dot's outputs, bit for bit, on the probe. */
+function sameAsI16(engine: Engine, dot: IntegerDot): boolean {
+  const outputsOf = (kind: IntegerDot) =>
+    withOperands(engine, PROBE, (run, output) => {
+      engine.core.setIntegerDot(INTEGER_DOTS[kind]);
+      run();
+      return new Int32Array(output().buffer);
+    });
+  const expected = outputsOf("i16"), got = outputsOf(dot);
+  return expected.every((bits, i) => bits === got[i]);
+}
+
+/** The fastest of `dots` on the timed product: each warmed up, then timed in interleaved rounds (the
+ *  engine tiers its code up meanwhile: interleaving gives every candidate the same tier), medians. */
+function fastest(engine: Engine, dots: IntegerDot[]): IntegerDot {
+  return withOperands(engine, TIMED, (run) => {
+    const timeOf = (dot: IntegerDot, calls: number) => {
+      engine.core.setIntegerDot(INTEGER_DOTS[dot]);
+      const start = performance.now();
+      for (let i = 0; i < calls; i++) run();
+      return performance.now() - start;
+    };
+    for (const dot of dots) timeOf(dot, 30);
+    const rounds = dots.map(() => [] as number[]);
+    for (let r = 0; r < 9; r++) dots.forEach((dot, k) => rounds[k].push(timeOf(dot, 10)));
+    const medians = rounds.map((times) => times.sort((a, b) => a - b)[4]);
+    return dots[medians.indexOf(Math.min(...medians))];
+  });
+}
