@@ -85,7 +85,7 @@ export function formatTargets(verdicts) {
   if (verdicts.length === 0) return "  (no target among the workloads and peers of this run)";
   const passed = verdicts.filter((v) => v.pass).length;
   const lines = verdicts.map(
-    (v) => `  ${v.pass ? "PASS" : "FAIL"}  ${v.id} vs ${pad(v.peer, 7, true)} ≥ ${v.wanted.toFixed(1)}×: ${v.ratio.toFixed(2)}×`,
+    (v) => `  ${v.pass ? "PASS" : "FAIL"}  ${v.id} ${pad(v.versus, 9, true)} vs ${pad(v.peer, 8, true)} ≥ ${v.wanted.toFixed(1)}×: ${v.ratio.toFixed(2)}×`,
   );
   return `${lines.join("\n")}\n  ${passed} of ${verdicts.length} targets met`;
 }

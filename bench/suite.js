@@ -34,9 +34,9 @@ try {
   usageError(error.message);
 }
 const ours = await loadOurs(options.simd);
-// Columns in this order. Our int8 layers, once they exist, are one more entry after ours
-// (name "ours int8", tolerance like the ort int8 peers, supports() = LSTM inference).
+// Columns in this order.
 const PEERS = [
+  ["ours int8", () => ours.int8()],
   ["ort-web", () => loadOrt("web")],
   ["ort-web int8", () => loadOrt("web", { int8: options.int8 })],
   ["ort-node", () => loadOrt("node")],

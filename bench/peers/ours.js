@@ -2,7 +2,8 @@
 // requested SIMD build and feeds it the workload's PyTorch state dict. Layer workloads time forward
 // (and backward) of an LSTM/GRU/RNN; the language-model workload times one training step of a
 // LanguageModel with Adam. Imports dist/index.js and calls init({ simd, threads: 1 }) — what
-// dist/node.js does with simd 'auto', on one thread (pool.js measures threads).
+// dist/node.js does with simd 'auto', on one thread (pool.js measures threads). "ours int8" is the
+// same layer through quantizeDynamic (inference workloads), on the integer dot the engine picks.
 
 import { FIRST_ORDINARY_TOKEN, directions, isLanguageModel } from "../workloads.js";
 
@@ -59,11 +60,20 @@ function trainStep(api, w, sd, input) {
   };
 }
 
+/** max |Δ| against our float32 output above which our int8 output is a MISMATCH (as the ort int8 peers). */
+const INT8_TOLERANCE = 2e-2;
+
+function recurrentLayer(api, w, sd) {
+  const classes = { lstm: api.LSTM, gru: api.GRU, rnn: api.RNN };
+  const layer = new classes[w.cell]({ inputSize: w.I, hiddenSize: w.H, numLayers: w.layers, bidirectional: w.bidirectional });
+  layer.loadStateDict(sd);
+  return layer;
+}
+
 export async function loadOurs(simd = "auto") {
   const api = await import("../../dist/index.js");
   const { initEngine } = await import("../../dist/engine/init.js"); // the engine itself (sgemm rates use its memory)
   const engine = await initEngine({ simd, threads: 1 }); // single-thread figures: the peers run on one thread too
-  const classes = { lstm: api.LSTM, gru: api.GRU, rnn: api.RNN };
   return {
     name: "ours",
     engine,
@@ -71,10 +81,26 @@ export async function loadOurs(simd = "auto") {
     supports: () => true,
     prepare(w, sd, input) {
       if (isLanguageModel(w)) return trainStep(api, w, sd, input);
-      const layer = new classes[w.cell]({ inputSize: w.I, hiddenSize: w.H, numLayers: w.layers, bidirectional: w.bidirectional });
-      layer.loadStateDict(sd);
+      const layer = recurrentLayer(api, w, sd);
       const x = api.tensor(input.x, [w.T, w.B, w.I]);
       return w.training ? gradients(api, layer, x, w, input) : inference(layer, x);
+    },
+    /** The int8 peer on the same engine: the workload's layer quantized (inference only). */
+    int8() {
+      engine.readyIntegerDot(); // the inner product is picked now (a short measurement), so the settings can name it
+      return {
+        name: "ours int8",
+        settings: `wasm-rnn quantizeDynamic: int8 weights, per-row scales; activations 7-bit per row; integer dot "${engine.integerDot}"`,
+        tolerance: INT8_TOLERANCE,
+        supports: (w) => !w.training,
+        unsupported: (w) => (w.training ? "quantized layers run inference only" : null),
+        prepare(w, sd, input) {
+          const float = recurrentLayer(api, w, sd);
+          const layer = api.quantizeDynamic(float);
+          float.dispose();
+          return inference(layer, api.tensor(input.x, [w.T, w.B, w.I]));
+        },
+      };
     },
   };
 }

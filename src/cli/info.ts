@@ -18,6 +18,7 @@ export async function info(values: Values): Promise<void> {
     `config: ${JSON.stringify(modelConfig)}`,
     tokenizer ? `tokenizer: ${tokenizer.kind}-level, ${tokenizer.tokens.length} tokens` : null,
     `parameters: ${parameterCount}`,
+    (modelConfig as { quantized?: boolean }).quantized ? "weights: int8 with per-row scales (quantized: inference only)" : "weights: float32",
     `trained: step ${trainer.step ?? "?"}, epoch ${trainer.epoch ?? "?"}`,
     `checksum: ${checksum}`,
   ];

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `wasm-rnn` command: train a language model on a corpus (the bundled one by default), sample
-// from it, evaluate perplexity, show a checkpoint's details; train and run seq2seq models. Argument parsing is Node's util.parseArgs;
+// from it, evaluate perplexity, show a checkpoint's details; train and run seq2seq models; quantize a checkpoint to int8. Argument parsing is Node's util.parseArgs;
 // each subcommand lives in its own file. Errors print one line (and usage for argument mistakes) and
 // exit non-zero.
 
@@ -13,6 +13,7 @@ import { evaluateText, EVAL_OPTIONS } from "./eval.js";
 import { info, INFO_OPTIONS } from "./info.js";
 import { trainSeq2seq, TRAIN_SEQ2SEQ_OPTIONS } from "./train-seq2seq.js";
 import { translate, TRANSLATE_OPTIONS } from "./translate.js";
+import { quantize, QUANTIZE_OPTIONS } from "./quantize.js";
 import { UsageError, USAGE, type Values } from "./usage.js";
 
 const COMMANDS = {
@@ -22,6 +23,7 @@ const COMMANDS = {
   info: { options: INFO_OPTIONS, run: info },
   "train-seq2seq": { options: TRAIN_SEQ2SEQ_OPTIONS, run: trainSeq2seq },
   translate: { options: TRANSLATE_OPTIONS, run: translate },
+  quantize: { options: QUANTIZE_OPTIONS, run: quantize },
 } as const;
 
 async function main(argv: string[]): Promise<number> {

@@ -8,9 +8,11 @@ import { fileURLToPath } from "node:url";
 import { LanguageModel } from "../models/language-model.js";
 import { CharTokenizer, WordTokenizer, type Tokenizer } from "../text/index.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
-import { streamData } from "../train/data.js";
+import { streamData, type StreamOptions } from "../train/data.js";
+import { checkpointToBytes } from "../train/checkpoint-format.js";
+import { quantizeDynamic } from "../models/quantize.js";
 import { constant, cosineDecay, exponentialDecay, inverseTimeDecay, stepDecay, type Schedule } from "../train/schedules.js";
-import { Trainer, type TrainProgress } from "../train/trainer.js";
+import { Trainer, evaluate, type TrainProgress } from "../train/trainer.js";
 import { progressDisplay } from "./progress.js";
 import { readTextFile } from "./text-file.js";
 import { choiceOption, intOption, positiveOption, stringOption, UsageError, type Values } from "./usage.js";
@@ -106,6 +108,19 @@ function makeSchedule(kind: TrainSettings["schedule"], lr: number, total: number
   }
 }
 
+/** The trained model quantized (quantizeDynamic): validation perplexity and checkpoint size beside float32's. */
+function int8Summary(model: LanguageModel, tokens: Int32Array, options: StreamOptions): string {
+  const int8 = quantizeDynamic(model);
+  try {
+    const [f32, q] = [model, int8].map((m) => Math.exp(evaluate(streamData(m, tokens, options, "eval"))));
+    const size = (m: LanguageModel) => checkpointToBytes(m).bytes.length / 1e6;
+    return `int8 (quantizeDynamic): validation perplexity ${q.toFixed(3)} vs ${f32.toFixed(3)} float32 (${(100 * (q / f32 - 1)).toFixed(2)}%), ` +
+      `checkpoint ${size(int8).toFixed(2)} MB vs ${size(model).toFixed(2)} MB`;
+  } finally {
+    int8.dispose();
+  }
+}
+
 export async function train(values: Values): Promise<void> {
   const s = readSettings(values);
   const text = readTextFile(s.corpus, readFileSync);
@@ -124,7 +139,8 @@ export async function train(values: Values): Promise<void> {
   const trainTokens = model.tokenizer.encode(trainText, { bos: true });
   const validationTokens = model.tokenizer.encode(validationText, { bos: true });
   const trainData = streamData(model, trainTokens, { batchSize: s.batch, bptt: s.bptt });
-  const validationData = streamData(model, validationTokens, { batchSize: Math.max(1, Math.min(s.batch, Math.floor((validationTokens.length - 1) / 256))), bptt: 256 }, "eval");
+  const validationOptions = { batchSize: Math.max(1, Math.min(s.batch, Math.floor((validationTokens.length - 1) / 256))), bptt: 256 };
+  const validationData = streamData(model, validationTokens, validationOptions, "eval");
   const total = s.steps ?? (s.epochs! * trainData.batchesPerEpoch);
   const epochs = s.epochs ?? Math.ceil(total / trainData.batchesPerEpoch);
 
@@ -160,7 +176,8 @@ export async function train(values: Values): Promise<void> {
     display.stop();
     const perplexity = result.validationLoss === undefined ? "" : `, validation perplexity ${Math.exp(result.validationLoss).toFixed(2)}`;
     log(`done: ${result.steps} steps, training loss ${result.trainLoss.toFixed(3)} per token${perplexity}; saved to ${s.out}`);
-    log(`try: npx wasm-rnn sample --model ${s.out} --length 300`);
+    if (!s.quiet) log(int8Summary(model, validationTokens, validationOptions));
+    log(`try: npx wasm-rnn sample --model ${s.out} --length 300  (int8: npx wasm-rnn quantize --model ${s.out} --out ${s.out}-int8)`);
   } finally {
     model.dispose();
   }

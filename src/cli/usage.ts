@@ -15,6 +15,7 @@ export const USAGE = `Usage:
                   [--bidirectional] [--tokens char|word] [--epochs N] [--batch N] [--lr X] [--clip X]
                   [--sampling-ratio P] [--seed S] [--quiet]
   wasm-rnn translate --model DIR [--beam K] [--max-length N] [--batch N]   (stdin → stdout, one per line)
+  wasm-rnn quantize --model DIR --out DIR2 [--text FILE]
 
 train   trains a language model (default: character-level LSTM on the bundled Pride and Prejudice)
         and saves checkpoints to --out (default ./wasm-rnn-model); --resume continues from there.
@@ -23,6 +24,8 @@ eval    prints "perplexity: X" for a text file.
 info    prints a checkpoint's model type, config and parameter count.
 train-seq2seq  trains an encoder–decoder on tab-separated source/target pairs.
 translate      decodes one source per line from stdin (greedy, or beam search with --beam).
+quantize       saves the model with int8 weights (inference only; sample, eval, info and translate
+               take it) and prints both sizes; --text: a language model's perplexity before and after.
 `;
 
 /** A mistake in the command line: printed with the usage text, exit code 2. */

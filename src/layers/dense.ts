@@ -1,5 +1,6 @@
 // torch.nn.Linear: y = x Wᵀ + b over the last dimension of x, parameters `weight` [out, in] and
-// `bias` [out], initialised like PyTorch (uniform ±1/√in).
+// `bias` [out], initialised like PyTorch (uniform ±1/√in). Quantized (quantizeDynamic), `weight` is
+// int8 with its row scales `weight_scale`, packed once per parameter change for the int8 kernel.
 
 import { ShapeError } from "../errors.js";
 import { Random } from "../random.js";
@@ -9,6 +10,7 @@ import { Layer, wrapInternal } from "./layer.js";
 import { encodeDenseJob } from "../engine/engine.js";
 import type { DenseJob } from "../engine/abi.js";
 import { SPLIT_MIN_MULTIPLY_ADDS } from "../engine/threads/team-control.js";
+import { scaleName } from "./quantize.js";
 
 export interface DenseOptions {
   inFeatures: number;
@@ -17,6 +19,8 @@ export interface DenseOptions {
   bias?: boolean;
   /** Seed for the initial weights. */
   seed?: number;
+  /** @internal int8 weights with row scales (what quantizeDynamic builds): inference only. */
+  quantized?: boolean;
 }
 
 export class Dense extends Layer {
@@ -25,24 +29,31 @@ export class Dense extends Layer {
   readonly bias: boolean;
   /** Rows and input pointer of the last forward, for backward. */
   private last: { rows: number; x: number; leading: number[] } | null = null;
+  /** The parameter version the packed int8 weights were made for (quantized layers). */
+  private packedVersion = -1;
 
   constructor(options: DenseOptions) {
     optionsObject(options, "Dense: options", false);
     const inFeatures = positiveInt(options.inFeatures, "Dense: inFeatures");
     const outFeatures = positiveInt(options.outFeatures, "Dense: outFeatures");
     const bias = optionalBool(options.bias, true, "Dense: bias");
-    super("Dense", bias ? [{ name: "weight", shape: [outFeatures, inFeatures] }, { name: "bias", shape: [outFeatures] }] : [{ name: "weight", shape: [outFeatures, inFeatures] }]);
+    const quantized = optionalBool(options.quantized, false, "Dense: quantized");
+    super("Dense", [
+      ...(quantized ? [{ name: "weight", shape: [outFeatures, inFeatures], dtype: "int8" as const }, { name: scaleName("weight"), shape: [outFeatures] }] : [{ name: "weight", shape: [outFeatures, inFeatures] }]),
+      ...(bias ? [{ name: "bias", shape: [outFeatures] }] : []),
+    ]);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.bias = bias;
     this.resetParameters(new Random(options.seed));
   }
 
-  /** Uniform(−1/√in, 1/√in) for weight and bias, as torch.nn.Linear.reset_parameters. */
+  /** Uniform(−1/√in, 1/√in) for weight and bias, as torch.nn.Linear.reset_parameters (a quantized
+   *  layer's weight: those values, quantized). */
   resetParameters(random: Random = new Random()): void {
     const k = 1 / Math.sqrt(this.inFeatures);
-    for (const spec of this.params.specs) {
-      this.params.set(spec.name, random.uniformArray(spec.shape.reduce((a, b) => a * b, 1), -k, k));
+    for (const spec of this.params.floatSpecs()) {
+      this.params.setFloat(spec.name, random.uniformArray(spec.shape.reduce((a, b) => a * b, 1), -k, k));
     }
   }
 
@@ -72,9 +83,26 @@ export class Dense extends Layer {
   forwardResident(x: number, rows: number): number {
     const y = this.buffers.floats("y", rows * this.outFeatures);
     const job = { ...this.job(rows, x), y, b: this.params.ptr("bias") };
-    if (!this.runSplit("dense.forward", job)) this.engine.core.denseForward(rows, this.inFeatures, this.outFeatures, x, job.w, job.b, y, job.work);
+    if (this.quantized) {
+      this.engine.readyIntegerDot();
+      Object.assign(job, { w: this.packedWeight(), int8: 1 });
+      if (!this.runSplit("dense.forward", job)) this.engine.core.denseForwardInt8(rows, this.inFeatures, this.outFeatures, x, job.w, job.b, y, job.work);
+    } else if (!this.runSplit("dense.forward", job)) {
+      this.engine.core.denseForward(rows, this.inFeatures, this.outFeatures, x, job.w, job.b, y, job.work);
+    }
     this.last = { rows, x, leading: [rows] };
     return y;
+  }
+
+  /** The int8 weight packed for the int8 kernel (kept until the parameters change). */
+  private packedWeight(): number {
+    const core = this.engine.core, O = this.outFeatures, I = this.inFeatures;
+    const packed = this.buffers.floats("packed", Math.ceil(core.int8PackedBytes(O, I) / 4));
+    if (this.packedVersion !== this.params.version) {
+      core.packInt8(O, I, this.params.ptr("weight"), I, 1, this.params.ptr(scaleName("weight")), packed);
+      this.packedVersion = this.params.version;
+    }
+    return packed;
   }
 
   /** The parts of a forward or backward over `rows` rows shared by the job (and a workspace). */
@@ -97,6 +125,7 @@ export class Dense extends Layer {
   /** Accumulates ∂weight, ∂bias and returns ∂x for the last forward. */
   backward(gradOutput: TensorLike): Tensor {
     this.checkAlive("backward");
+    this.refuseQuantized(`${this.name}.backward`);
     const where = "Dense.backward";
     if (!this.last) throw new ShapeError(`${where}: call forward first`);
     const shape = [...this.last.leading, this.outFeatures];
@@ -117,6 +146,7 @@ export class Dense extends Layer {
 
   /** @internal Backward for gradY [rows, out] in wasm memory; returns ∂x in the layer's buffer (0 when not wanted). */
   backwardResident(gradY: number, wantGradX: boolean): number {
+    this.refuseQuantized(`${this.name}.backward`);
     const { rows, x } = this.last!;
     const gradX = wantGradX ? this.buffers.floats("gradX", rows * this.inFeatures) : 0;
     const job = { ...this.job(rows, x), gradY, gradW: this.params.gradPtr("weight"), gradB: this.params.gradPtr("bias"), gradX };

@@ -3,8 +3,8 @@
 // operation on other threads takes while their kernels use its buffers. Subclasses add forward and backward.
 
 import { engine, type Engine } from "../engine/engine.js";
-import { ResourceError, ShapeError, WasmRnnError } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import { ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../errors.js";
+import type { AnyTensor, Tensor } from "../tensor.js";
 import type { AnyTensorLike } from "../validate.js";
 import { BufferPool } from "./buffer-pool.js";
 import { ParameterSet, type LoadOptions, type ParameterSpec } from "./parameters.js";
@@ -40,8 +40,19 @@ export abstract class Layer {
     return this.params.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   }
 
-  /** Copies of the parameters keyed by PyTorch's names. */
-  stateDict(): Record<string, Tensor> {
+  /** Whether the layer's weights are int8 (quantizeDynamic): it then runs forward only. */
+  get quantized(): boolean {
+    return this.params.quantized;
+  }
+
+  /** @internal An UnsupportedError, for `where`, when the layer is quantized (backward, training). */
+  refuseQuantized(where: string): void {
+    if (this.quantized) throw new UnsupportedError(`${where}: the ${this.name} layer is quantized (int8 weights, quantizeDynamic) and runs forward only`);
+  }
+
+  /** Copies of the parameters keyed by PyTorch's names (a quantized layer's weights are int8, each
+   *  with its row scales under `<name>_scale`). */
+  stateDict(): Record<string, AnyTensor> {
     this.checkAlive("stateDict");
     return this.params.values();
   }
@@ -56,6 +67,7 @@ export abstract class Layer {
   /** Accumulated gradients keyed by PyTorch's names. */
   grads(): Record<string, Tensor> {
     this.checkAlive("grads");
+    this.refuseQuantized(`${this.name}.grads`);
     return this.params.grads();
   }
 

@@ -1,18 +1,28 @@
 // Named parameters of a layer in one wasm allocation, with their gradients in a second allocation of
-// the same layout (llm.c style: an optimizer can treat each as one flat vector). Owns validation of
-// state dicts: names, dtypes (float32 only: an int8 tensor is refused, never read as numbers), shapes
-// and finiteness are checked for every tensor before any value is written, so a rejected record
-// leaves the parameters unchanged.
+// the same layout (llm.c style: an optimizer can treat each as one flat vector). A parameter is
+// float32, or int8 (a quantized layer's weights, stored as bytes; its row scales are float32
+// parameters of their own). Owns validation of state dicts: names, dtypes (each parameter takes only
+// its own: float32 values are never read as int8 or the reverse), shapes and finiteness are checked
+// for every tensor before any value is written, so a rejected record leaves the parameters unchanged.
 
 import { engine, type Engine } from "../engine/engine.js";
 import { FormatError, NumericError, ShapeError } from "../errors.js";
-import { Tensor, formatShape, shapeSize } from "../tensor.js";
+import { Tensor, formatShape, shapeSize, type AnyTensor } from "../tensor.js";
 import { describe, firstNonFinite, optionalBool, optionsObject } from "../validate.js";
+import { quantizeRows, scaleName } from "./quantize.js";
 
-/** @internal A parameter's PyTorch name and shape. */
+/** @internal A parameter's PyTorch name, shape and (int8 for a quantized weight) dtype. */
 export interface ParameterSpec {
   name: string;
   shape: number[];
+  dtype?: "int8";
+}
+
+/** Floats a parameter takes in the flat arrays: its values (int8: four to a float), rounded up to 16
+ *  floats (64 bytes) so kernels see aligned rows. */
+function floatsOf(spec: ParameterSpec): number {
+  const n = shapeSize(spec.shape);
+  return Math.ceil((spec.dtype === "int8" ? Math.ceil(n / 4) : n) / 16) * 16;
 }
 
 export interface LoadOptions {
@@ -42,8 +52,7 @@ export class ParameterSet {
     let offset = 0;
     for (const spec of specs) {
       this.offsets.set(spec.name, offset);
-      // Keep every tensor 16-float aligned (64 bytes) so kernels see aligned rows.
-      offset += Math.ceil(shapeSize(spec.shape) / 16) * 16;
+      offset += floatsOf(spec);
     }
     this.totalFloats = offset;
     this.valuesPtr = this.engine.allocFloats(Math.max(1, offset));
@@ -73,26 +82,49 @@ export class ParameterSet {
     return o === undefined ? 0 : this.gradsPtr + o * 4;
   }
 
+  /** Whether any parameter is int8 (a quantized layer). */
+  get quantized(): boolean {
+    return this.specs.some((spec) => spec.dtype === "int8");
+  }
+
   /** Writes values into one parameter (internal: initialisers and loaders that validated already). */
   set(name: string, values: ArrayLike<number>): void {
-    this.engine.write(this.ptr(name), values);
+    const spec = this.specs.find((s) => s.name === name);
+    if (spec?.dtype === "int8") new Int8Array(this.engine.memory.buffer, this.ptr(name), values.length).set(values);
+    else this.engine.write(this.ptr(name), values);
     this.version++;
   }
 
-  private copyAll(base: number): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
+  /** The parameters a float layer of this shape has: all but a quantized layer's row scales. */
+  floatSpecs(): ParameterSpec[] {
+    const scales = new Set(this.specs.filter((s) => s.dtype === "int8").map((s) => scaleName(s.name)));
+    return this.specs.filter((s) => !scales.has(s.name));
+  }
+
+  /** Writes a parameter of floatSpecs() from float values: quantized, with its row scales, when it is
+   *  an int8 weight. */
+  setFloat(name: string, values: Float32Array): void {
+    const spec = this.specs.find((s) => s.name === name);
+    if (spec?.dtype !== "int8") return this.set(name, values);
+    const q = quantizeRows(values, spec.shape[0], values.length / spec.shape[0], name);
+    this.set(name, q.values);
+    this.set(scaleName(name), q.scales);
+  }
+
+  values(): Record<string, AnyTensor> {
+    const out: Record<string, AnyTensor> = {};
     for (const spec of this.specs) {
-      out[spec.name] = new Tensor(this.engine.read(base + this.offsets.get(spec.name)! * 4, shapeSize(spec.shape)), [...spec.shape]);
+      const n = shapeSize(spec.shape), at = this.ptr(spec.name);
+      out[spec.name] = spec.dtype === "int8" ? new Tensor(new Int8Array(this.engine.memory.buffer, at, n).slice(), [...spec.shape]) : new Tensor(this.engine.read(at, n), [...spec.shape]);
     }
     return out;
   }
 
-  values(): Record<string, Tensor> {
-    return this.copyAll(this.valuesPtr);
-  }
-
+  /** Gradients of the float32 parameters (int8 ones have none: quantized layers run forward only). */
   grads(): Record<string, Tensor> {
-    return this.copyAll(this.gradsPtr);
+    const out: Record<string, Tensor> = {};
+    for (const spec of this.specs) if (spec.dtype !== "int8") out[spec.name] = new Tensor(this.engine.read(this.gradPtr(spec.name), shapeSize(spec.shape)), [...spec.shape]);
+    return out;
   }
 
   /** Number of NaN or ±Inf among the values or the gradients. */
@@ -133,6 +165,7 @@ export class ParameterSet {
         throw new FormatError(`${owner}.loadStateDict: ${parts.join("; ")}`);
       }
     }
+    const scaled = new Map(this.specs.filter((s) => s.dtype === "int8").map((s) => [scaleName(s.name), s.name]));
     const accepted: [string, ArrayLike<number>][] = [];
     for (const spec of this.specs) {
       const t = record[spec.name];
@@ -141,17 +174,29 @@ export class ParameterSet {
       if (!t || !Array.isArray(t.shape) || !t.data || typeof t.data.length !== "number") {
         throw new FormatError(`${owner}.loadStateDict: ${label} is not a tensor ({ shape, data })`);
       }
-      if (t.data instanceof Int8Array) throw new FormatError(`${owner}.loadStateDict: ${label} has dtype int8; expected float32`);
+      const dtype = t.data instanceof Int8Array ? "int8" : "float32", wanted = spec.dtype ?? "float32";
+      if (dtype !== wanted) throw new FormatError(`${owner}.loadStateDict: ${label} has dtype ${dtype}; expected ${wanted}`);
+      // A row scale that does not fit its weight is a malformed quantized file, not a model of another size.
+      const weight = scaled.get(spec.name);
+      const Refusal = weight ? FormatError : ShapeError;
+      const what = weight ? ` (one scale per row of ${prefix}${weight})` : "";
       const sameShape = t.shape.length === spec.shape.length && t.shape.every((d, i) => d === spec.shape[i]);
-      if (!sameShape) {
-        throw new ShapeError(`${owner}.loadStateDict: ${label} must have shape ${formatShape(spec.shape)}; got ${formatShape(t.shape)}`);
-      }
+      if (!sameShape) throw new Refusal(`${owner}.loadStateDict: ${label} must have shape ${formatShape(spec.shape)}${what}; got ${formatShape(t.shape)}`);
       if (t.data.length !== shapeSize(spec.shape)) {
-        throw new ShapeError(`${owner}.loadStateDict: ${label} has ${t.data.length} values for shape ${formatShape(spec.shape)}`);
+        throw new Refusal(`${owner}.loadStateDict: ${label} has ${t.data.length} values for shape ${formatShape(spec.shape)}`);
       }
-      const bad = firstNonFinite(t.data);
+      const bad = dtype === "int8" ? -1 : firstNonFinite(t.data);
       if (bad >= 0) throw new NumericError(`${owner}.loadStateDict: ${label} has a non-finite value (${t.data[bad]}) at index ${bad}`);
+      const negative = weight ? Array.prototype.findIndex.call(t.data, (v: number) => v < 0) : -1;
+      if (negative >= 0) throw new FormatError(`${owner}.loadStateDict: ${label} has a negative scale (${t.data[negative]}) at row ${negative}`);
       accepted.push([spec.name, t.data]);
+    }
+    // An int8 weight and its row scales are only meaningful together.
+    for (const [scale, weight] of scaled) {
+      if ((scale in record) !== (weight in record)) {
+        const [given, absent] = scale in record ? [scale, weight] : [weight, scale];
+        throw new FormatError(`${owner}.loadStateDict: ${prefix}${given} is given without ${prefix}${absent}`);
+      }
     }
     return accepted;
   }

@@ -21,6 +21,8 @@ export interface RecurrentOptions {
   seed?: number;
   /** @internal ONNX/Keras cell options (activations, clip, coupled gates): inference only. */
   cellOptions?: CellOptions;
+  /** @internal int8 weights with row scales (what quantizeDynamic builds): inference only. */
+  quantized?: boolean;
 }
 
 export interface ForwardOptions {

@@ -10,12 +10,13 @@ import { encodePlan, type Engine } from "../engine/engine.js";
 import { CELLS, cellKernels, type CellKernels, type CellKind } from "../engine/cells.js";
 import { SPLIT_MIN_MULTIPLY_ADDS, type TeamKernel } from "../engine/threads/team-control.js";
 import type { ThreadTeam } from "../engine/threads/team.js";
-import { emptyPlan, FLAG_RESET_AFTER, type PlanField, type SequencePlan } from "../engine/abi.js";
+import { emptyPlan, FLAG_INT8, FLAG_RESET_AFTER, type PlanField, type SequencePlan } from "../engine/abi.js";
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
 import { formatBytes } from "../engine/arena.js";
 import { encodeCellOptions, type CellOptions } from "./cell-options.js";
 import { Layer } from "./layer.js";
 import { parameterSpecs, suffix } from "./recurrent-parameters.js";
+import { scaleName } from "./quantize.js";
 
 /** What forward leaves for backward. */
 interface ForwardState {
@@ -100,6 +101,8 @@ export interface StackGeometry {
   peepholes: boolean;
   flags: number;
   cellOptions?: CellOptions;
+  /** int8 weights (quantized inference). */
+  quantized: boolean;
 }
 
 /** The layers and directions of a recurrent layer over buffers in wasm memory: what RNN, LSTM and GRU
@@ -128,7 +131,7 @@ export abstract class RecurrentStack extends Layer {
   /** @internal Built by the layer class, from the geometry it validated. */
   protected constructor(geometry: StackGeometry) {
     const { kind, name, inputSize, hiddenSize, outputSize, numLayers, bias, bidirectional } = geometry;
-    super(name, parameterSpecs(kind, inputSize, hiddenSize, outputSize, numLayers, bidirectional ? 2 : 1, bias, geometry.peepholes));
+    super(name, parameterSpecs(kind, inputSize, hiddenSize, outputSize, numLayers, bidirectional ? 2 : 1, bias, geometry.peepholes, geometry.quantized));
     this.kind = kind;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -136,7 +139,7 @@ export abstract class RecurrentStack extends Layer {
     this.bias = bias;
     this.bidirectional = bidirectional;
     this.outputSize = outputSize;
-    this.flags = geometry.flags;
+    this.flags = geometry.flags | (geometry.quantized ? FLAG_INT8 : 0);
     this.kernels = cellKernels(this.engine.core, kind);
     const blocks = encodeCellOptions(kind, geometry.cellOptions, this.directions, name);
     this.cellOptionBlocks = (blocks ?? []).map((block, d) => {
@@ -320,6 +323,9 @@ export abstract class RecurrentStack extends Layer {
       plan[field] = p.ptr(`${name}${s}`);
       plan[gradField] = p.gradPtr(`${name}${s}`);
     }
+    plan.wIhScale = p.ptr(scaleName(`weight_ih${s}`));
+    plan.wHhScale = p.ptr(scaleName(`weight_hh${s}`));
+    plan.wHrScale = p.ptr(scaleName(`weight_hr${s}`));
     plan.cellOptions = this.cellOptionBlocks[d] ?? 0;
     return plan;
   }
@@ -369,6 +375,7 @@ export abstract class RecurrentStack extends Layer {
   /** Calls a cell kernel with a workspace of the size the kernel asks for (forward: with the weights
    *  prepared, cached under `key`), split over the engine's thread team when it is big enough. */
   private run(plan: SequencePlan, pass: "forward" | "backward", key: string): void {
+    if (this.quantized) this.engine.readyIntegerDot();
     const team = this.engine.team;
     const parts = team ? this.splitParts(plan, team.size) : 1;
     if (team && parts > 1) {
@@ -392,6 +399,7 @@ export abstract class RecurrentStack extends Layer {
   backwardResident(gradients: { gradOutput: number; gradHN: number; gradCN: number }): ResidentGradients {
     const where = `${this.name}.backward`;
     this.checkIdle("backward");
+    this.refuseQuantized(`${this.name}.backward`);
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
     if (this.cellOptionBlocks.length) throw new UnsupportedError(`${where}: layers with ONNX/Keras cell options (activations, clip, coupled gates) run forward only`);

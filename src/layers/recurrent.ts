@@ -42,17 +42,19 @@ export class Recurrent extends RecurrentStack {
       throw new ShapeError(`${cell.name}: seed must be an integer; got ${describe(options.seed)}`);
     }
     const outputSize = cell.projSize ? cell.projSize : hiddenSize;
-    super({ kind: cell.kind, name: cell.name, inputSize, hiddenSize, outputSize, numLayers, bias, bidirectional, peepholes: cell.peepholes ?? false, flags: cell.flags ?? 0, cellOptions: options.cellOptions });
+    const quantized = optionalBool(options.quantized, false, `${cell.name}: quantized`);
+    super({ kind: cell.kind, name: cell.name, inputSize, hiddenSize, outputSize, numLayers, bias, bidirectional, peepholes: cell.peepholes ?? false, flags: cell.flags ?? 0, cellOptions: options.cellOptions, quantized });
     this.batchFirst = batchFirst;
     this.options = { ...options };
     this.resetParameters(new Random(options.seed));
   }
 
-  /** Uniform(−1/√H, 1/√H) for every parameter, as torch.nn.{RNN,LSTM,GRU}.reset_parameters. */
+  /** Uniform(−1/√H, 1/√H) for every parameter, as torch.nn.{RNN,LSTM,GRU}.reset_parameters
+   *  (a quantized layer's weights: those values, quantized). */
   resetParameters(random: Random = new Random()): void {
     this.checkIdle("resetParameters");
     const k = 1 / Math.sqrt(this.hiddenSize);
-    for (const spec of this.params.specs) this.params.set(spec.name, random.uniformArray(spec.shape.reduce((a, b) => a * b, 1), -k, k));
+    for (const spec of this.params.floatSpecs()) this.params.setFloat(spec.name, random.uniformArray(spec.shape.reduce((a, b) => a * b, 1), -k, k));
   }
 
   // ---- forward ----------------------------------------------------------------------------------
@@ -163,6 +165,7 @@ export class Recurrent extends RecurrentStack {
    */
   backward(gradOutput: TensorLike | null, options: BackwardOptions = {}): BackwardResult {
     this.checkIdle("backward");
+    this.refuseQuantized(`${this.name}.backward`);
     const where = `${this.name}.backward`;
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);

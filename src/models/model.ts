@@ -6,7 +6,7 @@ import { FormatError, ResourceError, ShapeError } from "../errors.js";
 import type { Reduction } from "../layers/losses.js";
 import { describe, type AnyTensorLike } from "../validate.js";
 import type { Layer } from "../layers/layer.js";
-import type { Tensor } from "../tensor.js";
+import type { AnyTensor } from "../tensor.js";
 
 /** One batch's loss as optimised (after reduction), and its per-prediction sum and count (tokens, sequences). */
 export interface BatchLoss {
@@ -39,13 +39,20 @@ export abstract class Model {
     return this.modules.map(([, layer]) => layer);
   }
 
+  /** Whether the model's weights are int8 (quantizeDynamic): it then runs inference only. */
+  get quantized(): boolean {
+    return this.layers.some((layer) => layer.quantized);
+  }
+
   get parameterCount(): number {
     return this.layers.reduce((n, l) => n + l.parameterCount, 0);
   }
 
-  stateDict(): Record<string, Tensor> {
+  /** Copies of the parameters keyed by module prefix and PyTorch's names (int8 for a quantized model's
+   *  weights, each with its row scales under `<name>_scale`). */
+  stateDict(): Record<string, AnyTensor> {
     this.checkAlive("stateDict");
-    const out: Record<string, Tensor> = {};
+    const out: Record<string, AnyTensor> = {};
     for (const [prefix, layer] of this.modules) for (const [k, v] of Object.entries(layer.stateDict())) out[`${prefix}.${k}`] = v;
     return out;
   }

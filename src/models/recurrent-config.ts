@@ -25,12 +25,14 @@ export interface RecurrentConfig {
   projSize?: number;
   /** LSTM only: initial forget-gate bias (see LSTMOptions.forgetBias). */
   forgetBias?: number;
+  /** int8 weights with per-row scales (quantizeDynamic sets this; such a model runs inference only). */
+  quantized?: boolean;
 }
 
 /** @internal The recurrent layer a model config asks for. */
 export function buildRecurrent(config: RecurrentConfig, inputSize: number, seed: number | undefined): Recurrent {
   const cell = config.cell ?? "lstm";
-  const common = { inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional, seed };
+  const common = { inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional, seed, quantized: config.quantized };
   if (cell === "lstm") return new LSTM({ ...common, projSize: config.projSize, forgetBias: config.forgetBias });
   if (cell === "gru") return new GRU({ ...common, resetAfter: config.resetAfter });
   if (cell === "rnn") return new RNN({ ...common, nonlinearity: config.nonlinearity });

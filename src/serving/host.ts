@@ -15,7 +15,7 @@ import { createModel } from "../models/registry.js";
 import { decode } from "../models/seq2seq/decoding.js";
 import type { Seq2Seq } from "../models/seq2seq/seq2seq.js";
 import type { GradientsMessage, HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
-import type { SequencePlan } from "../engine/abi.js";
+import { FLAG_INT8, type SequencePlan } from "../engine/abi.js";
 import { TEAM_KERNELS, teamKernel, type TeamKernel } from "../engine/threads/team-control.js";
 
 type Hosted = Model | Recurrent;
@@ -100,6 +100,7 @@ export class Host implements WorkerApi {
   runKernel(kernel: TeamKernel, plan: SequencePlan): void {
     if (!TEAM_KERNELS.includes(kernel)) throw new ShapeError(`worker: ${kernel} cannot run split`);
     const eng = engine();
+    if (plan.flags & FLAG_INT8) eng.readyIntegerDot();
     teamKernel(eng.core, kernel)(eng.writePlan(plan));
   }
 

@@ -14,7 +14,7 @@ export type HostedSpec =
 /** @internal The weights, per layer in `model.layers` order: where they live (shared), or a copy (fallback). */
 export type WeightsMessage =
   | { shared: true; values: number[]; versions: number[] }
-  | { shared: false; versions: number[]; tensors: Record<string, { shape: number[]; data: Float32Array }> };
+  | { shared: false; versions: number[]; tensors: Record<string, { shape: number[]; data: Float32Array | Int8Array }> };
 
 /** @internal Gradients a worker computed for its shard: where they are (shared) or copies (fallback). */
 export type GradientsMessage = { shared: true; pointers: number[]; floats: number[] } | { shared: false; arrays: Float32Array[] };

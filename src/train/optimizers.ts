@@ -27,6 +27,7 @@ export abstract class Optimizer {
   /** @internal `slotCount` state buffers per layer (momentum, moments); `name` for messages. */
   protected constructor(protected readonly layers: readonly Layer[], lr: number, slotCount: number, private readonly name: string) {
     checkLayers(layers, name);
+    for (const layer of layers) layer.refuseQuantized(name);
     if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) throw new ShapeError(`${name}: lr must be a finite number > 0; got ${describe(lr)}`);
     this.engine = engine();
     this.lr = lr;

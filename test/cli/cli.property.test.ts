@@ -30,10 +30,11 @@ const COMMANDS: Record<string, string[]> = {
   info: ["model"],
   "train-seq2seq": ["data", "out", "cell", "hidden", "layers", "embedding", "attention", "context", "bidirectional", "tokens", "epochs", "batch", "lr", "clip", "sampling-ratio", "seed", "quiet"],
   translate: ["model", "beam", "max-length", "batch"],
+  quantize: ["model", "out", "text"],
 };
 
 /** Options given in every invocation (with junk values): without them most commands stop at "required". */
-const REQUIRED: Record<string, string[]> = { train: ["corpus"], sample: ["model"], eval: ["model", "text"], info: ["model"], "train-seq2seq": ["data"], translate: ["model"] };
+const REQUIRED: Record<string, string[]> = { train: ["corpus"], sample: ["model"], eval: ["model", "text"], info: ["model"], "train-seq2seq": ["data"], translate: ["model"], quantize: ["model", "out"] };
 const FLAGS = new Set(["resume", "quiet", "bidirectional"]);
 const PATH_OPTIONS = new Set(["corpus", "data", "model", "text", "out"]);
 

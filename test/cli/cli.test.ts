@@ -1,9 +1,9 @@
 // The `wasm-rnn` command (the built dist/cli/main.js) end to end in child processes: train → checkpoint files, sample, eval, info,
-// resume; argument mistakes print usage and exit 2; bad corpora and wrong checkpoints exit 1 with a
+// resume, quantize; argument mistakes print usage and exit 2; bad corpora and wrong checkpoints exit 1 with a
 // clear message and write nothing.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,6 +58,34 @@ describe("wasm-rnn CLI", () => {
     expect(cli("info", "--model", model).stdout).toMatch(/trained: step 30/);
   }, 120_000);
 
+  it("quantizes a checkpoint to int8 beside it; sample, eval and info take the int8 one", () => {
+    const int8 = join(work, "model-int8");
+    const original = readFileSync(join(model, "checkpoint.safetensors"));
+    const q = cli("quantize", "--model", model, "--out", int8, "--text", corpus);
+    expect(q.code, q.stderr).toBe(0);
+    const sizes = /checkpoint: ([\d.]+) MB float32 → ([\d.]+) MB int8/.exec(q.stdout);
+    expect(sizes, q.stdout).not.toBeNull();
+    const [, f32Perplexity, int8Perplexity] = /perplexity: ([\d.]+) float32, ([\d.]+) int8/.exec(q.stdout)!.map(Number);
+    expect(Math.abs(int8Perplexity / f32Perplexity - 1)).toBeLessThan(0.01);
+    expect(readFileSync(join(model, "checkpoint.safetensors")).equals(original)).toBe(true);
+    expect(cli("info", "--model", int8).stdout).toMatch(/weights: int8 with per-row scales/);
+    expect(cli("info", "--model", model).stdout).toMatch(/weights: float32/);
+    const sample = cli("sample", "--model", int8, "--length", "40", "--seed", "1", "--prime", "It is");
+    expect(sample.code, sample.stderr).toBe(0);
+    expect(sample.stdout.startsWith("It is")).toBe(true);
+    expect(cli("eval", "--model", int8, "--text", corpus).stdout).toBe(`perplexity: ${int8Perplexity.toFixed(4)}\n`);
+    const twice = cli("quantize", "--model", int8, "--out", join(work, "never-int8"));
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/UnsupportedError: quantizeDynamic\(language-model\): it is quantized already/);
+    expect(existsSync(join(work, "never-int8"))).toBe(false);
+    const same = cli("quantize", "--model", model, "--out", model);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/--out must be another directory than --model/);
+    const resume = cli("train", "--corpus", corpus, "--out", int8, "--steps", "40", "--resume", "--quiet");
+    expect(resume.code).toBe(1);
+    expect(resume.stderr).toMatch(/UnsupportedError: .*quantized/);
+  }, 120_000);
+
   it("trains a seq2seq model on a TSV and translates stdin to stdout, greedy and with a beam", () => {
     const random = (n: number) => Math.floor(Math.abs(Math.sin(n * 12.9898) * 43758.5453) % 1 * 10);
     const lines = Array.from({ length: 1500 }, (_, i) => {
@@ -75,6 +103,9 @@ describe("wasm-rnn CLI", () => {
     expect(greedy.code, greedy.stderr).toBe(0);
     expect(greedy.stdout).toBe("321\n56789\n\n24\n");
     expect(cliWithInput("123\n98765\n", "translate", "--model", dir, "--beam", "3").stdout).toBe("321\n56789\n");
+    const int8 = join(work, "s2s-int8");
+    expect(cli("quantize", "--model", dir, "--out", int8).code).toBe(0);
+    expect(cliWithInput("123\n98765\n\n42\n", "translate", "--model", int8, "--beam", "2").stdout).toBe("321\n56789\n\n24\n");
     const bad = join(work, "bad.tsv");
     writeFileSync(bad, "1\t1\nno tab here\n");
     const refused = cli("train-seq2seq", "--data", bad, "--out", join(work, "never-s2s"));

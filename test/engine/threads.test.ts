@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   init, engineInfo, LSTM, GRU, RNN, Dense, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, decode, tensor, Random,
-  ShapeError, WorkerError, type Recurrent, type ForwardOptions,
+  ShapeError, WorkerError, quantizeDynamic, type Recurrent, type ForwardOptions,
 } from "../../dist/node.js";
 import { encodePlan } from "../../dist/engine/engine.js";
 import { initEngine } from "../../dist/engine/init.js";
@@ -21,6 +21,7 @@ import { expectClose } from "../helpers/compare.js";
 const random = new Random(17);
 const uniform = (n: number) => Float32Array.from({ length: n }, () => random.uniformIn(-1, 1));
 const EXACT = { rtol: 1e-6, atol: 0 };
+const BIT_IDENTICAL = { rtol: 0, atol: 0 };
 
 /** A forward case: the layer, its input [T, B, I] (or [T, I]) and options. */
 interface LayerCase {
@@ -32,18 +33,29 @@ interface LayerCase {
   backward?: boolean;
   /** Kernel calls that run split (every forward and backward kernel, unless the case says otherwise). */
   splitKernels: number;
+  /** How close the team's results must be: int8 ones are bit-identical (exact integer sums, the same
+   *  float32 steps per output however the rows or units are split). */
+  tolerance: { rtol: number; atol: number };
 }
 
 /** The rows of the recurrent case table marked for this test, in table order (their shapes are large
- *  enough to split; their x, lengths and initial states come from the table too). */
+ *  enough to split; their x, lengths and initial states come from the table too), then each of them
+ *  quantized (int8 kernels, forward only). */
 function layerCases(): LayerCase[] {
-  return RECURRENT_CASES.filter((row) => row.threads).map((row) => {
+  const rows = RECURRENT_CASES.filter((row) => row.threads);
+  const cases = rows.map((row) => {
     const layer = makeLayer<Recurrent>(row, { lstm: LSTM, gru: GRU, rnn: RNN });
     const { x, h0, c0, lengths } = caseData(row);
     const backward = row.threads!.backward;
     const kernels = layer.numLayers * layer.directions * (backward ? 2 : 1);
-    return { label: row.name, layer, x: tensor(x.data, x.shape), options: { h0, c0, lengths }, backward, splitKernels: row.threads!.split === false ? 0 : kernels };
+    return { label: row.name, layer, x: tensor(x.data, x.shape), options: { h0, c0, lengths }, backward, splitKernels: row.threads!.split === false ? 0 : kernels, tolerance: EXACT };
   });
+  const quantized = rows.map((row, i) => {
+    const layer = quantizeDynamic(cases[i].layer);
+    const kernels = row.threads!.split === false ? 0 : layer.numLayers * layer.directions;
+    return { ...cases[i], label: `${row.name}, quantized`, layer, backward: false, splitKernels: kernels, tolerance: BIT_IDENTICAL };
+  });
+  return [...cases, ...quantized];
 }
 
 interface Outcome {
@@ -129,7 +141,7 @@ describe("init({ threads })", () => {
     cases.forEach((c, i) => {
       it(`${c.label}: outputs, final states${c.backward ? " and the gradients of a backward after it" : ""}`, () => {
         expect(jobs[i], "kernels run split").toBe(c.splitKernels);
-        one[i].outputs.forEach((expected, k) => expectClose(two[i].outputs[k], expected, `${c.label}: result ${k}`, EXACT));
+        one[i].outputs.forEach((expected, k) => expectClose(two[i].outputs[k], expected, `${c.label}: result ${k}`, c.tolerance));
         one[i].grads.forEach((expected, k) => expectClose(two[i].grads[k], expected, `${c.label}: gradient ${k}`, EXACT));
       });
     });
@@ -152,11 +164,14 @@ describe("init({ threads })", () => {
         const before = team?.jobs ?? 0;
         const y = dense.forward(x);
         const gx = dense.backward(dy);
-        expect((team?.jobs ?? 0) - before, "forward and backward split on the team").toBe(threads === 2 ? 2 : 0);
-        results.push([y.data, gx.data, ...Object.values(dense.grads()).map((g) => g.data)].map((a) => Float32Array.from(a)));
+        const int8 = quantizeDynamic(dense);
+        const yInt8 = int8.forward(x);
+        expect((team?.jobs ?? 0) - before, "forward and backward split on the team, and the int8 forward").toBe(threads === 2 ? 3 : 0);
+        results.push([y.data, gx.data, ...Object.values(dense.grads()).map((g) => g.data), yInt8.data].map((a) => Float32Array.from(a)));
         dense.dispose();
+        int8.dispose();
       }
-      results[0].forEach((expected, k) => expectClose(results[1][k], expected, `dense result ${k}`, EXACT));
+      results[0].forEach((expected, k) => expectClose(results[1][k], expected, `dense result ${k}`, k === results[0].length - 1 ? BIT_IDENTICAL : EXACT));
     });
 
     it("small kernels stay on this thread (waking the team would cost more than they take)", async () => {

@@ -5,6 +5,9 @@
 // Legend: B batch, T steps, I input (of a layer: I, then D·P), H hidden, P output (projSize, else H),
 // G gates (RNN 1; GRU 3: r z n; LSTM 4: i f g o), L layers, D directions, L_b valid steps of row b.
 // Matrices are row-major; a weight [G·H, I] maps x [I] to W x [G·H]. Time-major inside: [T, B, F].
+// A quantized layer's parameters (int8 weights with `<name>_scale`, quantizeDynamic) run its forward
+// as the int8 kernels define it: weights q·scale, and every vector entering a product rounded to 7
+// bits over its own largest magnitude (sevenBit), the rest in float64.
 
 export interface RecurrentSpec {
   cell: "lstm" | "gru" | "rnn";
@@ -51,6 +54,28 @@ function affineBackward(W: ArrayLike<number>, dW: Float64Array, db: Float64Array
   }
 }
 
+/** A vector as an int8 product reads it: values (float32, as stored) rounded to ±63 steps of
+ *  max|v| / 63, ties to even, with the kernels' float32 arithmetic for the rounding. */
+export function sevenBit(v: ArrayLike<number>): Float64Array {
+  let max = 0;
+  for (let k = 0; k < v.length; k++) max = Math.max(max, Math.abs(Math.fround(v[k])));
+  if (max === 0) return new Float64Array(v.length);
+  const inverse = Math.fround(63 / max);
+  return Float64Array.from(v, (x) => roundHalfEven(Math.fround(Math.fround(x) * inverse)) * (max / 63));
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** A weight [rows, K] as float64: itself, or q·scale per row when `scales` are given (int8). */
+export function dequantized(W: ArrayLike<number>, scales: ArrayLike<number> | undefined): ArrayLike<number> {
+  if (!scales) return W;
+  const K = W.length / scales.length;
+  return Float64Array.from(W, (q, i) => q * scales[Math.floor(i / K)]);
+}
+
 function add(a: Float64Array, b: ArrayLike<number>): Float64Array {
   for (let i = 0; i < a.length; i++) a[i] += b[i];
   return a;
@@ -65,6 +90,8 @@ interface CellWeights {
   bHh: ArrayLike<number> | null; // [G·H]
   wHr: ArrayLike<number> | null; // [P, H]
   wPh: ArrayLike<number> | null; // [3·H], peepholes i f o
+  /** A vector as the products read it: itself, or sevenBit for a quantized layer. */
+  operand: (v: ArrayLike<number>) => ArrayLike<number>;
 }
 
 interface CellGradients {
@@ -101,7 +128,7 @@ interface Cell<Cache> {
 function rnnCell(relu: boolean): Cell<{ hNew: Float64Array }> {
   return {
     forward(w, { I, H }, x, s) {
-      const pre = add(affine(w.wIh, w.bIh, 0, H, I, x), affine(w.wHh, w.bHh, 0, H, H, s.h));
+      const pre = add(affine(w.wIh, w.bIh, 0, H, I, w.operand(x)), affine(w.wHh, w.bHh, 0, H, H, w.operand(s.h)));
       const hNew = pre.map((v) => (relu ? Math.max(v, 0) : Math.tanh(v)));
       return { next: { h: hNew, c: null }, cache: { hNew } };
     },
@@ -132,7 +159,7 @@ interface LstmCache {
 const lstmCell: Cell<LstmCache> = {
   forward(w, { I, H, P }, x, s) {
     const c = s.c!;
-    const pre = add(affine(w.wIh, w.bIh, 0, 4 * H, I, x), affine(w.wHh, w.bHh, 0, 4 * H, P, s.h));
+    const pre = add(affine(w.wIh, w.bIh, 0, 4 * H, I, w.operand(x)), affine(w.wHh, w.bHh, 0, 4 * H, P, w.operand(s.h)));
     const peep = (k: number, j: number) => (w.wPh ? w.wPh[k * H + j] : 0);
     const i = new Float64Array(H), f = new Float64Array(H), g = new Float64Array(H), o = new Float64Array(H);
     const cNew = new Float64Array(H), m = new Float64Array(H);
@@ -144,7 +171,7 @@ const lstmCell: Cell<LstmCache> = {
       o[j] = sigmoid(pre[3 * H + j] + peep(2, j) * cNew[j]);
       m[j] = o[j] * Math.tanh(cNew[j]);
     }
-    const h = w.wHr ? affine(w.wHr, null, 0, P, H, m) : m;
+    const h = w.wHr ? affine(w.wHr, null, 0, P, H, w.operand(m)) : m;
     return { next: { h, c: cNew }, cache: { i, f, g, o, cNew, m } };
   },
   backward(w, grads, { I, H, P }, x, s, { i, f, g, o, cNew, m }, dNext, dx) {
@@ -198,15 +225,15 @@ interface GruCache {
 function gruCell(resetAfter: boolean): Cell<GruCache> {
   return {
     forward(w, { I, H }, x, s) {
-      const gi = affine(w.wIh, w.bIh, 0, 3 * H, I, x);
-      const ghRz = affine(w.wHh, w.bHh, 0, 2 * H, H, s.h);
+      const gi = affine(w.wIh, w.bIh, 0, 3 * H, I, w.operand(x));
+      const ghRz = affine(w.wHh, w.bHh, 0, 2 * H, H, w.operand(s.h));
       const r = new Float64Array(H), z = new Float64Array(H), n = new Float64Array(H), hNew = new Float64Array(H);
       for (let j = 0; j < H; j++) {
         r[j] = sigmoid(gi[j] + ghRz[j]);
         z[j] = sigmoid(gi[H + j] + ghRz[H + j]);
       }
-      const hn = resetAfter ? affine(w.wHh, w.bHh, 2 * H, H, H, s.h) : r.map((rj, j) => rj * s.h[j]);
-      const candidate = resetAfter ? hn.map((v, j) => r[j] * v) : affine(w.wHh, w.bHh, 2 * H, H, H, hn);
+      const hn = resetAfter ? affine(w.wHh, w.bHh, 2 * H, H, H, w.operand(s.h)) : r.map((rj, j) => rj * s.h[j]);
+      const candidate = resetAfter ? hn.map((v, j) => r[j] * v) : affine(w.wHh, w.bHh, 2 * H, H, H, w.operand(hn));
       for (let j = 0; j < H; j++) {
         n[j] = Math.tanh(gi[2 * H + j] + candidate[j]);
         hNew[j] = (1 - z[j]) * n[j] + z[j] * s.h[j];
@@ -287,7 +314,12 @@ function parameterShapes(spec: RecurrentSpec): Record<string, number[]> {
 function weightsOf(params: NamedTensors, l: number, d: number): CellWeights {
   const s = suffix(l, d);
   const get = (name: string) => params[`${name}${s}`] ?? null;
-  return { wIh: params[`weight_ih${s}`], wHh: params[`weight_hh${s}`], bIh: get("bias_ih"), bHh: get("bias_hh"), wHr: get("weight_hr"), wPh: get("weight_ph") };
+  const weight = (name: string) => (params[`${name}${s}`] ? dequantized(params[`${name}${s}`], params[`${name}${s}_scale`]) : null);
+  const quantized = `weight_ih${s}_scale` in params;
+  return {
+    wIh: weight("weight_ih")!, wHh: weight("weight_hh")!, bIh: get("bias_ih"), bHh: get("bias_hh"), wHr: weight("weight_hr"), wPh: get("weight_ph"),
+    operand: quantized ? sevenBit : (v) => v,
+  };
 }
 
 function gradientsOf(grads: Record<string, Float64Array>, l: number, d: number): CellGradients {

@@ -3,7 +3,7 @@
 // training match the single-threaded ones. From dist/: the workers run dist/serving/worker.js.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { init, WorkerPool, LSTM, SequenceClassifier, Trainer, exampleData, tensor, Random } from "../../dist/index.js";
+import { init, WorkerPool, LSTM, SequenceClassifier, Trainer, exampleData, tensor, Random, quantizeDynamic } from "../../dist/index.js";
 import { expectClose } from "../helpers/compare.js";
 
 let pool: WorkerPool;
@@ -34,6 +34,9 @@ describe("WorkerPool without shared memory", () => {
     expectClose((await pool.forward(lstm, x)).output.data, lstm.forward(x).output.data, "output", { rtol: 1e-6, atol: 0 });
     lstm.loadStateDict(new LSTM({ inputSize: 5, hiddenSize: 9, bidirectional: true, seed: 2 }).stateDict());
     expectClose((await pool.forward(lstm, x)).output.data, lstm.forward(x).output.data, "after loadStateDict", { rtol: 1e-6, atol: 0 });
+    const int8 = quantizeDynamic(lstm); // int8 weights copied to the workers
+    expectClose((await pool.forward(int8, x)).output.data, int8.forward(x).output.data, "quantized", { rtol: 0, atol: 0 });
+    int8.dispose();
   });
 
   it("data-parallel training follows the single-threaded loss curve", async () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   WorkerPool, WorkerError, CancelledError, ResourceError, LSTM, GRU, RNN, SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq,
-  CharTokenizer, Trainer, Adam, streamData, exampleData, decode, tensor, Random,
+  CharTokenizer, Trainer, Adam, streamData, exampleData, decode, tensor, Random, quantizeDynamic, UnsupportedError,
 } from "../../dist/node.js";
 import { expectClose } from "../helpers/compare.js";
 
@@ -115,6 +115,42 @@ describe("WorkerPool inference", () => {
     const lm = new LanguageModel(CharTokenizer.fit("abcdef abcdef"), { hiddenSize: 8, embeddingDim: 4, seed: 6 });
     const requests = [1, 2, 3, 4].map((seed) => ({ length: 20, seed }));
     expect(await Promise.all(requests.map((r) => pool.run(lm, "sample", [r])))).toEqual(requests.map((r) => lm.sample(r)));
+  });
+});
+
+describe("WorkerPool with quantized (int8) layers and models", () => {
+  const BITS = { rtol: 0, atol: 0 };
+
+  it("split forwards (by rows, and one sequence by hidden units) give the single-threaded results bit for bit", async () => {
+    const byRows = quantizeDynamic(new LSTM({ inputSize: 16, hiddenSize: 64, numLayers: 2, bidirectional: true, seed: 1 }));
+    const x = tensor(uniform(40 * 9 * 16), [40, 9, 16]);
+    const options = { lengths: [40, 3, 39, 1, 40, 20, 7, 40, 11] };
+    expect(byRows.splitParts({ steps: 40, batch: 9, inputSize: 16, outputSize: 64, tokens: 0 } as never, 2)).toBe(2);
+    const here = byRows.forward(x, options), there = await pool.forward(byRows, x, options);
+    expectClose(there.output.data, here.output.data, "int8 split by rows", BITS);
+    expectClose(there.cN!.data, here.cN!.data, "int8 split by rows, cN", BITS);
+    const byUnits = quantizeDynamic(new GRU({ inputSize: 8, hiddenSize: 258, seed: 4 }));
+    expect(byUnits.splittable).toBe(true);
+    const sequence = tensor(uniform(40 * 8), [40, 8]);
+    expectClose((await pool.forward(byUnits, sequence)).output.data, byUnits.forward(sequence).output.data, "int8 split by units", BITS);
+    byRows.dispose();
+    byUnits.dispose();
+  });
+
+  it("predicts, decodes and samples like the quantized model itself; data-parallel training is refused", async () => {
+    const classifier = quantizeDynamic(new SequenceClassifier({ vocabSize: 9, embeddingDim: 4, hiddenSize: 8, numClasses: 3, seed: 3 }));
+    const inputs = Array.from({ length: 11 }, (_, i) => Array.from({ length: 2 + (i % 5) }, (_, t) => (i * 3 + t) % 9));
+    expect(await pool.map(classifier, "predict", inputs)).toEqual(classifier.predict(inputs));
+    const tokenizer = CharTokenizer.fit("0123456789");
+    const seq2seq = quantizeDynamic(new Seq2Seq(tokenizer, tokenizer, { hiddenSize: 8, embeddingDim: 4, bidirectional: true, attention: "general", seed: 5 }));
+    const sources = ["123", "45", "6789", "0", "5555"];
+    const options = { strategy: "beam" as const, beamWidth: 3, maxLength: 6 };
+    expect((await pool.map(seq2seq, "decode", sources, [options])).map((d: { text: string }) => d.text)).toEqual(decode(seq2seq, sources, options).map((d) => d.text));
+    const lm = quantizeDynamic(new LanguageModel(CharTokenizer.fit("abcdef abcdef"), { hiddenSize: 8, embeddingDim: 4, seed: 6 }));
+    const requests = [1, 2, 3, 4].map((seed) => ({ length: 20, seed }));
+    expect(await Promise.all(requests.map((r) => pool.run(lm, "sample", [r])))).toEqual(requests.map((r) => lm.sample(r)));
+    expect(() => new Trainer(lm, { pool })).toThrow(UnsupportedError);
+    for (const m of [classifier, seq2seq, lm]) m.dispose();
   });
 });
 

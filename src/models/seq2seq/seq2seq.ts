@@ -40,6 +40,9 @@ export interface Seq2SeqConfig {
   /** Loss: Σ over target steps, "mean" over the batch (default) or "sum". */
   reduction?: Reduction;
   seed?: number;
+  /** int8 weights with per-row scales in the recurrent layers, the bridges and the output layer
+   *  (quantizeDynamic sets this; such a model runs inference only). */
+  quantized?: boolean;
 }
 
 /** A source and target sequence: text (tokenized by the model's tokenizers) or token ids. */
@@ -105,16 +108,17 @@ export class Seq2Seq extends Model {
     const seed = settings.seed;
     const s = (k: number) => (seed === undefined ? undefined : seed + k);
     const isLstm = (settings.cell ?? "lstm") === "lstm";
-    const recurrent = { cell: settings.cell, hiddenSize: H, numLayers: L };
+    const quantized = settings.quantized;
+    const recurrent = { cell: settings.cell, hiddenSize: H, numLayers: L, quantized };
     const headInputs = H + (mode === "every-step" ? E + He : 0);
     const built = buildLayers(
       () => new Embedding({ numEmbeddings: sourceTokenizer.size, embeddingDim: E, paddingIdx: PAD, seed: s(0) }),
       () => buildRecurrent({ ...recurrent, bidirectional: D === 2 }, E, s(1)),
       () => new Embedding({ numEmbeddings: targetTokenizer.size, embeddingDim: E, paddingIdx: PAD, seed: s(2) }),
       () => buildRecurrent(recurrent, mode === "every-step" ? E + He : E, s(3)),
-      () => new Dense({ inFeatures: headInputs, outFeatures: targetTokenizer.size, seed: s(4) }),
-      ...(D === 2 ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(5) })] : []),
-      ...(D === 2 && isLstm ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(6) })] : []),
+      () => new Dense({ inFeatures: headInputs, outFeatures: targetTokenizer.size, seed: s(4), quantized }),
+      ...(D === 2 ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(5), quantized })] : []),
+      ...(D === 2 && isLstm ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(6), quantized })] : []),
       ...(attentionKind !== "none" ? [() => new Attention({ kind: attentionKind as AttentionKind, querySize: H, valueSize: He, attentionSize: settings.attentionSize, seed: s(7) })] : []),
     );
     const [sourceEmbedding, encoder, targetEmbedding, decoder, head] = built as [Embedding, Recurrent, Embedding, Recurrent, Dense];

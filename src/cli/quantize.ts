@@ -1,0 +1,51 @@
+// `wasm-rnn quantize`: a checkpoint's model with int8 weights (quantizeDynamic), saved to another
+// directory (never over the original), with both checkpoints' sizes; given a text, a language model's
+// perplexity before and after.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadCheckpoint, saveCheckpoint } from "../train/checkpoint.js";
+import { checkpointToBytes } from "../train/checkpoint-format.js";
+import { quantizeDynamic } from "../models/quantize.js";
+import { LanguageModel } from "../models/language-model.js";
+import { readTextFile } from "./text-file.js";
+import { stringOption, UsageError, type Values } from "./usage.js";
+
+export const QUANTIZE_OPTIONS = {
+  model: { type: "string" },
+  out: { type: "string" },
+  text: { type: "string" },
+} as const;
+
+/** "1.23 MB" */
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+export async function quantize(values: Values): Promise<void> {
+  const dir = stringOption(values, "model"), out = stringOption(values, "out");
+  if (resolve(dir) === resolve(out)) throw new UsageError("--out must be another directory than --model (the float32 checkpoint is kept)");
+  const text = values.text === undefined ? null : readTextFile(stringOption(values, "text"), readFileSync);
+  const { model, trainer } = loadCheckpoint(dir);
+  const int8 = (() => {
+    try {
+      return quantizeDynamic(model);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  })();
+  try {
+    saveCheckpoint(out, int8, { trainer });
+    const before = checkpointToBytes(model).bytes.length, after = checkpointToBytes(int8, { trainer }).bytes.length;
+    const lines = [`quantized ${model.modelType} → ${out}`, `checkpoint: ${megabytes(before)} float32 → ${megabytes(after)} int8 (${((100 * after) / before).toFixed(1)}%)`];
+    if (text !== null) {
+      if (!(model instanceof LanguageModel) || !(int8 instanceof LanguageModel)) throw new UsageError("--text needs a language model");
+      lines.push(`perplexity: ${model.perplexity(text).toFixed(4)} float32, ${int8.perplexity(text).toFixed(4)} int8`);
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    model.dispose();
+    int8.dispose();
+  }
+}

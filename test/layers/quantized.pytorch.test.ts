@@ -1,0 +1,67 @@
+// The accuracy of quantizeDynamic against PyTorch: every recurrent fixture (test/fixtures/recurrent,
+// PyTorch's float32 forward) run quantized to int8, its output's largest and RMS error against
+// PyTorch's; each within the bound below, and the whole table printed (the README's accuracy table).
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { init, LSTM, GRU, RNN, quantizeDynamic, type Recurrent } from "../../src/index.js";
+import { loadFixtures, withPrefix } from "../helpers/fixtures.js";
+
+interface FixtureConfig {
+  cell: "lstm" | "gru" | "rnn";
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bias: boolean;
+  batchFirst: boolean;
+  bidirectional: boolean;
+  projSize: number;
+  nonlinearity: "tanh" | "relu";
+  lengths: number[] | null;
+}
+
+/** Largest RMS error relative to the RMS of PyTorch's output. */
+const RELATIVE_RMS_BOUND = 0.03;
+
+function build(c: FixtureConfig): Recurrent {
+  const common = { inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: c.bias, batchFirst: c.batchFirst, bidirectional: c.bidirectional };
+  if (c.cell === "lstm") return new LSTM({ ...common, projSize: c.projSize });
+  if (c.cell === "gru") return new GRU(common);
+  return new RNN({ ...common, nonlinearity: c.nonlinearity });
+}
+
+const rows: string[] = [];
+
+beforeAll(async () => {
+  await init({ threads: 1 });
+});
+
+afterAll(() => {
+  console.log(["| fixture | max abs error | RMS error | RMS of output |", "|---|---|---|---|", ...rows].join("\n"));
+});
+
+describe("quantized layers against PyTorch's float32 outputs", () => {
+  for (const { name, config, tensors } of loadFixtures<FixtureConfig>("recurrent")) {
+    it(name, () => {
+      const float = build(config);
+      float.loadStateDict(withPrefix(tensors, "param."));
+      const layer = quantizeDynamic(float);
+      try {
+        const expected = withPrefix(tensors, "expect.").output.data;
+        const got = layer.forward(tensors.x, { h0: tensors.h0, c0: tensors.c0, lengths: config.lengths ?? undefined }).output.data;
+        let max = 0, squares = 0, scale = 0;
+        for (let i = 0; i < expected.length; i++) {
+          const d = got[i] - expected[i];
+          max = Math.max(max, Math.abs(d));
+          squares += d * d;
+          scale += expected[i] * expected[i];
+        }
+        const rms = Math.sqrt(squares / expected.length), outputRms = Math.sqrt(scale / expected.length);
+        rows.push(`| ${name} | ${max.toExponential(1)} | ${rms.toExponential(1)} | ${outputRms.toFixed(3)} |`);
+        expect(rms / outputRms).toBeLessThan(RELATIVE_RMS_BOUND);
+      } finally {
+        layer.dispose();
+        float.dispose();
+      }
+    });
+  }
+});
