@@ -3,7 +3,7 @@
 // short checks: its figures are not a full run's.
 
 import { WORKLOADS } from "./workloads.js";
-import { QUANTIZATIONS } from "./onnx-rnn.js";
+import { QUANTIZATIONS } from "../scripts/onnx-quantize.mjs";
 
 /** Peer names compared loosely: case and spaces/dashes/underscores do not matter ("ort-node int8" = "ort-node-int8"). */
 export function peerKey(name) {

@@ -91,9 +91,13 @@ export class InferenceSession {
   /** Builds a node's kernel; computes it right away when all its inputs are constants. */
   private compile(node: OnnxNode, opset: number): void {
     const where = describeNode(node);
-    if (node.domain !== "") throw new UnsupportedError(`ONNX: ${where} is in domain "${node.domain}"; wasm-rnn runs operators of the default ONNX domain`);
-    const spec = OPERATORS.get(node.opType);
-    if (!spec) throw new UnsupportedError(`ONNX: ${where}: operator "${node.opType}" is not supported by wasm-rnn (it runs ${[...OPERATORS.keys()].join(", ")})`);
+    const operators = OPERATORS.get(node.domain);
+    if (!operators) throw new UnsupportedError(`ONNX: ${where} is in domain "${node.domain}"; wasm-rnn runs operators of the default ONNX domain and com.microsoft's DynamicQuantizeLSTM`);
+    const spec = operators.get(node.opType);
+    if (!spec) {
+      const domain = node.domain ? ` of domain "${node.domain}"` : "";
+      throw new UnsupportedError(`ONNX: ${where}: operator "${node.opType}"${domain} is not supported by wasm-rnn (it runs ${[...operators.keys()].join(", ")})`);
+    }
     const [minIn, maxIn] = spec.inputs;
     if (node.inputs.length < minIn || node.inputs.length > maxIn || node.inputs.slice(0, minIn).some((i) => i === "")) {
       const arity = maxIn === minIn ? `${minIn}` : maxIn === Infinity ? `${minIn} or more` : `${minIn}–${maxIn} (the first ${minIn} required)`;

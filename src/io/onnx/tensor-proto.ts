@@ -1,5 +1,5 @@
 // onnx.TensorProto: decoding the message (dims, data_type, raw_data or the typed repeated fields,
-// external-data markers) and turning it into an OnnxTensor. FLOAT, INT32 and INT64 are read; the
+// external-data markers) and turning it into an OnnxTensor. FLOAT, INT32, INT64, INT8 and UINT8 are read; the
 // element count is checked against the limit and the data's byte length against the dims before
 // anything is allocated.
 
@@ -15,7 +15,10 @@ const DATA_TYPE_NAMES = [
 ];
 
 /** The data types wasm-rnn reads, by TensorProto.DataType value. */
-export const READ_TYPES: ReadonlyMap<number, OnnxType> = new Map([[1, "float32"], [6, "int32"], [7, "int64"]]);
+export const READ_TYPES: ReadonlyMap<number, OnnxType> = new Map([[1, "float32"], [2, "uint8"], [3, "int8"], [6, "int32"], [7, "int64"]]);
+
+/** Bytes per element in raw_data. */
+const WIDTHS: Record<OnnxType, number> = { float32: 4, int32: 4, int64: 8, int8: 1, uint8: 1 };
 
 export function dataTypeName(value: number): string {
   return DATA_TYPE_NAMES[value] ?? `data type ${value}`;
@@ -69,22 +72,29 @@ export function tensorFromProto(t: TensorProto, what: string): OnnxTensor {
   const type = READ_TYPES.get(t.dataType);
   if (type === undefined) {
     if (t.dataType === 0 || t.dataType >= DATA_TYPE_NAMES.length) throw new FormatError(`ONNX: ${what} (at byte ${t.at}) has an invalid data_type ${t.dataType}`);
-    throw new UnsupportedError(`ONNX: ${what} has data type ${dataTypeName(t.dataType)}; wasm-rnn reads FLOAT, INT32 and INT64 tensors`);
+    throw new UnsupportedError(`ONNX: ${what} has data type ${dataTypeName(t.dataType)}; wasm-rnn reads FLOAT, INT32, INT64, INT8 and UINT8 tensors`);
   }
   for (const d of t.dims) if (d < 0) throw new FormatError(`ONNX: ${what} (at byte ${t.at}) has a negative dimension in [${t.dims.join(", ")}]`);
   const n = elementCount(t.dims, `ONNX: ${what}`);
   const mismatch = (count: number, field: string) =>
     new FormatError(`ONNX: ${what} (at byte ${t.at}): ${field} holds ${count} values but dims [${t.dims.join(", ")}] of ${dataTypeName(t.dataType)} need ${n}`);
   if (t.raw) {
-    const width = type === "int64" ? 8 : 4;
+    const width = WIDTHS[type];
     if (t.raw.length !== n * width) throw mismatch(t.raw.length / width, "raw_data");
     const copy = new Uint8Array(t.raw); // aligned, and not a view of the file
-    const data = type === "float32" ? new Float32Array(copy.buffer) : type === "int32" ? new Int32Array(copy.buffer) : new BigInt64Array(copy.buffer);
+    const data =
+      type === "float32" ? new Float32Array(copy.buffer) : type === "int32" ? new Int32Array(copy.buffer)
+      : type === "int64" ? new BigInt64Array(copy.buffer) : type === "int8" ? new Int8Array(copy.buffer) : copy;
     return new OnnxTensor(data, t.dims);
   }
-  const [values, field] = type === "float32" ? [t.floatData, "float_data"] : type === "int32" ? [t.int32Data, "int32_data"] : [t.int64Data, "int64_data"];
+  // Without raw_data, INT8 and UINT8 values are kept one per int32_data entry.
+  const [values, field] = type === "float32" ? [t.floatData, "float_data"] : type === "int64" ? [t.int64Data, "int64_data"] : [t.int32Data, "int32_data"];
   if (values.length !== n) throw mismatch(values.length, field);
   if (type === "float32") return new OnnxTensor(Float32Array.from(t.floatData), t.dims);
+  if (type === "int64") return new OnnxTensor(BigInt64Array.from(t.int64Data), t.dims);
   if (type === "int32") return new OnnxTensor(Int32Array.from(t.int32Data), t.dims);
-  return new OnnxTensor(BigInt64Array.from(t.int64Data), t.dims);
+  const [low, high] = type === "int8" ? [-128, 127] : [0, 255];
+  const bad = t.int32Data.findIndex((v) => v < low || v > high);
+  if (bad >= 0) throw new FormatError(`ONNX: ${what} (at byte ${t.at}): int32_data[${bad}] = ${t.int32Data[bad]} is outside ${dataTypeName(t.dataType)}'s ${low}…${high}`);
+  return type === "int8" ? new OnnxTensor(Int8Array.from(t.int32Data), t.dims) : new OnnxTensor(Uint8Array.from(t.int32Data), t.dims);
 }

@@ -1,5 +1,6 @@
 // The tensor that ONNX sessions take and return, shaped like onnxruntime's: `new Tensor(type, data,
-// dims)` with `.type`, `.data` and `.dims`, for float32, int64 (BigInt64Array) and int32. Also the
+// dims)` with `.type`, `.data` and `.dims`, for float32, int64 (BigInt64Array), int32, and int8 and
+// uint8 (the weights and zero points of quantized models). Also the
 // element limit that every tensor made from a file or by an operator is checked against before
 // its memory is allocated.
 
@@ -10,6 +11,8 @@ export interface OnnxDataTypes {
   float32: Float32Array;
   int64: BigInt64Array;
   int32: Int32Array;
+  int8: Int8Array;
+  uint8: Uint8Array;
 }
 
 export type OnnxType = keyof OnnxDataTypes;
@@ -20,7 +23,7 @@ type DataInput<T extends OnnxType> = OnnxDataTypes[T] | readonly (T extends "int
 /** @internal No tensor read from a model or made by an operator may hold more elements than this (2^28). */
 export const MAX_ELEMENTS = 2 ** 28;
 
-const ARRAYS: { [T in OnnxType]: { new (n: number): OnnxDataTypes[T] } } = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array };
+const ARRAYS: { [T in OnnxType]: { new (n: number): OnnxDataTypes[T] } } = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array };
 
 export class OnnxTensor<T extends OnnxType = OnnxType> {
   readonly type: T;
@@ -35,7 +38,7 @@ export class OnnxTensor<T extends OnnxType = OnnxType> {
     const type = typed ? typeOrData : typeOfData(typeOrData);
     const data = (typed ? dataOrDims : typeOrData) as DataInput<T>;
     const dims = (typed ? maybeDims : dataOrDims) as readonly number[] | undefined;
-    if (!(type in ARRAYS)) throw new ShapeError(`Tensor: type must be "float32", "int64" or "int32"; got ${describe(type)}`);
+    if (!(type in ARRAYS)) throw new ShapeError(`Tensor: type must be "float32", "int64", "int32", "int8" or "uint8"; got ${describe(type)}`);
     this.type = type as T;
     this.data = toTypedArray(this.type, data);
     this.dims = checkDims(dims ?? [this.data.length], this.data.length);
@@ -72,7 +75,9 @@ function typeOfData(data: unknown): OnnxType {
   if (data instanceof Float32Array) return "float32";
   if (data instanceof BigInt64Array) return "int64";
   if (data instanceof Int32Array) return "int32";
-  throw new ShapeError("Tensor: data must be a Float32Array, BigInt64Array or Int32Array (or pass the type first)");
+  if (data instanceof Int8Array) return "int8";
+  if (data instanceof Uint8Array) return "uint8";
+  throw new ShapeError("Tensor: data must be a Float32Array, BigInt64Array, Int32Array, Int8Array or Uint8Array (or pass the type first)");
 }
 
 function toTypedArray<T extends OnnxType>(type: T, data: DataInput<T>): OnnxDataTypes[T] {
@@ -87,7 +92,7 @@ function toTypedArray<T extends OnnxType>(type: T, data: DataInput<T>): OnnxData
       (out as BigInt64Array)[i] = BigInt(v as number | bigint);
     } else {
       if (typeof v !== "number") throw new ShapeError(`Tensor: ${type} data[${i}] must be a number; got ${describe(v)}`);
-      (out as Float32Array | Int32Array)[i] = v;
+      (out as Float32Array | Int32Array | Int8Array | Uint8Array)[i] = v;
     }
   }
   return out;

@@ -47,6 +47,7 @@ function cast(x: OnnxTensor, to: OnnxType, where: string): OnnxTensor {
     if (isType(out, "float32")) out.data[i] = Number(v);
     else if (isType(out, "int32")) out.data[i] = typeof v === "bigint" ? Number(BigInt.asIntN(32, v)) : truncated(v, where) | 0;
     else if (isType(out, "int64")) out.data[i] = typeof v === "bigint" ? v : BigInt(truncated(v, where));
+    else out.data[i] = typeof v === "bigint" ? Number(BigInt.asIntN(32, v)) : truncated(v, where) | 0; // int8, uint8: the low byte, as numpy's astype
   }
   return out;
 }
@@ -57,7 +58,7 @@ const Cast: OpSpec = {
   build: ({ where, attrs }) => {
     const code = attrs.requiredInt("to");
     const to = READ_TYPES.get(code);
-    if (!to) throw new UnsupportedError(`ONNX: ${where} casts to ${dataTypeName(code)}; wasm-rnn casts to FLOAT, INT32 and INT64`);
+    if (!to) throw new UnsupportedError(`ONNX: ${where} casts to ${dataTypeName(code)}; wasm-rnn casts to FLOAT, INT32, INT64, INT8 and UINT8`);
     attrs.int("saturate", 1); // only affects float8 targets
     return pure((inputs) => cast(input(inputs, 0, where), to, where));
   },

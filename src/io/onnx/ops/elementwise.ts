@@ -1,7 +1,7 @@
 // Element-wise operators: Add, Sub, Mul, Div with numpy broadcasting (float32, int32, int64 — integer
 // division truncates, as onnxruntime's), and Relu, Tanh, Sigmoid on float32.
 
-import { NumericError, ShapeError } from "../../../errors.js";
+import { NumericError, ShapeError, UnsupportedError } from "../../../errors.js";
 import { allocate, isType, type OnnxDataTypes, type OnnxTensor, type OnnxType } from "../tensor.js";
 import { broadcastDims, broadcastIndex, sameDims } from "./elements.js";
 import { pure, type OpSpec } from "./kernel.js";
@@ -52,6 +52,7 @@ function binary(op: Arithmetic): OpSpec {
         if (isType(a, "float32") && isType(b, "float32")) return combine(a, b, op.float32, where);
         if (isType(a, "int32") && isType(b, "int32")) return combine(a, b, op.int32, where);
         if (isType(a, "int64") && isType(b, "int64")) return combine(a, b, op.int64, where);
+        if (a.type === b.type) throw new UnsupportedError(`${where}: inputs are ${a.type}; wasm-rnn runs this operator on float32, int32 and int64`);
         throw new ShapeError(`${where}: inputs have different types (${a.type} and ${b.type})`);
       }),
   };

@@ -1,25 +1,44 @@
-// ONNX LSTM, GRU and RNN nodes run by our recurrent layers: one single-layer layer per node, built
-// from converted weights with loadStateDict — at create time when W, R, B and P are initializers or
-// constants, else at the first run, and rebuilt only when their contents change. Handles layout 1,
-// direction "reverse" (each sequence reversed within its length around a forward layer),
-// sequence_lens (a length of 0 gives zero outputs and states, as onnxruntime's), initial states and
-// the outputs Y [T, D, B, H], Y_h and Y_c.
+// ONNX LSTM, GRU and RNN nodes, and com.microsoft DynamicQuantizeLSTM (onnxruntime's quantize_dynamic
+// of an LSTM), run by our recurrent layers — the quantized one by a quantized LSTM on the int8
+// kernels: one single-layer layer per node, built from converted weights with loadStateDict — at
+// create time when the weights are initializers or constants, else at the first run, and rebuilt
+// only when their contents change. Handles layout 1, direction "reverse" (each sequence reversed
+// within its length around a forward layer), sequence_lens (a length of 0 gives zero outputs and
+// states, as onnxruntime's), initial states and the outputs Y [T, D, B, H], Y_h and Y_c.
 
-import { ShapeError } from "../../../errors.js";
+import { ShapeError, UnsupportedError } from "../../../errors.js";
 import { GRU } from "../../../layers/gru.js";
 import { LSTM } from "../../../layers/lstm.js";
 import { CELLS, type CellKind } from "../../../engine/cells.js";
 import type { Recurrent } from "../../../layers/recurrent.js";
 import { RNN } from "../../../layers/rnn.js";
-import { tensor } from "../../../tensor.js";
-import { OnnxTensor } from "../tensor.js";
+import { tensor, type AnyTensor } from "../../../tensor.js";
+import { isType, OnnxTensor } from "../tensor.js";
 import { transpose } from "./elements.js";
 import type { BuildContext, Kernel, OpSpec, Value } from "./kernel.js";
 import { recurrentConfig, type RecurrentConfig } from "./recurrent-attributes.js";
-import { stateDictFromOnnx, type OnnxRecurrentWeights } from "./recurrent-weights.js";
-import { floatInput, intValues } from "./values.js";
+import { quantizedStateDictFromOnnx, stateDictFromOnnx, type OnnxQuantizedWeights } from "./recurrent-weights.js";
+import { floatInput, input, intValues } from "./values.js";
 
-const INPUTS: Record<CellKind, number> = { lstm: 8, gru: 6, rnn: 6 };
+type WeightArray = Float32Array | Int8Array | Uint8Array;
+
+/** What a node's weights make of its layer: sizes, options, the state dict, and the arrays that
+ *  identify the weights (the layer is rebuilt only when one of them changes). */
+interface LayerWeights {
+  inputSize: number;
+  hiddenSize: number;
+  peepholes: boolean;
+  quantized: boolean;
+  arrays: readonly (WeightArray | null)[];
+  stateDict(): Record<string, AnyTensor>;
+}
+
+/** Checks a weight's dims against the expected ones (a ShapeError naming the input). */
+function checkDims(t: OnnxTensor, name: string, dims: readonly number[], where: string, sizes: string): void {
+  if (t.dims.length !== dims.length || t.dims.some((d, k) => d !== dims[k])) {
+    throw new ShapeError(`${where}: ${name} must have shape [${dims.join(", ")}] (${sizes}); got [${t.dims.join(", ")}]`);
+  }
+}
 
 /** A copy of [T, B, F] with each sequence's first lengths[b] steps in reverse order (the rest as they were). */
 function reverseWithin(data: Float32Array, T: number, B: number, F: number, lengths: readonly number[] | undefined): Float32Array {
@@ -38,10 +57,11 @@ function zeroSequence(data: Float32Array, outer: number, B: number, F: number, b
 
 class RecurrentKernel implements Kernel {
   private layer: Recurrent | null = null;
-  /** The W, R, B, P data the layer was built from: the constants themselves, or copies of fed tensors (which their owner may change). */
-  private source: (Float32Array | null)[] = [];
+  /** The weight arrays the layer was built from: the constants themselves, or copies of fed tensors (which their owner may change). */
+  private source: readonly (WeightArray | null)[] = [];
 
-  constructor(private readonly config: RecurrentConfig, private readonly where: string) {}
+  /** `weightsOf` reads the node's weight inputs (LSTM/GRU/RNN's, or DynamicQuantizeLSTM's). */
+  constructor(private readonly config: RecurrentConfig, private readonly where: string, readonly weightsOf: (inputs: readonly Value[]) => LayerWeights) {}
 
   run(inputs: readonly Value[]): Value[] {
     const { config, where } = this;
@@ -89,43 +109,24 @@ class RecurrentKernel implements Kernel {
   }
 
   /** Builds the layer now from weights known at create time. */
-  prebuild(weights: OnnxRecurrentWeights): void {
+  prebuild(weights: LayerWeights): void {
     this.layerFor(weights, true);
   }
 
-  /** W, R and the optional B and P, shape-checked. */
-  weightsOf(inputs: readonly Value[]): OnnxRecurrentWeights {
-    const { config, where } = this;
-    const W = floatInput(inputs, 1, where), R = floatInput(inputs, 2, where);
-    const B = inputs[3] ? floatInput(inputs, 3, where) : null, P = config.kind === "lstm" && inputs[7] ? floatInput(inputs, 7, where) : null;
-    const D = config.directions, G = CELLS[config.kind].gates;
-    const H = config.hiddenSize ?? R.dims[2];
-    const check = (t: OnnxTensor, name: string, dims: number[]) => {
-      if (t.dims.length !== dims.length || t.dims.some((d, k) => d !== dims[k])) {
-        throw new ShapeError(`${where}: ${name} must have shape [${dims.join(", ")}] (directions ${D}, hidden size ${H}); got [${t.dims.join(", ")}]`);
-      }
-    };
-    check(W, "W", [D, G * H, W.dims[2]]);
-    if (!(W.dims[2] > 0)) throw new ShapeError(`${where}: W must have a positive input size; got [${W.dims.join(", ")}]`);
-    check(R, "R", [D, G * H, H]);
-    if (B) check(B, "B", [D, 2 * G * H]);
-    if (P) check(P, "P", [D, 3 * H]);
-    return { W, R, B, P };
-  }
-
-  private layerFor(weights: OnnxRecurrentWeights, constant = false): Recurrent {
-    const given = [weights.W.data, weights.R.data, weights.B?.data ?? null, weights.P?.data ?? null];
-    const same = (a: Float32Array | null, b: Float32Array | null) => a === b || (a !== null && b !== null && a.length === b.length && a.every((v, i) => Object.is(v, b[i])));
+  private layerFor(weights: LayerWeights, constant = false): Recurrent {
+    const given = weights.arrays;
+    const same = (a: WeightArray | null, b: WeightArray | null) =>
+      a === b || (a !== null && b !== null && a.constructor === b.constructor && a.length === b.length && a.every((v: number, i: number) => Object.is(v, b[i])));
     if (this.layer && given.every((g, i) => same(g, this.source[i]))) return this.layer;
     const { config } = this;
-    const hiddenSize = weights.R.dims[2], inputSize = weights.W.dims[2];
-    const options = { inputSize, hiddenSize, bidirectional: config.directions === 2, cellOptions: config.cellOptions };
+    const { hiddenSize, inputSize, quantized } = weights;
+    const options = { inputSize, hiddenSize, bidirectional: config.directions === 2, cellOptions: config.cellOptions, quantized };
     const layer =
-      config.kind === "lstm" ? new LSTM({ ...options, peepholes: weights.P !== null })
+      config.kind === "lstm" ? new LSTM({ ...options, peepholes: weights.peepholes })
       : config.kind === "gru" ? new GRU({ ...options, resetAfter: config.resetAfter })
       : new RNN({ ...options, nonlinearity: config.relu ? "relu" : "tanh" });
     try {
-      layer.loadStateDict(stateDictFromOnnx(config.kind, config.directions, hiddenSize, weights));
+      layer.loadStateDict(weights.stateDict());
     } catch (e) {
       layer.dispose();
       throw e;
@@ -147,18 +148,88 @@ class RecurrentKernel implements Kernel {
   }
 }
 
-function recurrent(kind: CellKind): OpSpec {
+/** LSTM/GRU/RNN's weights: W [D, G·H, I], R [D, G·H, H], the optional B [D, 2·G·H] and (LSTM) P [D, 3·H]. */
+function floatWeights(config: RecurrentConfig, where: string): (inputs: readonly Value[]) => LayerWeights {
+  return (inputs) => {
+    const W = floatInput(inputs, 1, where), R = floatInput(inputs, 2, where);
+    const B = inputs[3] ? floatInput(inputs, 3, where) : null, P = config.kind === "lstm" && inputs[7] ? floatInput(inputs, 7, where) : null;
+    const D = config.directions, G = CELLS[config.kind].gates;
+    const H = config.hiddenSize ?? R.dims[2];
+    const sizes = `directions ${D}, hidden size ${H}`;
+    checkDims(W, "W", [D, G * H, W.dims[2]], where, sizes);
+    if (!(W.dims[2] > 0)) throw new ShapeError(`${where}: W must have a positive input size; got [${W.dims.join(", ")}]`);
+    checkDims(R, "R", [D, G * H, H], where, sizes);
+    if (B) checkDims(B, "B", [D, 2 * G * H], where, sizes);
+    if (P) checkDims(P, "P", [D, 3 * H], where, sizes);
+    return {
+      inputSize: W.dims[2], hiddenSize: H, peepholes: P !== null, quantized: false,
+      arrays: [W.data, R.data, B?.data ?? null, P?.data ?? null],
+      stateDict: () => stateDictFromOnnx(config.kind, D, H, { W, R, B, P }),
+    };
+  };
+}
+
+/** An int8 or uint8 input (the quantized weights and their zero points). */
+function byteInput(inputs: readonly Value[], i: number, name: string, where: string): OnnxTensor<"int8" | "uint8"> {
+  const t = input(inputs, i, where);
+  if (isType(t, "int8") || isType(t, "uint8")) return t;
+  throw new UnsupportedError(`${where}: ${name} is ${t.type}; DynamicQuantizeLSTM takes int8 or uint8`);
+}
+
+/** DynamicQuantizeLSTM's weights: W [D, I, 4H], R [D, H, 4H] (int8 or uint8), B, P, and W_scale,
+ *  W_zero_point, R_scale, R_zero_point (inputs 8–11), each [D] or [D, 4H]. */
+function quantizedWeights(config: RecurrentConfig, where: string): (inputs: readonly Value[]) => LayerWeights {
+  return (inputs) => {
+    for (const [i, name] of [[8, "W_scale"], [9, "W_zero_point"], [10, "R_scale"], [11, "R_zero_point"]] as const) {
+      if (!inputs[i]) throw new ShapeError(`${where}: input ${i} (${name}) is missing; DynamicQuantizeLSTM needs the scales and zero points of W and R`);
+    }
+    const W = byteInput(inputs, 1, "W", where), R = byteInput(inputs, 2, "R", where);
+    const B = inputs[3] ? floatInput(inputs, 3, where) : null, P = inputs[7] ? floatInput(inputs, 7, where) : null;
+    const D = config.directions, H = config.hiddenSize ?? R.dims[1], I = W.dims[1];
+    const sizes = `directions ${D}, hidden size ${H}`;
+    checkDims(W, "W", [D, I, 4 * H], where, sizes);
+    if (!(I > 0)) throw new ShapeError(`${where}: W must have a positive input size; got [${W.dims.join(", ")}]`);
+    checkDims(R, "R", [D, H, 4 * H], where, sizes);
+    if (B) checkDims(B, "B", [D, 8 * H], where, sizes);
+    if (P) checkDims(P, "P", [D, 3 * H], where, sizes);
+    const weights: OnnxQuantizedWeights = {
+      W, R, B, P,
+      wScale: floatInput(inputs, 8, where), wZeroPoint: byteInput(inputs, 9, "W_zero_point", where),
+      rScale: floatInput(inputs, 10, where), rZeroPoint: byteInput(inputs, 11, "R_zero_point", where),
+    };
+    for (const [scale, zeroPoint, name] of [[weights.wScale, weights.wZeroPoint, "W"], [weights.rScale, weights.rZeroPoint, "R"]] as const) {
+      const dims = scale.dims.length === 2 ? [D, 4 * H] : [D];
+      checkDims(scale, `${name}_scale`, dims, where, `${sizes}; one scale per direction or per output channel`);
+      checkDims(zeroPoint, `${name}_zero_point`, dims, where, `${sizes}; as ${name}_scale`);
+      const q = name === "W" ? W : R;
+      if (zeroPoint.type !== q.type) throw new ShapeError(`${where}: ${name}_zero_point is ${zeroPoint.type} but ${name} is ${q.type}`);
+    }
+    return {
+      inputSize: I, hiddenSize: H, peepholes: P !== null, quantized: true,
+      arrays: [W.data, R.data, B?.data ?? null, P?.data ?? null, weights.wScale.data, weights.wZeroPoint.data, weights.rScale.data, weights.rZeroPoint.data],
+      stateDict: () => quantizedStateDictFromOnnx(D, H, weights, where),
+    };
+  };
+}
+
+/** The op: `quantized` for DynamicQuantizeLSTM (inputs X, W, R, B, sequence_lens, initial_h,
+ *  initial_c, P, W_scale, W_zero_point, R_scale, R_zero_point). */
+function recurrent(kind: CellKind, quantized = false): OpSpec {
+  const weightInputs = quantized ? [1, 2, 3, 7, 8, 9, 10, 11] : kind === "lstm" ? [1, 2, 3, 7] : [1, 2, 3];
   return {
-    inputs: [3, INPUTS[kind]],
+    inputs: [3, quantized ? 12 : kind === "lstm" ? 8 : 6],
     outputs: kind === "lstm" ? 3 : 2,
     foldable: false,
     build: ({ where, attrs, known }: BuildContext): Kernel => {
-      const kernel = new RecurrentKernel(recurrentConfig(kind, attrs), where);
-      const weightInputs = kind === "lstm" ? [1, 2, 3, 7] : [1, 2, 3];
-      if (weightInputs.every((i) => known(i) !== undefined)) kernel.prebuild(kernel.weightsOf(Array.from({ length: 8 }, (_, i) => known(i) ?? null)));
+      const config = recurrentConfig(kind, attrs);
+      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where));
+      if (weightInputs.every((i) => known(i) !== undefined)) kernel.prebuild(kernel.weightsOf(Array.from({ length: 12 }, (_, i) => known(i) ?? null)));
       return kernel;
     },
   };
 }
 
 export const RECURRENT_OPS: Record<string, OpSpec> = { LSTM: recurrent("lstm"), GRU: recurrent("gru"), RNN: recurrent("rnn") };
+
+/** Operators of the com.microsoft domain (onnxruntime's contrib operators). */
+export const MICROSOFT_RECURRENT_OPS: Record<string, OpSpec> = { DynamicQuantizeLSTM: recurrent("lstm", true) };

@@ -1,6 +1,6 @@
-// A minimal protobuf encoder and the ONNX messages the benchmark needs (ModelProto, GraphProto,
+// A minimal protobuf encoder and the ONNX messages the benchmark and the tests need (ModelProto, GraphProto,
 // NodeProto, AttributeProto, TensorProto, ValueInfoProto), so models are built in JavaScript with no
-// protobuf dependency. Field numbers follow onnx/onnx.proto; FLOAT/INT8/UINT8/INT64 tensors,
+// protobuf dependency. Field numbers follow onnx/onnx.proto; FLOAT/INT8/UINT8/INT32/INT64 tensors,
 // int/string/ints attributes, nodes of other domains (com.microsoft) with their opset imports.
 
 const WIRE_VARINT = 0;
@@ -9,6 +9,7 @@ const WIRE_BYTES = 2;
 const FLOAT = 1;
 const UINT8 = 2;
 const INT8 = 3;
+const INT32 = 6;
 const INT64 = 7;
 const ATTR = { INT: 2, STRING: 3, INTS: 7 };
 
@@ -77,12 +78,13 @@ function dataType(data) {
   if (data instanceof Float32Array) return FLOAT;
   if (data instanceof Int8Array) return INT8;
   if (data instanceof Uint8Array) return UINT8;
+  if (data instanceof Int32Array) return INT32;
   if (data instanceof BigInt64Array) return INT64;
   throw new Error(`onnx-writer: no ONNX data type for ${data?.constructor?.name}`);
 }
 
 /** TensorProto with raw little-endian data: a Float32Array (FLOAT), Int8Array (INT8), Uint8Array
- *  (UINT8) or BigInt64Array (INT64). */
+ *  (UINT8), Int32Array (INT32) or BigInt64Array (INT64). */
 export function tensorProto(name, dims, data) {
   const t = new Message();
   for (const d of dims) t.varint(1, d);
@@ -116,11 +118,11 @@ export function node(opType, inputs, outputs, attributes = {}, domain = "") {
   return n;
 }
 
-/** ValueInfoProto of a float tensor with fixed dimensions. */
-export function valueInfo(name, dims) {
+/** ValueInfoProto of a tensor with fixed dimensions: float, or of the type of `like` (a typed array). */
+export function valueInfo(name, dims, like = null) {
   const shape = new Message();
   for (const d of dims) shape.message(1, new Message().varint(1, d));
-  const tensorType = new Message().varint(1, FLOAT).message(2, shape);
+  const tensorType = new Message().varint(1, like ? dataType(like) : FLOAT).message(2, shape);
   return new Message().string(1, name).message(2, new Message().message(1, tensorType));
 }
 
