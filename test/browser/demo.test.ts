@@ -36,7 +36,7 @@ describe("demo site", () => {
   });
 
   it("(a) streams text from the pretrained Austen model with the chosen settings", async () => {
-    await expect(page.locator("#generate-model").textContent()).resolves.toMatch(/Jane Austen model: LSTM with 256 hidden units, 357,013 parameters/);
+    await expect(page.locator("#generate-model").textContent()).resolves.toMatch(/Jane Austen model, float32 weights \(1\.43 MB\): LSTM with 256 hidden units, 357,013 parameters/);
     await page.fill("#generate-prime", "It is a truth universally acknowledged");
     await page.fill("#generate-length", "300");
     // Count the output's updates: streamed pieces arrive one by one before the whole text.
@@ -55,6 +55,22 @@ describe("demo site", () => {
     expect(generated.replace(/[^a-zA-Z ]/g, "").length / generated.length).toBeGreaterThan(0.85);
     expect(generated.split(/\W+/).filter((word) => ["the", "and", "of", "to", "her", "was", "she", "a", "in", "that"].includes(word.toLowerCase())).length).toBeGreaterThan(5);
     await shoot("generate");
+  });
+
+  it("(a) generates from the int8 weights too, a quarter of the download", async () => {
+    await expect(page.locator("#generate-sizes").textContent()).resolves.toMatch(/^float32: 1\.43 MB, int8: 0\.39 MB to download$/);
+    await page.selectOption("#generate-weights", "int8");
+    await page.locator("#generate-model[data-weights=int8]").waitFor({ timeout: 30_000 });
+    await expect(page.locator("#generate-model").textContent()).resolves.toMatch(/Jane Austen model, int8 weights \(0\.39 MB\): LSTM with 256 hidden units/);
+    await page.fill("#generate-length", "300");
+    await page.locator("#generate-run").click();
+    await page.locator("#generate-output[data-done=true]").waitFor({ timeout: 30_000 });
+    const generated = ((await page.locator("#generate-output").textContent()) ?? "").slice("It is a truth universally acknowledged".length);
+    expect([...generated].length).toBe(300);
+    expect(generated.replace(/[^a-zA-Z ]/g, "").length / generated.length).toBeGreaterThan(0.85);
+    expect(generated.split(/\W+/).filter((word) => ["the", "and", "of", "to", "her", "was", "she", "a", "in", "that"].includes(word.toLowerCase())).length).toBeGreaterThan(5);
+    await page.selectOption("#generate-weights", "float32");
+    await page.locator("#generate-model[data-weights=float32]").waitFor({ timeout: 30_000 });
   });
 
   it("(a) shows a readable error for a bad model file and keeps the loaded model", async () => {

@@ -1,11 +1,24 @@
-// Panel (a): text generation from the pretrained Austen language model (or a checkpoint the user
-// loads), with temperature, top-k, length and seed, streaming characters from the worker.
+// Panel (a): text generation from the pretrained Austen language model — its float32 weights or the
+// int8 ones (`wasm-rnn quantize`), with both downloads' sizes — or a checkpoint the user loads, with
+// temperature, top-k, length and seed, streaming characters from the worker.
 
 import * as Comlink from "comlink";
 import type { DemoWorkerApi, ModelSummary } from "./demo-worker-api.js";
 import { element, fetchBytes, formatCount, showError } from "./dom.js";
 
-const PRETRAINED = "/models/austen/checkpoint.safetensors";
+/** The pretrained model's checkpoints, by the weights' type. */
+const PRETRAINED = { float32: "/models/austen/checkpoint.safetensors", int8: "/models/austen-int8/checkpoint.safetensors" } as const;
+type Weights = keyof typeof PRETRAINED;
+
+/** "1.43 MB" */
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+
+/** A file's size from a HEAD request (null when the server does not say). */
+async function sizeOf(url: string): Promise<number | null> {
+  const response = await fetch(url, { method: "HEAD" });
+  const length = response.headers.get("content-length");
+  return response.ok && length !== null ? Number(length) : null;
+}
 
 export async function setupGeneratePanel(worker: Comlink.Remote<DemoWorkerApi>): Promise<void> {
   const modelLine = element("generate-model");
@@ -66,12 +79,28 @@ export async function setupGeneratePanel(worker: Comlink.Remote<DemoWorkerApi>):
     }
   });
 
-  try {
-    const summary = await worker.loadLanguageModel(await fetchBytes(PRETRAINED), PRETRAINED);
-    modelLine.textContent = describe("Jane Austen model", summary);
-    run.disabled = false;
-  } catch (error) {
-    modelLine.textContent = "The pretrained model did not load.";
-    showError(errorBox, error);
-  }
+  const weights = element<HTMLSelectElement>("generate-weights");
+  const sizes = element("generate-sizes");
+  const loadPretrained = async (kind: Weights) => {
+    run.disabled = true;
+    weights.disabled = true;
+    showError(errorBox, null);
+    try {
+      const bytes = await fetchBytes(PRETRAINED[kind]);
+      const summary = await worker.loadLanguageModel(bytes, PRETRAINED[kind]);
+      modelLine.textContent = describe(`Jane Austen model, ${kind} weights (${megabytes(bytes.length)})`, summary);
+      modelLine.dataset.weights = kind;
+      run.disabled = false;
+    } catch (error) {
+      modelLine.textContent = "The pretrained model did not load.";
+      showError(errorBox, error);
+    } finally {
+      weights.disabled = false;
+    }
+  };
+  weights.addEventListener("change", () => void loadPretrained(weights.value as Weights));
+  void Promise.all((Object.keys(PRETRAINED) as Weights[]).map(async (kind) => [kind, await sizeOf(PRETRAINED[kind]).catch(() => null)] as const)).then((known) => {
+    sizes.textContent = known.map(([kind, size]) => `${kind}: ${size === null ? "?" : megabytes(size)}`).join(", ") + " to download";
+  });
+  await loadPretrained("float32");
 }
