@@ -150,7 +150,7 @@ describe("demo site", () => {
     await shoot("dates");
   });
 
-  it("(d) times W1 and W2 with one thread and with workers on shared memory", async () => {
+  it("(d) times W1 and W2 with one thread, with workers on shared memory, and quantized to int8", async () => {
     await page.locator("#speed-run").click();
     await page.locator("#speed-output tbody tr[data-workload=W2]").waitFor({ timeout: 120_000 });
     for (const id of ["W1", "W2"]) {
@@ -160,8 +160,11 @@ describe("demo site", () => {
       expect(Number(cells[2])).toBeGreaterThan(0);
       expect(cells[3]).toMatch(/^\d+\.\d+ ms$/);
       expect(cells[5]).toMatch(/^\d+\.\d+×$/);
+      expect(cells[6]).toMatch(/^\d+\.\d+ ms$/);
+      expect(cells[8]).toMatch(/^\d+\.\d+×$/);
     }
-    await expect(page.locator("#speed-status").textContent()).resolves.toMatch(/workers share the page's wasm memory/);
+    console.log(`demo speed panel: ${await page.locator("#speed-status").textContent()}`);
+    await expect(page.locator("#speed-status").textContent()).resolves.toMatch(/int8 inner product "(relaxed|relaxed-i16|i16)"; workers share the page's wasm memory/);
     await shoot("speed");
   });
 

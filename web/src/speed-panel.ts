@@ -1,8 +1,8 @@
 // Panel (d): the benchmark workloads W1 (one sequence) and W2 (a batch of 32) run forward in this
-// browser, one thread versus a pool of workers, timed like `npm run bench` (bench/timing.js) on the
-// same seeded weights and inputs (bench/workloads.js).
+// browser, one thread versus a pool of workers, and the layer quantized to int8 on one thread, timed
+// like `npm run bench` (bench/timing.js) on the same seeded weights and inputs (bench/workloads.js).
 
-import { init, LSTM, tensor, WorkerPool } from "wasm-rnn";
+import { engineInfo, init, LSTM, quantizeDynamic, tensor, WorkerPool } from "wasm-rnn";
 import { measureRounds } from "../../bench/timing.js";
 import { data, flops, stateDict, WORKLOADS } from "../../bench/workloads.js";
 import { element, showError } from "./dom.js";
@@ -31,15 +31,18 @@ export function setupSpeedPanel(): void {
         const w = WORKLOADS.find((x) => x.id === id)!;
         status.textContent = `Running ${id}: ${w.title}…`;
         const layer = new LSTM({ inputSize: w.I, hiddenSize: w.H });
+        layer.loadStateDict(stateDict(w));
+        const int8 = quantizeDynamic(layer);
         try {
-          layer.loadStateDict(stateDict(w));
           const x = tensor(data(w).x!, [w.T, w.B, w.I]);
           const active = pool;
-          const t = await measureRounds({ one: () => layer.forward(x), pool: () => active.forward(layer, x) }, { ...TIMING, warmup: WARMUP[id] });
+          const t = await measureRounds({ one: () => layer.forward(x), pool: () => active.forward(layer, x), int8: () => int8.forward(x) }, { ...TIMING, warmup: WARMUP[id] });
           const gflops = (ms: number) => (flops(w) / ms / 1e6).toFixed(1);
           const row = document.createElement("tr");
           row.dataset.workload = id;
-          for (const cell of [`${id}: ${w.title}`, `${t.one.ms.toFixed(2)} ms`, gflops(t.one.ms), `${t.pool.ms.toFixed(2)} ms`, gflops(t.pool.ms), `${(t.one.ms / t.pool.ms).toFixed(2)}×`]) {
+          const cells = [`${id}: ${w.title}`, `${t.one.ms.toFixed(2)} ms`, gflops(t.one.ms), `${t.pool.ms.toFixed(2)} ms`, gflops(t.pool.ms), `${(t.one.ms / t.pool.ms).toFixed(2)}×`];
+          cells.push(`${t.int8.ms.toFixed(2)} ms`, gflops(t.int8.ms), `${(t.one.ms / t.int8.ms).toFixed(2)}×`);
+          for (const cell of cells) {
             const td = document.createElement("td");
             td.textContent = cell;
             row.append(td);
@@ -47,10 +50,11 @@ export function setupSpeedPanel(): void {
           rows.append(row);
         } finally {
           layer.dispose();
+          int8.dispose();
         }
       }
       const e = await init();
-      status.textContent = `${e.relaxedSimd ? "relaxed" : "plain"} SIMD; workers ${pool.sharedMemory ? "share the page's wasm memory" : "keep their own copies of the weights (the page is not cross-origin isolated)"}. Medians of ${TIMING.minRounds} runs.`;
+      status.textContent = `${e.relaxedSimd ? "relaxed" : "plain"} SIMD, int8 inner product "${engineInfo().integerDot}"; workers ${pool.sharedMemory ? "share the page's wasm memory" : "keep their own copies of the weights (the page is not cross-origin isolated)"}. Medians of ${TIMING.minRounds} runs.`;
     } catch (error) {
       status.textContent = "";
       showError(errorBox, error);
