@@ -44,8 +44,9 @@ export interface TrainOutcome {
 export interface DemoWorkerApi {
   /** Loads a language-model checkpoint (replacing the current model only when it loads). */
   loadLanguageModel(bytes: Uint8Array, source: string): Promise<ModelSummary>;
-  /** Samples text from the loaded model, sending each new piece to onText. */
-  generate(settings: GenerateSettings, onText: (piece: string) => void): Promise<string>;
+  /** Samples text from the loaded model, sending each new piece to onText (a Comlink proxy, so each
+   *  call returns a promise); resolves once every piece has been delivered. */
+  generate(settings: GenerateSettings, onText: (piece: string) => void | Promise<void>): Promise<string>;
   /** Trains a new character LSTM on settings.text, reporting progress, until done or stopped. */
   train(settings: TrainSettings, onProgress: (point: TrainPoint) => void): Promise<TrainOutcome>;
   /** Stops the training run at its next step. */

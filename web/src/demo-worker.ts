@@ -26,10 +26,15 @@ class DemoWorker implements DemoWorkerApi {
     return summarise(loaded);
   }
 
-  async generate(settings: GenerateSettings, onText: (piece: string) => void): Promise<string> {
+  async generate(settings: GenerateSettings, onText: (piece: string) => void | Promise<void>): Promise<string> {
     if (!this.model) throw new UnsupportedError("no language model is loaded yet");
     const { prime, temperature, topK, length, seed } = settings;
-    return this.model.sample({ prime, temperature, topK: topK > 0 ? topK : undefined, length, seed, onText });
+    // The pieces travel on the callback's own channel: waiting for each to be taken before returning
+    // keeps the page from seeing the whole text before the pieces it streams.
+    const delivered: Promise<void>[] = [];
+    const text = this.model.sample({ prime, temperature, topK: topK > 0 ? topK : undefined, length, seed, onText: (piece) => void delivered.push(Promise.resolve(onText(piece))) });
+    await Promise.all(delivered);
+    return text;
   }
 
   async train(settings: TrainSettings, onProgress: (point: TrainPoint) => void): Promise<TrainOutcome> {

@@ -48,12 +48,9 @@ export async function setupGeneratePanel(worker: Comlink.Remote<DemoWorkerApi>):
         length: number("generate-length"),
         seed: number("generate-seed"),
       };
-      // Pieces arrive on the callback's own channel, and some may land after the call returns: the
-      // returned text is the whole sample, so later pieces are dropped.
-      let streaming = true;
+      // The worker returns once every piece has been taken here; the returned text is the whole sample.
       output.textContent = settings.prime;
-      const text = await worker.generate(settings, Comlink.proxy((piece: string) => void (streaming && (output.textContent += piece))));
-      streaming = false;
+      const text = await worker.generate(settings, Comlink.proxy((piece: string) => void (output.textContent += piece)));
       output.textContent = settings.prime + text;
       output.dataset.done = "true";
       modelLine.dataset.lastRun = `${[...text].length} characters in ${(performance.now() - started).toFixed(0)} ms`;
