@@ -2,9 +2,9 @@
 // directory (never over the original), with both checkpoints' sizes; given a text, a language model's
 // perplexity before and after.
 
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { loadCheckpoint, saveCheckpoint } from "../train/checkpoint.js";
+import { readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from "../train/checkpoint.js";
 import { checkpointToBytes } from "../train/checkpoint-format.js";
 import { quantizeDynamic } from "../models/quantize.js";
 import { LanguageModel } from "../models/language-model.js";
@@ -37,7 +37,7 @@ export async function quantize(values: Values): Promise<void> {
   })();
   try {
     saveCheckpoint(out, int8, { trainer });
-    const before = checkpointToBytes(model).bytes.length, after = checkpointToBytes(int8, { trainer }).bytes.length;
+    const before = checkpointToBytes(model, { trainer }).bytes.length, after = statSync(join(out, CHECKPOINT_FILE)).size;
     const lines = [`quantized ${model.modelType} → ${out}`, `checkpoint: ${megabytes(before)} float32 → ${megabytes(after)} int8 (${((100 * after) / before).toFixed(1)}%)`];
     if (text !== null) {
       if (!(model instanceof LanguageModel) || !(int8 instanceof LanguageModel)) throw new UsageError("--text needs a language model");

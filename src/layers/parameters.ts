@@ -35,6 +35,8 @@ export interface LoadOptions {
 /** @internal A layer's parameters and gradients in wasm memory. */
 export class ParameterSet {
   readonly specs: readonly ParameterSpec[];
+  /** Whether any parameter is int8 (a quantized layer). */
+  readonly quantized: boolean;
   /** Float offset of each parameter inside the flat arrays. */
   private readonly offsets = new Map<string, number>();
   readonly totalFloats: number;
@@ -49,6 +51,7 @@ export class ParameterSet {
   constructor(specs: ParameterSpec[]) {
     this.engine = engine();
     this.specs = specs;
+    this.quantized = specs.some((spec) => spec.dtype === "int8");
     let offset = 0;
     for (const spec of specs) {
       this.offsets.set(spec.name, offset);
@@ -82,10 +85,6 @@ export class ParameterSet {
     return o === undefined ? 0 : this.gradsPtr + o * 4;
   }
 
-  /** Whether any parameter is int8 (a quantized layer). */
-  get quantized(): boolean {
-    return this.specs.some((spec) => spec.dtype === "int8");
-  }
 
   /** Writes values into one parameter (internal: initialisers and loaders that validated already). */
   set(name: string, values: ArrayLike<number>): void {

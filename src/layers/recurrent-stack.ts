@@ -399,7 +399,7 @@ export abstract class RecurrentStack extends Layer {
   backwardResident(gradients: { gradOutput: number; gradHN: number; gradCN: number }): ResidentGradients {
     const where = `${this.name}.backward`;
     this.checkIdle("backward");
-    this.refuseQuantized(`${this.name}.backward`);
+    this.refuseQuantized(where);
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
     if (this.cellOptionBlocks.length) throw new UnsupportedError(`${where}: layers with ONNX/Keras cell options (activations, clip, coupled gates) run forward only`);

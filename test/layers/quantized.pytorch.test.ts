@@ -3,31 +3,12 @@
 // PyTorch's; each within the bound below, and the whole table printed (the README's accuracy table).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { init, LSTM, GRU, RNN, quantizeDynamic, type Recurrent } from "../../src/index.js";
+import { init, quantizeDynamic } from "../../src/index.js";
 import { loadFixtures, withPrefix } from "../helpers/fixtures.js";
-
-interface FixtureConfig {
-  cell: "lstm" | "gru" | "rnn";
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  bias: boolean;
-  batchFirst: boolean;
-  bidirectional: boolean;
-  projSize: number;
-  nonlinearity: "tanh" | "relu";
-  lengths: number[] | null;
-}
+import { buildFixtureLayer, type RecurrentFixtureConfig } from "../suites/recurrent-pytorch.js";
 
 /** Largest RMS error relative to the RMS of PyTorch's output. */
 const RELATIVE_RMS_BOUND = 0.03;
-
-function build(c: FixtureConfig): Recurrent {
-  const common = { inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: c.bias, batchFirst: c.batchFirst, bidirectional: c.bidirectional };
-  if (c.cell === "lstm") return new LSTM({ ...common, projSize: c.projSize });
-  if (c.cell === "gru") return new GRU(common);
-  return new RNN({ ...common, nonlinearity: c.nonlinearity });
-}
 
 const rows: string[] = [];
 
@@ -40,9 +21,9 @@ afterAll(() => {
 });
 
 describe("quantized layers against PyTorch's float32 outputs", () => {
-  for (const { name, config, tensors } of loadFixtures<FixtureConfig>("recurrent")) {
+  for (const { name, config, tensors } of loadFixtures<RecurrentFixtureConfig>("recurrent")) {
     it(name, () => {
-      const float = build(config);
+      const float = buildFixtureLayer(config);
       float.loadStateDict(withPrefix(tensors, "param."));
       const layer = quantizeDynamic(float);
       try {

@@ -7,7 +7,8 @@ import { init, LSTM, GRU, RNN, type Recurrent } from "../../src/index.js";
 import { expectClose } from "../helpers/compare.js";
 import { loadFixtures, withPrefix } from "../helpers/fixtures.js";
 
-interface RecurrentCase {
+/** A recurrent fixture's config (its metadata, written by test/fixtures/generate_recurrent.py). */
+export interface RecurrentFixtureConfig {
   cell: "lstm" | "gru" | "rnn";
   inputSize: number;
   hiddenSize: number;
@@ -20,7 +21,8 @@ interface RecurrentCase {
   lengths: number[] | null;
 }
 
-function build(c: RecurrentCase): Recurrent {
+/** The layer a fixture's config describes (weights still PyTorch's initial ones: load param.*). */
+export function buildFixtureLayer(c: RecurrentFixtureConfig): Recurrent {
   const common = { inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bias: c.bias, batchFirst: c.batchFirst, bidirectional: c.bidirectional };
   if (c.cell === "lstm") return new LSTM({ ...common, projSize: c.projSize });
   if (c.cell === "gru") return new GRU(common);
@@ -34,12 +36,12 @@ export function recurrentPytorchSuite(simd: "relaxed" | "plain"): void {
   });
 
   describe(`recurrent layers match PyTorch (${simd} SIMD)`, () => {
-    const fixtures = loadFixtures<RecurrentCase>("recurrent");
+    const fixtures = loadFixtures<RecurrentFixtureConfig>("recurrent");
     it("has fixtures", () => expect(fixtures.length).toBeGreaterThan(10));
 
     for (const { name, config, tensors } of fixtures) {
       it(name, () => {
-        const layer = build(config);
+        const layer = buildFixtureLayer(config);
         try {
           layer.loadStateDict(withPrefix(tensors, "param."));
           const expected = withPrefix(tensors, "expect.");
