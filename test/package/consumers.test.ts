@@ -261,9 +261,15 @@ describe("bundlers, in Chromium (default production configurations; the page cro
   it("Vite's dev server: the page runs the job (one thread: the dev server sends no isolation headers)", async () => {
     const dir = join(WORK, "vite");
     const port = await freePort();
-    const server = spawn(process.execPath, [join(TOOLS, "vite/bin/vite.js"), "--port", String(port), "--strictPort", "--host", "127.0.0.1"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const server = spawn(process.execPath, [join(TOOLS, "vite/bin/vite.js"), "--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      // Colour (FORCE_COLOR in a CI's environment) would split "host:port" with escape codes.
+      env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+    });
     let log = "";
-    const ready = new Promise<void>((resolve) => server.stdout.on("data", (d) => ((log += d), log.includes(`:${port}`) && resolve())));
+    const plain = () => log.replace(/\x1b\[[0-9;]*m/g, "");
+    const ready = new Promise<void>((resolve) => server.stdout.on("data", (d) => ((log += d), plain().includes(`:${port}`) && resolve())));
     try {
       await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`vite did not start: ${log}`)), 30_000))]);
       await browser?.close();
