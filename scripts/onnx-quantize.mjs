@@ -1,6 +1,9 @@
 // Symmetric int8 weights as onnxruntime's quantize_dynamic writes them for an LSTM's W and R
-// (DynamicQuantizeLSTM): shared by the benchmark's ONNX peers and the tests that check our import of
-// such models against onnxruntime.
+// (DynamicQuantizeLSTM) and a MatMul's B (MatMulInteger), and the nodes it writes around a MatMul:
+// shared by the benchmark's ONNX peers and the tests that check our import of such models against
+// onnxruntime.
+
+import { node } from "./onnx-writer.mjs";
 
 /** Rounding half to even, as numpy's round (which quantize_dynamic uses). */
 function roundHalfEven(x) {
@@ -42,4 +45,36 @@ export function quantizeSymmetricInt8(src, D, G, cols, quantization) {
   }
   const shape = perChannel ? [D, G] : [D];
   return { q, qShape: [D, cols, G], scale, zeroPoint: new Int8Array(groups), shape };
+}
+
+/**
+ * A MatMul's constant B [K, N] (row-major Float32Array) as quantize_dynamic quantizes it for
+ * MatMulInteger: symmetric int8, one scale for the tensor (dims []) or one per column ([N], its
+ * per_channel); zero points likewise. `unsigned` gives uint8 with zero point 128 (weight_type QUInt8
+ * with symmetric weights), the int8 values shifted.
+ */
+export function quantizeMatMulWeight(b, K, N, quantization, unsigned = false) {
+  const transposed = new Float32Array(N * K);
+  for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) transposed[n * K + k] = b[k * N + n];
+  const { q, scale } = quantizeSymmetricInt8(transposed, 1, N, K, quantization); // q is [1, K, N]
+  const shape = quantization === "per-channel" ? [N] : [];
+  const zeroPoint = unsigned ? new Uint8Array(scale.length).fill(128) : new Int8Array(scale.length);
+  return { q: unsigned ? Uint8Array.from(q, (v) => v + 128) : q, scale, zeroPoint, shape };
+}
+
+/**
+ * The nodes quantize_dynamic writes for y = x · B (B quantized, its initializers named `${B}_quantized`,
+ * `${B}_scale`, `${B}_zero_point`): DynamicQuantizeLinear of x (left out when `quantized` says x was
+ * already quantized by an earlier MatMul reading it), MatMulInteger, Cast to float, and the two Muls
+ * that apply x's scale times B's.
+ */
+export function matMulIntegerNodes(x, B, y, quantized = false) {
+  const xq = `${x}_quantized`, xs = `${x}_scale`, xz = `${x}_zero_point`;
+  return [
+    ...(quantized ? [] : [node("DynamicQuantizeLinear", [x], [xq, xs, xz])]),
+    node("MatMulInteger", [xq, `${B}_quantized`, xz, `${B}_zero_point`], [`${y}_int32`]),
+    node("Cast", [`${y}_int32`], [`${y}_cast`], { to: 1 }),
+    node("Mul", [xs, `${B}_scale`], [`${y}_scales`]),
+    node("Mul", [`${y}_cast`, `${y}_scales`], [y]),
+  ];
 }

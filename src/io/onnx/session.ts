@@ -9,6 +9,7 @@ import { wrapInternal } from "../../layers/layer.js";
 import { Tensor } from "../../tensor.js";
 import { checkTensor, describe } from "../../validate.js";
 import { Attributes } from "./attributes.js";
+import { fuseQuantizedMatMuls } from "./fusion.js";
 import { describeNode, nodesFor, orderNodes } from "./graph.js";
 import { decodeModel, type OnnxNode, type ValueInfo } from "./model.js";
 import { reshaped } from "./ops/elements.js";
@@ -71,7 +72,7 @@ export class InferenceSession {
     const { opsets, graph } = decodeModel(bytes);
     const opset = opsets.get("")!;
     if (opset < OPSETS.min || opset > OPSETS.max) throw new UnsupportedError(`ONNX: the model uses opset ${opset}; wasm-rnn runs opsets ${OPSETS.min}–${OPSETS.max}`);
-    const order = orderNodes(graph);
+    const order = fuseQuantizedMatMuls(graph, orderNodes(graph));
     const defaults = new Map<string, OnnxTensor>();
     for (const t of graph.initializers) defaults.set(t.name, tensorFromProto(t, `initializer "${t.name}"`));
     for (const input of graph.inputs) this.inputs.set(input.name, graphInput(input));

@@ -44,19 +44,36 @@ class Sgemm {
   }
 }
 
-function matmul(gemm: Sgemm, a: OnnxTensor<"float32">, b: OnnxTensor<"float32">, where: string): OnnxTensor<"float32"> {
-  if (a.dims.length === 0 || b.dims.length === 0) throw new ShapeError(`${where}: MatMul needs operands of rank ≥ 1; got [${a.dims.join(", ")}] and [${b.dims.join(", ")}]`);
-  const aDims = a.dims.length === 1 ? [1, a.dims[0]] : a.dims;
-  const bDims = b.dims.length === 1 ? [b.dims[0], 1] : b.dims;
+/** How MatMul's operands (numpy semantics) meet: matrix sizes, each output batch's operand batches, the output dims. */
+export interface MatMulShape {
+  M: number;
+  N: number;
+  K: number;
+  /** For output batch i, the batch of A (ia[i]) and of B (ib[i]) it multiplies. */
+  ia: Int32Array;
+  ib: Int32Array;
+  dims: number[];
+}
+
+/** The shape of A·B for A and B of any rank ≥ 1 (1-D operands promoted, batch dimensions broadcast). */
+export function matmulShape(a: readonly number[], b: readonly number[], where: string): MatMulShape {
+  if (a.length === 0 || b.length === 0) throw new ShapeError(`${where}: MatMul needs operands of rank ≥ 1; got [${a.join(", ")}] and [${b.join(", ")}]`);
+  const aDims = a.length === 1 ? [1, a[0]] : a;
+  const bDims = b.length === 1 ? [b[0], 1] : b;
   const [M, K] = aDims.slice(-2), [K2, N] = bDims.slice(-2);
-  if (K !== K2) throw new ShapeError(`${where}: cannot multiply [${a.dims.join(", ")}] by [${b.dims.join(", ")}] (inner sizes ${K} and ${K2})`);
+  if (K !== K2) throw new ShapeError(`${where}: cannot multiply [${a.join(", ")}] by [${b.join(", ")}] (inner sizes ${K} and ${K2})`);
   const aBatch = aDims.slice(0, -2), bBatch = bDims.slice(0, -2);
   const batch = broadcastDims(aBatch, bBatch, where);
-  const ia = broadcastIndex(aBatch, batch, where), ib = broadcastIndex(bBatch, batch, where);
+  const dims = [...batch, ...(a.length === 1 ? [] : [M]), ...(b.length === 1 ? [] : [N])];
+  return { M, N, K, ia: broadcastIndex(aBatch, batch, where), ib: broadcastIndex(bBatch, batch, where), dims };
+}
+
+function matmul(gemm: Sgemm, a: OnnxTensor<"float32">, b: OnnxTensor<"float32">, where: string): OnnxTensor<"float32"> {
+  const { M, N, K, ia, ib, dims } = matmulShape(a.dims, b.dims, where);
   const c = gemm.multiply(M, N, K,
     { data: a.data, rowStride: K, colStride: 1, batches: ia.map((i) => i * M * K) },
     { data: b.data, rowStride: N, colStride: 1, batches: ib.map((i) => i * K * N) }, where);
-  return new OnnxTensor(c, [...batch, ...(a.dims.length === 1 ? [] : [M]), ...(b.dims.length === 1 ? [] : [N])]);
+  return new OnnxTensor(c, dims);
 }
 
 const MatMul: OpSpec = {
