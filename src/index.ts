@@ -30,7 +30,7 @@ export { SequenceClassifier, type SequenceClassifierConfig, type LabelledSequenc
 export { SequenceTagger, type SequenceTaggerConfig, type TaggedSequence } from "./models/tagger.js";
 export { LanguageModel, type LanguageModelConfig, type SampleOptions } from "./models/language-model.js";
 export { createModel, type ModelType } from "./models/registry.js";
-export { quantizeDynamic } from "./models/quantize.js";
+export { quantizeDynamic } from "./io/quantize.js";
 export type { RecurrentConfig, CellName } from "./models/recurrent-config.js";
 export type { SequenceInput, EncoderConfig } from "./models/encoder.js";
 export { CharTokenizer, WordTokenizer, tokenizerFromJSON, SPECIAL_TOKENS, type Tokenizer } from "./text/index.js";

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from "../train/checkpoint.js";
 import { checkpointToBytes } from "../train/checkpoint-format.js";
-import { quantizeDynamic } from "../models/quantize.js";
+import { quantizeDynamic } from "../io/quantize.js";
 import { LanguageModel } from "../models/language-model.js";
 import { readTextFile } from "./text-file.js";
 import { stringOption, UsageError, type Values } from "./usage.js";

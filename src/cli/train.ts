@@ -10,7 +10,7 @@ import { CharTokenizer, WordTokenizer, type Tokenizer } from "../text/index.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { streamData, type StreamOptions } from "../train/data.js";
 import { checkpointToBytes } from "../train/checkpoint-format.js";
-import { quantizeDynamic } from "../models/quantize.js";
+import { quantizeDynamic } from "../io/quantize.js";
 import { constant, cosineDecay, exponentialDecay, inverseTimeDecay, stepDecay, type Schedule } from "../train/schedules.js";
 import { Trainer, evaluate, type TrainProgress } from "../train/trainer.js";
 import { progressDisplay } from "./progress.js";

@@ -18,31 +18,44 @@ const MERGE: Record<Exclude<MergeMode, "concat" | null>, (a: number, b: number) 
   ave: (a, b) => 0.5 * (a + b),
 };
 
+/** The second direction made after the first, which is disposed if that fails. */
+function pair(first: RecurrentDirection, makeSecond: () => RecurrentDirection): [RecurrentDirection, RecurrentDirection] {
+  try {
+    return [first, makeSecond()];
+  } catch (e) {
+    first.dispose();
+    throw e;
+  }
+}
+
 class KerasBidirectional implements KerasLayer {
-  private readonly config: RecurrentConfig;
-  private readonly mergeMode: MergeMode;
-  private readonly forward: RecurrentDirection;
-  private readonly backward: RecurrentDirection;
   private readonly label: string;
 
-  constructor(private readonly entry: LayerEntry, weights: WeightStore) {
-    const outer = entry.config;
+  constructor(
+    private readonly entry: LayerEntry,
+    private readonly config: RecurrentConfig,
+    private readonly mergeMode: MergeMode,
+    private readonly forward: RecurrentDirection,
+    private readonly backward: RecurrentDirection,
+  ) {
     this.label = layerLabel(entry);
+  }
+
+  static fromWeights(entry: LayerEntry, weights: WeightStore): KerasBidirectional {
+    const outer = entry.config;
+    const label = layerLabel(entry);
     const mode = outer.get("merge_mode") === undefined ? "concat" : outer.get("merge_mode");
     if (mode !== null && mode !== "concat" && mode !== "sum" && mode !== "mul" && mode !== "ave") throw outer.invalid("merge_mode", '"concat", "sum", "mul", "ave" or null');
-    this.mergeMode = mode;
     if (outer.get("backward_layer") != null) throw outer.unsupported("a separate backward_layer is not supported");
     const wrapped = outer.reader("layer", "wrapped layer");
     const inner = wrapped.reader("config", `${wrapped.string("class_name")} config`);
-    this.config = readRecurrentConfig(wrapped.string("class_name"), inner);
+    const config = readRecurrentConfig(wrapped.string("class_name"), inner);
     const innerName = inner.string("name");
-    this.forward = new RecurrentDirection(this.config, this.config.goBackwards, weights, `${entry.name}/forward_${innerName}`, this.label);
-    try {
-      this.backward = new RecurrentDirection(this.config, !this.config.goBackwards, weights, `${entry.name}/backward_${innerName}`, this.label);
-    } catch (e) {
-      this.forward.dispose();
-      throw e;
-    }
+    const [forward, backward] = pair(
+      RecurrentDirection.fromWeights(config, config.goBackwards, weights, `${entry.name}/forward_${innerName}`, label),
+      () => RecurrentDirection.fromWeights(config, !config.goBackwards, weights, `${entry.name}/backward_${innerName}`, label),
+    );
+    return new KerasBidirectional(entry, config, mode, forward, backward);
   }
 
   infer(inputs: readonly SymbolicTensor[]): SymbolicTensor[] {
@@ -82,6 +95,11 @@ class KerasBidirectional implements KerasLayer {
     this.forward.dispose();
     this.backward.dispose();
   }
+
+  quantized(): KerasLayer {
+    const [forward, backward] = pair(this.forward.quantized(), () => this.backward.quantized());
+    return new KerasBidirectional(this.entry, this.config, this.mergeMode, forward, backward);
+  }
 }
 
 /** [B, T, H] with the steps of each sequence in reverse order. */
@@ -93,5 +111,5 @@ function reverseTime(t: Tensor): Tensor {
 }
 
 export function buildBidirectional(entry: LayerEntry, weights: WeightStore): KerasLayer {
-  return new KerasBidirectional(entry, weights);
+  return KerasBidirectional.fromWeights(entry, weights);
 }

@@ -52,6 +52,10 @@ class KerasConcatenate implements KerasLayer {
   }
 
   dispose(): void {}
+
+  quantized(): KerasLayer {
+    return this;
+  }
 }
 
 /** Tensors of one shape but for axis `a` (not 0), joined along it. */

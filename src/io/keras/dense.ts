@@ -3,6 +3,7 @@
 // mask, if any, passes through unchanged (as Keras's Dense supports masking).
 
 import { Dense } from "../../layers/dense.js";
+import { quantizedTwin } from "../../models/quantize.js";
 import { applyActivation, readActivation, type KerasActivation } from "./activations.js";
 import type { JsonReader } from "./json.js";
 import { checkFeatures, checkInputCount, checkSymbolic, layerLabel, type KerasLayer, type SymbolicTensor, type Value } from "./layer.js";
@@ -11,27 +12,31 @@ import type { LayerEntry } from "./topology.js";
 import type { NamedWeight, WeightStore } from "./weights.js";
 
 class KerasDense implements KerasLayer {
-  private readonly dense: Dense;
-  private readonly activation: KerasActivation;
   private readonly label: string;
 
-  /** `config` is the Dense config (the wrapped one for TimeDistributed); `minRank` 2, or 3 for TimeDistributed. */
-  constructor(private readonly entry: LayerEntry, config: JsonReader, weights: WeightStore, private readonly minRank: number) {
+  /** `minRank` 2, or 3 for TimeDistributed. */
+  constructor(private readonly entry: LayerEntry, private readonly dense: Dense, private readonly activation: KerasActivation, private readonly minRank: number) {
     this.label = layerLabel(entry);
+  }
+
+  /** `config` is the Dense config (the wrapped one for TimeDistributed). */
+  static fromWeights(entry: LayerEntry, config: JsonReader, weights: WeightStore, minRank: number): KerasDense {
+    const label = layerLabel(entry);
     const units = config.int("units", 1);
-    this.activation = readActivation(config, "activation", "linear");
+    const activation = readActivation(config, "activation", "linear");
     const useBias = config.bool("use_bias", true);
-    const kernel = weights.take(`${entry.name}/kernel`, [null, units], this.label);
+    const kernel = weights.take(`${entry.name}/kernel`, [null, units], label);
     const inFeatures = kernel.shape[0];
     const record: Record<string, NamedWeight> = { weight: { shape: [units, inFeatures], data: kernelToWeight(kernel.data, inFeatures, [0], units) } };
-    if (useBias) record.bias = weights.take(`${entry.name}/bias`, [units], this.label);
-    this.dense = new Dense({ inFeatures, outFeatures: units, bias: useBias });
+    if (useBias) record.bias = weights.take(`${entry.name}/bias`, [units], label);
+    const dense = new Dense({ inFeatures, outFeatures: units, bias: useBias });
     try {
-      this.dense.loadStateDict(record);
+      dense.loadStateDict(record);
     } catch (e) {
-      this.dense.dispose();
+      dense.dispose();
       throw e;
     }
+    return new KerasDense(entry, dense, activation, minRank);
   }
 
   infer(inputs: readonly SymbolicTensor[]): SymbolicTensor[] {
@@ -51,10 +56,14 @@ class KerasDense implements KerasLayer {
   dispose(): void {
     this.dense.dispose();
   }
+
+  quantized(): KerasLayer {
+    return new KerasDense(this.entry, quantizedTwin(this.dense), this.activation, this.minRank);
+  }
 }
 
 export function buildDense(entry: LayerEntry, weights: WeightStore): KerasLayer {
-  return new KerasDense(entry, entry.config, weights, 2);
+  return KerasDense.fromWeights(entry, entry.config, weights, 2);
 }
 
 /** TimeDistributed of a Dense layer (other wrapped layers are not supported). Its weights carry the wrapper's name. */
@@ -62,5 +71,5 @@ export function buildTimeDistributed(entry: LayerEntry, weights: WeightStore): K
   const inner = entry.config.reader("layer", "wrapped layer");
   const className = inner.string("class_name");
   if (className !== "Dense") throw entry.config.unsupported(`TimeDistributed(${className}) is not supported; wasm-rnn runs TimeDistributed(Dense)`);
-  return new KerasDense(entry, inner.reader("config", "Dense config"), weights, 3);
+  return KerasDense.fromWeights(entry, inner.reader("config", "Dense config"), weights, 3);
 }

@@ -23,6 +23,10 @@ class KerasElementwise implements KerasLayer {
   }
 
   dispose(): void {}
+
+  quantized(): KerasLayer {
+    return this;
+  }
 }
 
 export function buildActivation(entry: LayerEntry): KerasLayer {

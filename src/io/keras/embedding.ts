@@ -7,25 +7,36 @@ import { checkInputCount, checkSymbolic, layerLabel, type KerasLayer, type Symbo
 import type { LayerEntry } from "./topology.js";
 import type { WeightStore } from "./weights.js";
 
+/** A new Embedding holding `table` (disposed again if loading fails). */
+function embeddingOf(numEmbeddings: number, embeddingDim: number, table: Parameters<Embedding["loadStateDict"]>[0]["weight"]): Embedding {
+  const embedding = new Embedding({ numEmbeddings, embeddingDim });
+  try {
+    embedding.loadStateDict({ weight: table });
+  } catch (e) {
+    embedding.dispose();
+    throw e;
+  }
+  return embedding;
+}
+
+function copyOf(embedding: Embedding): Embedding {
+  return embeddingOf(embedding.numEmbeddings, embedding.embeddingDim, embedding.stateDict().weight);
+}
+
 class KerasEmbedding implements KerasLayer {
-  private readonly embedding: Embedding;
-  private readonly maskZero: boolean;
   private readonly label: string;
 
-  constructor(private readonly entry: LayerEntry, weights: WeightStore) {
-    const config = entry.config;
+  constructor(private readonly entry: LayerEntry, private readonly embedding: Embedding, private readonly maskZero: boolean) {
     this.label = layerLabel(entry);
+  }
+
+  static fromWeights(entry: LayerEntry, weights: WeightStore): KerasEmbedding {
+    const config = entry.config;
     const inputDim = config.int("input_dim", 1);
     const outputDim = config.int("output_dim", 1);
-    this.maskZero = config.bool("mask_zero", false);
-    const table = weights.take(`${entry.name}/embeddings`, [inputDim, outputDim], this.label);
-    this.embedding = new Embedding({ numEmbeddings: inputDim, embeddingDim: outputDim });
-    try {
-      this.embedding.loadStateDict({ weight: table });
-    } catch (e) {
-      this.embedding.dispose();
-      throw e;
-    }
+    const maskZero = config.bool("mask_zero", false);
+    const table = weights.take(`${entry.name}/embeddings`, [inputDim, outputDim], layerLabel(entry));
+    return new KerasEmbedding(entry, embeddingOf(inputDim, outputDim, table), maskZero);
   }
 
   infer(inputs: readonly SymbolicTensor[]): SymbolicTensor[] {
@@ -43,8 +54,13 @@ class KerasEmbedding implements KerasLayer {
   dispose(): void {
     this.embedding.dispose();
   }
+
+  /** A copy (embeddings stay float32 in a quantized model, as in quantizeDynamic's). */
+  quantized(): KerasLayer {
+    return new KerasEmbedding(this.entry, copyOf(this.embedding), this.maskZero);
+  }
 }
 
 export function buildEmbedding(entry: LayerEntry, weights: WeightStore): KerasLayer {
-  return new KerasEmbedding(entry, weights);
+  return KerasEmbedding.fromWeights(entry, weights);
 }

@@ -1,6 +1,7 @@
 // What every imported Keras layer provides to the model: a check of a call's inputs that describes its
 // outputs before anything runs (shapes with unknown sizes, and whether a Keras mask travels along),
-// the call itself on batch-first tensors with their masks, and dispose. Plus the checks they share.
+// the call itself on batch-first tensors with their masks, dispose, and its int8 twin. Plus the checks
+// they share.
 
 import { FormatError, ShapeError } from "../../errors.js";
 import type { Tensor } from "../../tensor.js";
@@ -25,6 +26,9 @@ export interface KerasLayer {
   /** Runs one call (inputs as `infer` accepted them). */
   call(inputs: readonly Value[]): Value[];
   dispose(): void;
+  /** The layer with int8 weights (quantizeDynamic) for a new model: Dense and recurrent layers are
+   *  quantized, others copied; a layer that holds no wasm memory may return itself. */
+  quantized(): KerasLayer;
 }
 
 export type LayerBuilder = (entry: LayerEntry, weights: WeightStore) => KerasLayer;

@@ -35,6 +35,10 @@ class KerasMasking implements KerasLayer {
   }
 
   dispose(): void {}
+
+  quantized(): KerasLayer {
+    return this;
+  }
 }
 
 export function buildMasking(entry: LayerEntry): KerasLayer {

@@ -2,7 +2,7 @@
 // checked end to end when it is built (every reference, every shape, every weight used), and
 // `predict` on batch-first tensors as tf.LayersModel.predict. Owns its layers' wasm memory.
 
-import { FormatError, ResourceError, ShapeError } from "../../errors.js";
+import { FormatError, ResourceError, ShapeError, UnsupportedError } from "../../errors.js";
 import { wrapInternal } from "../../layers/layer.js";
 import { Tensor } from "../../tensor.js";
 import { checkFinite, checkTensor, type TensorLike } from "../../validate.js";
@@ -39,11 +39,28 @@ export class LayersModel {
     private readonly inputs: readonly ModelInput[],
     private readonly steps: readonly Step[],
     private readonly outputKeys: readonly string[],
-    outputNames: string[],
+    outputNames: readonly string[],
     private readonly layers: readonly KerasLayer[],
+    /** Whether quantizeDynamic made the model (its Dense and recurrent weights int8). */
+    readonly quantized = false,
   ) {
     this.inputNames = inputs.map((input) => input.name);
     this.outputNames = outputNames;
+  }
+
+  /** @internal The same model with its Dense and recurrent layers on the int8 kernels (quantizeDynamic). */
+  quantizedTwin(): LayersModel {
+    if (this.disposed) throw new ResourceError("quantizeDynamic(LayersModel): the model was disposed");
+    if (this.quantized) throw new UnsupportedError("quantizeDynamic(LayersModel): it is quantized already");
+    const twins = new Map<KerasLayer, KerasLayer>();
+    try {
+      for (const layer of this.layers) twins.set(layer, layer.quantized());
+    } catch (e) {
+      for (const twin of twins.values()) twin.dispose();
+      throw e;
+    }
+    const steps = this.steps.map((step) => ({ ...step, layer: twins.get(step.layer)! }));
+    return new LayersModel(this.inputs, steps, this.outputKeys, this.outputNames, [...twins.values()], true);
   }
 
   /** @internal Builds the model from its topology and decoded weights (all of which it must use). */

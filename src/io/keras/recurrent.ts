@@ -16,6 +16,7 @@ import { GRU } from "../../layers/gru.js";
 import { LSTM } from "../../layers/lstm.js";
 import type { Recurrent } from "../../layers/recurrent.js";
 import { RNN } from "../../layers/rnn.js";
+import { quantizedTwin } from "../../models/quantize.js";
 import type { CellOptions } from "../../layers/cell-options.js";
 import { Tensor } from "../../tensor.js";
 import { cellActivation, readActivation, type KerasActivation } from "./activations.js";
@@ -97,9 +98,13 @@ export interface DirectionResult {
 export class RecurrentDirection {
   readonly inputSize: number;
   readonly units: number;
-  private readonly layer: Recurrent;
 
-  constructor(private readonly config: RecurrentConfig, private readonly backwards: boolean, weights: WeightStore, prefix: string, owner: string) {
+  constructor(private readonly config: RecurrentConfig, private readonly backwards: boolean, private readonly layer: Recurrent) {
+    this.inputSize = layer.inputSize;
+    this.units = layer.hiddenSize;
+  }
+
+  static fromWeights(config: RecurrentConfig, backwards: boolean, weights: WeightStore, prefix: string, owner: string): RecurrentDirection {
     const cell = CELL_OF[config.className];
     const order = GATE_ORDER[cell];
     const H = config.units, G = CELLS[cell].gates;
@@ -116,17 +121,21 @@ export class RecurrentDirection {
       record.bias_hh_l0 = { shape: [G * H], data: config.resetAfter ? reorderBlocks(bias.data.subarray(G * H), order, H) : new Float32Array(G * H) };
     }
     const options = { inputSize: I, hiddenSize: H, bias: config.useBias, cellOptions: config.cellOptions };
-    this.layer = config.className === "LSTM" ? new LSTM(options)
+    const layer = config.className === "LSTM" ? new LSTM(options)
       : config.className === "GRU" ? new GRU({ ...options, resetAfter: config.resetAfter })
       : new RNN({ ...options, nonlinearity: config.nonlinearity });
     try {
-      this.layer.loadStateDict(record);
+      layer.loadStateDict(record);
     } catch (e) {
-      this.layer.dispose();
+      layer.dispose();
       throw e;
     }
-    this.inputSize = I;
-    this.units = H;
+    return new RecurrentDirection(config, backwards, layer);
+  }
+
+  /** The same direction with int8 weights. */
+  quantized(): RecurrentDirection {
+    return new RecurrentDirection(this.config, this.backwards, quantizedTwin(this.layer));
   }
 
   /** Runs x [B, T, I] with an optional mask [B, T] from initial states ([B, H] each; zeros when absent). */
@@ -197,14 +206,10 @@ export function checkRecurrentInputs(inputs: readonly Value[], direction: Recurr
 }
 
 class KerasRecurrent implements KerasLayer {
-  private readonly config: RecurrentConfig;
-  private readonly direction: RecurrentDirection;
   private readonly label: string;
 
-  constructor(private readonly entry: LayerEntry, weights: WeightStore) {
+  constructor(private readonly entry: LayerEntry, private readonly config: RecurrentConfig, private readonly direction: RecurrentDirection) {
     this.label = layerLabel(entry);
-    this.config = readRecurrentConfig(entry.className, entry.config);
-    this.direction = new RecurrentDirection(this.config, this.config.goBackwards, weights, entry.name, this.label);
   }
 
   infer(inputs: readonly SymbolicTensor[]): SymbolicTensor[] {
@@ -228,8 +233,13 @@ class KerasRecurrent implements KerasLayer {
   dispose(): void {
     this.direction.dispose();
   }
+
+  quantized(): KerasLayer {
+    return new KerasRecurrent(this.entry, this.config, this.direction.quantized());
+  }
 }
 
 export function buildRecurrent(entry: LayerEntry, weights: WeightStore): KerasLayer {
-  return new KerasRecurrent(entry, weights);
+  const config = readRecurrentConfig(entry.className, entry.config);
+  return new KerasRecurrent(entry, config, RecurrentDirection.fromWeights(config, config.goBackwards, weights, entry.name, layerLabel(entry)));
 }

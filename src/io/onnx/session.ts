@@ -46,9 +46,20 @@ interface GraphInput {
   dims: (number | null)[] | null;
 }
 
+/** A decoded, checked model: what a session (or its quantized twin) is built from. */
+interface DecodedModel {
+  opset: number;
+  order: OnnxNode[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  initializers: Map<string, OnnxTensor>;
+}
+
 export class InferenceSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Whether quantizeDynamic made the session (its float LSTM/GRU/RNN, MatMul and Gemm weights int8). */
+  readonly quantized: boolean;
   private readonly inputs = new Map<string, GraphInput>();
   /** Initializers and what was computed from them at create time. */
   private readonly constants = new Map<string, OnnxTensor>();
@@ -62,35 +73,37 @@ export class InferenceSession {
     const bytes = typeof model === "string" ? await readModel(model) : model instanceof Uint8Array ? model : model instanceof ArrayBuffer ? new Uint8Array(model) : null;
     if (!bytes) throw new FormatError("InferenceSession.create: expected the model as a Uint8Array, an ArrayBuffer or a path");
     try {
-      return new InferenceSession(bytes);
+      return new InferenceSession(decode(bytes), false);
     } catch (e) {
       throw wrapInternal(e, "InferenceSession.create");
     }
   }
 
-  private constructor(bytes: Uint8Array) {
-    const { opsets, graph } = decodeModel(bytes);
-    const opset = opsets.get("")!;
-    if (opset < OPSETS.min || opset > OPSETS.max) throw new UnsupportedError(`ONNX: the model uses opset ${opset}; wasm-rnn runs opsets ${OPSETS.min}–${OPSETS.max}`);
-    const order = fuseQuantizedMatMuls(graph, orderNodes(graph));
-    const defaults = new Map<string, OnnxTensor>();
-    for (const t of graph.initializers) defaults.set(t.name, tensorFromProto(t, `initializer "${t.name}"`));
-    for (const input of graph.inputs) this.inputs.set(input.name, graphInput(input));
+  private constructor(private readonly model: DecodedModel, quantize: boolean) {
+    this.quantized = quantize;
+    for (const input of model.inputs) this.inputs.set(input.name, graphInput(input));
     // Initializers that are also inputs can be fed, so nothing is computed from them in advance.
-    for (const [name, t] of defaults) if (!this.inputs.has(name)) this.constants.set(name, t);
-    this.inputNames = graph.inputs.filter((i) => !defaults.has(i.name)).map((i) => i.name);
-    this.outputNames = graph.outputs.map((o) => o.name);
+    for (const [name, t] of model.initializers) if (!this.inputs.has(name)) this.constants.set(name, t);
+    this.inputNames = model.inputs.filter((i) => !model.initializers.has(i.name)).map((i) => i.name);
+    this.outputNames = model.outputs.map((o) => o.name);
     try {
-      for (const node of order) this.compile(node, opset);
+      for (const node of model.order) this.compile(node, model.opset, quantize);
     } catch (e) {
       this.disposeKernels();
       throw e;
     }
-    for (const [name, t] of defaults) if (this.inputs.has(name)) this.constants.set(name, t);
+    for (const [name, t] of model.initializers) if (this.inputs.has(name)) this.constants.set(name, t);
+  }
+
+  /** @internal The same model with its float recurrent, MatMul and Gemm weights on the int8 kernels (quantizeDynamic). */
+  quantizedTwin(): InferenceSession {
+    if (this.released) throw new ResourceError("quantizeDynamic(InferenceSession): the session was released");
+    if (this.quantized) throw new UnsupportedError("quantizeDynamic(InferenceSession): it is quantized already");
+    return new InferenceSession(this.model, true);
   }
 
   /** Builds a node's kernel; computes it right away when all its inputs are constants. */
-  private compile(node: OnnxNode, opset: number): void {
+  private compile(node: OnnxNode, opset: number, quantize: boolean): void {
     const where = describeNode(node);
     const operators = OPERATORS.get(node.domain);
     if (!operators) throw new UnsupportedError(`ONNX: ${where} is in domain "${node.domain}"; wasm-rnn runs operators of the default ONNX domain and com.microsoft's DynamicQuantizeLSTM`);
@@ -109,7 +122,7 @@ export class InferenceSession {
     }
     const known = (i: number): Value | undefined => (i >= node.inputs.length || node.inputs[i] === "" ? null : this.constants.get(node.inputs[i]));
     const attrs = new Attributes(node, where);
-    const kernel = spec.build({ opset, where, attrs, known });
+    const kernel = spec.build({ opset, where, attrs, known, quantize });
     const compiled = { node, kernel, where };
     this.nodes.push(compiled);
     attrs.checkAllRead();
@@ -236,6 +249,17 @@ function describeFeed(given: unknown): string {
     return `an object with keys [${keys.slice(0, 6).join(", ")}${keys.length > 6 ? ", …" : ""}]`;
   }
   return describe(given);
+}
+
+/** Decodes and checks a model: opset, nodes in running order (quantize_dynamic's MatMuls fused), initializers. */
+function decode(bytes: Uint8Array): DecodedModel {
+  const { opsets, graph } = decodeModel(bytes);
+  const opset = opsets.get("")!;
+  if (opset < OPSETS.min || opset > OPSETS.max) throw new UnsupportedError(`ONNX: the model uses opset ${opset}; wasm-rnn runs opsets ${OPSETS.min}–${OPSETS.max}`);
+  const order = fuseQuantizedMatMuls(graph, orderNodes(graph));
+  const initializers = new Map<string, OnnxTensor>();
+  for (const t of graph.initializers) initializers.set(t.name, tensorFromProto(t, `initializer "${t.name}"`));
+  return { opset, order, inputs: graph.inputs, outputs: graph.outputs, initializers };
 }
 
 function missing(name: string, where: string): never {

@@ -21,6 +21,8 @@ export interface BuildContext {
   /** The node as error messages name it: `node "x" (LSTM)`. */
   readonly where: string;
   readonly attrs: Attributes;
+  /** Whether float weights known at create time go on the int8 kernels (a session quantizeDynamic made). */
+  readonly quantize: boolean;
   /** Input i if known at create time (an initializer or constant; null when the node leaves it out), else undefined. */
   known(i: number): Value | undefined;
 }

@@ -1,13 +1,15 @@
 // MatMul (numpy semantics: 1-D operands promoted, batch dimensions broadcast) and Gemm (alpha, beta,
 // transA, transB, C broadcast to [M, N]) on float32, both through the wasm core's blocked SIMD sgemm:
 // operands are copied into buffers the kernel keeps from run to run, then one sgemm call per matrix.
+// In a session quantizeDynamic made, a constant 2-D B runs on the int8 kernels instead.
 
 import { engine } from "../../../engine/engine.js";
 import { ShapeError } from "../../../errors.js";
 import { BufferPool } from "../../../layers/buffer-pool.js";
-import { allocate, elementCount, OnnxTensor } from "../tensor.js";
-import { broadcastDims, broadcastIndex, sameDims } from "./elements.js";
-import type { Kernel, OpSpec } from "./kernel.js";
+import { allocate, elementCount, isType, OnnxTensor } from "../tensor.js";
+import { broadcastDims, broadcastIndex, sameDims, transpose } from "./elements.js";
+import type { BuildContext, Kernel, OpSpec } from "./kernel.js";
+import { Int8MatMul } from "./quantized-matmul.js";
 import { floatInput } from "./values.js";
 
 /** One operand as sgemm reads it: rows·rowStride + column·colStride floats from its batch's start. */
@@ -79,35 +81,61 @@ function matmul(gemm: Sgemm, a: OnnxTensor<"float32">, b: OnnxTensor<"float32">,
 const MatMul: OpSpec = {
   inputs: [2, 2],
   outputs: 1,
-  build: ({ where }): Kernel => {
+  build: ({ where, known, quantize }): Kernel => {
+    const b = known(1);
+    if (quantize && b && isType(b, "float32") && b.dims.length === 2) {
+      const [K, N] = b.dims;
+      const int8 = new Int8MatMul(K, N, (n, k) => b.data[k * N + n], where);
+      return { run: (inputs) => [int8.multiply(floatInput(inputs, 0, where))], dispose: () => int8.dispose() };
+    }
     const gemm = new Sgemm();
     return { run: (inputs) => [matmul(gemm, floatInput(inputs, 0, where), floatInput(inputs, 1, where), where)], dispose: () => gemm.dispose() };
   },
 };
 
+/** A'·B' as Gemm reads its operands, on sgemm — or, for a session quantizeDynamic made and a constant B, on the int8 kernels. */
+function gemmProduct(known: BuildContext["known"], quantize: boolean, transA: boolean, transB: boolean, where: string) {
+  const b = known(1);
+  if (quantize && b && isType(b, "float32") && b.dims.length === 2) {
+    const [K, N] = transB ? [b.dims[1], b.dims[0]] : b.dims;
+    const int8 = new Int8MatMul(K, N, (n, k) => b.data[transB ? n * K + k : k * N + n], where);
+    const multiply = (a: OnnxTensor<"float32">) => {
+      if (a.dims.length !== 2) throw new ShapeError(`${where}: Gemm needs 2-D A and B; got [${a.dims.join(", ")}] and [${b.dims.join(", ")}]`);
+      return int8.multiply(transA ? transpose(a, [1, 0], where) : a);
+    };
+    return { multiply, dispose: () => int8.dispose() };
+  }
+  const gemm = new Sgemm();
+  const multiply = (a: OnnxTensor<"float32">, bIn: OnnxTensor<"float32">) => {
+    if (a.dims.length !== 2 || bIn.dims.length !== 2) throw new ShapeError(`${where}: Gemm needs 2-D A and B; got [${a.dims.join(", ")}] and [${bIn.dims.join(", ")}]`);
+    const [M, K] = transA ? [a.dims[1], a.dims[0]] : a.dims, [K2, N] = transB ? [bIn.dims[1], bIn.dims[0]] : bIn.dims;
+    if (K !== K2) throw new ShapeError(`${where}: A' is [${M}, ${K}] but B' is [${K2}, ${N}]`);
+    const ab = gemm.multiply(M, N, K,
+      { data: a.data, rowStride: transA ? 1 : K, colStride: transA ? M : 1, batches: [0] },
+      { data: bIn.data, rowStride: transB ? 1 : N, colStride: transB ? K : 1, batches: [0] }, where);
+    return new OnnxTensor("float32", ab, [M, N]);
+  };
+  return { multiply, dispose: () => gemm.dispose() };
+}
+
 const Gemm: OpSpec = {
   inputs: [2, 3],
   outputs: 1,
-  build: ({ where, attrs }): Kernel => {
+  build: ({ where, attrs, known, quantize }): Kernel => {
     const alpha = attrs.float("alpha", 1), beta = attrs.float("beta", 1);
     const transA = attrs.int("transA", 0) !== 0, transB = attrs.int("transB", 0) !== 0;
-    const gemm = new Sgemm();
+    const product = gemmProduct(known, quantize, transA, transB, where);
     const run = (inputs: readonly (OnnxTensor | null)[]) => {
-      const a = floatInput(inputs, 0, where), b = floatInput(inputs, 1, where);
-      if (a.dims.length !== 2 || b.dims.length !== 2) throw new ShapeError(`${where}: Gemm needs 2-D A and B; got [${a.dims.join(", ")}] and [${b.dims.join(", ")}]`);
-      const [M, K] = transA ? [a.dims[1], a.dims[0]] : a.dims, [K2, N] = transB ? [b.dims[1], b.dims[0]] : b.dims;
-      if (K !== K2) throw new ShapeError(`${where}: A' is [${M}, ${K}] but B' is [${K2}, ${N}]`);
-      const ab = gemm.multiply(M, N, K,
-        { data: a.data, rowStride: transA ? 1 : K, colStride: transA ? M : 1, batches: [0] },
-        { data: b.data, rowStride: transB ? 1 : N, colStride: transB ? K : 1, batches: [0] }, where);
+      const ab = product.multiply(floatInput(inputs, 0, where), floatInput(inputs, 1, where));
+      const [M, N] = ab.dims;
       const out = allocate("float32", [M, N], where);
       const c = inputs[2] ? floatInput(inputs, 2, where) : null;
       if (c && !sameDims(broadcastDims(c.dims, [M, N], where), [M, N])) throw new ShapeError(`${where}: C must broadcast to [${M}, ${N}]; got [${c.dims.join(", ")}]`);
       const ic = c && broadcastIndex(c.dims, [M, N], where);
-      for (let i = 0; i < out.size; i++) out.data[i] = alpha * ab[i] + (c && ic ? beta * c.data[ic[i]] : 0);
+      for (let i = 0; i < out.size; i++) out.data[i] = alpha * ab.data[i] + (c && ic ? beta * c.data[ic[i]] : 0);
       return [out];
     };
-    return { run, dispose: () => gemm.dispose() };
+    return { run, dispose: () => product.dispose() };
   },
 };
 

@@ -27,25 +27,44 @@ function perColumn(t: OnnxTensor | null, N: number, what: string): Float64Array 
   return out;
 }
 
-/** The quantized Dense y = x·B̃ for B̃ = (B − zeroPoint) · scale. */
-function denseFor(b: OnnxTensor, scale: OnnxTensor, zeroPoint: OnnxTensor | null, where: string): Dense {
+/** x [..., K] · B for a constant float B [K, N], on a quantized Dense (B's columns quantized to int8 per column). */
+export class Int8MatMul {
+  private readonly dense: Dense;
+
+  /** `column(n, k)` is B[k, n]. */
+  constructor(readonly K: number, readonly N: number, column: (n: number, k: number) => number, private readonly where: string) {
+    const rows = new Float32Array(N * K);
+    for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) rows[n * K + k] = column(n, k);
+    const q = quantizeRows(rows, N, K, `${where}: B`);
+    this.dense = new Dense({ inFeatures: K, outFeatures: N, bias: false, quantized: true });
+    try {
+      this.dense.loadStateDict({ weight: new Tensor(q.values, [N, K]), [scaleName("weight")]: new Tensor(q.scales, [N]) });
+    } catch (e) {
+      this.dense.dispose();
+      throw e;
+    }
+  }
+
+  multiply(x: OnnxTensor<"float32">): OnnxTensor<"float32"> {
+    if (x.dims.length === 0 || x.dims[x.dims.length - 1] !== this.K) throw new ShapeError(`${this.where}: cannot multiply [${x.dims.join(", ")}] by B [${this.K}, ${this.N}]`);
+    const y = this.dense.forward(new Tensor(x.data, x.dims));
+    return new OnnxTensor("float32", y.data, y.shape);
+  }
+
+  dispose(): void {
+    this.dense.dispose();
+  }
+}
+
+/** The Int8MatMul of B̃ = (B − zeroPoint) · scale. */
+function dequantized(b: OnnxTensor, scale: OnnxTensor, zeroPoint: OnnxTensor | null, where: string): Int8MatMul {
   if (!isType(b, "int8") && !isType(b, "uint8")) throw new ShapeError(`${where}: B must be int8 or uint8; got ${b.type}`);
   if (b.dims.length !== 2) throw new ShapeError(`${where}: B must be a matrix [K, N]; got [${b.dims.join(", ")}]`);
   if (!isType(scale, "float32")) throw new ShapeError(`${where}: B's scale must be float32; got ${scale.type}`);
   if (zeroPoint && zeroPoint.type !== b.type) throw new ShapeError(`${where}: b_zero_point is ${zeroPoint.type} but B is ${b.type}`);
   const [K, N] = b.dims;
   const scales = perColumn(scale, N, `${where}: B's scale`), zeros = perColumn(zeroPoint, N, `${where}: b_zero_point`);
-  const rows = new Float32Array(N * K);
-  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) rows[n * K + k] = (b.data[k * N + n] - zeros[n]) * scales[n];
-  const q = quantizeRows(rows, N, K, `${where}: B · scale`);
-  const dense = new Dense({ inFeatures: K, outFeatures: N, bias: false, quantized: true });
-  try {
-    dense.loadStateDict({ weight: new Tensor(q.values, [N, K]), [scaleName("weight")]: new Tensor(q.scales, [N]) });
-  } catch (e) {
-    dense.dispose();
-    throw e;
-  }
-  return dense;
+  return new Int8MatMul(K, N, (n, k) => (b.data[k * N + n] - zeros[n]) * scales[n], where);
 }
 
 /** Inputs: x (float32), B, B's scale, b_zero_point (optional) — the last three constants. */
@@ -58,18 +77,8 @@ const MatMulInteger: OpSpec = {
       if (t === undefined) throw new ShapeError(`${where}: input ${i} must be a constant`);
       return t;
     };
-    const dense = denseFor(constant(1)!, constant(2)!, constant(3), where);
-    return {
-      run: (inputs) => {
-        const x = floatInput(inputs, 0, where);
-        if (x.dims.length === 0 || x.dims[x.dims.length - 1] !== dense.inFeatures) {
-          throw new ShapeError(`${where}: cannot multiply [${x.dims.join(", ")}] by B [${dense.inFeatures}, ${dense.outFeatures}]`);
-        }
-        const y = dense.forward(new Tensor(x.data, x.dims));
-        return [new OnnxTensor("float32", y.data, y.shape)];
-      },
-      dispose: () => dense.dispose(),
-    };
+    const product = dequantized(constant(1)!, constant(2)!, constant(3), where);
+    return { run: (inputs) => [product.multiply(floatInput(inputs, 0, where))], dispose: () => product.dispose() };
   },
 };
 

@@ -1,7 +1,7 @@
 // ONNX LSTM, GRU and RNN nodes, and com.microsoft DynamicQuantizeLSTM (onnxruntime's quantize_dynamic
-// of an LSTM), run by our recurrent layers — the quantized one by a quantized LSTM on the int8
-// kernels: one single-layer layer per node, built from converted weights with loadStateDict — at
-// create time when the weights are initializers or constants, else at the first run, and rebuilt
+// of an LSTM), run by our recurrent layers — the quantized one, and every one of a session that
+// quantizeDynamic made, on the int8 kernels: one single-layer layer per node, built from converted
+// weights with loadStateDict — at create time when the weights are initializers or constants, else at the first run, and rebuilt
 // only when their contents change. Handles layout 1, direction "reverse" (each sequence reversed
 // within its length around a forward layer), sequence_lens (a length of 0 gives zero outputs and
 // states, as onnxruntime's), initial states and the outputs Y [T, D, B, H], Y_h and Y_c.
@@ -11,6 +11,7 @@ import { GRU } from "../../../layers/gru.js";
 import { LSTM } from "../../../layers/lstm.js";
 import { CELLS, type CellKind } from "../../../engine/cells.js";
 import type { Recurrent } from "../../../layers/recurrent.js";
+import { quantizedState } from "../../../layers/quantize.js";
 import { RNN } from "../../../layers/rnn.js";
 import { tensor, type AnyTensor } from "../../../tensor.js";
 import { isType, OnnxTensor } from "../tensor.js";
@@ -60,8 +61,13 @@ class RecurrentKernel implements Kernel {
   /** The weight arrays the layer was built from: the constants themselves, or copies of fed tensors (which their owner may change). */
   private source: readonly (WeightArray | null)[] = [];
 
-  /** `weightsOf` reads the node's weight inputs (LSTM/GRU/RNN's, or DynamicQuantizeLSTM's). */
-  constructor(private readonly config: RecurrentConfig, private readonly where: string, readonly weightsOf: (inputs: readonly Value[]) => LayerWeights) {}
+  /** `weightsOf` reads the node's weight inputs (LSTM/GRU/RNN's, or DynamicQuantizeLSTM's); `quantize` puts float weights on the int8 kernels too. */
+  constructor(
+    private readonly config: RecurrentConfig,
+    private readonly where: string,
+    readonly weightsOf: (inputs: readonly Value[]) => LayerWeights,
+    private readonly quantize: boolean,
+  ) {}
 
   run(inputs: readonly Value[]): Value[] {
     const { config, where } = this;
@@ -119,14 +125,15 @@ class RecurrentKernel implements Kernel {
       a === b || (a !== null && b !== null && a.constructor === b.constructor && a.length === b.length && a.every((v: number, i: number) => Object.is(v, b[i])));
     if (this.layer && given.every((g, i) => same(g, this.source[i]))) return this.layer;
     const { config } = this;
-    const { hiddenSize, inputSize, quantized } = weights;
+    const { hiddenSize, inputSize } = weights;
+    const quantized = weights.quantized || this.quantize;
     const options = { inputSize, hiddenSize, bidirectional: config.directions === 2, cellOptions: config.cellOptions, quantized };
     const layer =
       config.kind === "lstm" ? new LSTM({ ...options, peepholes: weights.peepholes })
       : config.kind === "gru" ? new GRU({ ...options, resetAfter: config.resetAfter })
       : new RNN({ ...options, nonlinearity: config.relu ? "relu" : "tanh" });
     try {
-      layer.loadStateDict(weights.stateDict());
+      layer.loadStateDict(quantized && !weights.quantized ? quantizedState(weights.stateDict(), layer.stateDict(), this.where) : weights.stateDict());
     } catch (e) {
       layer.dispose();
       throw e;
@@ -220,9 +227,9 @@ function recurrent(kind: CellKind, quantized = false): OpSpec {
     inputs: [3, quantized ? 12 : kind === "lstm" ? 8 : 6],
     outputs: kind === "lstm" ? 3 : 2,
     foldable: false,
-    build: ({ where, attrs, known }: BuildContext): Kernel => {
+    build: ({ where, attrs, known, quantize }: BuildContext): Kernel => {
       const config = recurrentConfig(kind, attrs);
-      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where));
+      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where), quantize);
       if (weightInputs.every((i) => known(i) !== undefined)) kernel.prebuild(kernel.weightsOf(Array.from({ length: 12 }, (_, i) => known(i) ?? null)));
       return kernel;
     },
