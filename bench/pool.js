@@ -4,8 +4,10 @@
 // workers, all on shared memory, against onnxruntime-web with numThreads = 2; the W6 training step
 // (split kernels on the team; data-parallel shards on the pool) and W7 forward + backward (team).
 // Interleaved rounds; plus the Comlink round trip of a trivial call, and what two threads gave an
-// independent GEMM in the same rounds. Prints medians, speed-ups and the issue's targets (never
-// exits non-zero for a miss).
+// independent GEMM in the same rounds. Then int8 (quantizeDynamic) on one thread and the team beside
+// our float32 and onnxruntime-node float32 and int8 (DynamicQuantizeLSTM) on 2 threads, and the char
+// language model's sampling speed (tokens/s) in float32 and int8. Prints medians, speed-ups and the
+// issue's targets (never exits non-zero for a miss).
 
 import { WORKLOADS, stateDict, data, flops } from "./workloads.js";
 import { measureRounds } from "./timing.js";
@@ -25,6 +27,8 @@ const onThreads = (teamOn, work) => () => {
 const ort = await import("onnxruntime-web");
 ort.env.wasm.numThreads = 2;
 ort.env.wasm.proxy = false;
+const ortNode = (await import("onnxruntime-node")).default;
+const ORT_NODE_2 = { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: "sequential", graphOptimizationLevel: "all" };
 const pool = await api.WorkerPool.create({ size: 2 });
 const byId = Object.fromEntries(WORKLOADS.map((w) => [w.id, w]));
 const timing = { warmup: 3, minRounds: 7, maxRounds: 30, budgetMs: 6000 };
@@ -44,6 +48,7 @@ for (const id of ["W1", "W2", "W3", "W5"]) {
   const sd = stateDict(w), input = data(w);
   const layer = new { lstm: api.LSTM, gru: api.GRU, rnn: api.RNN }[w.cell]({ inputSize: w.I, hiddenSize: w.H });
   layer.loadStateDict(sd);
+  const int8 = api.quantizeDynamic(layer);
   const x = api.tensor(input.x, [w.T, w.B, w.I]);
   const session = await ort.InferenceSession.create(onnxModel(w, sd), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
   const feeds = { x: new ort.Tensor("float32", input.x, [w.T, w.B, w.I]) };
@@ -56,10 +61,20 @@ for (const id of ["W1", "W2", "W3", "W5"]) {
     two: onThreads(false, () => pool.forward(layer, x)),
     gemmOne: onThreads(false, gemmProbe),
     gemmTeam: onThreads(true, gemmProbe),
+    int8One: onThreads(false, () => int8.forward(x)),
+    int8Team: onThreads(true, () => int8.forward(x)),
   }, { ...timing, warmup: id === "W1" ? 60 : timing.warmup });
   Object.assign(t, await measureRounds({ ort2: () => session.run(feeds) }, timing));
+  // onnxruntime-node on 2 threads, float32 and (LSTM: what quantize_dynamic makes) int8, in their own rounds.
+  const nodeFeeds = { x: new ortNode.Tensor("float32", input.x, [w.T, w.B, w.I]) };
+  for (const [key, quantization] of [["ortNode2", null], ...(w.cell === "lstm" ? [["ortNodeInt8", "per-tensor"]] : [])]) {
+    const native = await ortNode.InferenceSession.create(onnxModel(w, sd, { quantization }), { ...ORT_NODE_2, executionProviders: ["cpu"] });
+    Object.assign(t, await measureRounds({ [key]: () => native.run(nodeFeeds) }, timing));
+    await native.release();
+  }
   rows.push({ w, t });
   layer.dispose();
+  int8.dispose();
   await session.release();
 }
 
@@ -118,6 +133,18 @@ const t7 = await measureRounds({
   gemmTeam: onThreads(true, gemmProbe),
 }, timing);
 
+// Sampling from the character language model (W6's sizes), float32 and int8, one thread and the team.
+const SAMPLE_TOKENS = 200;
+const lm8 = api.quantizeDynamic(lm);
+const sampling = (model) => () => model.sample({ length: SAMPLE_TOKENS, prime: "!#$%", seed: 3 });
+const tSample = await measureRounds({
+  one: onThreads(false, sampling(lm)),
+  team: onThreads(true, sampling(lm)),
+  int8One: onThreads(false, sampling(lm8)),
+  int8Team: onThreads(true, sampling(lm8)),
+}, timing);
+lm8.dispose();
+
 // Comlink round trip: a 1-step, 1-unit forward through a worker.
 const tiny = new api.LSTM({ inputSize: 1, hiddenSize: 1 });
 const tinyX = api.tensor([0.5], [1, 1, 1]);
@@ -136,6 +163,15 @@ console.log(`${(`W6 ${w6.title}`).padEnd(42)} ${cell(t6.one.ms, 10)} ${cell(t6.t
 console.log(`${(`W7 ${w7.title}`).padEnd(42)} ${cell(t7.one.ms, 10)} ${cell(t7.team.ms, 11)} ${cell(t7.one.ms / t7.team.ms, 8)}×          —         —              —         —   ${cell(gemmSplit(t7), 8)}×`);
 console.log(`  (W6: ${(w6.T * w6.B / t6.two.ms * 1000).toFixed(0)} tokens/s with 2 workers, ${(flops(w6) / t6.two.ms / 1e6).toFixed(1)} GFLOP/s)`);
 console.log(`Comlink round trip of a trivial call through a worker: median ${(trip.call.ms * 1000).toFixed(0)} µs over ${trip.call.runs} calls`);
+console.log(`\nint8 (quantizeDynamic, ${engine.integerDot} inner product) — median ms; vs f32 = our float32 on the same threads / int8; onnxruntime-node on 2 threads`);
+console.log("workload                                   int8 1 thr  vs f32   int8 team  vs f32  speed-up   ort-node f32 2 thr  ort-node int8 2 thr  int8 team vs ort f32");
+for (const { w, t } of rows) {
+  const ortInt8 = t.ortNodeInt8 ? cell(t.ortNodeInt8.ms, 19) : "—".padStart(19);
+  console.log(`${(`${w.id} ${w.title}`).padEnd(42)} ${cell(t.int8One.ms, 10)} ${cell(t.one.ms / t.int8One.ms, 6)}× ${cell(t.int8Team.ms, 10)} ${cell(t.team.ms / t.int8Team.ms, 6)}× ${cell(t.int8One.ms / t.int8Team.ms, 7)}× ${cell(t.ortNode2.ms, 19)} ${ortInt8} ${cell(t.ortNode2.ms / t.int8Team.ms, 19)}×`);
+}
+const perSecond = (ms) => ((SAMPLE_TOKENS / ms) * 1000).toFixed(0).padStart(8);
+console.log(`char-LM sampling (${w6.title.split(" train")[0]}, ${SAMPLE_TOKENS} tokens, batch 1), tokens/s: float32 one thread ${perSecond(tSample.one.ms)}, team ${perSecond(tSample.team.ms)}; ` +
+  `int8 one thread ${perSecond(tSample.int8One.ms)} (${(tSample.one.ms / tSample.int8One.ms).toFixed(2)}×), team ${perSecond(tSample.int8Team.ms)} (${(tSample.team.ms / tSample.int8Team.ms).toFixed(2)}×)`);
 const [w1, w2, w3] = rows;
 const targets = [
   [`W2 speed-up on a team of 2 ≥ 1.8× (GEMM split ${gemmSplit(w2.t).toFixed(2)}×)`, w2.t.one.ms / w2.t.team.ms, 1.8],
