@@ -2,8 +2,8 @@
 // the relaxed dot into i16 then widened, or the plain-SIMD i16 dot. Every one gives the same integer
 // sums where it is correct, so the choice is about speed — except that some engines get one wrong
 // (V8 11.3, Node 20: the i32 form): a candidate must first reproduce the i16 dot's results on a probe,
-// bit for bit. Then the fastest correct one wins a short timing (a few ms, interleaved so that every
-// candidate runs in the same tier of the engine's compiler), or the caller names one (init). The
+// bit for bit. Then the fastest correct one wins a short timing (about 30 ms: each warmed up until its
+// optimised code runs, then interleaved rounds), or the caller names one (init). The
 // choice is made once per realm, at its first int8 kernel; a thread team's members follow the main
 // thread's.
 
@@ -20,6 +20,8 @@ export const INTEGER_DOTS: Record<IntegerDot, number> = { i16: 0, relaxed: 1, "r
 const PROBE = { rows: 5, outputs: 37, inner: 70 };
 /** The timing's sizes, like a batch step of a 256-unit layer. */
 const TIMED = { rows: 8, outputs: 256, inner: 256 };
+/** Milliseconds each candidate runs before timing; of each timed round; and the number of rounds. */
+const WARMUP_MS = 5, ROUND_MS = 0.5, ROUNDS = 9;
 
 /**
  * @internal Sets the engine's inner product: `wanted`, or (auto) the fastest that reproduces the i16 dot.
@@ -68,8 +70,13 @@ function sameAsI16(engine: Engine, dot: IntegerDot): boolean {
   return expected.every((bits, i) => bits === got[i]);
 }
 
-/** The fastest of `dots` on the timed product: each warmed up, then timed in interleaved rounds (the
- *  engine tiers its code up meanwhile: interleaving gives every candidate the same tier), medians. */
+/** The fastest of `dots` on the timed product. Each inner product is its own wasm function, which the
+ *  engine first runs as baseline code and later, compiled in the background, optimised; measured on
+ *  Node 20 and 26 with a few warm-up calls, the candidate the probe ran first won about one time in
+ *  three. So all are warmed up in turn until each has run for WARMUP_MS (the optimised code has then
+ *  usually arrived), then timed in interleaved rounds of at least ROUND_MS; the lowest median wins.
+ *  Right after start-up, while the engine still compiles in the background, a measurement can still
+ *  mislead (Node 20: about one time in eight); init({ integerDot }) names one instead. */
 function fastest(engine: Engine, dots: IntegerDot[]): IntegerDot {
   return withOperands(engine, TIMED, (run) => {
     const timeOf = (dot: IntegerDot, calls: number) => {
@@ -78,10 +85,18 @@ function fastest(engine: Engine, dots: IntegerDot[]): IntegerDot {
       for (let i = 0; i < calls; i++) run();
       return performance.now() - start;
     };
-    for (const dot of dots) timeOf(dot, 30);
+    // Warm-up, round-robin, then calls per round: enough for ROUND_MS on the slowest candidate.
+    const spent = dots.map(() => 0), made = dots.map(() => 0);
+    while (Math.min(...spent) < WARMUP_MS) {
+      dots.forEach((dot, k) => {
+        spent[k] += timeOf(dot, 10);
+        made[k] += 10;
+      });
+    }
+    const calls = Math.max(...dots.map((_, k) => Math.ceil((ROUND_MS * made[k]) / spent[k])));
     const rounds = dots.map(() => [] as number[]);
-    for (let r = 0; r < 9; r++) dots.forEach((dot, k) => rounds[k].push(timeOf(dot, 10)));
-    const medians = rounds.map((times) => times.sort((a, b) => a - b)[4]);
+    for (let r = 0; r < ROUNDS; r++) dots.forEach((dot, k) => rounds[k].push(timeOf(dot, calls)));
+    const medians = rounds.map((times) => times.sort((a, b) => a - b)[ROUNDS >> 1]);
     return dots[medians.indexOf(Math.min(...medians))];
   });
 }
