@@ -4,9 +4,13 @@
 // Error (measured against float64 over the whole float range by assembly/__tests__/activations.spec.ts):
 //   exp      relative ≤ 3e-7 for inputs in [−87, 88] (clamped outside; 0 below e^−87 is not produced: result ≥ 1e-38)
 //   sigmoid  absolute ≤ 2e-7
-//   tanh     absolute ≤ 2e-7 and relative ≤ 3e-7 everywhere (a polynomial near 0 avoids the cancellation
-//            of 1 − 2/(1 + e^{2x}) for small x)
-// Coefficients were fitted by weighted least squares on Chebyshev nodes (scripts/fit-activations.py).
+//   tanh     absolute ≤ 3.5e-7, relative ≤ 3e-7 for |x| ≤ 1
+// tanh is a rational function, x·P(x²)/Q(x²) (one division, no exp: the recurrent cells spend most of
+// their time outside the products here, and this halves it), and σ(x) = (1 + tanh(x/2)) / 2.
+// Coefficients were fitted on Chebyshev nodes (scripts/fit-activations.py): exp by weighted least
+// squares, tanh by linearised rational least squares with Lawson reweighting.
+
+import { madd } from "./simd";
 
 // exp(x) = 2^n · e^r, n = round(x / ln 2), |r| ≤ ln2 / 2; e^r ≈ 1 + r + r²·q(r).
 const LOG2E: f32 = 1.44269504;
@@ -21,14 +25,16 @@ const EXP_Q4: f32 = 0.0013751407;
 const EXP_MIN: f32 = -87.0;
 const EXP_MAX: f32 = 88.0;
 
-// tanh(x) = x + x³·q(x²) for |x| < TANH_SMALL, else sign(x)·(1 − 2 / (1 + e^{2|x|})).
-const TANH_SMALL: f32 = 0.625;
-const TANH_Q0: f32 = -0.3333328;
-const TANH_Q1: f32 = 0.13331382;
-const TANH_Q2: f32 = -0.05373532;
-const TANH_Q3: f32 = 0.020626292;
-const TANH_Q4: f32 = -0.0056919856;
-const TANH_CLAMP: f32 = 10.0; // 1 − 2/(1 + e^20) rounds to 1 in float32, as tanh does from ≈ 9.01
+// tanh(x) = x·P(x²)/Q(x²) for |x| ≤ TANH_CLAMP (P(0) = Q(0) = 1), clamped to [−1, 1].
+const TANH_P1: f32 = 0.13381034;
+const TANH_P2: f32 = 0.0034955973;
+const TANH_P3: f32 = 2.0609217e-5;
+const TANH_P4: f32 = 1.3354824e-8;
+const TANH_Q1: f32 = 0.4671435;
+const TANH_Q2: f32 = 0.025877018;
+const TANH_Q3: f32 = 3.285649e-4;
+const TANH_Q4: f32 = 7.77663e-7;
+const TANH_CLAMP: f32 = 9.0; // tanh rounds to ±1 in float32 from |x| ≈ 9.01
 
 // @ts-ignore: decorator
 @inline export function expV(x: v128): v128 {
@@ -45,31 +51,29 @@ const TANH_CLAMP: f32 = 10.0; // 1 − 2/(1 + e^20) rounds to 1 in float32, as t
   return f32x4.mul(p, scale);
 }
 
-/** σ(x) = 1 / (1 + e^−x). */
+/** σ(x) = (1 + tanh(x/2)) / 2. */
 // @ts-ignore: decorator
 @inline export function sigmoidV(x: v128): v128 {
-  let one = f32x4.splat(1);
-  return f32x4.div(one, f32x4.add(one, expV(f32x4.neg(x))));
+  let half = f32x4.splat(0.5);
+  return madd(half, tanhV(f32x4.mul(x, half)), half);
 }
 
-/** tanh(x) with small-|x| polynomial and large-|x| exp form, blended per lane. */
+/** tanh(x) = x·P(x²)/Q(x²) on |x| ≤ TANH_CLAMP (clamped beyond), the result clamped to [−1, 1]. */
 // @ts-ignore: decorator
 @inline export function tanhV(x: v128): v128 {
-  let ax = f32x4.abs(x);
-  let sign = v128.and(x, i32x4.splat(0x80000000));
-  // Large: 1 − 2 / (1 + e^{2|x|}), |x| clamped so e^{2|x|} stays finite.
-  let e = expV(f32x4.add(f32x4.pmin(ax, f32x4.splat(TANH_CLAMP)), f32x4.pmin(ax, f32x4.splat(TANH_CLAMP))));
   let one = f32x4.splat(1);
-  let large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(one, e)));
-  // Small: |x| + |x|³·q(x²).
-  let x2 = f32x4.mul(ax, ax);
-  let q = f32x4.add(f32x4.mul(f32x4.splat(TANH_Q4), x2), f32x4.splat(TANH_Q3));
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(TANH_Q2));
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(TANH_Q1));
-  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(TANH_Q0));
-  let small = f32x4.add(ax, f32x4.mul(f32x4.mul(ax, x2), q));
-  let mag = v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
-  return v128.or(mag, sign);
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(TANH_CLAMP)), f32x4.splat(-TANH_CLAMP));
+  let s = f32x4.mul(x, x);
+  let p = madd(f32x4.splat(TANH_P4), s, f32x4.splat(TANH_P3));
+  p = madd(p, s, f32x4.splat(TANH_P2));
+  p = madd(p, s, f32x4.splat(TANH_P1));
+  p = madd(p, s, one);
+  let q = madd(f32x4.splat(TANH_Q4), s, f32x4.splat(TANH_Q3));
+  q = madd(q, s, f32x4.splat(TANH_Q2));
+  q = madd(q, s, f32x4.splat(TANH_Q1));
+  q = madd(q, s, one);
+  let y = f32x4.div(f32x4.mul(x, p), q);
+  return f32x4.pmax(f32x4.pmin(y, one), f32x4.neg(one));
 }
 
 /** ReLU: max(x, 0) with pmax (one instruction in V8; NaN rules do not matter here). */
