@@ -3,13 +3,19 @@
 // int8 twin runs on the int8 kernels — its outputs stay within quantization error of the float
 // references (tfjs, onnxruntime-node) yet differ from the float ones — while the original is left
 // as it was; the two are disposed independently; quantizing twice, or a released model, is refused.
+// Every recurrent ONNX fixture — ONNX cell options (activations, clip, coupled gates, peepholes),
+// layouts, lengths — runs quantized too: the int8 kernels take every option the float ones do.
 
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, loadLayersModel, onnx, OnnxTensor, quantizeDynamic, ResourceError, UnsupportedError, type Tensor } from "../../src/index.js";
 import { Random } from "../../src/random.js";
 import { modelBytes, node, tensorProto, valueInfo } from "../../scripts/onnx-writer.mjs";
 import { maxDiff, ours, randomize, save, tf } from "../fixtures/keras/tfjs-models.js";
+import { readTensorProto } from "../../src/io/onnx/tensor-proto.js";
+import { FIXTURES } from "../helpers/fixtures.js";
 
 /** Largest |int8 − float| accepted (outputs of magnitude ~1). */
 const TOLERANCE = 3e-2;
@@ -105,5 +111,33 @@ describe("an ONNX InferenceSession", () => {
     expect(() => quantizeDynamic(float)).toThrow(ResourceError);
     await int8.release();
     await reference.release();
+  });
+});
+
+describe("the ONNX attribute fixtures, quantized", () => {
+  const DIR = join(FIXTURES, "onnx");
+  const cases = readdirSync(DIR).filter((n) => n.startsWith("attr_")).sort();
+  it.each(cases)("%s: within quantization error of the float session", async (name) => {
+    const folder = join(DIR, name);
+    const feeds = Object.fromEntries(readdirSync(folder).filter((f) => /^input_\d+\.pb$/.test(f)).sort().map((f) => {
+      const { name: input, tensor } = readTensorProto(readFileSync(join(folder, f)));
+      return [input, tensor];
+    }));
+    const float = await onnx.InferenceSession.create(join(folder, "model.onnx"));
+    const int8 = quantizeDynamic(float);
+    const [expected, got] = [await float.run(feeds), await int8.run(feeds)];
+    let worst = 0, scale = 1;
+    for (const output of Object.keys(expected)) {
+      const e = expected[output].data as Float32Array, g = got[output].data as Float32Array;
+      e.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - g[i]))));
+      e.forEach((v) => (scale = Math.max(scale, Math.abs(v))));
+    }
+    console.log(`${name} int8: max |Δ| vs float ${worst.toExponential(2)} (outputs up to ${scale.toFixed(2)})`);
+    worst /= scale; // unbounded activations (ReLU, affine) give outputs beyond 1
+    expect(worst, name).toBeLessThan(TOLERANCE);
+    // Weights that are graph inputs go on the int8 kernels too (quantized at their first run).
+    expect(worst, name).toBeGreaterThan(1e-6);
+    await int8.release();
+    await float.release();
   });
 });
