@@ -1,5 +1,5 @@
 // The multithreading benchmark (`node pool.js`, run by `npm run bench` after the suite): W1 (one
-// sequence split by hidden units), W2, W3 and W5 inference (split by rows) on one thread, on the
+// sequence split by hidden units), W2, W3, W5 and W4 inference (split by rows) on one thread, on the
 // engine's thread team (`init({ threads: 2 })`: this thread and one worker) and on a WorkerPool of 2
 // workers, all on shared memory, against onnxruntime-web with numThreads = 2; the W6 training step
 // (split kernels on the team; data-parallel shards on the pool) and W7 forward + backward (team).
@@ -43,10 +43,10 @@ const gemmProbe = () => probeLayer.forwardResident(probeX, 2048);
 
 console.log(`\n=== threads: team of 2 and pool of 2 workers (${engine.simd} SIMD, shared memory: ${pool.sharedMemory}) vs one thread vs onnxruntime-web numThreads = 2 ===`);
 const rows = [];
-for (const id of ["W1", "W2", "W3", "W5"]) {
+for (const id of ["W1", "W2", "W3", "W5", "W4"]) {
   const w = byId[id];
   const sd = stateDict(w), input = data(w);
-  const layer = new { lstm: api.LSTM, gru: api.GRU, rnn: api.RNN }[w.cell]({ inputSize: w.I, hiddenSize: w.H });
+  const layer = new { lstm: api.LSTM, gru: api.GRU, rnn: api.RNN }[w.cell]({ inputSize: w.I, hiddenSize: w.H, numLayers: w.layers, bidirectional: w.bidirectional });
   layer.loadStateDict(sd);
   const int8 = api.quantizeDynamic(layer);
   const x = api.tensor(input.x, [w.T, w.B, w.I]);
@@ -65,12 +65,16 @@ for (const id of ["W1", "W2", "W3", "W5"]) {
     int8Team: onThreads(true, () => int8.forward(x)),
   }, { ...timing, warmup: id === "W1" ? 60 : timing.warmup });
   Object.assign(t, await measureRounds({ ort2: () => session.run(feeds) }, timing));
-  // onnxruntime-node on 2 threads, float32 and (LSTM: what quantize_dynamic makes) int8, in their own rounds.
+  // onnxruntime on 2 threads in their own rounds: node float32 and, for LSTM (what quantize_dynamic
+  // makes of it), node and web int8.
   const nodeFeeds = { x: new ortNode.Tensor("float32", input.x, [w.T, w.B, w.I]) };
-  for (const [key, quantization] of [["ortNode2", null], ...(w.cell === "lstm" ? [["ortNodeInt8", "per-tensor"]] : [])]) {
-    const native = await ortNode.InferenceSession.create(onnxModel(w, sd, { quantization }), { ...ORT_NODE_2, executionProviders: ["cpu"] });
-    Object.assign(t, await measureRounds({ [key]: () => native.run(nodeFeeds) }, timing));
-    await native.release();
+  const int8Peers = w.cell === "lstm" ? [["ortNodeInt8", ortNode, "cpu", nodeFeeds], ["ortWebInt8", ort, "wasm", feeds]] : [];
+  for (const [key, runtime, provider, given] of [["ortNode2", ortNode, "cpu", nodeFeeds], ...int8Peers]) {
+    const quantization = key === "ortNode2" ? null : "per-tensor";
+    const options = runtime === ortNode ? ORT_NODE_2 : { graphOptimizationLevel: "all" };
+    const peer = await runtime.InferenceSession.create(onnxModel(w, sd, { quantization }), { ...options, executionProviders: [provider] });
+    Object.assign(t, await measureRounds({ [key]: () => peer.run(given) }, timing));
+    await peer.release();
   }
   rows.push({ w, t });
   layer.dispose();
@@ -164,10 +168,10 @@ console.log(`${(`W7 ${w7.title}`).padEnd(42)} ${cell(t7.one.ms, 10)} ${cell(t7.t
 console.log(`  (W6: ${(w6.T * w6.B / t6.two.ms * 1000).toFixed(0)} tokens/s with 2 workers, ${(flops(w6) / t6.two.ms / 1e6).toFixed(1)} GFLOP/s)`);
 console.log(`Comlink round trip of a trivial call through a worker: median ${(trip.call.ms * 1000).toFixed(0)} µs over ${trip.call.runs} calls`);
 console.log(`\nint8 (quantizeDynamic, ${engine.integerDot} inner product) — median ms; vs f32 = our float32 on the same threads / int8; onnxruntime-node on 2 threads`);
-console.log("workload                                   int8 1 thr  vs f32   int8 team  vs f32  speed-up   ort-node f32 2 thr  ort-node int8 2 thr  int8 team vs ort f32");
+console.log("workload                                   int8 1 thr  vs f32   int8 team  vs f32  speed-up   ort-node f32 2 thr  ort-node int8 2 thr  ort-web int8 2 thr  int8 team vs ort-node f32");
 for (const { w, t } of rows) {
-  const ortInt8 = t.ortNodeInt8 ? cell(t.ortNodeInt8.ms, 19) : "—".padStart(19);
-  console.log(`${(`${w.id} ${w.title}`).padEnd(42)} ${cell(t.int8One.ms, 10)} ${cell(t.one.ms / t.int8One.ms, 6)}× ${cell(t.int8Team.ms, 10)} ${cell(t.team.ms / t.int8Team.ms, 6)}× ${cell(t.int8One.ms / t.int8Team.ms, 7)}× ${cell(t.ortNode2.ms, 19)} ${ortInt8} ${cell(t.ortNode2.ms / t.int8Team.ms, 19)}×`);
+  const optional = (r, width) => (r ? cell(r.ms, width) : "—".padStart(width));
+  console.log(`${(`${w.id} ${w.title}`).padEnd(42)} ${cell(t.int8One.ms, 10)} ${cell(t.one.ms / t.int8One.ms, 6)}× ${cell(t.int8Team.ms, 10)} ${cell(t.team.ms / t.int8Team.ms, 6)}× ${cell(t.int8One.ms / t.int8Team.ms, 7)}× ${cell(t.ortNode2.ms, 19)} ${optional(t.ortNodeInt8, 19)} ${optional(t.ortWebInt8, 18)} ${cell(t.ortNode2.ms / t.int8Team.ms, 24)}×`);
 }
 const perSecond = (ms) => ((SAMPLE_TOKENS / ms) * 1000).toFixed(0).padStart(8);
 console.log(`char-LM sampling (${w6.title.split(" train")[0]}, ${SAMPLE_TOKENS} tokens, batch 1), tokens/s: float32 one thread ${perSecond(tSample.one.ms)}, team ${perSecond(tSample.team.ms)}; ` +
