@@ -61,10 +61,15 @@ export class Engine {
   team: ThreadTeam | null = null;
   /** The inner product the int8 kernels use (integer-dot.ts), once chosen. */
   integerDot: IntegerDot | null = null;
+  /** When (performance.now()) a measured choice is measured once more, or null: named, or re-measured. */
+  integerDotRecheck: number | null = null;
 
-  /** Chooses the int8 kernels' inner product if it was not yet (before the first int8 kernel runs). */
+  /** Chooses the int8 kernels' inner product before the first int8 kernel runs, and measures the
+   *  choice once more at the first int8 kernel RECHECK_MS later (integer-dot.ts). */
   readyIntegerDot(): IntegerDot {
-    return this.integerDot ?? chooseIntegerDot(this);
+    if (this.integerDot === null) return chooseIntegerDot(this);
+    if (this.integerDotRecheck !== null && performance.now() >= this.integerDotRecheck) return chooseIntegerDot(this, "auto", true);
+    return this.integerDot;
   }
   private teamChange: Promise<void> = Promise.resolve();
 
