@@ -27,3 +27,6 @@ export class ResourceError extends WasmRnnError {}
 
 /** A call that failed in a worker thread, or was lost with it. */
 export class WorkerError extends WasmRnnError {}
+
+/** A call cancelled through its AbortSignal. */
+export class CancelledError extends WasmRnnError {}

@@ -6,7 +6,7 @@ export { engineInfo, type EngineInfo } from "./engine/engine.js";
 export type { SimdFlavor, WasmModule } from "./engine/load.js";
 export type { IntegerDot } from "./engine/integer-dot.js";
 export { Tensor, tensor, zeros, type AnyTensor, type TensorData, type DType } from "./tensor.js";
-export { WasmRnnError, ShapeError, FormatError, UnsupportedError, NumericError, ResourceError } from "./errors.js";
+export { WasmRnnError, ShapeError, FormatError, UnsupportedError, NumericError, ResourceError, WorkerError, CancelledError } from "./errors.js";
 export type { Layer } from "./layers/layer.js";
 export { Recurrent, type RecurrentOptions, type ForwardOptions, type ForwardResult, type BackwardOptions, type BackwardResult } from "./layers/recurrent.js";
 export { LSTM, type LSTMOptions } from "./layers/lstm.js";
@@ -28,7 +28,7 @@ export { streamData, exampleData, type TrainingData, type StreamOptions } from "
 export { Model, renamePrefixes, type BatchLoss } from "./models/model.js";
 export { SequenceClassifier, type SequenceClassifierConfig, type LabelledSequence } from "./models/classifier.js";
 export { SequenceTagger, type SequenceTaggerConfig, type TaggedSequence } from "./models/tagger.js";
-export { LanguageModel, type LanguageModelConfig, type SampleOptions } from "./models/language-model.js";
+export { LanguageModel, type LanguageModelConfig, type SampleOptions, type GenerateOptions } from "./models/language-model.js";
 export { createModel, type ModelType } from "./models/registry.js";
 export { quantizeDynamic } from "./io/quantize.js";
 export type { RecurrentConfig, CellName } from "./models/recurrent-config.js";
@@ -37,7 +37,7 @@ export { CharTokenizer, WordTokenizer, tokenizerFromJSON, SPECIAL_TOKENS, type T
 export { Seq2Seq, type Seq2SeqConfig, type SequencePair } from "./models/seq2seq/seq2seq.js";
 export { decode, type DecodeOptions, type Decoded } from "./models/seq2seq/decoding.js";
 export { Attention, type AttentionKind, type AttentionOptions } from "./layers/attention.js";
-export { WorkerPool, WorkerError, CancelledError, type PoolOptions, type RunOptions } from "./serving/pool.js";
+export { WorkerPool, type PoolOptions, type RunOptions } from "./serving/pool.js";
 export { loadLayersModel, fromTfjs, type LayersModelSource, type LayersModelArtifacts, type TfjsLayersModel, type TfjsLayerVariable } from "./io/keras/load.js";
 export { LayersModel } from "./io/keras/model.js";
 export * as onnx from "./io/onnx/ort.js";

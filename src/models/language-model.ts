@@ -1,15 +1,17 @@
 // LanguageModel: Embedding → recurrent stack → Dense over the vocabulary, predicting each next token.
 // Trains on windows of a token stream with the hidden state carried from window to window (truncated
 // BPTT; the carried state is detached, so gradients stop at the window edge); samples text with
-// temperature, top-k and top-p; scores text (log-probability, perplexity).
+// temperature, top-k and top-p, all at once or streamed token by token; scores text (log-probability,
+// perplexity).
 
 import { engine, type Engine } from "../engine/engine.js";
-import { ShapeError } from "../errors.js";
+import { CancelledError, ShapeError } from "../errors.js";
 import { Dense } from "../layers/dense.js";
 import { Embedding } from "../layers/embedding.js";
 import { buildLayers } from "../layers/layer.js";
 import type { Recurrent } from "../layers/recurrent.js";
 import { BufferPool } from "../layers/buffer-pool.js";
+import { platform } from "../platform/current.js";
 import { Random } from "../random.js";
 import { describe, optionsObject, positiveInt } from "../validate.js";
 import type { Tokenizer } from "../text/index.js";
@@ -38,12 +40,31 @@ export interface SampleOptions extends SamplingOptions {
   onText?: (text: string) => void;
 }
 
+/** sample's and generate's options, checked, with their defaults. */
+interface SampleSettings extends Required<SamplingOptions> {
+  length: number;
+  prime: string;
+  seed: number | undefined;
+}
+
 /** Steps per chunk when scoring long texts (the state is carried, so results do not depend on it). */
 const SCORE_CHUNK = 256;
 /** Targets that count for nothing. */
 const IGNORE = -1;
 
 export type StateSlot = "train" | "eval";
+
+/** @internal A slot's carried state copied out of wasm memory. */
+export interface CarriedState {
+  batch: number;
+  h: Float32Array;
+  c: Float32Array | null;
+}
+
+export interface GenerateOptions extends Omit<SampleOptions, "onText"> {
+  /** Stops the generation: the iterator's next call rejects with a CancelledError. */
+  signal?: AbortSignal;
+}
 
 export class LanguageModel extends Model {
   readonly modelType = "language-model";
@@ -88,18 +109,19 @@ export class LanguageModel extends Model {
     this.carried[slot] = 0;
   }
 
-  /** @internal The training state [L, B, P] (and [L, B, H] for LSTM) as JavaScript copies, for checkpoints. */
-  carriedState(): { batch: number; h: Float32Array; c: Float32Array | null } {
-    const batch = this.carried.train;
-    const { h, c, LP, LH } = this.stateBuffers("train", batch);
+  /** @internal A slot's carried state [L, B, P] (and [L, B, H] for LSTM) as JavaScript copies: the
+   *  training state for checkpoints, a generation's state between its tokens. */
+  carriedState(slot: StateSlot = "train"): CarriedState {
+    const batch = this.carried[slot];
+    const { h, c, LP, LH } = this.stateBuffers(slot, batch);
     return { batch, h: this.engine.read(h, LP), c: c ? this.engine.read(c, LH) : null };
   }
 
-  /** @internal Restores a training state saved by carriedState(). */
-  restoreState(state: { batch: number; h: Float32Array; c: Float32Array | null }): void {
-    this.carried.train = state.batch;
+  /** @internal Restores a state saved by carriedState(). */
+  restoreState(state: CarriedState, slot: StateSlot = "train"): void {
+    this.carried[slot] = state.batch;
     if (!state.batch) return;
-    const { h, c } = this.stateBuffers("train", state.batch);
+    const { h, c } = this.stateBuffers(slot, state.batch);
     this.engine.write(h, state.h);
     if (c && state.c) this.engine.write(c, state.c);
   }
@@ -181,20 +203,78 @@ export class LanguageModel extends Model {
   sample(options: SampleOptions = {}): string {
     this.checkAlive("sample");
     const where = "LanguageModel.sample";
+    const settings = this.sampleSettings(options, where);
+    if (options.onText !== undefined && typeof options.onText !== "function") throw new ShapeError(`${where}: onText must be a function`);
+    const produced: number[] = [];
+    let emitted = "";
+    for (const token of this.tokens(settings, where)) {
+      produced.push(token);
+      if (options.onText) {
+        const text = this.tokenizer.decode(produced);
+        options.onText(text.slice(emitted.length));
+        emitted = text;
+      }
+    }
+    return this.tokenizer.decode(produced);
+  }
+
+  /**
+   * The text sample() would generate with the same options, as an async iterator of the pieces each
+   * new token adds. It lets the event loop run between tokens (a server keeps answering, a page
+   * keeps drawing), keeps its own recurrent state, so generations, scoring and sampling may
+   * interleave on one model, and stops when the consumer breaks off or `signal` aborts (the next
+   * call then rejects with a CancelledError). Bad options throw here, before any token.
+   */
+  generate(options: GenerateOptions = {}): AsyncGenerator<string, void, undefined> {
+    this.checkAlive("generate");
+    const where = "LanguageModel.generate";
+    const settings = this.sampleSettings(options, where);
+    const { signal } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ShapeError(`${where}: signal must be an AbortSignal`);
+    return this.stream(this.tokens(settings, where), signal, where);
+  }
+
+  private async *stream(tokens: Generator<number, void, void>, signal: AbortSignal | undefined, where: string): AsyncGenerator<string, void, undefined> {
+    const produced: number[] = [];
+    let emitted = "", state: CarriedState | null = null;
+    try {
+      for (;;) {
+        if (signal?.aborted) throw new CancelledError(`${where}: cancelled after ${produced.length} token(s)`);
+        if (state) this.restoreState(state, "eval"); // whatever ran in between used the slot too
+        const next = tokens.next();
+        if (next.done) return;
+        state = this.carriedState("eval");
+        produced.push(next.value);
+        const text = this.tokenizer.decode(produced);
+        yield text.slice(emitted.length);
+        emitted = text;
+        await platform.yieldToEventLoop();
+      }
+    } finally {
+      tokens.return();
+    }
+  }
+
+  /** sample's and generate's options, checked, with their defaults. */
+  private sampleSettings(options: SampleOptions, where: string): SampleSettings {
     optionsObject(options, `${where}: options`);
-    const { temperature, topK, topP } = checkSampling(options, where);
+    const sampling = checkSampling(options, where);
     const length = options.length ?? 200;
     if (!Number.isInteger(length) || length < 0 || length > MAX_GENERATED) throw new ShapeError(`${where}: length must be an integer from 0 to ${MAX_GENERATED}; got ${describe(length)}`);
-    if (options.onText !== undefined && typeof options.onText !== "function") throw new ShapeError(`${where}: onText must be a function`);
     if (options.prime !== undefined && typeof options.prime !== "string") throw new ShapeError(`${where}: prime must be a string`);
-    const random = new Random(options.seed);
+    return { ...sampling, length, prime: options.prime ?? "", seed: options.seed };
+  }
+
+  /** The sampled tokens, one per step, from the "eval" slot's state (a fresh one at the first step). */
+  private *tokens(settings: SampleSettings, where: string): Generator<number, void, void> {
+    const { temperature, topK, topP, length } = settings;
+    const random = new Random(settings.seed);
     const eng = this.engine, core = eng.core, V = this.vocabSize;
     const excluded = new Set([PAD, BOS, UNK]);
-    let context = this.tokenizer.encode(options.prime ?? "", { bos: true });
-    const produced: number[] = [];
+    let context = this.tokenizer.encode(settings.prime, { bos: true });
     const probs = this.pool.floats("probs", V);
-    let emitted = "";
     for (let i = 0; i < length; i++) {
+      this.checkAlive(where);
       const T = context.length;
       const ids = this.pool.ints("sampleIds", T);
       eng.writeInt32(ids, context);
@@ -202,16 +282,10 @@ export class LanguageModel extends Model {
       const logits = this.fc.forwardResident(out.output, T);
       core.softmax(1, V, logits + (T - 1) * V * 4, temperature, probs);
       const next = drawToken(eng.read(probs, V), topK, topP, random, excluded);
-      if (next === EOS) break;
-      produced.push(next);
-      if (options.onText) {
-        const text = this.tokenizer.decode(produced);
-        options.onText(text.slice(emitted.length));
-        emitted = text;
-      }
+      if (next === EOS) return;
+      yield next;
       context = Int32Array.of(next);
     }
-    return this.tokenizer.decode(produced);
   }
 
   override dispose(): void {

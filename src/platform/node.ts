@@ -59,6 +59,7 @@ export const platform: Platform = {
   // A scheme of two or more letters ("https:", "file:") makes a URL; "C:\\" is a Windows drive.
   toUrl: (source) => (/^[a-z][a-z0-9+.-]+:/i.test(source) && URL.canParse(source) ? new URL(source) : pathToFileURL(source)),
   files,
+  yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),
 };
 
 /** The parent's Node flags less those about its own entry (-e/-p and their code, --input-type),

@@ -54,6 +54,9 @@ export interface Platform {
   toUrl(source: string): URL;
   /** The file system, or null where there is none. */
   readonly files: Files | null;
+  /** Resolves once the event loop has run what was waiting (timers, I/O, messages): a long
+   *  computation awaits it between pieces to keep its thread answering. */
+  yieldToEventLoop(): Promise<void>;
 }
 
 /** Starts a worker: the package's own script of that kind, or the script at `url`. */

@@ -6,8 +6,7 @@
 
 import * as Comlink from "comlink";
 import { engine, type Engine } from "../engine/engine.js";
-import { FormatError, NumericError, ResourceError, ShapeError, UnsupportedError, WasmRnnError, WorkerError } from "../errors.js";
-export { WorkerError };
+import { CancelledError, FormatError, NumericError, ResourceError, ShapeError, UnsupportedError, WasmRnnError, WorkerError } from "../errors.js";
 import { Recurrent, type ForwardOptions, type ForwardResult } from "../layers/recurrent.js";
 import { Model, type BatchLoss } from "../models/model.js";
 import { emptyPlan } from "../engine/abi.js";
@@ -34,9 +33,6 @@ function checkRequest(target: unknown, method: unknown, args: unknown, options: 
   const { signal } = optionsObject(options as RunOptions, "WorkerPool.run: options");
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ShapeError("WorkerPool.run: signal must be an AbortSignal");
 }
-
-/** A call cancelled through its AbortSignal. */
-export class CancelledError extends WasmRnnError {}
 
 export interface PoolOptions {
   /** Workers (default: the number of cores). 1 means no workers: calls run in this thread. */

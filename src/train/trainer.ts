@@ -204,7 +204,7 @@ export class Trainer {
           break outer;
         }
         if (o.checkpointEvery && p.step % o.checkpointEvery === 0) save();
-        if (o.onProgress) await yieldToEventLoop();
+        if (o.onProgress) await platform.yieldToEventLoop(); // lets timers and I/O (progress bars, a page's UI) run
       }
       p.epoch++;
       p.batchInEpoch = 0;
@@ -302,7 +302,3 @@ function checkOptions(options: TrainerOptions): TrainerOptions {
   return options;
 }
 
-/** Lets timers and I/O (progress bars, a page's UI) run between steps. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
