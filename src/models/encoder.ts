@@ -64,24 +64,33 @@ export class SequenceEncoder {
     return this.rnn.directions * this.rnn.outputSize;
   }
 
+  /** @internal Checks one example (`what` names it in messages): a non-empty array of token ids in
+   *  the vocabulary, or of feature vectors of inputSize finite numbers. Returns its ids (token inputs). */
+  checkSequence(seq: SequenceInput, what: string): Int32Array | null {
+    if (!Array.isArray(seq) || seq.length === 0) throw new ShapeError(`${what} must be a non-empty array; got ${describe(seq)}`);
+    if (this.embedding) return this.embedding.checkIds(seq as ArrayLike<number>, what);
+    const I = this.rnn.inputSize;
+    (seq as readonly (readonly number[])[]).forEach((step, t) => {
+      if (!Array.isArray(step) || step.length !== I) throw new ShapeError(`${what}, step ${t} must have ${I} features; got ${describe(step)}`);
+      for (let i = 0; i < I; i++) if (!Number.isFinite(step[i])) throw new ShapeError(`${what}, step ${t} has a non-finite feature ${step[i]}`);
+    });
+    return null;
+  }
+
   /** @internal Pads the examples into a time-major batch in wasm memory and runs the recurrent stack. */
   forward(inputs: readonly SequenceInput[], where: string): EncodedBatch {
     if (!Array.isArray(inputs) || inputs.length === 0) throw new ShapeError(`${where}: give a non-empty array of sequences`);
     const B = inputs.length;
-    const lengthsArray = new Int32Array(B);
-    inputs.forEach((seq, b) => {
-      if (!Array.isArray(seq) || seq.length === 0) throw new ShapeError(`${where}: sequence ${b} must be a non-empty array; got ${describe(seq)}`);
-      lengthsArray[b] = seq.length;
-    });
+    const checked = inputs.map((seq, b) => this.checkSequence(seq, `${where}: sequence ${b}`));
+    const lengthsArray = Int32Array.from(inputs, (seq) => seq.length);
     const T = Math.max(...lengthsArray);
     const lengths = this.pool.ints("lengths", B);
     this.engine.writeInt32(lengths, lengthsArray);
     let input: { x: number; tokens?: TokenInput };
     if (this.embedding) {
       const ids = new Int32Array(T * B); // padding positions use id 0; their outputs are masked
-      inputs.forEach((seq, b) => {
-        const checked = this.embedding!.checkIds(seq as ArrayLike<number>, `${where}: sequence ${b}`);
-        for (let t = 0; t < checked.length; t++) ids[t * B + b] = checked[t];
+      checked.forEach((seq, b) => {
+        for (let t = 0; t < seq!.length; t++) ids[t * B + b] = seq![t];
       });
       const idsPtr = this.pool.ints("ids", T * B);
       this.engine.writeInt32(idsPtr, ids);
@@ -90,13 +99,7 @@ export class SequenceEncoder {
       const I = this.rnn.inputSize;
       const features = new Float32Array(T * B * I);
       inputs.forEach((seq, b) => {
-        (seq as readonly (readonly number[])[]).forEach((step, t) => {
-          if (!Array.isArray(step) || step.length !== I) throw new ShapeError(`${where}: sequence ${b}, step ${t} must have ${I} features; got ${describe(step)}`);
-          for (let i = 0; i < I; i++) {
-            if (!Number.isFinite(step[i])) throw new ShapeError(`${where}: sequence ${b}, step ${t} has a non-finite feature ${step[i]}`);
-            features[(t * B + b) * I + i] = step[i];
-          }
-        });
+        (seq as readonly (readonly number[])[]).forEach((step, t) => features.set(step, (t * B + b) * I));
       });
       input = { x: this.pool.floats("features", T * B * I) };
       this.engine.write(input.x, features);

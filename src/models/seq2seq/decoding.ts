@@ -39,7 +39,8 @@ interface States {
   c: number;
 }
 
-function checkDecodeOptions(model: Seq2Seq, options: DecodeOptions, longest: number, where: string) {
+/** @internal decode's options checked, with their defaults (maxLength's from the longest source). */
+export function checkDecodeOptions(model: Seq2Seq, options: DecodeOptions, longest: number, where: string) {
   const strategy = options.strategy ?? "greedy";
   if (strategy !== "greedy" && strategy !== "sample" && strategy !== "beam") throw new ShapeError(`${where}: strategy must be "greedy", "sample" or "beam"; got ${describe(strategy)}`);
   const maxLength = options.maxLength ?? 2 * longest + 10;

@@ -1,0 +1,270 @@
+// Dynamic batching: concurrent single-sequence calls on one model or layer are merged into one padded
+// batch — up to maxBatchSize calls, or what arrived within maxDelayMs of the first — run once, and
+// split back, each caller getting its own result (the unbatched call's, up to the rounding of a
+// larger product). A malformed call is refused alone, before it joins a batch; a batch that fails
+// fails only its members, with a WorkerError; an AbortSignal takes a waiting call out; at most
+// maxQueue calls wait. Batches run in this thread (on the thread team when there is one), or on a
+// WorkerPool's workers, which leaves this thread free to answer others while they compute.
+
+import { CancelledError, ResourceError, ShapeError, UnsupportedError, WorkerError } from "../errors.js";
+import { Recurrent } from "../layers/recurrent.js";
+import type { ForwardResult } from "../layers/recurrent-options.js";
+import { SequenceClassifier } from "../models/classifier.js";
+import type { SequenceInput } from "../models/encoder.js";
+import { checkDecodeOptions, decode, type Decoded, type DecodeOptions } from "../models/seq2seq/decoding.js";
+import { Seq2Seq } from "../models/seq2seq/seq2seq.js";
+import { SequenceTagger } from "../models/tagger.js";
+import { Tensor } from "../tensor.js";
+import { describe, optionsObject, type TensorLike } from "../validate.js";
+import type { WorkerPool } from "./pool.js";
+
+export interface BatcherOptions {
+  /** Most calls in one batch (default 32). */
+  maxBatchSize?: number;
+  /** Longest wait, from a batch's first call, for more calls to join it (default 2 ms). */
+  maxDelayMs?: number;
+  /** Most calls waiting (default 1024); more are refused with a ResourceError. */
+  maxQueue?: number;
+  /** Runs the batches on this pool's workers (several at once), not in this thread. */
+  pool?: WorkerPool;
+}
+
+export interface BatchCallOptions {
+  /** Takes the call out while it waits (it then rejects with a CancelledError). */
+  signal?: AbortSignal;
+}
+
+/** A classification: the most likely class and every class's probability. */
+export interface Classified {
+  label: number;
+  probabilities: Float32Array;
+}
+
+/** What Batcher takes: a recurrent layer, a sequence classifier or tagger, or a Seq2Seq. */
+export type BatchTarget = Recurrent | SequenceClassifier | SequenceTagger | Seq2Seq;
+
+interface Call {
+  input: unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/** The calls waiting to run together, and how their batch runs. */
+interface Group {
+  calls: Call[];
+  timer: ReturnType<typeof setTimeout> | null;
+  run(inputs: unknown[]): Promise<unknown[]>;
+}
+
+export class Batcher {
+  readonly maxBatchSize: number;
+  readonly maxDelayMs: number;
+  readonly maxQueue: number;
+  private readonly pool: WorkerPool | null;
+  private readonly groups = new Map<string, Group>();
+  private waiting = 0;
+  /** Batches running (at most one in this thread; as many as the pool has workers). */
+  private running = 0;
+  private readonly ready: Group[] = [];
+  private closed = false;
+  /** Distinct keys for calls that must run alone. */
+  private alone = 0;
+
+  constructor(private readonly target: BatchTarget, options: BatcherOptions = {}) {
+    optionsObject(options, "Batcher: options", false);
+    if (!(target instanceof Recurrent || target instanceof SequenceClassifier || target instanceof SequenceTagger || target instanceof Seq2Seq)) {
+      throw new ShapeError(`Batcher: the target must be a recurrent layer, a SequenceClassifier, a SequenceTagger or a Seq2Seq; got ${describe(target)}`);
+    }
+    this.maxBatchSize = options.maxBatchSize ?? 32;
+    this.maxDelayMs = options.maxDelayMs ?? 2;
+    this.maxQueue = options.maxQueue ?? 1024;
+    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) throw new ShapeError(`Batcher: maxBatchSize must be a positive integer; got ${describe(options.maxBatchSize)}`);
+    if (typeof this.maxDelayMs !== "number" || !(this.maxDelayMs >= 0) || !Number.isFinite(this.maxDelayMs)) throw new ShapeError(`Batcher: maxDelayMs must be a finite number ≥ 0; got ${describe(options.maxDelayMs)}`);
+    if (!Number.isInteger(this.maxQueue) || this.maxQueue < 1) throw new ShapeError(`Batcher: maxQueue must be a positive integer; got ${describe(options.maxQueue)}`);
+    this.pool = options.pool ?? null;
+  }
+
+  /** Calls waiting to run. */
+  get pending(): number {
+    return this.waiting;
+  }
+
+  /** A classifier's label and class probabilities for one sequence (token ids or feature vectors). */
+  classify(input: SequenceInput, call: BatchCallOptions = {}): Promise<Classified> {
+    return this.submit("classify", input, call, () => {
+      const model = this.expect(SequenceClassifier, "classify");
+      model.encoder.checkSequence(input, "Batcher.classify: input");
+      return async (inputs) => {
+        const logits = (this.pool ? await this.pool.run<Tensor>(model, "forward", [inputs]) : model.forward(inputs as SequenceInput[])) as Tensor;
+        const C = logits.shape[1];
+        return inputs.map((_, b) => classified(logits.data.subarray(b * C, (b + 1) * C)));
+      };
+    });
+  }
+
+  /** A tagger's most likely tag at every step of one sequence. */
+  tag(input: SequenceInput, call: BatchCallOptions = {}): Promise<number[]> {
+    return this.submit("tag", input, call, () => {
+      const model = this.expect(SequenceTagger, "tag");
+      model.encoder.checkSequence(input, "Batcher.tag: input");
+      return async (inputs) => (this.pool ? this.pool.run<number[][]>(model, "predict", [inputs]) : model.predict(inputs as SequenceInput[]));
+    });
+  }
+
+  /** A Seq2Seq's output for one source, as decode gives it. Calls with the same options share a
+   *  batch; "sample" calls run alone (a shared batch would draw their tokens in another order). */
+  decode(source: string | readonly number[], options: DecodeOptions & BatchCallOptions = {}): Promise<Decoded> {
+    const { signal, ...decoding } = options ?? {};
+    return this.submit(`decode ${JSON.stringify(decoding)}`, source, { signal }, (key) => {
+      const model = this.expect(Seq2Seq, "decode");
+      const where = "Batcher.decode";
+      const ids = model.tokens(source, model.sourceTokenizer, `${where}: source`);
+      const checked = checkDecodeOptions(model, optionsObject(decoding, `${where}: options`), ids.length, where);
+      if (checked.strategy === "sample") key.alone = true;
+      return async (sources) => (this.pool ? this.pool.run<Decoded[]>(model, "decode", [sources, decoding]) : decode(model, sources as string[], decoding));
+    });
+  }
+
+  /** A recurrent layer's forward of one sequence [steps, inputSize] from zero states: its outputs
+   *  [steps, D·P] and final states [L·D, P]. */
+  forward(x: TensorLike, call: BatchCallOptions = {}): Promise<ForwardResult> {
+    return this.submit("forward", x, call, () => {
+      const layer = this.expect(Recurrent, "forward");
+      const where = "Batcher.forward";
+      if (x?.shape?.length !== 2) throw new ShapeError(`${where}: x must be one sequence [steps, ${layer.inputSize}]; got ${x?.shape ? `shape [${x.shape.join(", ")}]` : describe(x)}`);
+      layer.checkForwardInputs(x, {});
+      return async (inputs) => {
+        const { batch, lengths } = padded(inputs as TensorLike[], layer.inputSize, layer.batchFirst);
+        const out = this.pool ? await this.pool.forward(layer, batch, { lengths }) : layer.forward(batch, { lengths });
+        return (inputs as TensorLike[]).map((seq, b) => unbatched(out, b, seq.shape[0], inputs.length, layer.batchFirst));
+      };
+    });
+  }
+
+  /** Refuses every waiting call (ResourceError) and any new one; running batches finish. */
+  close(): void {
+    this.closed = true;
+    for (const group of this.groups.values()) {
+      if (group.timer !== null) clearTimeout(group.timer);
+      for (const call of group.calls.splice(0)) this.settle(call).reject(new ResourceError("Batcher: closed before the call ran"));
+    }
+    this.groups.clear();
+    this.ready.length = 0;
+  }
+
+  /** The target, when it is a `kind` (`name` in the message); an UnsupportedError otherwise. */
+  private expect<T extends BatchTarget>(kind: { prototype: T; name: string }, method: string): T {
+    if (!Object.prototype.isPrototypeOf.call(kind.prototype, this.target)) throw new UnsupportedError(`Batcher.${method}: the target is a ${this.target.constructor.name}; ${method} needs a ${kind.name}`);
+    return this.target as T;
+  }
+
+  /** Checks a call (`prepare` throws for a bad one and returns how its group's batch runs), then
+   *  queues it in the group of `key`. */
+  private submit<T>(key: string, input: unknown, call: BatchCallOptions, prepare: (key: { alone: boolean }) => (inputs: unknown[]) => Promise<unknown[]>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const { signal } = optionsObject(call ?? {}, "Batcher: call options");
+      if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ShapeError("Batcher: signal must be an AbortSignal");
+      if (this.closed) throw new ResourceError("Batcher: closed");
+      if (signal?.aborted) throw new CancelledError("Batcher: the call was cancelled before it was queued");
+      if (this.waiting >= this.maxQueue) throw new ResourceError(`Batcher: the queue is full (${this.maxQueue} calls waiting); retry later or raise maxQueue`);
+      const how = { alone: false };
+      const run = prepare(how);
+      const groupKey = how.alone ? `${key} #${this.alone++}` : key;
+      let group = this.groups.get(groupKey);
+      if (!group) {
+        group = { calls: [], timer: null, run };
+        this.groups.set(groupKey, group);
+      }
+      const entry: Call = { input, resolve: resolve as (value: unknown) => void, reject, signal };
+      if (signal) {
+        entry.onAbort = () => {
+          const at = group!.calls.indexOf(entry);
+          if (at < 0) return;
+          group!.calls.splice(at, 1);
+          this.settle(entry).reject(new CancelledError("Batcher: the call was cancelled while waiting"));
+        };
+        signal.addEventListener("abort", entry.onAbort, { once: true });
+      }
+      group.calls.push(entry);
+      this.waiting++;
+      if (group.calls.length >= this.maxBatchSize || how.alone) this.markReady(groupKey, group);
+      else if (group.timer === null) group.timer = setTimeout(() => this.markReady(groupKey, group!), this.maxDelayMs);
+    });
+  }
+
+  /** A call leaves the queue: its abort listener goes, and it can be resolved or rejected. */
+  private settle(call: Call): Call {
+    this.waiting--;
+    if (call.onAbort) call.signal!.removeEventListener("abort", call.onAbort);
+    return call;
+  }
+
+  private markReady(key: string, group: Group): void {
+    if (group.timer !== null) clearTimeout(group.timer);
+    group.timer = null;
+    if (this.groups.get(key) === group) this.groups.delete(key);
+    if (group.calls.length > 0) this.ready.push(group);
+    this.drain();
+  }
+
+  /** Starts ready batches while a runner is free. */
+  private drain(): void {
+    const capacity = this.pool ? this.pool.size : 1;
+    while (this.running < capacity && this.ready.length > 0) {
+      const group = this.ready[0];
+      const calls = group.calls.splice(0, this.maxBatchSize);
+      if (group.calls.length === 0) this.ready.shift();
+      if (calls.length === 0) continue;
+      this.running++;
+      void this.execute(group, calls.map((c) => this.settle(c))).finally(() => {
+        this.running--;
+        this.drain();
+      });
+    }
+  }
+
+  private async execute(group: Group, calls: Call[]): Promise<void> {
+    try {
+      const results = await group.run(calls.map((c) => c.input));
+      calls.forEach((c, i) => c.resolve(results[i]));
+    } catch (e) {
+      const error = new WorkerError(`Batcher: the batch of ${calls.length} call(s) failed: ${(e as Error)?.message ?? String(e)}`);
+      for (const c of calls) c.reject(error);
+    }
+  }
+}
+
+/** Softmax of a logit row, and its arg max. */
+function classified(logits: ArrayLike<number>): Classified {
+  let label = 0, max = -Infinity;
+  for (let c = 0; c < logits.length; c++) if (logits[c] > max) [max, label] = [logits[c], c];
+  const probabilities = Float32Array.from(logits, (v) => Math.exp(v - max));
+  const sum = probabilities.reduce((a, b) => a + b, 0);
+  for (let c = 0; c < probabilities.length; c++) probabilities[c] /= sum;
+  return { label, probabilities };
+}
+
+/** Sequences [T_b, I] padded with zeros into one batch (time-major, or batch-first for such a layer), with their lengths. */
+function padded(inputs: readonly TensorLike[], I: number, batchFirst: boolean): { batch: Tensor; lengths: number[] } {
+  const B = inputs.length, lengths = inputs.map((x) => x.shape[0]), T = Math.max(...lengths);
+  const data = new Float32Array(T * B * I);
+  inputs.forEach((x, b) => {
+    for (let t = 0; t < lengths[b]; t++) data.set(x.data.subarray(t * I, (t + 1) * I), (batchFirst ? b * T + t : t * B + b) * I);
+  });
+  return { batch: new Tensor(data, batchFirst ? [B, T, I] : [T, B, I]), lengths };
+}
+
+/** Sequence b's part of a batched forward: its first `steps` outputs and its final states. */
+function unbatched(out: ForwardResult, b: number, steps: number, B: number, batchFirst: boolean): ForwardResult {
+  const [d0, d1, F] = out.output.shape, T = batchFirst ? d1 : d0;
+  const output = new Float32Array(steps * F);
+  for (let t = 0; t < steps; t++) output.set(out.output.data.subarray((batchFirst ? b * T + t : t * B + b) * F, (batchFirst ? b * T + t : t * B + b) * F + F), t * F);
+  const state = (s: Tensor) => {
+    const [LD, , P] = s.shape, rows = new Float32Array(LD * P);
+    for (let l = 0; l < LD; l++) rows.set(s.data.subarray((l * B + b) * P, (l * B + b + 1) * P), l * P);
+    return new Tensor(rows, [LD, P]);
+  };
+  return { output: new Tensor(output, [steps, F]), hN: state(out.hN), ...(out.cN ? { cN: state(out.cN) } : {}) };
+}
