@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `wasm-rnn` command: train a language model on a corpus (the bundled one by default), sample
-// from it, evaluate perplexity, show a checkpoint's details; train and run seq2seq models; quantize a checkpoint to int8. Argument parsing is Node's util.parseArgs;
+// from it, evaluate perplexity, show a checkpoint's details; train and run seq2seq models; quantize a
+// checkpoint to int8; serve a model over HTTP. Argument parsing is Node's util.parseArgs;
 // each subcommand lives in its own file. Errors print one line (and usage for argument mistakes) and
 // exit non-zero.
 
@@ -14,6 +15,7 @@ import { info, INFO_OPTIONS } from "./info.js";
 import { trainSeq2seq, TRAIN_SEQ2SEQ_OPTIONS } from "./train-seq2seq.js";
 import { translate, TRANSLATE_OPTIONS } from "./translate.js";
 import { quantize, QUANTIZE_OPTIONS } from "./quantize.js";
+import { serve, SERVE_OPTIONS } from "./serve.js";
 import { UsageError, USAGE, type Values } from "./usage.js";
 
 const COMMANDS = {
@@ -24,6 +26,7 @@ const COMMANDS = {
   "train-seq2seq": { options: TRAIN_SEQ2SEQ_OPTIONS, run: trainSeq2seq },
   translate: { options: TRANSLATE_OPTIONS, run: translate },
   quantize: { options: QUANTIZE_OPTIONS, run: quantize },
+  serve: { options: SERVE_OPTIONS, run: serve },
 } as const;
 
 async function main(argv: string[]): Promise<number> {

@@ -27,6 +27,8 @@ export interface BatcherOptions {
   maxQueue?: number;
   /** Runs the batches on this pool's workers (several at once), not in this thread. */
   pool?: WorkerPool;
+  /** Called with the number of calls of each batch as it starts (metrics). */
+  onBatch?: (size: number) => void;
 }
 
 export interface BatchCallOptions {
@@ -63,6 +65,7 @@ export class Batcher {
   readonly maxDelayMs: number;
   readonly maxQueue: number;
   private readonly pool: WorkerPool | null;
+  private readonly onBatch: ((size: number) => void) | undefined;
   private readonly groups = new Map<string, Group>();
   private waiting = 0;
   /** Batches running (at most one in this thread; as many as the pool has workers). */
@@ -84,6 +87,8 @@ export class Batcher {
     if (typeof this.maxDelayMs !== "number" || !(this.maxDelayMs >= 0) || !Number.isFinite(this.maxDelayMs)) throw new ShapeError(`Batcher: maxDelayMs must be a finite number ≥ 0; got ${describe(options.maxDelayMs)}`);
     if (!Number.isInteger(this.maxQueue) || this.maxQueue < 1) throw new ShapeError(`Batcher: maxQueue must be a positive integer; got ${describe(options.maxQueue)}`);
     this.pool = options.pool ?? null;
+    if (options.onBatch !== undefined && typeof options.onBatch !== "function") throw new ShapeError("Batcher: onBatch must be a function");
+    this.onBatch = options.onBatch;
   }
 
   /** Calls waiting to run. */
@@ -226,6 +231,7 @@ export class Batcher {
   }
 
   private async execute(group: Group, calls: Call[]): Promise<void> {
+    this.onBatch?.(calls.length);
     try {
       const results = await group.run(calls.map((c) => c.input));
       calls.forEach((c, i) => c.resolve(results[i]));

@@ -1,0 +1,98 @@
+// `wasm-rnn serve`: serves a checkpoint's model over HTTP on the Open Inference Protocol
+// (serving/oip/server.ts), with dynamic batching. Node's http server carries the fetch-style handler:
+// a body over --max-body-bytes is answered 413 without being read to the end, a slow or dropped
+// client holds only its own request, and SIGTERM (or SIGINT) turns readiness false, stops accepting,
+// lets in-flight requests finish and exits 0. Prints `listening on http://HOST:PORT` once ready.
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { basename } from "node:path";
+import { Readable } from "node:stream";
+import { init } from "../engine/init.js";
+import { loadCheckpoint } from "../train/checkpoint.js";
+import { InferenceServer } from "../serving/oip/server.js";
+import { servedModel } from "../serving/oip/served-model.js";
+import { intOption, positiveOption, stringOption, UsageError, type Values } from "./usage.js";
+
+export const SERVE_OPTIONS = {
+  model: { type: "string" },
+  name: { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  "max-batch": { type: "string" },
+  "max-delay-ms": { type: "string" },
+  "max-body-bytes": { type: "string" },
+  threads: { type: "string" },
+} as const;
+
+export async function serve(values: Values): Promise<void> {
+  const path = stringOption(values, "model");
+  const name = stringOption(values, "name", basename(path).replace(/\.[^.]*$/, "") || "model");
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UsageError(`--name must be letters, digits, "_", "." or "-"; got "${name}"`);
+  const host = stringOption(values, "host", "127.0.0.1");
+  const port = intOption(values, "port", 8000, 0);
+  const maxBatchSize = intOption(values, "max-batch", 32);
+  const maxDelayMs = values["max-delay-ms"] === undefined ? 2 : positiveOption(values, "max-delay-ms", 2);
+  const maxBodyBytes = intOption(values, "max-body-bytes", 8 * 1024 * 1024);
+  if (values.threads !== undefined) await init({ threads: intOption(values, "threads", 1) });
+  const { model } = loadCheckpoint(path);
+  let server: InferenceServer | null = null; // the batcher reports its batches to the server's metrics
+  const served = servedModel(model, { maxBatchSize, maxDelayMs, onBatch: (size) => server?.metrics.batchSize.observe({ model: name }, size) });
+  server = new InferenceServer(new Map([[name, served]]), { maxBodyBytes });
+  const handler = server;
+  const http = createServer((req, res) => void answer(handler, req, res, host));
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(port, host, () => resolve());
+  });
+  const address = http.address();
+  const actualPort = typeof address === "object" && address ? address.port : port;
+  process.stdout.write(`listening on http://${host}:${actualPort}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      handler.stopAccepting();
+      http.close(() => resolve()); // stops accepting; calls back once every connection has ended
+      http.closeIdleConnections();
+      const idle = setInterval(() => handler.pending === 0 && http.closeIdleConnections(), 50);
+      idle.unref();
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  served.dispose();
+}
+
+/** One request through the handler: the body read up to the limit, the answer streamed back. */
+async function answer(server: InferenceServer, req: IncomingMessage, res: ServerResponse, host: string): Promise<void> {
+  const declared = Number(req.headers["content-length"] ?? NaN);
+  if (declared > server.maxBodyBytes) return refuseBody(res, `the body is ${declared} bytes; this server takes at most ${server.maxBodyBytes}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const abort = new AbortController();
+  res.on("close", () => abort.abort()); // a client that goes away cancels its generation
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > server.maxBodyBytes) return refuseBody(res, `the body is over ${server.maxBodyBytes} bytes`);
+      chunks.push(chunk);
+    }
+  } catch {
+    return; // the client went away mid-body
+  }
+  const method = req.method ?? "GET";
+  const request = new Request(`http://${host}${req.url ?? "/"}`, {
+    method,
+    headers: Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v]])) as [string, string][],
+    body: method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks),
+    signal: abort.signal,
+  });
+  const response = await server.handle(request);
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  if (!response.body) return void res.end();
+  Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).on("error", () => res.destroy()).pipe(res);
+}
+
+/** 413 without reading the rest of the body: the connection closes after the answer. */
+function refuseBody(res: ServerResponse, message: string): void {
+  res.writeHead(413, { "content-type": "application/json", connection: "close" });
+  res.end(JSON.stringify({ error: message }), () => res.socket?.destroy());
+}

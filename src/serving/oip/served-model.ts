@@ -1,0 +1,147 @@
+// A model as the inference server serves it: its inputs and outputs as Open Inference Protocol
+// tensors, and infer (through a Batcher, so concurrent requests share batches) — and, for a language
+// model, text generation. One adapter per model type:
+//   language model   text BYTES [B]               → log_prob, perplexity FP32 [B]; generation
+//   classifier       input_ids INT64 [B, T] (or input FP32 [B, T, I]), lengths [B] optional
+//                                                 → probabilities FP32 [B, C], label INT32 [B]
+//   tagger           the classifier's inputs      → tags INT32 [B, T] (−1 past each length)
+//   seq2seq          text BYTES [B]               → text_output BYTES [B] (parameters beam_width, max_tokens)
+
+import { SequenceClassifier } from "../../models/classifier.js";
+import type { SequenceInput } from "../../models/encoder.js";
+import { LanguageModel } from "../../models/language-model.js";
+import type { Model } from "../../models/model.js";
+import { Seq2Seq } from "../../models/seq2seq/seq2seq.js";
+import { SequenceTagger } from "../../models/tagger.js";
+import { Batcher, type BatcherOptions } from "../batcher.js";
+import { output, RequestError, rowsOf, type InputTensor, type OutputTensor, type TensorSpec } from "./tensors.js";
+
+export interface ServedModel {
+  /** What the metadata calls the platform: "wasm-rnn <model type>". */
+  readonly platform: string;
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+  /** Inputs a request must give (the others are optional). */
+  readonly required: readonly string[];
+  /** The batcher concurrent requests share, when the model batches. */
+  readonly batcher: Batcher | null;
+  infer(inputs: ReadonlyMap<string, InputTensor>, parameters: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<OutputTensor[]>;
+  /** Text generation, token by token (language models). */
+  generate?(prompt: string, parameters: Readonly<Record<string, unknown>>, signal: AbortSignal): AsyncGenerator<string, void, undefined>;
+  dispose(): void;
+}
+
+/** The adapter of `model`, its batches up to `options`. */
+export function servedModel(model: Model, options: BatcherOptions): ServedModel {
+  if (model instanceof LanguageModel) return languageModel(model);
+  if (model instanceof SequenceClassifier || model instanceof SequenceTagger) return encoderModel(model, new Batcher(model, options));
+  if (model instanceof Seq2Seq) return seq2seq(model, new Batcher(model, options));
+  throw new RequestError(`wasm-rnn serve: a ${model.modelType} cannot be served`, 500);
+}
+
+/** An integer parameter in [min, max] (or the fallback when absent). */
+function intParameter(parameters: Readonly<Record<string, unknown>>, name: string, fallback: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const v = parameters[name];
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) throw new RequestError(`parameters.${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(v)}`);
+  return v as number;
+}
+
+function numberParameter(parameters: Readonly<Record<string, unknown>>, name: string): number | undefined {
+  const v = parameters[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new RequestError(`parameters.${name} must be a number; got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function languageModel(lm: LanguageModel): ServedModel {
+  return {
+    platform: "wasm-rnn language-model",
+    inputs: [{ name: "text", datatype: "BYTES", shape: [-1] }],
+    outputs: [{ name: "log_prob", datatype: "FP32", shape: [-1] }, { name: "perplexity", datatype: "FP32", shape: [-1] }],
+    required: ["text"],
+    batcher: null,
+    async infer(inputs) {
+      const texts = inputs.get("text")!.data as string[];
+      const logProbs = texts.map((text) => lm.logProb(text));
+      const perplexities = texts.map((text, b) => Math.exp(-logProbs[b] / (lm.tokenizer.encode(text, { bos: true }).length - 1)));
+      return [output("log_prob", "FP32", [texts.length], logProbs), output("perplexity", "FP32", [texts.length], perplexities)];
+    },
+    generate(prompt, parameters, signal) {
+      return lm.generate({
+        prime: prompt,
+        length: intParameter(parameters, "max_tokens", 64, 0, 100_000),
+        temperature: numberParameter(parameters, "temperature"),
+        topK: intParameter(parameters, "top_k", undefined, 0),
+        topP: numberParameter(parameters, "top_p"),
+        seed: intParameter(parameters, "seed", undefined, 0),
+        signal,
+      });
+    },
+    dispose: () => lm.dispose(),
+  };
+}
+
+/** Classifier and tagger: token ids (or feature vectors) per row, each row cut to its length. */
+function encoderModel(model: SequenceClassifier | SequenceTagger, batcher: Batcher): ServedModel {
+  const tokens = model.encoder.embedding !== null;
+  const input: TensorSpec = tokens ? { name: "input_ids", datatype: "INT64", shape: [-1, -1] } : { name: "input", datatype: "FP32", shape: [-1, -1, model.encoder.rnn.inputSize] };
+  const classifier = model instanceof SequenceClassifier;
+  const classes = model.head.outFeatures;
+  return {
+    platform: `wasm-rnn ${model.modelType}`,
+    inputs: [input, { name: "lengths", datatype: "INT64", shape: [-1] }],
+    outputs: classifier
+      ? [{ name: "probabilities", datatype: "FP32", shape: [-1, classes] }, { name: "label", datatype: "INT32", shape: [-1] }]
+      : [{ name: "tags", datatype: "INT32", shape: [-1, -1] }],
+    required: [input.name],
+    batcher,
+    async infer(inputs, _, signal) {
+      const x = inputs.get(input.name)!;
+      const [B, T] = x.shape;
+      const lengths = inputs.get("lengths");
+      if (lengths && lengths.shape[0] !== B) throw new RequestError(`input "lengths" must have ${B} values, one per row of "${input.name}"; got ${lengths.shape[0]}`);
+      const sequences = rowsOf(x).map((row, b) => {
+        const L = lengths ? (lengths.data[b] as number) : T;
+        if (L < 1 || L > T) throw new RequestError(`input "lengths": lengths[${b}] = ${L} is outside 1…${T}`);
+        const steps = row.slice(0, L * (tokens ? 1 : input.shape[2])) as number[];
+        return (tokens ? steps : Array.from({ length: L }, (_, t) => steps.slice(t * input.shape[2], (t + 1) * input.shape[2]))) as SequenceInput;
+      });
+      if (classifier) {
+        const results = await Promise.all(sequences.map((s) => batcher.classify(s, { signal })));
+        return [
+          output("probabilities", "FP32", [B, classes], results.flatMap((r) => Array.from(r.probabilities))),
+          output("label", "INT32", [B], results.map((r) => r.label)),
+        ];
+      }
+      const tags = await Promise.all(sequences.map((s) => batcher.tag(s, { signal })));
+      return [output("tags", "INT32", [B, T], tags.flatMap((row) => [...row, ...new Array<number>(T - row.length).fill(-1)]))];
+    },
+    dispose() {
+      batcher.close();
+      model.dispose();
+    },
+  };
+}
+
+function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
+  return {
+    platform: "wasm-rnn seq2seq",
+    inputs: [{ name: "text", datatype: "BYTES", shape: [-1] }],
+    outputs: [{ name: "text_output", datatype: "BYTES", shape: [-1] }],
+    required: ["text"],
+    batcher,
+    async infer(inputs, parameters, signal) {
+      const texts = inputs.get("text")!.data as string[];
+      const beamWidth = intParameter(parameters, "beam_width", 1, 1, model.sizes.V);
+      const maxLength = intParameter(parameters, "max_tokens", undefined, 1, 100_000);
+      const options = beamWidth! > 1 ? { strategy: "beam" as const, beamWidth, maxLength } : { maxLength };
+      const decoded = await Promise.all(texts.map((text) => batcher.decode(text, { ...options, signal })));
+      return [output("text_output", "BYTES", [texts.length], decoded.map((d) => d.text))];
+    },
+    dispose() {
+      batcher.close();
+      model.dispose();
+    },
+  };
+}

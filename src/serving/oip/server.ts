@@ -1,0 +1,197 @@
+// The inference server's routes on the Open Inference Protocol v2 REST API (KServe v2, Triton), as a
+// fetch-style handler — `handle(Request) → Response` — that any runtime's HTTP server can call
+// (`wasm-rnn serve` binds it to Node's http). Health, server and model metadata, readiness, infer
+// (with `outputs` selection and the request `id` echoed), the generate extension (one answer, or
+// server-sent events token by token), and Prometheus metrics. A client's mistake is a 4xx with
+// `{"error": "..."}` naming the field; the server goes on serving.
+
+import { WasmRnnError, WorkerError } from "../../errors.js";
+import { engine } from "../../engine/engine.js";
+import { Metrics } from "./metrics.js";
+import type { ServedModel } from "./served-model.js";
+import { readInput, RequestError, type InputTensor } from "./tensors.js";
+
+export const SERVER_NAME = "wasm-rnn";
+export const SERVER_VERSION = "0.1.0";
+
+export interface ServerOptions {
+  /** Largest request body in bytes (default 8 MiB); a larger one is answered 413. */
+  maxBodyBytes?: number;
+}
+
+const JSON_TYPE = { "content-type": "application/json" };
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: JSON_TYPE });
+}
+
+function error(status: number, message: string): Response {
+  return json(status, { error: message });
+}
+
+export class InferenceServer {
+  readonly metrics = new Metrics();
+  readonly maxBodyBytes: number;
+  private ready = true;
+  private inFlight = 0;
+
+  constructor(private readonly models: ReadonlyMap<string, ServedModel>, options: ServerOptions = {}) {
+    this.maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
+    this.metrics.gauge("wasm_rnn_queue_depth", "Calls waiting in the batchers.", () => [...models.values()].reduce((n, m) => n + (m.batcher?.pending ?? 0), 0));
+    this.metrics.gauge("wasm_rnn_requests_in_flight", "Requests being answered.", () => this.inFlight);
+    this.metrics.gauge("wasm_rnn_sessions", "Stateful sessions live.", () => 0);
+    this.metrics.gauge("wasm_rnn_wasm_memory_bytes", "Size of the engine's WebAssembly memory.", () => engine().memory.buffer.byteLength);
+  }
+
+  /** Readiness turns false (503) before a graceful stop; liveness stays true. */
+  stopAccepting(): void {
+    this.ready = false;
+  }
+
+  /** Requests being answered (a graceful stop waits for none). */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Answers one request. */
+  async handle(request: Request): Promise<Response> {
+    const started = performance.now();
+    const url = new URL(request.url);
+    const route = this.route(request.method, url.pathname);
+    this.inFlight++;
+    let response: Response;
+    try {
+      response = await route.answer(request);
+    } catch (e) {
+      response = this.failure(e);
+    } finally {
+      this.inFlight--;
+    }
+    this.metrics.requests.inc({ model: route.model, endpoint: route.endpoint, status: String(response.status) });
+    this.metrics.latency.observe({ model: route.model, endpoint: route.endpoint }, (performance.now() - started) / 1000);
+    return response;
+  }
+
+  private route(method: string, path: string): { model: string; endpoint: string; answer: (request: Request) => Promise<Response> } {
+    const plain = (endpoint: string, answer: () => Response) => ({ model: "", endpoint, answer: async () => (method === "GET" ? answer() : error(405, `${path} takes GET`)) });
+    if (path === "/v2/health/live") return plain("live", () => new Response(null, { status: 200 }));
+    if (path === "/v2/health/ready") return plain("ready", () => new Response(null, { status: this.ready ? 200 : 503 }));
+    if (path === "/v2" || path === "/v2/") return plain("server", () => json(200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: ["generate"] }));
+    if (path === "/metrics") return plain("metrics", () => new Response(this.metrics.text(), { status: 200, headers: { "content-type": "text/plain; version=0.0.4" } }));
+    const match = /^\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?(\/ready|\/infer|\/generate|\/generate_stream)?$/.exec(path);
+    if (!match) return { model: "", endpoint: "unknown", answer: async () => error(404, `no route ${path}`) };
+    const name = decodeURIComponent(match[1]), action = match[2] ?? "";
+    const endpoint = action ? action.slice(1) : "metadata";
+    const served = this.models.get(name);
+    const label = served ? name : "";
+    if (!served) return { model: label, endpoint, answer: async () => error(404, `unknown model "${name}" (this server has ${[...this.models.keys()].join(", ")})`) };
+    const post = (answer: (request: Request) => Promise<Response>) => async (request: Request) => (method === "POST" ? answer(request) : error(405, `${path} takes POST`));
+    switch (action) {
+      case "":
+        return { ...plain(endpoint, () => json(200, { name, versions: ["1"], platform: served.platform, inputs: served.inputs, outputs: served.outputs })), model: name };
+      case "/ready":
+        return { ...plain(endpoint, () => new Response(null, { status: this.ready ? 200 : 503 })), model: name };
+      case "/infer":
+        return { model: name, endpoint, answer: post((request) => this.infer(name, served, request)) };
+      default:
+        return { model: name, endpoint, answer: post((request) => this.generate(name, served, request, action === "/generate_stream")) };
+    }
+  }
+
+  /** The request's JSON body, read up to maxBodyBytes. */
+  private async body(request: Request): Promise<Record<string, unknown>> {
+    const declared = Number(request.headers.get("content-length") ?? NaN);
+    if (declared > this.maxBodyBytes) throw new RequestError(`the body is ${declared} bytes; this server takes at most ${this.maxBodyBytes}`, 413);
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.length > this.maxBodyBytes) throw new RequestError(`the body is over ${this.maxBodyBytes} bytes`, 413);
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new RequestError(`malformed JSON: ${(e as Error).message}`);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new RequestError("the body must be a JSON object");
+    return value as Record<string, unknown>;
+  }
+
+  private async infer(name: string, served: ServedModel, request: Request): Promise<Response> {
+    const body = await this.body(request);
+    const { id, inputs, outputs, parameters } = body;
+    if (id !== undefined && typeof id !== "string") throw new RequestError("id must be a string");
+    if (!Array.isArray(inputs) || inputs.length === 0) throw new RequestError("inputs must be a non-empty array of tensors");
+    const given = new Map<string, InputTensor>();
+    inputs.forEach((value, i) => {
+      const input = readInput(value, i, served.inputs);
+      if (given.has(input.name)) throw new RequestError(`input "${input.name}" is given twice`);
+      given.set(input.name, input);
+    });
+    for (const required of served.required) if (!given.has(required)) throw new RequestError(`input "${required}" is missing`);
+    const batch = [...given.values()].map((t) => t.shape[0]);
+    if (batch.some((B) => B !== batch[0])) throw new RequestError(`the inputs' first dimensions (the batch) differ: ${batch.join(", ")}`);
+    if (batch[0] === 0) throw new RequestError("the batch is empty (a first dimension of 0)");
+    const wanted = readOutputs(outputs, served);
+    const results = await served.infer(given, readParameters(parameters), request.signal);
+    return json(200, { model_name: name, model_version: "1", ...(id !== undefined ? { id } : {}), outputs: results.filter((o) => !wanted || wanted.has(o.name)) });
+  }
+
+  private async generate(name: string, served: ServedModel, request: Request, stream: boolean): Promise<Response> {
+    if (!served.generate) throw new RequestError(`model "${name}" is a ${served.platform.replace(/^wasm-rnn /, "")}: it does not generate text`);
+    const body = await this.body(request);
+    const prompt = body.text_input ?? "";
+    if (typeof prompt !== "string") throw new RequestError("text_input must be a string");
+    const tokens = served.generate(prompt, readParameters(body.parameters), request.signal);
+    if (!stream) {
+      let text = "";
+      for await (const piece of tokens) text += piece;
+      return json(200, { model_name: name, model_version: "1", text_output: text });
+    }
+    const encoder = new TextEncoder();
+    const first = await tokens.next(); // option mistakes answer 400 here, before the stream starts
+    const events = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (!first.done) controller.enqueue(encoder.encode(`data: ${JSON.stringify({ model_name: name, model_version: "1", text_output: first.value })}\n\n`));
+        if (first.done) controller.close();
+      },
+      async pull(controller) {
+        try {
+          const next = await tokens.next();
+          if (next.done) return controller.close();
+          controller.enqueue(encoder.encode(`data: ${JSON.stringify({ model_name: name, model_version: "1", text_output: next.value })}\n\n`));
+        } catch (e) {
+          controller.enqueue(encoder.encode(`event: error\ndata: ${JSON.stringify({ error: (e as Error).message })}\n\n`));
+          controller.close();
+        }
+      },
+      async cancel() {
+        await tokens.return();
+      },
+    });
+    return new Response(events, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+  }
+
+  /** A request's failure as its answer: 4xx for the client's mistakes, 500 for the server's. */
+  private failure(e: unknown): Response {
+    if (e instanceof RequestError) return error(e.status, e.message);
+    if (e instanceof WorkerError || !(e instanceof WasmRnnError)) return error(500, `inference failed: ${(e as Error)?.message ?? String(e)}`);
+    return error(400, e.message); // the library refused the input: a ShapeError, NumericError, …
+  }
+}
+
+/** `outputs: [{ name }]` as a set of names, or null for all. */
+function readOutputs(value: unknown, served: ServedModel): Set<string> | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value)) throw new RequestError("outputs must be an array of { name }");
+  return new Set(value.map((o, i) => {
+    const name = (o as { name?: unknown } | null)?.name;
+    if (typeof name !== "string" || !served.outputs.some((s) => s.name === name)) {
+      throw new RequestError(`outputs[${i}].name must be one of ${served.outputs.map((s) => s.name).join(", ")}; got ${JSON.stringify(name)}`);
+    }
+    return name;
+  }));
+}
+
+function readParameters(value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new RequestError("parameters must be an object");
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,218 @@
+// `wasm-rnn serve` (the built dist/cli/main.js) as a real process, spoken to over real HTTP with Node's
+// fetch: the Open Inference Protocol routes for a language model (the demo's Austen model), a
+// classifier, a tagger and a seq2seq model (the demo's dates model), each answer checked against the
+// same model run in this process; generation whole and streamed; batching of concurrent requests
+// (seen in /metrics); the client's mistakes answered 4xx while the server goes on serving; a body
+// over the limit refused unread; a stalled client holding no one else up; SIGTERM finishing what
+// is in flight, then exiting 0.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decode, init, loadCheckpoint, saveCheckpoint, SequenceClassifier, SequenceTagger, type LanguageModel, type Seq2Seq } from "../../dist/node.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+const MODELS = fileURLToPath(new URL("../../web/models/", import.meta.url));
+const work = mkdtempSync(join(tmpdir(), "wasm-rnn-serve-"));
+
+interface Served {
+  process: ChildProcess;
+  url: string;
+  exit: Promise<number | null>;
+}
+
+const running: Served[] = [];
+
+/** Starts `wasm-rnn serve` and resolves once it prints where it listens. */
+async function start(...args: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let out = "", err = "";
+  child.stderr!.on("data", (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    void exit.then((code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+    setTimeout(() => reject(new Error(`serve did not start: ${out} ${err}`)), 30_000);
+  });
+  const served = { process: child, url, exit };
+  running.push(served);
+  return served;
+}
+
+async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await fetch(url, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+}
+
+type Outputs = { name: string; datatype: string; shape: number[]; data: (number | string)[] }[];
+
+let lm: LanguageModel, dates: Seq2Seq, classifier: SequenceClassifier, tagger: SequenceTagger;
+let lmServer: Served, classifierServer: Served;
+const classifierDir = join(work, "classifier"), taggerDir = join(work, "tagger");
+
+beforeAll(async () => {
+  await init();
+  lm = loadCheckpoint(join(MODELS, "austen")).model as LanguageModel;
+  dates = loadCheckpoint(join(MODELS, "dates")).model as Seq2Seq;
+  classifier = new SequenceClassifier({ vocabSize: 30, embeddingDim: 8, hiddenSize: 16, numClasses: 3, seed: 1 });
+  tagger = new SequenceTagger({ vocabSize: 30, embeddingDim: 8, hiddenSize: 12, numTags: 5, seed: 2 });
+  saveCheckpoint(classifierDir, classifier);
+  saveCheckpoint(taggerDir, tagger);
+  [lmServer, classifierServer] = await Promise.all([start("--model", join(MODELS, "austen")), start("--model", classifierDir, "--name", "sentiment", "--max-delay-ms", "25", "--max-body-bytes", "2000")]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of running) s.process.kill("SIGKILL");
+});
+
+function softmax(row: ArrayLike<number>): number[] {
+  const max = Math.max(...Array.from(row));
+  const e = Array.from(row, (v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+describe("wasm-rnn serve", () => {
+  it("answers health, server and model metadata", async () => {
+    expect((await fetch(`${lmServer.url}/v2/health/live`)).status).toBe(200);
+    expect((await fetch(`${lmServer.url}/v2/health/ready`)).status).toBe(200);
+    expect(await (await fetch(`${lmServer.url}/v2`)).json()).toMatchObject({ name: "wasm-rnn", extensions: ["generate"] });
+    expect(await (await fetch(`${lmServer.url}/v2/models/austen`)).json()).toEqual({
+      name: "austen", versions: ["1"], platform: "wasm-rnn language-model",
+      inputs: [{ name: "text", datatype: "BYTES", shape: [-1] }],
+      outputs: [{ name: "log_prob", datatype: "FP32", shape: [-1] }, { name: "perplexity", datatype: "FP32", shape: [-1] }],
+    });
+    expect((await fetch(`${classifierServer.url}/v2/models/sentiment/ready`)).status).toBe(200);
+  });
+
+  it("a language model: log_prob and perplexity of each text, the id echoed, outputs selected", async () => {
+    const texts = ["It is a truth universally acknowledged", "Mr. Darcy"];
+    const { status, json } = await post(`${lmServer.url}/v2/models/austen/infer`, { id: "r-1", inputs: [{ name: "text", datatype: "BYTES", shape: [2], data: texts }] });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ model_name: "austen", id: "r-1" });
+    const [logProb, perplexity] = json.outputs as Outputs;
+    texts.forEach((t, b) => {
+      expect(logProb.data[b] as number).toBeCloseTo(lm.logProb(t), 3);
+      expect(perplexity.data[b] as number).toBeCloseTo(lm.perplexity(t), 3);
+    });
+    const only = await post(`${lmServer.url}/v2/models/austen/infer`, { inputs: [{ name: "text", datatype: "BYTES", shape: [1], data: ["Mr. Darcy"] }], outputs: [{ name: "perplexity" }] });
+    expect((only.json.outputs as Outputs).map((o) => o.name)).toEqual(["perplexity"]);
+  });
+
+  it("generates: whole, and streamed as server-sent events, the text sample gives", async () => {
+    const parameters = { max_tokens: 30, seed: 7, temperature: 0.8 };
+    const expected = lm.sample({ prime: "It is", length: 30, seed: 7, temperature: 0.8 });
+    const whole = await post(`${lmServer.url}/v2/models/austen/generate`, { text_input: "It is", parameters });
+    expect(whole.json).toEqual({ model_name: "austen", model_version: "1", text_output: expected });
+    const stream = await fetch(`${lmServer.url}/v2/models/austen/generate_stream`, { method: "POST", body: JSON.stringify({ text_input: "It is", parameters }) });
+    expect(stream.headers.get("content-type")).toBe("text/event-stream");
+    const events = (await stream.text()).split("\n\n").filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, "")).text_output as string);
+    expect(events.length).toBeGreaterThan(10);
+    expect(events.join("")).toBe(expected);
+  });
+
+  it("a classifier and a tagger (lengths cut each row), a seq2seq model: each answer the model's own", async () => {
+    const ids = [[3, 4, 5, 6, 0], [7, 8, 0, 0, 0]], lengths = [4, 2];
+    const input = { name: "input_ids", datatype: "INT64", shape: [2, 5], data: ids.flat() };
+    const c = await post(`${classifierServer.url}/v2/models/sentiment/infer`, { inputs: [input, { name: "lengths", datatype: "INT32", shape: [2], data: lengths }] });
+    expect(c.status).toBe(200);
+    const [probabilities, label] = c.json.outputs as Outputs;
+    expect(probabilities.shape).toEqual([2, 3]);
+    ids.forEach((row, b) => {
+      const expected = softmax(classifier.forward([row.slice(0, lengths[b])]).data);
+      expected.forEach((p, k) => expect(probabilities.data[b * 3 + k] as number).toBeCloseTo(p, 5));
+      expect(label.data[b]).toBe(expected.indexOf(Math.max(...expected)));
+    });
+    const taggerServer = await start("--model", taggerDir);
+    const t = await post(`${taggerServer.url}/v2/models/tagger/infer`, { inputs: [input, { name: "lengths", datatype: "INT64", shape: [2], data: lengths }] });
+    const tags = (t.json.outputs as Outputs)[0];
+    expect(tags.shape).toEqual([2, 5]);
+    expect(tags.data).toEqual(ids.flatMap((row, b) => [...tagger.predict([row.slice(0, lengths[b])])[0], ...new Array(5 - lengths[b]).fill(-1)]));
+    const datesServer = await start("--model", join(MODELS, "dates"));
+    const sources = ["March 3, 2024", "12/25/1999"];
+    const d = await post(`${datesServer.url}/v2/models/dates/infer`, { inputs: [{ name: "text", datatype: "BYTES", shape: [2], data: sources }] });
+    expect((d.json.outputs as Outputs)[0].data).toEqual(decode(dates, sources).map((r) => r.text));
+  });
+
+  it("batches concurrent requests: 12 single-row requests, each its own answer, in fewer batches", async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => [1 + (i % 29), 2 + ((i * 7) % 28), 3 + ((i * 5) % 27)].slice(0, 1 + (i % 3)));
+    const answers = await Promise.all(rows.map((row) =>
+      post(`${classifierServer.url}/v2/models/sentiment/infer`, { inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, row.length], data: row }] })));
+    answers.forEach((a, i) => {
+      const expected = softmax(classifier.forward([rows[i]]).data);
+      expected.forEach((p, k) => expect(((a.json.outputs as Outputs)[0].data[k]) as number).toBeCloseTo(p, 5));
+    });
+    const metrics = await (await fetch(`${classifierServer.url}/metrics`)).text();
+    const batches = Number(/wasm_rnn_batch_size_count\{model="sentiment"\} (\d+)/.exec(metrics)![1]);
+    const calls = Number(/wasm_rnn_batch_size_sum\{model="sentiment"\} (\d+)/.exec(metrics)![1]);
+    expect(calls).toBeGreaterThanOrEqual(12);
+    expect(batches).toBeLessThan(calls); // at least one batch held several requests
+    expect(metrics).toMatch(/wasm_rnn_requests_total\{model="sentiment",endpoint="infer",status="200"\} \d+/);
+    expect(metrics).toMatch(/wasm_rnn_wasm_memory_bytes \d+/);
+  });
+
+  it("answers the client's mistakes 4xx, naming the field, and goes on serving", async () => {
+    const url = `${classifierServer.url}/v2/models/sentiment/infer`;
+    const input = (over: Record<string, unknown>) => ({ inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, 2], data: [1, 2], ...over }] });
+    const cases: [unknown, number, RegExp][] = [
+      ["{not json", 400, /malformed JSON/],
+      [{ inputs: [] }, 400, /inputs must be a non-empty array/],
+      [input({ datatype: "FP32" }), 400, /input "input_ids": datatype must be INT32 or INT64; got FP32/],
+      [input({ shape: [1, 3] }), 400, /shape \[1, 3\] holds 3 values; data has 2/],
+      [input({ shape: [2] }), 400, /input "input_ids": shape must be \[-1, -1\]/],
+      [input({ data: [1, 99] }), 400, /Batcher\.classify: input/],
+      [{ inputs: [{ name: "lengths", datatype: "INT64", shape: [1], data: [1] }] }, 400, /input "input_ids" is missing/],
+      [{ inputs: [{ name: "x", datatype: "INT64", shape: [1], data: [1] }] }, 400, /the model has no input "x"/],
+      [{ ...input({}), outputs: [{ name: "logits" }] }, 400, /outputs\[0\]\.name must be one of probabilities, label/],
+    ];
+    for (const [body, status, message] of cases) {
+      const r = await post(url, body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+      expect(r.json.error).toMatch(message);
+    }
+    expect((await post(`${classifierServer.url}/v2/models/nope/infer`, input({}))).status).toBe(404);
+    expect((await fetch(url)).status).toBe(405);
+    expect((await post(`${classifierServer.url}/v2/models/sentiment/generate`, {})).json.error).toMatch(/does not generate text/);
+    const tooBig = await fetch(url, { method: "POST", body: JSON.stringify(input({ data: new Array(2000).fill(1), shape: [1, 2000] })) });
+    expect(tooBig.status).toBe(413);
+    expect((await post(url, input({}))).status).toBe(200);
+  });
+
+  it("a stalled client holds no one else up", async () => {
+    const { hostname, port } = new URL(classifierServer.url);
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once("connect", resolve));
+    socket.write("POST /v2/models/sentiment/infer HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"inputs\":"); // and nothing more
+    const started = performance.now();
+    const r = await post(`${classifierServer.url}/v2/models/sentiment/infer`, { inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, 2], data: [1, 2] }] });
+    expect(r.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(5000);
+    socket.destroy();
+  });
+
+  it("on SIGTERM stops accepting, finishes the stream in flight, then exits 0", async () => {
+    const server = await start("--model", join(MODELS, "austen"), "--name", "draining");
+    const stream = await fetch(`${server.url}/v2/models/draining/generate_stream`, { method: "POST", body: JSON.stringify({ text_input: "It", parameters: { max_tokens: 400, seed: 1 } }) });
+    const reader = stream.body!.getReader();
+    await reader.read(); // the stream has started
+    server.process.kill("SIGTERM");
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    const pieces = text.split("\n\n").filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, "")).text_output as string);
+    expect(pieces.length).toBeGreaterThan(100); // the generation ran on after SIGTERM
+    expect(await server.exit).toBe(0);
+    await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
+  });
+});
