@@ -1,4 +1,5 @@
-// `wasm-rnn serve`: serves a checkpoint's model over HTTP on the Open Inference Protocol
+// `wasm-rnn serve`: serves a model — a checkpoint directory, an .onnx file or a Keras model.json —
+// over HTTP on the Open Inference Protocol
 // (serving/oip/server.ts), with dynamic batching. Node's http server carries the fetch-style handler:
 // a body over --max-body-bytes is answered 413 without being read to the end, a slow or dropped
 // client holds only its own request, and SIGTERM (or SIGINT) turns readiness false, stops accepting,
@@ -8,6 +9,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { basename } from "node:path";
 import { Readable } from "node:stream";
 import { init } from "../engine/init.js";
+import { loadLayersModel } from "../io/keras/load.js";
+import type { LayersModel } from "../io/keras/model.js";
+import { InferenceSession } from "../io/onnx/session.js";
+import type { Model } from "../models/model.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { InferenceServer } from "../serving/oip/server.js";
 import { servedModel } from "../serving/oip/served-model.js";
@@ -34,7 +39,7 @@ export async function serve(values: Values): Promise<void> {
   const maxDelayMs = values["max-delay-ms"] === undefined ? 2 : positiveOption(values, "max-delay-ms", 2);
   const maxBodyBytes = intOption(values, "max-body-bytes", 8 * 1024 * 1024);
   if (values.threads !== undefined) await init({ threads: intOption(values, "threads", 1) });
-  const { model } = loadCheckpoint(path);
+  const model = await loadModel(path);
   let server: InferenceServer | null = null; // the batcher reports its batches to the server's metrics
   const served = servedModel(model, { maxBatchSize, maxDelayMs, onBatch: (size) => server?.metrics.batchSize.observe({ model: name }, size) });
   server = new InferenceServer(new Map([[name, served]]), { maxBodyBytes });
@@ -59,6 +64,13 @@ export async function serve(values: Values): Promise<void> {
     process.once("SIGINT", stop);
   });
   served.dispose();
+}
+
+/** PATH as a model: an .onnx file, a Keras model.json, or a checkpoint directory. */
+async function loadModel(path: string): Promise<Model | InferenceSession | LayersModel> {
+  if (/\.onnx$/i.test(path)) return InferenceSession.create(path);
+  if (/\.json$/i.test(path)) return loadLayersModel(path);
+  return loadCheckpoint(path).model;
 }
 
 /** One request through the handler: the body read up to the limit, the answer streamed back. */

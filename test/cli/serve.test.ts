@@ -1,19 +1,22 @@
 // `wasm-rnn serve` (the built dist/cli/main.js) as a real process, spoken to over real HTTP with Node's
 // fetch: the Open Inference Protocol routes for a language model (the demo's Austen model), a
 // classifier, a tagger and a seq2seq model (the demo's dates model), each answer checked against the
-// same model run in this process; generation whole and streamed; batching of concurrent requests
+// same model run in this process, and an ONNX file and a Keras model.json with their own inputs and
+// outputs; generation whole and streamed; batching of concurrent requests
 // (seen in /metrics); the client's mistakes answered 4xx while the server goes on serving; a body
 // over the limit refused unread; a stalled client holding no one else up; SIGTERM finishing what
 // is in flight, then exiting 0.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decode, init, loadCheckpoint, saveCheckpoint, SequenceClassifier, SequenceTagger, type LanguageModel, type Seq2Seq } from "../../dist/node.js";
+import { decode, init, loadCheckpoint, loadLayersModel, onnx, saveCheckpoint, SequenceClassifier, SequenceTagger, tensor, type LanguageModel, type Seq2Seq, type Tensor } from "../../dist/node.js";
+import { readTensorProto } from "../../dist/io/onnx/tensor-proto.js";
+import { randomize, save, tf } from "../fixtures/keras/tfjs-models.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const MODELS = fileURLToPath(new URL("../../web/models/", import.meta.url));
@@ -140,6 +143,46 @@ describe("wasm-rnn serve", () => {
     const sources = ["March 3, 2024", "12/25/1999"];
     const d = await post(`${datesServer.url}/v2/models/dates/infer`, { inputs: [{ name: "text", datatype: "BYTES", shape: [2], data: sources }] });
     expect((d.json.outputs as Outputs)[0].data).toEqual(decode(dates, sources).map((r) => r.text));
+  });
+
+  it("an ONNX model and a Keras model.json: their own inputs and outputs, each answer the model's own", async () => {
+    const folder = fileURLToPath(new URL("../fixtures/onnx/attr_lstm_layout1/", import.meta.url));
+    const feeds = Object.fromEntries(readdirSync(folder).filter((f) => /^input_\d+\.pb$/.test(f)).map((f) => {
+      const { name, tensor: t } = readTensorProto(readFileSync(join(folder, f)));
+      return [name, t];
+    }));
+    const session = await onnx.InferenceSession.create(join(folder, "model.onnx"));
+    const expected = await session.run(feeds);
+    const server = await start("--model", join(folder, "model.onnx"), "--name", "lstm");
+    const metadata = (await (await fetch(`${server.url}/v2/models/lstm`)).json()) as { inputs: { name: string; datatype: string }[]; outputs: { name: string }[] };
+    expect(metadata.inputs.map((i) => i.name)).toEqual(session.inputNames);
+    expect(metadata.outputs.map((o) => o.name)).toEqual(session.outputNames);
+    const datatype = (type: string) => ({ float32: "FP32", int32: "INT32", int64: "INT64" })[type];
+    const r = await post(`${server.url}/v2/models/lstm/infer`, {
+      inputs: Object.entries(feeds).map(([name, t]) => ({ name, datatype: datatype(t.type), shape: t.dims, data: Array.from(t.data as ArrayLike<number | bigint>, Number) })),
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    for (const out of r.json.outputs as Outputs) {
+      expect(out.shape).toEqual(expected[out.name].dims);
+      Array.from(expected[out.name].data as Float32Array).forEach((v, i) => expect(out.data[i]).toBeCloseTo(v, 6));
+    }
+    // Keras: a model built in tfjs and saved as tf.io saves it, served from its model.json.
+    const model = tf.sequential({ layers: [tf.layers.gru({ units: 6, returnSequences: true, inputShape: [5, 3] }), tf.layers.dense({ units: 2 })] });
+    randomize(model, 3);
+    const { modelJson, weights } = await save(model);
+    const dir = join(work, "keras");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "model.json"), JSON.stringify(modelJson));
+    writeFileSync(join(dir, "weights.bin"), new Uint8Array(weights));
+    const keras = await start("--model", join(dir, "model.json"), "--name", "keras");
+    const x = Array.from({ length: 2 * 5 * 3 }, (_, i) => Math.sin(i));
+    const k = await post(`${keras.url}/v2/models/keras/infer`, { inputs: [{ name: model.inputNames[0], datatype: "FP32", shape: [2, 5, 3], data: x }] });
+    expect(k.status, JSON.stringify(k.json)).toBe(200);
+    const ours = (await loadLayersModel(join(dir, "model.json"))).predict(tensor(Float32Array.from(x), [2, 5, 3])) as Tensor;
+    const [y] = k.json.outputs as Outputs;
+    expect(y.shape).toEqual([2, 5, 2]);
+    Array.from(ours.data).forEach((v, i) => expect(y.data[i]).toBeCloseTo(v, 6));
+    await session.release();
   });
 
   it("batches concurrent requests: 12 single-row requests, each its own answer, in fewer batches", async () => {

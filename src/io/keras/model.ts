@@ -29,6 +29,11 @@ interface ModelInput {
 const key = (ref: TensorRef) => `${ref.layer}\u0000${ref.node}\u0000${ref.tensor}`;
 
 export class LayersModel {
+  /** The inputs' batch-first shapes, in `inputNames` order (null: any size; the batch always). */
+  get inputShapes(): readonly (readonly (number | null)[])[] {
+    return this.inputs.map((input) => input.shape);
+  }
+
   /** Names of the model's inputs (its InputLayers), in the order `predict` takes them. */
   readonly inputNames: readonly string[];
   /** Names of the model's outputs (the layers that produce them; repeats get _1, _2, … as in Keras). */
@@ -41,6 +46,8 @@ export class LayersModel {
     private readonly outputKeys: readonly string[],
     outputNames: readonly string[],
     private readonly layers: readonly KerasLayer[],
+    /** The outputs' batch-first shapes as the model was built (null: known only at run time). */
+    readonly outputShapes: readonly (readonly (number | null)[])[],
     /** Whether quantizeDynamic made the model (its Dense and recurrent weights int8). */
     readonly quantized = false,
   ) {
@@ -60,7 +67,7 @@ export class LayersModel {
       throw e;
     }
     const steps = this.steps.map((step) => ({ ...step, layer: twins.get(step.layer)! }));
-    return new LayersModel(this.inputs, steps, this.outputKeys, this.outputNames, [...twins.values()], true);
+    return new LayersModel(this.inputs, steps, this.outputKeys, this.outputNames, [...twins.values()], this.outputShapes, true);
   }
 
   /** @internal Builds the model from its topology and decoded weights (all of which it must use). */
@@ -86,11 +93,9 @@ export class LayersModel {
         });
         return { layer, inputs: refs.map(key), outputs: keys };
       });
-      const outputKeys = topology.outputs.map((ref, i) => {
-        symbolic(ref, known, `model.json: output_layers[${i}]`);
-        return key(ref);
-      });
-      return new LayersModel(inputs, steps, outputKeys, uniqueNames(topology.outputs.map((ref) => ref.layer)), [...built.values()]);
+      const outputShapes = topology.outputs.map((ref, i) => symbolic(ref, known, `model.json: output_layers[${i}]`).shape);
+      const outputKeys = topology.outputs.map(key);
+      return new LayersModel(inputs, steps, outputKeys, uniqueNames(topology.outputs.map((ref) => ref.layer)), [...built.values()], outputShapes);
     } catch (e) {
       for (const layer of built.values()) layer.dispose();
       throw e;

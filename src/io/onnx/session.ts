@@ -40,6 +40,13 @@ interface CompiledNode {
   where: string;
 }
 
+/** A graph input or output as the model declares it. */
+export interface ValueSignature {
+  name: string;
+  type: OnnxType | null;
+  dims: (number | null)[] | null;
+}
+
 /** What a graph input declares (either may be absent). */
 interface GraphInput {
   type: OnnxType | null;
@@ -93,6 +100,13 @@ export class InferenceSession {
       throw e;
     }
     for (const [name, t] of model.initializers) if (this.inputs.has(name)) this.constants.set(name, t);
+  }
+
+  /** The element type and dims (null: any size; dims null: not declared) the model declares for each
+   *  of its inputs and outputs (type null: one wasm-rnn does not read). */
+  get signature(): { inputs: ValueSignature[]; outputs: ValueSignature[] } {
+    const of = (info: ValueInfo): ValueSignature => ({ name: info.name, type: READ_TYPES.get(info.elemType) ?? null, dims: info.dims });
+    return { inputs: this.model.inputs.filter((i) => this.inputNames.includes(i.name)).map(of), outputs: this.model.outputs.map(of) };
   }
 
   /** @internal The same model with its float recurrent, MatMul and Gemm weights on the int8 kernels (quantizeDynamic). */

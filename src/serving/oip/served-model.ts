@@ -6,6 +6,7 @@
 //                                                 → probabilities FP32 [B, C], label INT32 [B]
 //   tagger           the classifier's inputs      → tags INT32 [B, T] (−1 past each length)
 //   seq2seq          text BYTES [B]               → text_output BYTES [B] (parameters beam_width, max_tokens)
+//   ONNX, Keras      their own inputs and outputs, by name, as the model declares them (one run per request)
 
 import { SequenceClassifier } from "../../models/classifier.js";
 import type { SequenceInput } from "../../models/encoder.js";
@@ -13,8 +14,12 @@ import { LanguageModel } from "../../models/language-model.js";
 import type { Model } from "../../models/model.js";
 import { Seq2Seq } from "../../models/seq2seq/seq2seq.js";
 import { SequenceTagger } from "../../models/tagger.js";
+import { LayersModel } from "../../io/keras/model.js";
+import { InferenceSession } from "../../io/onnx/session.js";
+import { OnnxTensor, type OnnxType } from "../../io/onnx/tensor.js";
+import { Tensor } from "../../tensor.js";
 import { Batcher, type BatcherOptions } from "../batcher.js";
-import { output, RequestError, rowsOf, type InputTensor, type OutputTensor, type TensorSpec } from "./tensors.js";
+import { output, RequestError, rowsOf, type Datatype, type InputTensor, type OutputTensor, type TensorSpec } from "./tensors.js";
 
 export interface ServedModel {
   /** What the metadata calls the platform: "wasm-rnn <model type>". */
@@ -25,6 +30,8 @@ export interface ServedModel {
   readonly required: readonly string[];
   /** The batcher concurrent requests share, when the model batches. */
   readonly batcher: Batcher | null;
+  /** Whether every input's first dimension is the batch (all but ONNX models, whose layouts vary). */
+  readonly batchFirst: boolean;
   infer(inputs: ReadonlyMap<string, InputTensor>, parameters: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<OutputTensor[]>;
   /** Text generation, token by token (language models). */
   generate?(prompt: string, parameters: Readonly<Record<string, unknown>>, signal: AbortSignal): AsyncGenerator<string, void, undefined>;
@@ -32,7 +39,9 @@ export interface ServedModel {
 }
 
 /** The adapter of `model`, its batches up to `options`. */
-export function servedModel(model: Model, options: BatcherOptions): ServedModel {
+export function servedModel(model: Model | InferenceSession | LayersModel, options: BatcherOptions): ServedModel {
+  if (model instanceof InferenceSession) return onnxModel(model);
+  if (model instanceof LayersModel) return kerasModel(model);
   if (model instanceof LanguageModel) return languageModel(model);
   if (model instanceof SequenceClassifier || model instanceof SequenceTagger) return encoderModel(model, new Batcher(model, options));
   if (model instanceof Seq2Seq) return seq2seq(model, new Batcher(model, options));
@@ -61,6 +70,7 @@ function languageModel(lm: LanguageModel): ServedModel {
     outputs: [{ name: "log_prob", datatype: "FP32", shape: [-1] }, { name: "perplexity", datatype: "FP32", shape: [-1] }],
     required: ["text"],
     batcher: null,
+    batchFirst: true,
     async infer(inputs) {
       const texts = inputs.get("text")!.data as string[];
       const logProbs = texts.map((text) => lm.logProb(text));
@@ -96,6 +106,7 @@ function encoderModel(model: SequenceClassifier | SequenceTagger, batcher: Batch
       : [{ name: "tags", datatype: "INT32", shape: [-1, -1] }],
     required: [input.name],
     batcher,
+    batchFirst: true,
     async infer(inputs, _, signal) {
       const x = inputs.get(input.name)!;
       const [B, T] = x.shape;
@@ -131,6 +142,7 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
     outputs: [{ name: "text_output", datatype: "BYTES", shape: [-1] }],
     required: ["text"],
     batcher,
+    batchFirst: true,
     async infer(inputs, parameters, signal) {
       const texts = inputs.get("text")!.data as string[];
       const beamWidth = intParameter(parameters, "beam_width", 1, 1, model.sizes.V);
@@ -143,5 +155,56 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
       batcher.close();
       model.dispose();
     },
+  };
+}
+
+const DATATYPE_OF: Record<OnnxType, Datatype> = { float32: "FP32", int32: "INT32", int64: "INT64", int8: "INT8", uint8: "UINT8" };
+
+/** An ONNX model's own inputs and outputs; sizes it does not declare are −1 (any). */
+function onnxModel(session: InferenceSession): ServedModel {
+  const { inputs, outputs } = session.signature;
+  const spec = (v: { name: string; type: OnnxType | null; dims: (number | null)[] | null }): TensorSpec =>
+    ({ name: v.name, datatype: DATATYPE_OF[v.type ?? "float32"], shape: v.dims ? v.dims.map((d) => d ?? -1) : [], anyShape: v.dims === null });
+  return {
+    platform: "wasm-rnn onnx",
+    inputs: inputs.map(spec),
+    outputs: outputs.map(spec),
+    required: [...session.inputNames],
+    batcher: null,
+    batchFirst: false,
+    async infer(given) {
+      const feeds: Record<string, OnnxTensor> = {};
+      for (const [name, t] of given) {
+        const type = inputs.find((i) => i.name === name)!.type ?? (t.datatype === "FP32" ? "float32" : "int64");
+        const data = type === "int64" ? BigInt64Array.from(t.data as number[], BigInt) : type === "int32" ? Int32Array.from(t.data as number[]) : Float32Array.from(t.data as number[]);
+        feeds[name] = new OnnxTensor(type, data, t.shape);
+      }
+      const results = await session.run(feeds);
+      return session.outputNames.map((name) => {
+        const r = results[name];
+        return output(name, DATATYPE_OF[r.type], [...r.dims], Array.from(r.data as ArrayLike<number | bigint>, Number));
+      });
+    },
+    dispose: () => void session.release(),
+  };
+}
+
+/** A Keras model's own inputs (FP32, batch first) and outputs. */
+function kerasModel(model: LayersModel): ServedModel {
+  const shapeOf = (dims: readonly (number | null)[]) => dims.map((d) => d ?? -1);
+  return {
+    platform: "wasm-rnn keras",
+    inputs: model.inputNames.map((name, i) => ({ name, datatype: "FP32", shape: shapeOf(model.inputShapes[i]) })),
+    outputs: model.outputNames.map((name, i) => ({ name, datatype: "FP32", shape: shapeOf(model.outputShapes[i]) })),
+    required: [...model.inputNames],
+    batcher: null,
+    batchFirst: true,
+    async infer(given) {
+      const tensors = model.inputNames.map((name) => new Tensor(Float32Array.from(given.get(name)!.data as number[]), given.get(name)!.shape));
+      const result = model.predict(tensors.length === 1 ? tensors[0] : tensors);
+      const results = Array.isArray(result) ? result : [result];
+      return results.map((t, i) => output(model.outputNames[i], "FP32", [...t.shape], t.data));
+    },
+    dispose: () => model.dispose(),
   };
 }

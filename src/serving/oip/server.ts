@@ -9,7 +9,7 @@ import { WasmRnnError, WorkerError } from "../../errors.js";
 import { engine } from "../../engine/engine.js";
 import { Metrics } from "./metrics.js";
 import type { ServedModel } from "./served-model.js";
-import { readInput, RequestError, type InputTensor } from "./tensors.js";
+import { readInput, RequestError, type InputTensor, type TensorSpec } from "./tensors.js";
 
 export const SERVER_NAME = "wasm-rnn";
 export const SERVER_VERSION = "0.1.0";
@@ -88,7 +88,7 @@ export class InferenceServer {
     const post = (answer: (request: Request) => Promise<Response>) => async (request: Request) => (method === "POST" ? answer(request) : error(405, `${path} takes POST`));
     switch (action) {
       case "":
-        return { ...plain(endpoint, () => json(200, { name, versions: ["1"], platform: served.platform, inputs: served.inputs, outputs: served.outputs })), model: name };
+        return { ...plain(endpoint, () => json(200, { name, versions: ["1"], platform: served.platform, inputs: served.inputs.map(metadata), outputs: served.outputs.map(metadata) })), model: name };
       case "/ready":
         return { ...plain(endpoint, () => new Response(null, { status: this.ready ? 200 : 503 })), model: name };
       case "/infer":
@@ -126,9 +126,11 @@ export class InferenceServer {
       given.set(input.name, input);
     });
     for (const required of served.required) if (!given.has(required)) throw new RequestError(`input "${required}" is missing`);
-    const batch = [...given.values()].map((t) => t.shape[0]);
-    if (batch.some((B) => B !== batch[0])) throw new RequestError(`the inputs' first dimensions (the batch) differ: ${batch.join(", ")}`);
-    if (batch[0] === 0) throw new RequestError("the batch is empty (a first dimension of 0)");
+    if (served.batchFirst) {
+      const batch = [...given.values()].map((t) => t.shape[0]);
+      if (batch.some((B) => B !== batch[0])) throw new RequestError(`the inputs' first dimensions (the batch) differ: ${batch.join(", ")}`);
+      if (batch[0] === 0) throw new RequestError("the batch is empty (a first dimension of 0)");
+    }
     const wanted = readOutputs(outputs, served);
     const results = await served.infer(given, readParameters(parameters), request.signal);
     return json(200, { model_name: name, model_version: "1", ...(id !== undefined ? { id } : {}), outputs: results.filter((o) => !wanted || wanted.has(o.name)) });
@@ -175,6 +177,11 @@ export class InferenceServer {
     if (e instanceof WorkerError || !(e instanceof WasmRnnError)) return error(500, `inference failed: ${(e as Error)?.message ?? String(e)}`);
     return error(400, e.message); // the library refused the input: a ShapeError, NumericError, …
   }
+}
+
+/** A tensor spec as model metadata shows it. */
+function metadata({ name, datatype, shape }: TensorSpec): TensorSpec {
+  return { name, datatype, shape };
 }
 
 /** `outputs: [{ name }]` as a set of names, or null for all. */

@@ -11,13 +11,15 @@ export class RequestError extends Error {
   }
 }
 
-export type Datatype = "BYTES" | "FP32" | "INT32" | "INT64";
+export type Datatype = "BYTES" | "FP32" | "INT32" | "INT64" | "INT8" | "UINT8";
 
 /** An input or output as model metadata describes it (−1: any size). */
 export interface TensorSpec {
   name: string;
   datatype: Datatype;
   shape: number[];
+  /** The model declares no shape: any rank goes (metadata then shows []). */
+  anyShape?: boolean;
 }
 
 /** A request's input, read and checked. */
@@ -31,6 +33,7 @@ export interface InputTensor {
 
 export interface OutputTensor extends InputTensor {}
 
+/** What requests may send. */
 const DATATYPES: readonly Datatype[] = ["BYTES", "FP32", "INT32", "INT64"];
 
 /** Checks one entry of a request's `inputs` against the model's specs. */
@@ -46,7 +49,7 @@ export function readInput(value: unknown, index: number, specs: readonly TensorS
   const accepted = spec.datatype === "INT64" || spec.datatype === "INT32" ? ["INT32", "INT64"] : [spec.datatype];
   if (!accepted.includes(datatype)) throw new RequestError(`${at}: datatype must be ${accepted.join(" or ")}; got ${datatype}`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new RequestError(`${at}: shape must be an array of non-negative integers; got ${JSON.stringify(shape)}`);
-  if (shape.length !== spec.shape.length || shape.some((d, k) => spec.shape[k] !== -1 && spec.shape[k] !== d)) {
+  if (!spec.anyShape && (shape.length !== spec.shape.length || shape.some((d, k) => spec.shape[k] !== -1 && spec.shape[k] !== d))) {
     throw new RequestError(`${at}: shape must be [${spec.shape.join(", ")}] (−1: any size); got [${shape.join(", ")}]`);
   }
   if (!Array.isArray(data)) throw new RequestError(`${at}: data must be an array`);
