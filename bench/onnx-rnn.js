@@ -41,7 +41,7 @@ function onnxLayerArrays(w, sd, l) {
 }
 
 /** The initializers W{l}, R{l}, B{l} of layer l in ONNX layout (float). */
-function layerWeights(w, sd, l) {
+export function layerWeights(w, sd, l) {
   const { W, R, B, D, G, I, H } = onnxLayerArrays(w, sd, l);
   return [
     tensorProto(`W${l}`, [D, G, I], W),

@@ -15,6 +15,7 @@ import { InferenceSession } from "../io/onnx/session.js";
 import type { Model } from "../models/model.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { InferenceServer } from "../serving/oip/server.js";
+import { WorkerPool } from "../serving/pool.js";
 import { servedModel } from "../serving/oip/served-model.js";
 import { intOption, positiveOption, stringOption, UsageError, type Values } from "./usage.js";
 
@@ -27,6 +28,7 @@ export const SERVE_OPTIONS = {
   "max-delay-ms": { type: "string" },
   "max-body-bytes": { type: "string" },
   threads: { type: "string" },
+  workers: { type: "string" },
 } as const;
 
 export async function serve(values: Values): Promise<void> {
@@ -40,8 +42,10 @@ export async function serve(values: Values): Promise<void> {
   const maxBodyBytes = intOption(values, "max-body-bytes", 8 * 1024 * 1024);
   if (values.threads !== undefined) await init({ threads: intOption(values, "threads", 1) });
   const model = await loadModel(path);
+  // Batches on workers leave this thread to HTTP: health checks answer while a batch computes.
+  const pool = values.workers === undefined ? undefined : await WorkerPool.create({ size: intOption(values, "workers", 1) });
   let server: InferenceServer | null = null; // the batcher reports its batches to the server's metrics
-  const served = servedModel(model, { maxBatchSize, maxDelayMs, onBatch: (size) => server?.metrics.batchSize.observe({ model: name }, size) });
+  const served = servedModel(model, { maxBatchSize, maxDelayMs, pool, onBatch: (size) => server?.metrics.batchSize.observe({ model: name }, size) });
   server = new InferenceServer(new Map([[name, served]]), { maxBodyBytes });
   const handler = server;
   const http = createServer((req, res) => void answer(handler, req, res, host));
@@ -63,6 +67,7 @@ export async function serve(values: Values): Promise<void> {
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });
+  await pool?.close();
   served.dispose();
 }
 

@@ -17,7 +17,7 @@ export const USAGE = `Usage:
   wasm-rnn translate --model DIR [--beam K] [--max-length N] [--batch N]   (stdin → stdout, one per line)
   wasm-rnn quantize --model DIR --out DIR2 [--text FILE]
   wasm-rnn serve  --model DIR|FILE.onnx|model.json [--name NAME] [--host 127.0.0.1] [--port 8000] [--max-batch N]
-                  [--max-delay-ms X] [--max-body-bytes N] [--threads N]
+                  [--max-delay-ms X] [--max-body-bytes N] [--threads N] [--workers N]
 
 train   trains a language model (default: character-level LSTM on the bundled Pride and Prejudice)
         and saves checkpoints to --out (default ./wasm-rnn-model); --resume continues from there.

@@ -1,7 +1,9 @@
 // Dynamic batching: concurrent single-sequence calls on one model or layer are merged into one padded
 // batch — up to maxBatchSize calls, or what arrived within maxDelayMs of the first — run once, and
-// split back, each caller getting its own result (the unbatched call's, up to the rounding of a
-// larger product). A malformed call is refused alone, before it joins a batch; a batch that fails
+// split back. Calls that find a runner idle go at the end of the event loop's turn, with whatever
+// else arrived in it (a lone caller does not wait maxDelayMs for company); calls that arrive while
+// every runner computes gather, and go together when one frees or their delay has passed. Each
+// caller gets its own result (the unbatched call's, up to the rounding of a larger product). A malformed call is refused alone, before it joins a batch; a batch that fails
 // fails only its members, with a WorkerError; an AbortSignal takes a waiting call out; at most
 // maxQueue calls wait. Batches run in this thread (on the thread team when there is one), or on a
 // WorkerPool's workers, which leaves this thread free to answer others while they compute.
@@ -15,6 +17,7 @@ import { checkDecodeOptions, decode, type Decoded, type DecodeOptions } from "..
 import { Seq2Seq } from "../models/seq2seq/seq2seq.js";
 import { SequenceTagger } from "../models/tagger.js";
 import { Tensor } from "../tensor.js";
+import { platform } from "../platform/current.js";
 import { describe, optionsObject, type TensorLike } from "../validate.js";
 import type { WorkerPool } from "./pool.js";
 
@@ -195,7 +198,12 @@ export class Batcher {
       group.calls.push(entry);
       this.waiting++;
       if (group.calls.length >= this.maxBatchSize || how.alone) this.markReady(groupKey, group);
-      else if (group.timer === null) group.timer = setTimeout(() => this.markReady(groupKey, group!), this.maxDelayMs);
+      else if (group.timer === null) {
+        const gathering = group;
+        gathering.timer = setTimeout(() => this.markReady(groupKey, gathering), this.maxDelayMs);
+        const turnEnds = () => this.groups.get(groupKey) === gathering && this.running < this.capacity && this.markReady(groupKey, gathering);
+        if (this.running < this.capacity) void platform.yieldToEventLoop().then(turnEnds);
+      }
     });
   }
 
@@ -207,17 +215,27 @@ export class Batcher {
   }
 
   private markReady(key: string, group: Group): void {
+    this.markReadyQuietly(key, group);
+    this.drain();
+  }
+
+  /** Moves a gathering group to the ready ones (without starting anything). */
+  private markReadyQuietly(key: string, group: Group): void {
     if (group.timer !== null) clearTimeout(group.timer);
     group.timer = null;
     if (this.groups.get(key) === group) this.groups.delete(key);
     if (group.calls.length > 0) this.ready.push(group);
-    this.drain();
   }
 
-  /** Starts ready batches while a runner is free. */
+  /** Batches that may run at once: one in this thread, one per worker of a pool. */
+  private get capacity(): number {
+    return this.pool ? this.pool.size : 1;
+  }
+
+  /** Starts ready batches while a runner is free; a runner that frees takes the gathering calls too. */
   private drain(): void {
-    const capacity = this.pool ? this.pool.size : 1;
-    while (this.running < capacity && this.ready.length > 0) {
+    if (this.running < this.capacity && this.ready.length === 0) for (const [key, group] of [...this.groups]) this.markReadyQuietly(key, group);
+    while (this.running < this.capacity && this.ready.length > 0) {
       const group = this.ready[0];
       const calls = group.calls.splice(0, this.maxBatchSize);
       if (group.calls.length === 0) this.ready.shift();

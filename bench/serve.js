@@ -1,0 +1,170 @@
+// The serving load benchmark (`node serve.js`, after `npm run build`): 1, 8 and 64 concurrent clients
+// (autocannon) sending single-sequence infer requests for an LSTM classifier (vocabulary 2000,
+// embedding 64, H 256, T 64–128, 2 classes) to
+//   (a) `wasm-rnn serve` with dynamic batching (float32, and the same model quantized to int8),
+//   (b) the same with --max-batch 1 (every request alone),
+//   (c) serve-ort.js: a minimal Node HTTP server around onnxruntime-node running the same model (an
+//       ONNX graph of the same weights) per request on 2 intra-op threads;
+// req/s, p50 and p99 latency and the ratios, from one run each; plus the language model's generate
+// (tokens/s across clients), /v2/health/live's latency while 64 clients load the batched server (its
+// batches in the server's thread, and on 2 workers), and the targets. Never exits non-zero for a missed target.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { modelBytes, node, tensorProto, valueInfo } from "../scripts/onnx-writer.mjs";
+import { layerWeights } from "./onnx-rnn.js";
+import { median } from "./timing.js";
+
+const api = await import("../dist/node.js");
+await api.init({ threads: 1 });
+const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const work = mkdtempSync(join(tmpdir(), "wasm-rnn-serve-bench-"));
+const V = 2000, E = 64, H = 256, C = 2, MAX_DELAY_MS = 2, MAX_BATCH = 32, SECONDS = Number(process.env.SERVE_SECONDS ?? 5);
+
+// The model, saved three ways: checkpoint (float32), checkpoint (int8), ONNX.
+const classifier = new api.SequenceClassifier({ vocabSize: V, embeddingDim: E, hiddenSize: H, numClasses: C, seed: 1 });
+api.saveCheckpoint(join(work, "classifier"), classifier);
+api.saveCheckpoint(join(work, "classifier-int8"), api.quantizeDynamic(classifier));
+const sd = Object.fromEntries(Object.entries(classifier.stateDict()).map(([k, v]) => [k.replace(/^rnn\./, ""), v]));
+writeFileSync(join(work, "classifier.onnx"), modelBytes({
+  nodes: [
+    node("Gather", ["embedding", "ids"], ["embedded"]),
+    node("Transpose", ["embedded"], ["x"], { perm: [1, 0, 2] }),
+    node("LSTM", ["x", "W0", "R0", "B0", "lengths"], ["y", "h"], { hidden_size: H }),
+    node("Squeeze", ["h", "zero"], ["last"]),
+    node("Gemm", ["last", "fc_weight", "fc_bias"], ["logits"], { transB: 1 }),
+    node("Softmax", ["logits"], ["probabilities"], { axis: 1 }),
+  ],
+  initializers: [
+    tensorProto("embedding", [V, E], sd["embedding.weight"].data),
+    ...layerWeights({ cell: "lstm", H, I: E, layers: 1, bidirectional: false }, sd, 0),
+    tensorProto("zero", [1], BigInt64Array.of(0n)),
+    tensorProto("fc_weight", [C, H], sd["fc.weight"].data),
+    tensorProto("fc_bias", [C], sd["fc.bias"].data),
+  ],
+  inputs: [valueInfo("ids", ["B", "T"], new BigInt64Array(0)), valueInfo("lengths", ["B"], new Int32Array(0))],
+  outputs: [valueInfo("probabilities", ["B", C])],
+}));
+
+// Request bodies: single sequences of 64–128 tokens.
+let seed = 7;
+const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const bodies = Array.from({ length: 64 }, () => {
+  const T = 64 + Math.floor(random() * 65);
+  const ids = Array.from({ length: T }, () => 1 + Math.floor(random() * (V - 1)));
+  return JSON.stringify({ inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, T], data: ids }] });
+});
+
+/** Starts a server process; resolves with its URL and a stop function. */
+async function start(command, args) {
+  const child = spawn(process.execPath, [command, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`${command} exited with ${code}`)));
+  });
+  return { url, stop: () => new Promise((resolve) => { child.on("exit", resolve); child.kill("SIGTERM"); }) };
+}
+
+/** Loads `url + path` with `connections` clients for SECONDS; req/s and latency percentiles (ms). */
+async function load(url, path, connections, requestBodies = bodies) {
+  let i = 0;
+  const result = await autocannon({
+    url, connections, duration: SECONDS, pipelining: 1,
+    requests: [{ method: "POST", path, headers: { "content-type": "application/json" }, setupRequest: (req) => ({ ...req, body: requestBodies[i++ % requestBodies.length] }) }],
+  });
+  if (result.non2xx) throw new Error(`${url}${path}: ${result.non2xx} answers were not 2xx`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** /v2/health/live's latency, polled while `during` runs. */
+async function healthLatency(url, during) {
+  const samples = [];
+  let running = true;
+  const poll = (async () => {
+    while (running) {
+      const t = performance.now();
+      await fetch(`${url}/v2/health/live`);
+      samples.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  const result = await during();
+  running = false;
+  await poll;
+  return { result, p50: median(samples), max: Math.max(...samples) };
+}
+
+const CLIENTS = [1, 8, 64];
+const servers = [
+  ["wasm-rnn serve, batched", CLI, ["serve", "--model", join(work, "classifier"), "--name", "classifier", "--max-batch", String(MAX_BATCH), "--max-delay-ms", String(MAX_DELAY_MS)]],
+  ["wasm-rnn serve, batched, 2 workers", CLI, ["serve", "--model", join(work, "classifier"), "--name", "classifier", "--max-batch", String(MAX_BATCH), "--max-delay-ms", String(MAX_DELAY_MS), "--workers", "2"]],
+  ["wasm-rnn serve, --max-batch 1", CLI, ["serve", "--model", join(work, "classifier"), "--name", "classifier", "--max-batch", "1"]],
+  ["wasm-rnn serve int8, batched", CLI, ["serve", "--model", join(work, "classifier-int8"), "--name", "classifier", "--max-batch", String(MAX_BATCH), "--max-delay-ms", String(MAX_DELAY_MS)]],
+  ["onnxruntime-node f32 (2 threads), per request", fileURLToPath(new URL("./serve-ort.js", import.meta.url)), [join(work, "classifier.onnx")]],
+];
+const table = new Map();
+const health = new Map();
+for (const [label, command, args] of servers) {
+  const server = await start(command, args);
+  await load(server.url, "/v2/models/classifier/infer", 8, bodies); // warm-up
+  const rows = [];
+  for (const n of CLIENTS) {
+    if (n === 64 && label.startsWith("wasm-rnn serve, batched")) {
+      const probed = await healthLatency(server.url, () => load(server.url, "/v2/models/classifier/infer", n));
+      health.set(label, probed);
+      rows.push(probed.result);
+    } else rows.push(await load(server.url, "/v2/models/classifier/infer", n));
+  }
+  table.set(label, rows);
+  await server.stop();
+}
+
+// One full batch's compute in process: 32 sequences of 64–128 tokens.
+const batch = bodies.slice(0, MAX_BATCH).map((b) => JSON.parse(b).inputs[0].data);
+const times = [];
+for (let r = 0; r < 9; r++) {
+  const t = performance.now();
+  classifier.forward(batch);
+  times.push(performance.now() - t);
+}
+const batchMs = median(times);
+
+// The language model's generate, tokens/s across clients (a small char LM, 50 tokens a request).
+const lmDir = join(work, "lm");
+const text = "It is a truth universally acknowledged, that a single man in possession of a good fortune. ";
+api.saveCheckpoint(lmDir, new api.LanguageModel(api.CharTokenizer.fit(text), { hiddenSize: 256, embeddingDim: 64, seed: 1 }));
+const lmServer = await start(CLI, ["serve", "--model", lmDir, "--name", "lm"]);
+const generateBodies = Array.from({ length: 16 }, (_, i) => JSON.stringify({ text_input: "It is", parameters: { max_tokens: 50, seed: i, temperature: 2 } }));
+const generation = [];
+for (const n of CLIENTS) generation.push(await load(lmServer.url, "/v2/models/lm/generate", n, generateBodies));
+await lmServer.stop();
+
+const cpu = (await import("node:os")).cpus()[0]?.model ?? "?";
+console.log(`\n=== serving: ${cpu}, ${(await import("node:os")).availableParallelism()} cores, Node ${process.version}, ${SECONDS} s per cell ===`);
+console.log(`LSTM classifier V${V} E${E} H${H}, T 64–128, single-sequence requests; maxBatch ${MAX_BATCH}, maxDelayMs ${MAX_DELAY_MS}`);
+console.log(`${"server".padEnd(48)} ${CLIENTS.map((n) => `${n} clients: req/s   p50   p99 ms`.padStart(34)).join("")}`);
+for (const [label, rows] of table) {
+  console.log(`${label.padEnd(48)} ${rows.map((r) => `${r.rps.toFixed(0).padStart(22)} ${String(r.p50).padStart(5)} ${String(r.p99).padStart(5)}`).join("")}`);
+}
+const [batched, onWorkers, single, int8, ortNode] = [...table.values()];
+console.log(`one full batch (${MAX_BATCH} sequences) computed in process: ${batchMs.toFixed(1)} ms`);
+for (const [label, h] of health) console.log(`/v2/health/live while 64 clients load "${label}": median ${h.p50.toFixed(1)} ms, max ${h.max.toFixed(1)} ms`);
+console.log(`char-LM generate (H256, 50 tokens a request), tokens/s: ${CLIENTS.map((n, i) => `${n} clients ${(generation[i].rps * 50).toFixed(0)}`).join(", ")}`);
+const targets = [
+  ["at 64 clients, batched ≥ 1.25× unbatched req/s", batched[2].rps / single[2].rps, 1.25],
+  ["at 64 clients, batched on 2 workers ≥ 1.25× unbatched req/s", onWorkers[2].rps / single[2].rps, 1.25],
+  ["at 64 clients, int8 batched ≥ onnxruntime-node f32 req/s", int8[2].rps / ortNode[2].rps, 1.0],
+  [`at 64 clients, batched p99 ≤ maxDelayMs + 2 × one batch (${(MAX_DELAY_MS + 2 * batchMs).toFixed(0)} ms)`, (MAX_DELAY_MS + 2 * batchMs) / batched[2].p99, 1.0],
+];
+console.log("targets:");
+for (const [label, value, goal] of targets) console.log(`  ${value >= goal ? "PASS" : "FAIL"}  ${label}: ${value.toFixed(2)}×`);
+process.exit(0);
