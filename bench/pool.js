@@ -20,10 +20,30 @@ const engine = await initEngine({ threads: 2 });
 // One-thread rounds set the team aside for their call (an internal field: switching the team size
 // with init() would start a worker per round).
 const team = engine.team;
+const byIdEarly = (id) => WORKLOADS.find((w) => w.id === id);
 const onThreads = (teamOn, work) => () => {
   engine.team = teamOn ? team : null;
   return work();
 };
+// The first 10 W2 calls right after init (the team warmed its kernels and measured its splits at
+// start: layers/team-warm-up.ts), team and one thread alternating; the steady figures follow below.
+const firstCalls = (() => {
+  const w = byIdEarly("W2");
+  const layer = new api.LSTM({ inputSize: w.I, hiddenSize: w.H });
+  layer.loadStateDict(stateDict(w));
+  const x = api.tensor(data(w).x, [w.T, w.B, w.I]);
+  const times = { team: [], one: [] };
+  for (let i = 0; i < 10; i++) {
+    for (const kind of ["team", "one"]) {
+      const t = performance.now();
+      onThreads(kind === "team", () => layer.forward(x))();
+      times[kind].push(performance.now() - t);
+    }
+  }
+  layer.dispose();
+  const median = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
+  return { team: median(times.team), one: median(times.one), splitsPay: { ...engine.splitsPay } };
+})();
 const ort = await import("onnxruntime-web");
 ort.env.wasm.numThreads = 2;
 ort.env.wasm.proxy = false;
@@ -167,6 +187,8 @@ console.log(`${(`W6 ${w6.title}`).padEnd(42)} ${cell(t6.one.ms, 10)} ${cell(t6.t
 console.log(`${(`W7 ${w7.title}`).padEnd(42)} ${cell(t7.one.ms, 10)} ${cell(t7.team.ms, 11)} ${cell(t7.one.ms / t7.team.ms, 8)}×          —         —              —         —   ${cell(gemmSplit(t7), 8)}×`);
 console.log(`  (W6: ${(w6.T * w6.B / t6.two.ms * 1000).toFixed(0)} tokens/s with 2 workers, ${(flops(w6) / t6.two.ms / 1e6).toFixed(1)} GFLOP/s)`);
 console.log(`Comlink round trip of a trivial call through a worker: median ${(trip.call.ms * 1000).toFixed(0)} µs over ${trip.call.runs} calls`);
+console.log(`W2's first 10 calls after init({ threads: 2 }): team ${firstCalls.team.toFixed(2)} ms, one thread ${firstCalls.one.toFixed(2)} ms, speed-up ${(firstCalls.one / firstCalls.team).toFixed(2)}× (steady: the table above); ` +
+  `splits this engine measured to pay: ${JSON.stringify(firstCalls.splitsPay)}`);
 console.log(`\nint8 (quantizeDynamic, ${engine.integerDot} inner product) — median ms; vs f32 = our float32 on the same threads / int8; onnxruntime-node on 2 threads`);
 console.log("workload                                   int8 1 thr  vs f32   int8 team  vs f32  speed-up   ort-node f32 2 thr  ort-node int8 2 thr  ort-web int8 2 thr  int8 team vs ort-node f32");
 for (const { w, t } of rows) {

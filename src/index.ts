@@ -1,6 +1,7 @@
 // The public API of wasm-rnn: the same in every runtime. The browser and edge bundles are built from
 // this file; the Node entry (node.ts) re-exports it after initialising, and `require("wasm-rnn")`
 // loads it as it is (then `await init()`).
+import "./layers/team-warm-up.js"; // a new thread team warms its kernels and measures which splits pay
 export { init, type InitOptions } from "./engine/init.js";
 export { engineInfo, type EngineInfo } from "./engine/engine.js";
 export type { SimdFlavor, WasmModule } from "./engine/load.js";

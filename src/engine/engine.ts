@@ -23,6 +23,15 @@ export interface Attachment {
   memoryLimitBytes?: number;
 }
 
+/** Run after a thread team starts and before the call that started it resolves (what the layers
+ *  register to warm the team's kernels and measure which splits pay: layers/team-warm-up.ts). */
+const teamStartHooks: ((engine: Engine) => void)[] = [];
+
+/** @internal Registers a hook run whenever a thread team has started. */
+export function onTeamStart(hook: (engine: Engine) => void): void {
+  teamStartHooks.push(hook);
+}
+
 const PAGE = 65536;
 const DEFAULT_LIMIT = 2 ** 31;
 
@@ -59,6 +68,9 @@ export class Engine {
 
   /** The team kernels split over (null: one thread). */
   team: ThreadTeam | null = null;
+  /** Which splits this engine measured to pay on its team: a batch by rows, one sequence by hidden
+   *  units (true until measured; set when a team starts). */
+  splitsPay = { rows: true, units: true };
   /** The inner product the int8 kernels use (integer-dot.ts), once chosen. */
   integerDot: IntegerDot | null = null;
   /** When (performance.now()) a measured choice is measured once more, or null: named, or re-measured. */
@@ -89,7 +101,10 @@ export class Engine {
       const old = this.team;
       this.team = null;
       await old?.stop();
-      if (threads > 1) this.team = await startTeam(this, threads, background);
+      if (threads > 1) {
+        this.team = await startTeam(this, threads, background);
+        for (const hook of teamStartHooks) hook(this);
+      }
     });
     this.teamChange = change.catch(() => undefined);
     return change;

@@ -243,6 +243,14 @@ export abstract class RecurrentStack extends Layer {
     return this.splittable && plan.tokens === 0 ? Math.min(threads, this.hiddenSize >> 2) : 1;
   }
 
+  /** Parts for the engine's thread team: splitParts, where this engine measured that kind of split
+   *  to pay (layers/team-warm-up.ts). */
+  private teamParts(plan: SequencePlan, threads: number): number {
+    const parts = this.splitParts(plan, threads);
+    const pays = plan.batch > 1 ? this.engine.splitsPay.rows : this.engine.splitsPay.units;
+    return parts > 1 && pays ? parts : 1;
+  }
+
   /**
    * @internal Whether a batch-1 forward or backward is worth splitting over threads by hidden units:
    * not for an LSTM with projection or a reset-before GRU (their steps need all units mid-step), and
@@ -377,7 +385,7 @@ export abstract class RecurrentStack extends Layer {
   private run(plan: SequencePlan, pass: "forward" | "backward", key: string): void {
     if (this.quantized) this.engine.readyIntegerDot();
     const team = this.engine.team;
-    const parts = team ? this.splitParts(plan, team.size) : 1;
+    const parts = team ? this.teamParts(plan, team.size) : 1;
     if (team && parts > 1) {
       const plans = pass === "forward"
         ? this.partPlans(plan, key, parts, team.barrier, (part, bytes) => (part === 0 ? this.engine.scratch(bytes) : team.buffer(part, bytes)))

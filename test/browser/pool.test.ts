@@ -105,7 +105,9 @@ describe("the thread team (init({ threads: 2 })) in Chromium", () => {
     browser = await startBrowser({ isolated: true });
     const team = await inPage(browser, "team");
     expect(team.result.threads).toBe(2);
-    expect(team.result.teamJobs, "forward (units), forward and backward (rows)").toBeGreaterThanOrEqual(3);
+    // Forward and backward by rows; one sequence by units only where this engine measured that split to
+    // pay at start (layers/team-warm-up.ts; in headless Chromium here it does not).
+    expect(team.result.teamJobs, "forward and backward (rows)").toBeGreaterThanOrEqual(2);
     expectSameNumbers(team.result, "page, team of two");
     expect(browser.problems).toEqual([]);
   }, 120_000);

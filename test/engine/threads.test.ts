@@ -125,6 +125,8 @@ describe("init({ threads })", () => {
       modelsOne = runModels();
       const engine = await initEngine({ threads: 2 });
       expect(engineInfo().threads).toBe(2);
+      // What is tested here is how kernels split, not whether this host makes a split pay.
+      engine.splitsPay = { rows: true, units: true };
       const team = engine.team!;
       jobs = [];
       two = cases.map((c) => {
