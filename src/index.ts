@@ -40,7 +40,7 @@ export { decode, type DecodeOptions, type Decoded } from "./models/seq2seq/decod
 export { Attention, type AttentionKind, type AttentionOptions } from "./layers/attention.js";
 export { WorkerPool, type PoolOptions, type RunOptions } from "./serving/pool.js";
 export { StatefulSessions, type SessionOptions } from "./serving/sessions.js";
-export { Batcher, type BatcherOptions, type BatchCallOptions, type BatchTarget, type Classified } from "./serving/batcher.js";
+export { Batcher, type BatcherOptions, type BatchCallOptions, type BatchTarget, type Classified, type Scored } from "./serving/batcher.js";
 export { loadLayersModel, fromTfjs, type LayersModelSource, type LayersModelArtifacts, type TfjsLayersModel, type TfjsLayerVariable } from "./io/keras/load.js";
 export { LayersModel } from "./io/keras/model.js";
 export * as onnx from "./io/onnx/ort.js";

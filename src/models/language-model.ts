@@ -187,6 +187,46 @@ export class LanguageModel extends Model {
     return Math.exp(sum / count);
   }
 
+  /**
+   * @internal Σ −log p and the number of predicted tokens of each text, scored together: one padded
+   * batch (padding after a text's end changes nothing before it: the model is causal), in chunks of
+   * SCORE_CHUNK steps with the state carried, as score() does one text. Per-text sums are taken from
+   * the logits in float64.
+   */
+  scoreMany(texts: readonly string[], where: string): { sum: number; count: number }[] {
+    this.checkAlive("score");
+    const tokens = texts.map((text, b) => {
+      if (typeof text !== "string" || text.length === 0) throw new ShapeError(`${where}: text ${b} must be a non-empty string; got ${describe(text)}`);
+      return this.tokenizer.encode(text, { bos: true });
+    });
+    const B = tokens.length, V = this.vocabSize, eng = this.engine;
+    const counts = tokens.map((t) => t.length - 1), steps = Math.max(...counts);
+    const sums = new Float64Array(B);
+    for (let start = 0; start < steps; start += SCORE_CHUNK) {
+      const T = Math.min(steps, start + SCORE_CHUNK) - start;
+      const inputs = new Int32Array(T * B).fill(PAD), targets = new Int32Array(T * B).fill(IGNORE);
+      tokens.forEach((seq, b) => {
+        for (let t = 0; t < T && start + t < counts[b]; t++) {
+          inputs[t * B + b] = seq[start + t];
+          targets[t * B + b] = seq[start + t + 1];
+        }
+      });
+      const ids = this.pool.ints("scoreIds", T * B);
+      eng.writeInt32(ids, inputs);
+      const out = this.runCarried(ids, T, B, "eval", start > 0);
+      const logits = eng.view(this.fc.forwardResident(out.output, T * B), T * B * V);
+      for (let r = 0; r < T * B; r++) {
+        const y = targets[r];
+        if (y === IGNORE) continue;
+        let max = -Infinity, total = 0;
+        for (let v = 0; v < V; v++) max = Math.max(max, logits[r * V + v]);
+        for (let v = 0; v < V; v++) total += Math.exp(logits[r * V + v] - max);
+        sums[r % B] += Math.log(total) + max - logits[r * V + y];
+      }
+    }
+    return counts.map((count, b) => ({ sum: sums[b], count }));
+  }
+
   private score(text: string, where: string): { sum: number; count: number } {
     this.checkAlive("score");
     if (typeof text !== "string" || text.length === 0) throw new ShapeError(`${where}: text must be a non-empty string; got ${describe(text)}`);

@@ -12,6 +12,7 @@ import { CancelledError, ResourceError, ShapeError, UnsupportedError, WorkerErro
 import { Recurrent } from "../layers/recurrent.js";
 import type { ForwardResult } from "../layers/recurrent-options.js";
 import { SequenceClassifier } from "../models/classifier.js";
+import { LanguageModel } from "../models/language-model.js";
 import type { SequenceInput } from "../models/encoder.js";
 import { checkDecodeOptions, decode, type Decoded, type DecodeOptions } from "../models/seq2seq/decoding.js";
 import { Seq2Seq } from "../models/seq2seq/seq2seq.js";
@@ -45,8 +46,16 @@ export interface Classified {
   probabilities: Float32Array;
 }
 
-/** What Batcher takes: a recurrent layer, a sequence classifier or tagger, or a Seq2Seq. */
-export type BatchTarget = Recurrent | SequenceClassifier | SequenceTagger | Seq2Seq;
+/** What Batcher takes: a recurrent layer, a sequence classifier or tagger, a Seq2Seq, or a language model. */
+export type BatchTarget = Recurrent | SequenceClassifier | SequenceTagger | Seq2Seq | LanguageModel;
+
+/** A text's score under a language model. */
+export interface Scored {
+  /** Natural-log probability of the text (as LanguageModel.logProb). */
+  logProb: number;
+  /** exp(mean negative log-likelihood per token) (as LanguageModel.perplexity). */
+  perplexity: number;
+}
 
 interface Call {
   input: unknown;
@@ -80,8 +89,8 @@ export class Batcher {
 
   constructor(private readonly target: BatchTarget, options: BatcherOptions = {}) {
     optionsObject(options, "Batcher: options", false);
-    if (!(target instanceof Recurrent || target instanceof SequenceClassifier || target instanceof SequenceTagger || target instanceof Seq2Seq)) {
-      throw new ShapeError(`Batcher: the target must be a recurrent layer, a SequenceClassifier, a SequenceTagger or a Seq2Seq; got ${describe(target)}`);
+    if (!(target instanceof Recurrent || target instanceof SequenceClassifier || target instanceof SequenceTagger || target instanceof Seq2Seq || target instanceof LanguageModel)) {
+      throw new ShapeError(`Batcher: the target must be a recurrent layer, a SequenceClassifier, a SequenceTagger, a Seq2Seq or a LanguageModel; got ${describe(target)}`);
     }
     this.maxBatchSize = options.maxBatchSize ?? 32;
     this.maxDelayMs = options.maxDelayMs ?? 2;
@@ -132,6 +141,22 @@ export class Batcher {
       const checked = checkDecodeOptions(model, optionsObject(decoding, `${where}: options`), ids.length, where);
       if (checked.strategy === "sample") key.alone = true;
       return async (sources) => (this.pool ? this.pool.run<Decoded[]>(model, "decode", [sources, decoding]) : decode(model, sources as string[], decoding));
+    });
+  }
+
+  /** A language model's log-probability and perplexity of one text, scored in a batch with others
+   *  (in this thread; with a pool, each text on a worker). */
+  score(text: string, call: BatchCallOptions = {}): Promise<Scored> {
+    return this.submit("score", text, call, () => {
+      const lm = this.expect(LanguageModel, "score");
+      if (typeof text !== "string" || text.length === 0) throw new ShapeError(`Batcher.score: text must be a non-empty string; got ${describe(text)}`);
+      lm.tokenizer.encode(text); // refuses what the tokenizer cannot take, alone
+      return async (texts) => {
+        const scored = this.pool
+          ? await Promise.all((texts as string[]).map(async (t) => ({ sum: -(await this.pool!.run<number>(lm, "logProb", [t])), count: lm.tokenizer.encode(t, { bos: true }).length - 1 })))
+          : lm.scoreMany(texts as string[], "Batcher.score");
+        return scored.map(({ sum, count }) => ({ logProb: -sum, perplexity: Math.exp(sum / count) }));
+      };
     });
   }
 

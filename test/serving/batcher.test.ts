@@ -1,13 +1,13 @@
 // Batcher: concurrent single-sequence calls of different lengths are merged into batches, and each
-// caller gets the unbatched call's result (to 1e-5) — classifier, tagger, Seq2Seq (greedy, beam,
-// sample), recurrent layers (time-major and batch-first), float32 and int8, in this thread and on a
+// caller gets the unbatched call's result (to 1e-5) — classifier, tagger, language-model scores,
+// Seq2Seq (greedy, beam, sample), recurrent layers (time-major and batch-first), float32 and int8, in this thread and on a
 // WorkerPool. A malformed call is refused alone; a failed batch fails only its own calls; an
 // AbortSignal takes a waiting call out; the queue is bounded; close refuses what waits. From dist/ (the
 // pool's workers run the built package).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  Batcher, CancelledError, CharTokenizer, decode, GRU, init, LSTM, quantizeDynamic, Random, ResourceError, Seq2Seq, SequenceClassifier, SequenceTagger,
+  Batcher, CancelledError, CharTokenizer, decode, GRU, init, LanguageModel, LSTM, quantizeDynamic, Random, ResourceError, Seq2Seq, SequenceClassifier, SequenceTagger,
   ShapeError, tensor, UnsupportedError, WorkerError, WorkerPool,
 } from "../../dist/node.js";
 
@@ -104,6 +104,22 @@ describe("Batcher", () => {
       expect(batches.calls - sources.length).toBe(options.strategy === "sample" ? sources.length : 1); // the checks above encoded each alone
     }
     model.dispose();
+  });
+
+  it("language model: log-probability and perplexity of texts of different lengths (across the 256-step chunks), batched", async () => {
+    const text = "It is a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife. ";
+    const lm = new LanguageModel(CharTokenizer.fit(text), { hiddenSize: 32, embeddingDim: 8, numLayers: 2, seed: 3 });
+    const batches = counted(lm, "scoreMany");
+    const batcher = new Batcher(lm, { maxDelayMs: 20 });
+    const texts = ["It", "a truth", text, text.repeat(3), "single man", text.repeat(2).slice(7)];
+    const got = await Promise.all(texts.map((t) => batcher.score(t)));
+    expect(batches.calls).toBe(1);
+    got.forEach((s, i) => {
+      expect(Math.abs(s.logProb / lm.logProb(texts[i]) - 1), `logProb ${i}`).toBeLessThan(1e-5);
+      expect(Math.abs(s.perplexity / lm.perplexity(texts[i]) - 1), `perplexity ${i}`).toBeLessThan(1e-5);
+    });
+    await expect(batcher.score("")).rejects.toThrow(/text must be a non-empty string/);
+    lm.dispose();
   });
 
   const layers: [string, () => LSTM | GRU][] = [

@@ -1,7 +1,7 @@
 // A model as the inference server serves it: its inputs and outputs as Open Inference Protocol
 // tensors, and infer (through a Batcher, so concurrent requests share batches) — and, for a language
 // model, text generation. One adapter per model type:
-//   language model   text BYTES [B]               → log_prob, perplexity FP32 [B]; generation
+//   language model   text BYTES [B]               → log_prob, perplexity FP32 [B] (batched); generation
 //   classifier       input_ids INT64 [B, T] (or input FP32 [B, T, I]), lengths [B] optional
 //                                                 → probabilities FP32 [B, C], label INT32 [B]
 //   tagger           the classifier's inputs      → tags INT32 [B, T] (−1 past each length)
@@ -42,7 +42,7 @@ export interface ServedModel {
 export function servedModel(model: Model | InferenceSession | LayersModel, options: BatcherOptions): ServedModel {
   if (model instanceof InferenceSession) return onnxModel(model);
   if (model instanceof LayersModel) return kerasModel(model);
-  if (model instanceof LanguageModel) return languageModel(model);
+  if (model instanceof LanguageModel) return languageModel(model, new Batcher(model, options));
   if (model instanceof SequenceClassifier || model instanceof SequenceTagger) return encoderModel(model, new Batcher(model, options));
   if (model instanceof Seq2Seq) return seq2seq(model, new Batcher(model, options));
   throw new RequestError(`wasm-rnn serve: a ${model.modelType} cannot be served`, 500);
@@ -63,19 +63,18 @@ function numberParameter(parameters: Readonly<Record<string, unknown>>, name: st
   return v;
 }
 
-function languageModel(lm: LanguageModel): ServedModel {
+function languageModel(lm: LanguageModel, batcher: Batcher): ServedModel {
   return {
     platform: "wasm-rnn language-model",
     inputs: [{ name: "text", datatype: "BYTES", shape: [-1] }],
     outputs: [{ name: "log_prob", datatype: "FP32", shape: [-1] }, { name: "perplexity", datatype: "FP32", shape: [-1] }],
     required: ["text"],
-    batcher: null,
+    batcher,
     batchFirst: true,
-    async infer(inputs) {
+    async infer(inputs, _, signal) {
       const texts = inputs.get("text")!.data as string[];
-      const logProbs = texts.map((text) => lm.logProb(text));
-      const perplexities = texts.map((text, b) => Math.exp(-logProbs[b] / (lm.tokenizer.encode(text, { bos: true }).length - 1)));
-      return [output("log_prob", "FP32", [texts.length], logProbs), output("perplexity", "FP32", [texts.length], perplexities)];
+      const scores = await Promise.all(texts.map((text) => batcher.score(text, { signal })));
+      return [output("log_prob", "FP32", [texts.length], scores.map((s) => s.logProb)), output("perplexity", "FP32", [texts.length], scores.map((s) => s.perplexity))];
     },
     generate(prompt, parameters, signal) {
       return lm.generate({
@@ -88,7 +87,10 @@ function languageModel(lm: LanguageModel): ServedModel {
         signal,
       });
     },
-    dispose: () => lm.dispose(),
+    dispose() {
+      batcher.close();
+      lm.dispose();
+    },
   };
 }
 
