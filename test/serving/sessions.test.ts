@@ -75,7 +75,7 @@ describe("StatefulSessions", () => {
     expect(() => sessions.feed("new", x)).toThrow(ResourceError);
     await new Promise((resolve) => setTimeout(resolve, 120));
     // The internal map, read without a call that would expire lazily: the timer emptied it.
-    expect((sessions as unknown as { sessions: Map<string, unknown> }).sessions.size).toBe(0);
+    expect((sessions as unknown as { store: { sessions: Map<string, unknown> } }).store.sessions.size).toBe(0);
     expect(Array.from(sessions.feed("new", x).data)).toEqual(Array.from(layer.forward(x).output.data));
     expect(sessions.has("old")).toBe(false);
     sessions.close();
