@@ -54,6 +54,12 @@ const IGNORE = -1;
 
 export type StateSlot = "train" | "eval";
 
+/** @internal Where a scored sequence goes on from: the recurrent state after its last token, and that token. */
+export interface ScoreState {
+  state: CarriedState;
+  last: number;
+}
+
 /** @internal A slot's carried state copied out of wasm memory. */
 export interface CarriedState {
   batch: number;
@@ -225,6 +231,25 @@ export class LanguageModel extends Model {
       }
     }
     return counts.map((count, b) => ({ sum: sums[b], count }));
+  }
+
+  /**
+   * @internal Σ −log p and the number of `text`'s tokens given what came before (`from`, or the start
+   * token for a new sequence), and where the sequence goes on from after them: scoring a text chunk
+   * by chunk gives the sums of scoring it whole (when the chunks' tokens are the whole's).
+   */
+  scoreFrom(text: string, from: ScoreState | null, where: string): { sum: number; count: number; next: ScoreState } {
+    this.checkAlive("score");
+    if (typeof text !== "string" || text.length === 0) throw new ShapeError(`${where}: text must be a non-empty string; got ${describe(text)}`);
+    const encoded = this.tokenizer.encode(text, { bos: from === null });
+    const tokens = from ? Int32Array.from([from.last, ...encoded]) : encoded;
+    if (from) this.restoreState(from.state, "eval");
+    let sum = 0;
+    for (let start = 0; start + 1 < tokens.length; start += SCORE_CHUNK) {
+      const end = Math.min(tokens.length - 1, start + SCORE_CHUNK);
+      sum += this.windowLoss(tokens.subarray(start, end), tokens.subarray(start + 1, end + 1), end - start, 1, false, start > 0 || from !== null, "eval").sum;
+    }
+    return { sum, count: tokens.length - 1, next: { state: this.carriedState("eval"), last: tokens[tokens.length - 1] } };
   }
 
   private score(text: string, where: string): { sum: number; count: number } {

@@ -110,6 +110,29 @@ describe("wasm-rnn serve", () => {
     expect((only.json.outputs as Outputs).map((o) => o.name)).toEqual(["perplexity"]);
   });
 
+  it("keeps a sequence between requests (sequence_id): its chunks' log_probs add up to the whole text's", async () => {
+    const url = `${lmServer.url}/v2/models/austen/infer`;
+    const chunks = ["It is a truth ", "universally ", "acknowledged"];
+    const whole = lm.logProb(chunks.join(""));
+    let sum = 0;
+    for (const [i, text] of chunks.entries()) {
+      const parameters = { sequence_id: "reader-1", sequence_start: i === 0, sequence_end: i === chunks.length - 1 };
+      const r = await post(url, { inputs: [{ name: "text", datatype: "BYTES", shape: [1], data: [text] }], parameters });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      sum += (r.json.outputs as Outputs)[0].data[0] as number;
+      if (i === 0) expect(await (await fetch(`${lmServer.url}/metrics`)).text()).toMatch(/wasm_rnn_sessions 1/);
+    }
+    expect(sum).toBeCloseTo(whole, 3);
+    // Ended: the sequence is gone; a chunk without sequence_start for an unknown id is refused.
+    const again = await post(url, { inputs: [{ name: "text", datatype: "BYTES", shape: [1], data: ["more"] }], parameters: { sequence_id: "reader-1" } });
+    expect(again.status).toBe(400);
+    expect(again.json.error).toMatch(/sequence "reader-1" is not open/);
+    const two = await post(url, { inputs: [{ name: "text", datatype: "BYTES", shape: [2], data: ["a", "b"] }], parameters: { sequence_id: 7, sequence_start: true } });
+    expect(two.json.error).toMatch(/takes one text; got 2/);
+    const notLm = await post(`${classifierServer.url}/v2/models/sentiment/infer`, { inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, 2], data: [1, 2] }], parameters: { sequence_id: "x", sequence_start: true } });
+    expect(notLm.json.error).toMatch(/keeps no sequences/);
+  });
+
   it("generates: whole, and streamed as server-sent events, the text sample gives", async () => {
     const parameters = { max_tokens: 30, seed: 7, temperature: 0.8 };
     const expected = lm.sample({ prime: "It is", length: 30, seed: 7, temperature: 0.8 });

@@ -1,7 +1,8 @@
 // A model as the inference server serves it: its inputs and outputs as Open Inference Protocol
 // tensors, and infer (through a Batcher, so concurrent requests share batches) — and, for a language
 // model, text generation. One adapter per model type:
-//   language model   text BYTES [B]               → log_prob, perplexity FP32 [B] (batched); generation
+//   language model   text BYTES [B]               → log_prob, perplexity FP32 [B] (batched); generation;
+//                    sequences: parameters sequence_id, sequence_start, sequence_end (one text a request)
 //   classifier       input_ids INT64 [B, T] (or input FP32 [B, T, I]), lengths [B] optional
 //                                                 → probabilities FP32 [B, C], label INT32 [B]
 //   tagger           the classifier's inputs      → tags INT32 [B, T] (−1 past each length)
@@ -10,7 +11,7 @@
 
 import { SequenceClassifier } from "../../models/classifier.js";
 import type { SequenceInput } from "../../models/encoder.js";
-import { LanguageModel } from "../../models/language-model.js";
+import { LanguageModel, type ScoreState } from "../../models/language-model.js";
 import type { Model } from "../../models/model.js";
 import { Seq2Seq } from "../../models/seq2seq/seq2seq.js";
 import { SequenceTagger } from "../../models/tagger.js";
@@ -19,6 +20,7 @@ import { InferenceSession } from "../../io/onnx/session.js";
 import { OnnxTensor, type OnnxType } from "../../io/onnx/tensor.js";
 import { Tensor } from "../../tensor.js";
 import { Batcher, type BatcherOptions } from "../batcher.js";
+import { SessionStore } from "../session-store.js";
 import { output, RequestError, rowsOf, type Datatype, type InputTensor, type OutputTensor, type TensorSpec } from "./tensors.js";
 
 export interface ServedModel {
@@ -30,6 +32,8 @@ export interface ServedModel {
   readonly required: readonly string[];
   /** The batcher concurrent requests share, when the model batches. */
   readonly batcher: Batcher | null;
+  /** The sequences the model keeps between requests (`sequence_id`), when it keeps any. */
+  readonly sequences: SessionStore<unknown> | null;
   /** Whether every input's first dimension is the batch (all but ONNX models, whose layouts vary). */
   readonly batchFirst: boolean;
   infer(inputs: ReadonlyMap<string, InputTensor>, parameters: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<OutputTensor[]>;
@@ -63,16 +67,40 @@ function numberParameter(parameters: Readonly<Record<string, unknown>>, name: st
   return v;
 }
 
+/** A request's sequence parameters (Triton's sequence batcher names), or null without sequence_id. */
+function sequenceParameters(parameters: Readonly<Record<string, unknown>>): { id: string; start: boolean; end: boolean } | null {
+  const { sequence_id: id, sequence_start: start = false, sequence_end: end = false } = parameters;
+  if (id === undefined) return null;
+  if (!(typeof id === "string" && id.length > 0) && !(Number.isSafeInteger(id) && (id as number) >= 0)) throw new RequestError(`parameters.sequence_id must be a non-empty string or an integer ≥ 0; got ${JSON.stringify(id)}`);
+  if (typeof start !== "boolean" || typeof end !== "boolean") throw new RequestError("parameters.sequence_start and sequence_end must be booleans");
+  return { id: String(id), start, end };
+}
+
 function languageModel(lm: LanguageModel, batcher: Batcher): ServedModel {
+  const sequences = new SessionStore<ScoreState>({}, "wasm-rnn serve");
+  /** One chunk of a sequence, scored after the chunks before it; the sequence kept unless it ends. */
+  const scoreChunk = (texts: string[], sequence: { id: string; start: boolean; end: boolean }) => {
+    if (texts.length !== 1) throw new RequestError(`a request of a sequence (sequence_id) takes one text; got ${texts.length}`);
+    const from = sequence.start ? null : sequences.get(sequence.id);
+    if (from === undefined) throw new RequestError(`sequence ${JSON.stringify(sequence.id)} is not open: its first request needs sequence_start: true`);
+    if (sequence.start) sequences.checkRoom(sequence.id, "wasm-rnn serve");
+    const { sum, count, next } = lm.scoreFrom(texts[0], from, `sequence ${JSON.stringify(sequence.id)}`);
+    if (sequence.end) sequences.end(sequence.id);
+    else sequences.set(sequence.id, next);
+    return [output("log_prob", "FP32", [1], [-sum]), output("perplexity", "FP32", [1], [Math.exp(sum / count)])];
+  };
   return {
     platform: "wasm-rnn language-model",
     inputs: [{ name: "text", datatype: "BYTES", shape: [-1] }],
     outputs: [{ name: "log_prob", datatype: "FP32", shape: [-1] }, { name: "perplexity", datatype: "FP32", shape: [-1] }],
     required: ["text"],
     batcher,
+    sequences,
     batchFirst: true,
-    async infer(inputs, _, signal) {
+    async infer(inputs, parameters, signal) {
       const texts = inputs.get("text")!.data as string[];
+      const sequence = sequenceParameters(parameters);
+      if (sequence) return scoreChunk(texts, sequence);
       const scores = await Promise.all(texts.map((text) => batcher.score(text, { signal })));
       return [output("log_prob", "FP32", [texts.length], scores.map((s) => s.logProb)), output("perplexity", "FP32", [texts.length], scores.map((s) => s.perplexity))];
     },
@@ -88,6 +116,7 @@ function languageModel(lm: LanguageModel, batcher: Batcher): ServedModel {
       });
     },
     dispose() {
+      sequences.clear();
       batcher.close();
       lm.dispose();
     },
@@ -108,6 +137,7 @@ function encoderModel(model: SequenceClassifier | SequenceTagger, batcher: Batch
       : [{ name: "tags", datatype: "INT32", shape: [-1, -1] }],
     required: [input.name],
     batcher,
+    sequences: null,
     batchFirst: true,
     async infer(inputs, _, signal) {
       const x = inputs.get(input.name)!;
@@ -144,6 +174,7 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
     outputs: [{ name: "text_output", datatype: "BYTES", shape: [-1] }],
     required: ["text"],
     batcher,
+    sequences: null,
     batchFirst: true,
     async infer(inputs, parameters, signal) {
       const texts = inputs.get("text")!.data as string[];
@@ -173,6 +204,7 @@ function onnxModel(session: InferenceSession): ServedModel {
     outputs: outputs.map(spec),
     required: [...session.inputNames],
     batcher: null,
+    sequences: null,
     batchFirst: false,
     async infer(given) {
       const feeds: Record<string, OnnxTensor> = {};
@@ -200,6 +232,7 @@ function kerasModel(model: LayersModel): ServedModel {
     outputs: model.outputNames.map((name, i) => ({ name, datatype: "FP32", shape: shapeOf(model.outputShapes[i]) })),
     required: [...model.inputNames],
     batcher: null,
+    sequences: null,
     batchFirst: true,
     async infer(given) {
       const tensors = model.inputNames.map((name) => new Tensor(Float32Array.from(given.get(name)!.data as number[]), given.get(name)!.shape));

@@ -5,7 +5,7 @@
 // server-sent events token by token), and Prometheus metrics. A client's mistake is a 4xx with
 // `{"error": "..."}` naming the field; the server goes on serving.
 
-import { WasmRnnError, WorkerError } from "../../errors.js";
+import { ResourceError, WasmRnnError, WorkerError } from "../../errors.js";
 import { engine } from "../../engine/engine.js";
 import { Metrics } from "./metrics.js";
 import type { ServedModel } from "./served-model.js";
@@ -39,7 +39,7 @@ export class InferenceServer {
     this.maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
     this.metrics.gauge("wasm_rnn_queue_depth", "Calls waiting in the batchers.", () => [...models.values()].reduce((n, m) => n + (m.batcher?.pending ?? 0), 0));
     this.metrics.gauge("wasm_rnn_requests_in_flight", "Requests being answered.", () => this.inFlight);
-    this.metrics.gauge("wasm_rnn_sessions", "Stateful sessions live.", () => 0);
+    this.metrics.gauge("wasm_rnn_sessions", "Sequences (sequence_id) kept between requests.", () => [...models.values()].reduce((n, m) => n + (m.sequences?.size ?? 0), 0));
     this.metrics.gauge("wasm_rnn_wasm_memory_bytes", "Size of the engine's WebAssembly memory.", () => engine().memory.buffer.byteLength);
   }
 
@@ -132,7 +132,9 @@ export class InferenceServer {
       if (batch[0] === 0) throw new RequestError("the batch is empty (a first dimension of 0)");
     }
     const wanted = readOutputs(outputs, served);
-    const results = await served.infer(given, readParameters(parameters), request.signal);
+    const requestParameters = readParameters(parameters);
+    if (requestParameters.sequence_id !== undefined && !served.sequences) throw new RequestError(`model "${name}" keeps no sequences (sequence_id is for language models)`);
+    const results = await served.infer(given, requestParameters, request.signal);
     return json(200, { model_name: name, model_version: "1", ...(id !== undefined ? { id } : {}), outputs: results.filter((o) => !wanted || wanted.has(o.name)) });
   }
 
@@ -174,6 +176,7 @@ export class InferenceServer {
   /** A request's failure as its answer: 4xx for the client's mistakes, 500 for the server's. */
   private failure(e: unknown): Response {
     if (e instanceof RequestError) return error(e.status, e.message);
+    if (e instanceof ResourceError) return error(503, e.message); // a full queue, no room for a sequence: retry later
     if (e instanceof WorkerError || !(e instanceof WasmRnnError)) return error(500, `inference failed: ${(e as Error)?.message ?? String(e)}`);
     return error(400, e.message); // the library refused the input: a ShapeError, NumericError, …
   }
