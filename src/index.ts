@@ -36,7 +36,7 @@ export type { RecurrentConfig, CellName } from "./models/recurrent-config.js";
 export type { SequenceInput, EncoderConfig } from "./models/encoder.js";
 export { CharTokenizer, WordTokenizer, tokenizerFromJSON, SPECIAL_TOKENS, type Tokenizer } from "./text/index.js";
 export { Seq2Seq, type Seq2SeqConfig, type SequencePair } from "./models/seq2seq/seq2seq.js";
-export { decode, type DecodeOptions, type Decoded } from "./models/seq2seq/decoding.js";
+export { decode, decodeStream, type DecodeOptions, type DecodeStreamOptions, type Decoded } from "./models/seq2seq/decoding.js";
 export { Attention, type AttentionKind, type AttentionOptions } from "./layers/attention.js";
 export { WorkerPool, type PoolOptions, type RunOptions } from "./serving/pool.js";
 export { StatefulSessions, type SessionOptions } from "./serving/sessions.js";

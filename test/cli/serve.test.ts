@@ -166,6 +166,10 @@ describe("wasm-rnn serve", () => {
     const sources = ["March 3, 2024", "12/25/1999"];
     const d = await post(`${datesServer.url}/v2/models/dates/infer`, { inputs: [{ name: "text", datatype: "BYTES", shape: [2], data: sources }] });
     expect((d.json.outputs as Outputs)[0].data).toEqual(decode(dates, sources).map((r) => r.text));
+    const stream = await fetch(`${datesServer.url}/v2/models/dates/generate_stream`, { method: "POST", body: JSON.stringify({ text_input: sources[0] }) });
+    const pieces = (await stream.text()).split("\n\n").filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, "")).text_output as string);
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join("")).toBe(decode(dates, [sources[0]])[0].text);
   });
 
   it("an ONNX model and a Keras model.json: their own inputs and outputs, each answer the model's own", async () => {
@@ -247,6 +251,7 @@ describe("wasm-rnn serve", () => {
     expect((await post(`${classifierServer.url}/v2/models/nope/infer`, input({}))).status).toBe(404);
     expect((await fetch(url)).status).toBe(405);
     expect((await post(`${classifierServer.url}/v2/models/sentiment/generate`, {})).json.error).toMatch(/does not generate text/);
+    expect((await post(`${lmServer.url}/v2/models/austen/generate`, { text_input: "It", parameters: { temperature: -1 } })).json.error).toMatch(/temperature must be a number > 0/);
     const tooBig = await fetch(url, { method: "POST", body: JSON.stringify(input({ data: new Array(2000).fill(1), shape: [1, 2000] })) });
     expect(tooBig.status).toBe(413);
     expect((await post(url, input({}))).status).toBe(200);

@@ -1,9 +1,10 @@
 // Decoding with a trained Seq2Seq: greedy, sampling (temperature, top-k, top-p) and beam search (width
 // k, length normalisation, maximum length), for a batch of sources whose outputs finish at different
-// steps. One decoder step for the whole batch (or batch × beams) per wasm round; beams are reordered
+// steps; and one source's greedy or sampled decoding streamed token by token. One decoder step for the whole batch (or batch × beams) per wasm round; beams are reordered
 // by gathering state rows inside wasm.
 
-import { ShapeError } from "../../errors.js";
+import { CancelledError, ShapeError, UnsupportedError } from "../../errors.js";
+import { platform } from "../../platform/current.js";
 import { Random } from "../../random.js";
 import { BOS, EOS } from "../../text/vocabulary.js";
 import { describe, optionsObject } from "../../validate.js";
@@ -101,12 +102,22 @@ function step(model: Seq2Seq, src: EncodedSources, tokens: Int32Array, states: S
   return eng.read(logp, rows * V);
 }
 
+/** PAD, UNK and BOS are never produced. */
+const NEVER = new Set([0, 1, BOS]);
+
+/** The next token from a row of log-probabilities: the most likely (greedy), or drawn (sample). */
+function chooseToken(row: Float32Array, o: ReturnType<typeof checkDecodeOptions>, random: Random): number {
+  if (o.strategy === "sample") return drawToken(row.map(Math.exp), o.topK, o.topP, random, NEVER);
+  let choice = -1;
+  for (let v = 0; v < row.length; v++) if (!NEVER.has(v) && (choice < 0 || row[v] > row[choice])) choice = v;
+  return choice;
+}
+
 /** Greedy or sampled decoding of the whole batch; rows that produced the end token stop contributing. */
 function stepwise(model: Seq2Seq, src: EncodedSources, o: ReturnType<typeof checkDecodeOptions>, random: Random): Omit<Decoded, "text">[] {
   const B = src.batch, V = model.sizes.V;
   const states = initialStates(model, src, null, "greedy");
   const out = Array.from({ length: B }, () => ({ tokens: [] as number[], logProb: 0, finished: false }));
-  const excluded = new Set([0, 1, BOS]); // PAD, UNK, BOS are never produced
   let tokens = new Int32Array(B).fill(BOS);
   for (let t = 0; t < o.maxLength && out.some((r) => !r.finished); t++) {
     const logp = step(model, src, tokens, states, o.strategy === "sample" ? o.temperature : 1);
@@ -118,13 +129,7 @@ function stepwise(model: Seq2Seq, src: EncodedSources, o: ReturnType<typeof chec
         continue;
       }
       const row = logp.subarray(b * V, (b + 1) * V);
-      let choice: number;
-      if (o.strategy === "sample") {
-        choice = drawToken(row.map(Math.exp), o.topK, o.topP, random, excluded);
-      } else {
-        choice = -1;
-        for (let v = 0; v < V; v++) if (!excluded.has(v) && (choice < 0 || row[v] > row[choice])) choice = v;
-      }
+      const choice = chooseToken(row, o, random);
       r.logProb += row[choice];
       if (choice === EOS) r.finished = true;
       else r.tokens.push(choice);
@@ -225,4 +230,65 @@ function replicateSources(model: Seq2Seq, src: EncodedSources, parentOf: Int32Ar
   const lengths = pool.ints("beamLengths", rows);
   eng.writeInt32(lengths, lengthsArray);
   return { ...src, batch: rows, lengths, lengthsArray, encoder: { ...src.encoder, output }, context };
+}
+
+export interface DecodeStreamOptions extends DecodeOptions {
+  /** Stops the decoding: the iterator's next call then rejects with a CancelledError. */
+  signal?: AbortSignal;
+}
+
+/**
+ * decode() of one source, greedy or sampled, as an async iterator of the text each new token adds
+ * (the same text decode gives, for a seed too). The event loop runs between tokens; the stream keeps
+ * its own copy of the encoded source and of the decoder's state in wasm memory, so other decodings
+ * may run on the model in between; `break` or `signal` stops it. Beam search cannot stream (its best
+ * output is known only at the end): an UnsupportedError, as are bad options, thrown here.
+ */
+export function decodeStream(model: Seq2Seq, source: string | readonly number[], options: DecodeStreamOptions = {}): AsyncGenerator<string, void, undefined> {
+  const where = "decodeStream";
+  model.checkAlive(where);
+  const { signal, ...decoding } = optionsObject(options, `${where}: options`);
+  const ids = model.sourceEmbedding.checkIds(model.tokens(source, model.sourceTokenizer, `${where}: source`), `${where}: source`);
+  const o = checkDecodeOptions(model, decoding, ids.length, where);
+  if (o.strategy === "beam") throw new UnsupportedError(`${where}: beam search cannot stream (its best output is known only at the end); use decode`);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ShapeError(`${where}: signal must be an AbortSignal`);
+  return streamTokens(model, ids, o, new Random(options.seed), signal, where);
+}
+
+async function* streamTokens(model: Seq2Seq, ids: Int32Array, o: ReturnType<typeof checkDecodeOptions>, random: Random, signal: AbortSignal | undefined, where: string): AsyncGenerator<string, void, undefined> {
+  const eng = model.engine, arena = eng.arena;
+  const { H, L, He } = model.sizes;
+  const shared = model.encode([ids], where);
+  // The stream's own copies: the encoder outputs, lengths and context, and the decoder's state.
+  const own: number[] = [];
+  const copy = (from: number, floats: number) => {
+    const to = arena.alloc(floats * 4);
+    own.push(to);
+    if (from) eng.copy(to, from, floats);
+    return to;
+  };
+  try {
+    const src: EncodedSources = {
+      ...shared,
+      lengths: copy(shared.lengths, 1),
+      encoder: { ...shared.encoder, output: copy(shared.encoder.output, shared.steps * He) },
+      context: shared.context ? copy(shared.context, He) : 0,
+    };
+    const states = { h: copy(shared.h0, L * H), c: shared.c0 ? copy(shared.c0, L * H) : 0 };
+    const produced: number[] = [];
+    let emitted = "", token = BOS;
+    for (let t = 0; t < o.maxLength; t++) {
+      if (signal?.aborted) throw new CancelledError(`${where}: cancelled after ${produced.length} token(s)`);
+      model.checkAlive(where);
+      token = chooseToken(step(model, src, Int32Array.of(token), states, o.strategy === "sample" ? o.temperature : 1), o, random);
+      if (token === EOS) return;
+      produced.push(token);
+      const text = model.targetTokenizer.decode(produced);
+      yield text.slice(emitted.length);
+      emitted = text;
+      await platform.yieldToEventLoop();
+    }
+  } finally {
+    for (const ptr of own) arena.release(ptr);
+  }
 }

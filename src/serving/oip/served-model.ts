@@ -6,13 +6,15 @@
 //   classifier       input_ids INT64 [B, T] (or input FP32 [B, T, I]), lengths [B] optional
 //                                                 → probabilities FP32 [B, C], label INT32 [B]
 //   tagger           the classifier's inputs      → tags INT32 [B, T] (−1 past each length)
-//   seq2seq          text BYTES [B]               → text_output BYTES [B] (parameters beam_width, max_tokens)
+//   seq2seq          text BYTES [B]               → text_output BYTES [B] (parameters beam_width, max_tokens);
+//                    generation (greedy, or sampled with temperature/top_k/top_p/seed) of text_input
 //   ONNX, Keras      their own inputs and outputs, by name, as the model declares them (one run per request)
 
 import { SequenceClassifier } from "../../models/classifier.js";
 import type { SequenceInput } from "../../models/encoder.js";
 import { LanguageModel, type ScoreState } from "../../models/language-model.js";
 import type { Model } from "../../models/model.js";
+import { decodeStream } from "../../models/seq2seq/decoding.js";
 import { Seq2Seq } from "../../models/seq2seq/seq2seq.js";
 import { SequenceTagger } from "../../models/tagger.js";
 import { LayersModel } from "../../io/keras/model.js";
@@ -183,6 +185,18 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
       const options = beamWidth! > 1 ? { strategy: "beam" as const, beamWidth, maxLength } : { maxLength };
       const decoded = await Promise.all(texts.map((text) => batcher.decode(text, { ...options, signal })));
       return [output("text_output", "BYTES", [texts.length], decoded.map((d) => d.text))];
+    },
+    generate(source, parameters, signal) {
+      const sampling = ["temperature", "top_k", "top_p", "seed"].some((k) => parameters[k] !== undefined);
+      return decodeStream(model, source, {
+        strategy: sampling ? "sample" : "greedy",
+        maxLength: intParameter(parameters, "max_tokens", undefined, 1, 100_000),
+        temperature: numberParameter(parameters, "temperature"),
+        topK: intParameter(parameters, "top_k", undefined, 0),
+        topP: numberParameter(parameters, "top_p"),
+        seed: intParameter(parameters, "seed", undefined, 0),
+        signal,
+      });
     },
     dispose() {
       batcher.close();
