@@ -69,6 +69,17 @@ function numberParameter(parameters: Readonly<Record<string, unknown>>, name: st
   return v;
 }
 
+/** The generate extension's parameters, by the library's names (undefined where not given). */
+function generationParameters(parameters: Readonly<Record<string, unknown>>) {
+  return {
+    maxTokens: intParameter(parameters, "max_tokens", undefined, 1, 100_000),
+    temperature: numberParameter(parameters, "temperature"),
+    topK: intParameter(parameters, "top_k", undefined, 0),
+    topP: numberParameter(parameters, "top_p"),
+    seed: intParameter(parameters, "seed", undefined, 0),
+  };
+}
+
 /** A request's sequence parameters (Triton's sequence batcher names), or null without sequence_id. */
 function sequenceParameters(parameters: Readonly<Record<string, unknown>>): { id: string; start: boolean; end: boolean } | null {
   const { sequence_id: id, sequence_start: start = false, sequence_end: end = false } = parameters;
@@ -107,15 +118,8 @@ function languageModel(lm: LanguageModel, batcher: Batcher): ServedModel {
       return [output("log_prob", "FP32", [texts.length], scores.map((s) => s.logProb)), output("perplexity", "FP32", [texts.length], scores.map((s) => s.perplexity))];
     },
     generate(prompt, parameters, signal) {
-      return lm.generate({
-        prime: prompt,
-        length: intParameter(parameters, "max_tokens", 64, 0, 100_000),
-        temperature: numberParameter(parameters, "temperature"),
-        topK: intParameter(parameters, "top_k", undefined, 0),
-        topP: numberParameter(parameters, "top_p"),
-        seed: intParameter(parameters, "seed", undefined, 0),
-        signal,
-      });
+      const { maxTokens, ...sampling } = generationParameters(parameters);
+      return lm.generate({ prime: prompt, length: maxTokens ?? 64, ...sampling, signal });
     },
     dispose() {
       sequences.clear();
@@ -187,16 +191,9 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
       return [output("text_output", "BYTES", [texts.length], decoded.map((d) => d.text))];
     },
     generate(source, parameters, signal) {
-      const sampling = ["temperature", "top_k", "top_p", "seed"].some((k) => parameters[k] !== undefined);
-      return decodeStream(model, source, {
-        strategy: sampling ? "sample" : "greedy",
-        maxLength: intParameter(parameters, "max_tokens", undefined, 1, 100_000),
-        temperature: numberParameter(parameters, "temperature"),
-        topK: intParameter(parameters, "top_k", undefined, 0),
-        topP: numberParameter(parameters, "top_p"),
-        seed: intParameter(parameters, "seed", undefined, 0),
-        signal,
-      });
+      const { maxTokens, ...sampling } = generationParameters(parameters);
+      const sampled = Object.values(sampling).some((v) => v !== undefined);
+      return decodeStream(model, source, { strategy: sampled ? "sample" : "greedy", maxLength: maxTokens, ...sampling, signal });
     },
     dispose() {
       batcher.close();
