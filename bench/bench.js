@@ -72,6 +72,12 @@ if (suiteOnly) process.exit(0);
   if (status !== 0) process.exit(status ?? 1);
 }
 
+// Serving under load (wasm-rnn serve and onnxruntime-node servers, autocannon clients), its own processes.
+{
+  const { status } = spawnSync(process.execPath, [here("./serve.js")], { stdio: "inherit" });
+  if (status !== 0) process.exit(status ?? 1);
+}
+
 console.log("\ncold start, fresh node process: load the library (import, compile, init) → first W1 result, median of 5:");
 console.log(formatColdStarts(coldStarts()));
 console.log("\nwasm binaries:");
