@@ -23,7 +23,7 @@ const api = await import("../dist/node.js");
 await api.init({ threads: 1 });
 const CLI = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "wasm-rnn-serve-bench-"));
-const V = 2000, E = 64, H = 256, C = 2, MAX_DELAY_MS = 2, MAX_BATCH = 32, SECONDS = Number(process.env.SERVE_SECONDS ?? 5);
+const V = 2000, E = 64, H = 256, C = 2, MAX_DELAY_MS = 2, MAX_BATCH = Number(process.env.SERVE_MAX_BATCH ?? 32), SECONDS = Number(process.env.SERVE_SECONDS ?? 5);
 
 // The model, saved three ways: checkpoint (float32), checkpoint (int8), ONNX.
 const classifier = new api.SequenceClassifier({ vocabSize: V, embeddingDim: E, hiddenSize: H, numClasses: C, seed: 1 });
