@@ -7,7 +7,6 @@
 import * as Comlink from "comlink";
 import { engine, type Engine } from "../engine/engine.js";
 import { CancelledError, FormatError, NumericError, ResourceError, ShapeError, UnsupportedError, WasmRnnError, WorkerError } from "../errors.js";
-import { LSTM } from "../layers/lstm.js";
 import { Recurrent, type ForwardOptions, type ForwardResult } from "../layers/recurrent.js";
 import { Model, type BatchLoss } from "../models/model.js";
 import { emptyPlan } from "../engine/abi.js";
@@ -88,10 +87,6 @@ export class WorkerPool implements ShardRunner {
   /** Worker replacements under way (a failed worker being stopped and a fresh one started). */
   private readonly replacements = new Set<Promise<void>>();
 
-  /** Which forward splits over the workers were measured faster than one worker at create: a batch
-   *  by rows, one sequence by hidden units (true where not measured: without shared memory). */
-  private splitsPay = { rows: true, units: true };
-
   private constructor(size: number, maxQueue: number, private readonly workerUrl: URL | string | undefined) {
     this.size = size;
     this.maxQueue = maxQueue;
@@ -113,43 +108,12 @@ export class WorkerPool implements ShardRunner {
       }
       try {
         for (let i = 0; i < size; i++) pool.slots.push(await pool.start(i));
-        if (pool.sharedMemory) await pool.measureSplits();
       } catch (e) {
         await pool.close();
         throw e;
       }
     }
     return pool;
-  }
-
-  /**
-   * Times a layer's forward split over the workers against the same forward on one worker, for a
-   * batch (split by rows) and for one sequence (split by hidden units, a barrier per step), and
-   * keeps the splits that were faster: measured in headless Chromium, one W1 sequence ran 3× slower
-   * split over two workers than on one. The sizes are a step of W2 and of W1 (LSTM, H 256).
-   */
-  private async measureSplits(): Promise<void> {
-    const layer = new LSTM({ inputSize: 64, hiddenSize: 256, seed: 1 });
-    try {
-      const x = (T: number, B: number) => new Tensor(new Float32Array(T * B * 64).map((_, i) => Math.sin(i)), [T, B, 64]);
-      const pays = async (input: Tensor) => {
-        const time = async (split: boolean) => {
-          const start = performance.now();
-          await (split ? this.forwardSplit(layer, input, {}, {}) : this.run(layer, "forward", [input, {}]));
-          return performance.now() - start;
-        };
-        const times = { split: [] as number[], one: [] as number[] };
-        for (let round = 0; round < 4; round++) {
-          const [split, one] = [await time(true), await time(false)];
-          if (round > 0) times.split.push(split), times.one.push(one); // the first round warms both up
-        }
-        const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-        return median(times.split) <= 0.9 * median(times.one);
-      };
-      this.splitsPay = { rows: await pays(x(16, 16)), units: await pays(x(64, 1)) };
-    } finally {
-      layer.dispose();
-    }
   }
 
   /** Whether workers compute on the one shared copy of the weights (false: per-worker copies). */
@@ -347,8 +311,7 @@ export class WorkerPool implements ShardRunner {
     checkRequest(layer, "forward", [x, options], run);
     const { steps: T, batch: B, unbatched } = layer.checkForwardInputs(x, options);
     const shape = { ...emptyPlan(), steps: T, batch: B, inputSize: layer.inputSize, outputSize: layer.outputSize };
-    const pays = B > 1 ? this.splitsPay.rows : this.splitsPay.units;
-    if (this.size > 1 && this.sharedMemory && pays && layer.splitParts(shape, this.size) > 1) return this.forwardSplit(layer, x, options, run);
+    if (this.size > 1 && this.sharedMemory && layer.splitParts(shape, this.size) > 1) return this.forwardSplit(layer, x, options, run);
     if (unbatched || B < 2 || this.size === 1 || this.sharedMemory) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);
     const axis = layer.batchFirst ? 0 : 1;
     const parts = await Promise.all(this.ranges(B).map(([a, b]) => this.run<ForwardResult>(layer, "forward", [sliceBatch(x, a, b, axis), sliceOptions(options, a, b)], run)));
