@@ -38,7 +38,7 @@ export async function serve(values: Values): Promise<void> {
   const host = stringOption(values, "host", "127.0.0.1");
   const port = intOption(values, "port", 8000, 0);
   const maxBatchSize = intOption(values, "max-batch", 32);
-  const maxDelayMs = values["max-delay-ms"] === undefined ? 2 : positiveOption(values, "max-delay-ms", 2);
+  const maxDelayMs = positiveOption(values, "max-delay-ms", 2);
   const maxBodyBytes = intOption(values, "max-body-bytes", 8 * 1024 * 1024);
   if (values.threads !== undefined) await init({ threads: intOption(values, "threads", 1) });
   const model = await loadModel(path);
