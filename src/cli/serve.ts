@@ -2,8 +2,10 @@
 // over HTTP on the Open Inference Protocol
 // (serving/oip/server.ts), with dynamic batching. Node's http server carries the fetch-style handler:
 // a body over --max-body-bytes is answered 413 without being read to the end, a slow or dropped
-// client holds only its own request, and SIGTERM (or SIGINT) turns readiness false, stops accepting,
-// lets in-flight requests finish and exits 0. Prints `listening on http://HOST:PORT` once ready.
+// client holds only its own request, and SIGTERM (or SIGINT) turns readiness false, goes on serving
+// for --drain-delay-ms (so load balancers see the 503 and route elsewhere; a second signal cuts it
+// short), stops accepting, lets in-flight requests finish and exits 0. Prints
+// `listening on http://HOST:PORT` once ready.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { basename } from "node:path";
@@ -29,6 +31,7 @@ export const SERVE_OPTIONS = {
   "max-body-bytes": { type: "string" },
   threads: { type: "string" },
   workers: { type: "string" },
+  "drain-delay-ms": { type: "string" },
 } as const;
 
 export async function serve(values: Values): Promise<void> {
@@ -40,6 +43,7 @@ export async function serve(values: Values): Promise<void> {
   const maxBatchSize = intOption(values, "max-batch", 32);
   const maxDelayMs = positiveOption(values, "max-delay-ms", 2);
   const maxBodyBytes = intOption(values, "max-body-bytes", 8 * 1024 * 1024);
+  const drainDelayMs = intOption(values, "drain-delay-ms", 0, 0);
   if (values.threads !== undefined) await init({ threads: intOption(values, "threads", 1) });
   const model = await loadModel(path);
   // Batches on workers leave this thread to HTTP: health checks answer while a batch computes.
@@ -57,15 +61,23 @@ export async function serve(values: Values): Promise<void> {
   const actualPort = typeof address === "object" && address ? address.port : port;
   process.stdout.write(`listening on http://${host}:${actualPort}\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      handler.stopAccepting();
+    let draining: ReturnType<typeof setTimeout> | null = null;
+    const close = () => {
+      if (draining !== null) clearTimeout(draining);
+      process.off("SIGTERM", signalled);
+      process.off("SIGINT", signalled);
       http.close(() => resolve()); // stops accepting; calls back once every connection has ended
       http.closeIdleConnections();
       const idle = setInterval(() => handler.pending === 0 && http.closeIdleConnections(), 50);
       idle.unref();
     };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+    const signalled = () => {
+      if (draining !== null) return close(); // a second signal: stop accepting now
+      handler.stopAccepting(); // readiness answers 503 from here on
+      draining = setTimeout(close, drainDelayMs);
+    };
+    process.on("SIGTERM", signalled);
+    process.on("SIGINT", signalled);
   });
   await pool?.close();
   served.dispose();

@@ -17,7 +17,7 @@ export const USAGE = `Usage:
   wasm-rnn translate --model DIR [--beam K] [--max-length N] [--batch N]   (stdin → stdout, one per line)
   wasm-rnn quantize --model DIR --out DIR2 [--text FILE]
   wasm-rnn serve  --model DIR|FILE.onnx|model.json [--name NAME] [--host 127.0.0.1] [--port 8000] [--max-batch N]
-                  [--max-delay-ms X] [--max-body-bytes N] [--threads N] [--workers N]
+                  [--max-delay-ms X] [--max-body-bytes N] [--threads N] [--workers N] [--drain-delay-ms N]
 
 train   trains a language model (default: character-level LSTM on the bundled Pride and Prejudice)
         and saves checkpoints to --out (default ./wasm-rnn-model); --resume continues from there.
@@ -31,7 +31,8 @@ quantize       saves the model with int8 weights (inference only; sample, eval, 
 serve          serves the model over HTTP on the Open Inference Protocol (KServe v2): /v2/health/live,
                /v2/health/ready, /v2/models/NAME[/ready|/infer|/generate|/generate_stream], /metrics;
                concurrent requests share batches. Prints "listening on http://HOST:PORT" when ready;
-               SIGTERM finishes in-flight requests and exits 0.
+               SIGTERM turns readiness to 503, serves --drain-delay-ms more (default 0), then stops
+               accepting, finishes in-flight requests and exits 0.
 `;
 
 /** A mistake in the command line: printed with the usage text, exit code 2. */

@@ -5,7 +5,7 @@
 // outputs; generation whole and streamed; batching of concurrent requests
 // (seen in /metrics); the client's mistakes answered 4xx while the server goes on serving; a body
 // over the limit refused unread; a stalled client holding no one else up; SIGTERM finishing what
-// is in flight, then exiting 0.
+// is in flight, then exiting 0 (after a drain delay with readiness 503, when one is asked for).
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -285,5 +285,19 @@ describe("wasm-rnn serve", () => {
     expect(pieces.length).toBeGreaterThan(100); // the generation ran on after SIGTERM
     expect(await server.exit).toBe(0);
     await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
+  });
+
+  it("with --drain-delay-ms, readiness answers 503 after SIGTERM while requests are still served, then it exits 0", async () => {
+    const server = await start("--model", join(MODELS, "austen"), "--name", "drain", "--drain-delay-ms", "3000");
+    expect((await fetch(`${server.url}/v2/health/ready`)).status).toBe(200);
+    const signalled = performance.now();
+    server.process.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await fetch(`${server.url}/v2/health/ready`)).status).toBe(503);
+    expect((await fetch(`${server.url}/v2/health/live`)).status).toBe(200);
+    const r = await post(`${server.url}/v2/models/drain/infer`, { inputs: [{ name: "text", datatype: "BYTES", shape: [1], data: ["It is"] }] });
+    expect(r.status).toBe(200);
+    expect(await server.exit).toBe(0);
+    expect(performance.now() - signalled).toBeGreaterThan(2900);
   });
 });
