@@ -4,10 +4,11 @@
 // same model run in this process, and an ONNX file and a Keras model.json with their own inputs and
 // outputs; generation whole and streamed; batching of concurrent requests
 // (seen in /metrics); the client's mistakes answered 4xx while the server goes on serving; a body
-// over the limit refused unread; a stalled client holding no one else up; SIGTERM finishing what
+// over the limit refused unread; a stalled client holding no one else up; a worker ended mid-batch
+// from outside (through the inspector) failing only its batch; SIGTERM finishing what
 // is in flight, then exiting 0 (after a drain delay with readiness 503, when one is asked for).
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,13 +27,20 @@ interface Served {
   process: ChildProcess;
   url: string;
   exit: Promise<number | null>;
+  /** What it has written to stderr so far. */
+  stderr(): string;
 }
 
 const running: Served[] = [];
 
 /** Starts `wasm-rnn serve` and resolves once it prints where it listens. */
-async function start(...args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function start(...args: string[]): Promise<Served> {
+  return launch([], args);
+}
+
+/** Starts `wasm-rnn serve ARGS` under node NODE_FLAGS. */
+async function launch(nodeFlags: string[], args: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [...nodeFlags, CLI, "serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let out = "", err = "";
   child.stderr!.on("data", (d) => (err += d));
@@ -45,7 +53,7 @@ async function start(...args: string[]): Promise<Served> {
     void exit.then((code) => reject(new Error(`serve exited with ${code}: ${err}`)));
     setTimeout(() => reject(new Error(`serve did not start: ${out} ${err}`)), 30_000);
   });
-  const served = { process: child, url, exit };
+  const served = { process: child, url, exit, stderr: () => err };
   running.push(served);
   return served;
 }
@@ -267,6 +275,43 @@ describe("wasm-rnn serve", () => {
     expect(r.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(5000);
     socket.destroy();
+  });
+
+  it("a worker that dies mid-batch fails only its batch: the other requests are answered, and the server goes on", async () => {
+    const big = new SequenceClassifier({ vocabSize: 30, embeddingDim: 16, hiddenSize: 192, numClasses: 3, seed: 3 });
+    const dir = join(work, "big-classifier");
+    saveCheckpoint(dir, big);
+    const server = await launch(["--inspect=127.0.0.1:0"], ["--model", dir, "--name", "big", "--workers", "2", "--max-batch", "2"]);
+    const infer = (row: number[]) => post(`${server.url}/v2/models/big/infer`, { inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, row.length], data: row }] });
+    const rows = Array.from({ length: 20 }, (_, i) => Array.from({ length: 6000 }, (_, t) => 1 + ((t * 7 + i * 3) % 29)));
+    const answers = Promise.all(rows.map(infer));
+    for (;;) { // until both workers run a batch
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      if (Number(/wasm_rnn_batch_size_count\{model="big"\} (\d+)/.exec(metrics)?.[1] ?? 0) >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const flags = typeof WebSocket === "undefined" ? ["--experimental-websocket"] : [];
+    const inspector = /ws:\/\/\S+/.exec(server.stderr())![0];
+    const ended = execFileSync(process.execPath, [...flags, fileURLToPath(new URL("../helpers/end-worker.mjs", import.meta.url)), inspector], { encoding: "utf8" });
+    expect(Number(ended)).toBe(2); // it saw both workers, and ended one
+    const results = await answers;
+    const failed = results.filter((r) => r.status !== 200);
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed.length).toBeLessThanOrEqual(2);
+    for (const f of failed) {
+      expect(f.status).toBe(500);
+      expect(f.json.error).toContain(`the batch of ${failed.length} call(s) failed`);
+      expect(f.json.error).toContain("the worker exited");
+    }
+    results.forEach((r, i) => {
+      if (r.status !== 200) return;
+      const expected = softmax(big.forward([rows[i]]).data);
+      expected.forEach((p, k) => expect(((r.json.outputs as Outputs)[0].data[k]) as number).toBeCloseTo(p, 5));
+    });
+    const after = await infer(rows[0]); // the pool has replaced the worker
+    expect(after.status).toBe(200);
+    expect(((after.json.outputs as Outputs)[0].data[0]) as number).toBeCloseTo(softmax(big.forward([rows[0]]).data)[0], 5);
+    big.dispose();
   });
 
   it("on SIGTERM stops accepting, finishes the stream in flight, then exits 0", async () => {
