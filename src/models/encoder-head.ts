@@ -7,6 +7,7 @@ import { Dense } from "../layers/dense.js";
 import { BufferPool } from "../layers/buffer-pool.js";
 import { SequenceEncoder, type EncoderConfig } from "./encoder.js";
 import { Model } from "./model.js";
+import { quantizedKinds } from "./quantized-kinds.js";
 import type { Reduction } from "../layers/losses.js";
 
 export abstract class EncoderHeadModel<Settings extends EncoderConfig & { seed?: number; reduction?: Reduction }> extends Model {
@@ -21,7 +22,7 @@ export abstract class EncoderHeadModel<Settings extends EncoderConfig & { seed?:
   protected constructor(protected readonly settings: Settings, outputs: number) {
     const eng = engine();
     const encoder = new SequenceEncoder(settings, eng, settings.seed);
-    const head = new Dense({ inFeatures: encoder.outputFeatures, outFeatures: outputs, seed: settings.seed === undefined ? undefined : settings.seed + 2, quantized: settings.quantized });
+    const head = new Dense({ inFeatures: encoder.outputFeatures, outFeatures: outputs, seed: settings.seed === undefined ? undefined : settings.seed + 2, quantized: quantizedKinds(settings.quantized, "quantized").has("Dense") });
     super([...encoder.modules(), ["fc", head]], settings.reduction);
     this.encoder = encoder;
     this.head = head;

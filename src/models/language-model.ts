@@ -18,6 +18,7 @@ import type { Tokenizer } from "../text/index.js";
 import { BOS, EOS, PAD, UNK } from "../text/vocabulary.js";
 import type { Reduction } from "../layers/losses.js";
 import { Model, type BatchLoss } from "./model.js";
+import { quantizedKinds } from "./quantized-kinds.js";
 import { buildRecurrent, type RecurrentConfig } from "./recurrent-config.js";
 import { checkSampling, drawToken, MAX_GENERATED, type SamplingOptions } from "./sampling.js";
 
@@ -92,7 +93,7 @@ export class LanguageModel extends Model {
     const [embedding, rnn, fc] = buildLayers(
       () => new Embedding({ numEmbeddings: vocab, embeddingDim, paddingIdx: PAD, seed }),
       () => buildRecurrent({ ...settings, bidirectional: false }, embeddingDim, seed === undefined ? undefined : seed + 1),
-      ([, r]) => new Dense({ inFeatures: (r as Recurrent).outputSize, outFeatures: vocab, seed: seed === undefined ? undefined : seed + 2, quantized: settings.quantized }),
+      ([, r]) => new Dense({ inFeatures: (r as Recurrent).outputSize, outFeatures: vocab, seed: seed === undefined ? undefined : seed + 2, quantized: quantizedKinds(settings.quantized, "quantized").has("Dense") }),
     ) as [Embedding, Recurrent, Dense];
     super([["embedding", embedding], ["rnn", rnn], ["fc", fc]], settings.reduction);
     this.embedding = embedding;

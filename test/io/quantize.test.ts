@@ -5,12 +5,14 @@
 // as it was; the two are disposed independently; quantizing twice, or a released model, is refused.
 // Every recurrent ONNX fixture — ONNX cell options (activations, clip, coupled gates, peepholes),
 // layouts, lengths — runs quantized too: the int8 kernels take every option the float ones do.
+// The `layers` option selects kinds in both: the unselected layers and nodes give the float model's
+// outputs bit for bit; a selection of none of the model's kinds is refused, the model unchanged.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, loadLayersModel, onnx, OnnxTensor, quantizeDynamic, ResourceError, UnsupportedError, type Tensor } from "../../src/index.js";
+import { init, loadLayersModel, onnx, OnnxTensor, quantizeDynamic, ResourceError, UnsupportedError, type QuantizableKind, type Tensor } from "../../src/index.js";
 import { Random } from "../../src/random.js";
 import { modelBytes, node, tensorProto, valueInfo } from "../../scripts/onnx-writer.mjs";
 import { maxDiff, ours, randomize, save, tf } from "../fixtures/keras/tfjs-models.js";
@@ -58,6 +60,36 @@ describe("a Keras LayersModel", () => {
     expect(() => quantizeDynamic(int8)).toThrow(/quantizeDynamic\(LayersModel\): it is quantized already/);
     expect(() => quantizeDynamic(float)).toThrow(ResourceError);
     int8.dispose();
+  });
+
+  it("layers selects the kinds quantized (Bidirectional by its LSTM, SimpleRNN as RNN, TimeDistributed(Dense) as Dense); the others give the float outputs bit for bit", async () => {
+    // Outputs after each stage: the bidirectional LSTM's, the SimpleRNN's and the dense one's.
+    const input = tf.input({ shape: [T] });
+    const embedded = tf.layers.embedding({ inputDim: 12, outputDim: 8, maskZero: true }).apply(input) as tf.SymbolicTensor;
+    const lstm = tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 16, returnSequences: true }) as tf.RNN }).apply(embedded) as tf.SymbolicTensor;
+    const rnn = tf.layers.simpleRNN({ units: 12, returnSequences: true }).apply(lstm) as tf.SymbolicTensor;
+    const dense = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 5 }) }).apply(rnn) as tf.SymbolicTensor;
+    const reference = tf.model({ inputs: input, outputs: [lstm, rnn, dense] });
+    randomize(reference, 6);
+    const float = await loadLayersModel(await save(reference));
+    const outputs = (model: typeof float) => (model.predict(ours(ids)) as Tensor[]).map((t) => Array.from(t.data));
+    const f32 = outputs(float);
+    const cases: [QuantizableKind[], boolean[]][] = [[["Dense"], [false, false, true]], [["RNN"], [false, true, true]], [["LSTM", "GRU"], [true, true, true]]];
+    for (const [layers, changed] of cases) {
+      const int8 = quantizeDynamic(float, { layers });
+      expect(int8.quantized).toBe(true);
+      outputs(int8).forEach((got, k) => {
+        const d = Math.max(...got.map((v, i) => Math.abs(v - f32[k][i])));
+        if (!changed[k]) expect(d, `${layers}: output ${k}`).toBe(0);
+        else expect([d > 1e-5, d < TOLERANCE], `${layers}: output ${k}, max |Δ| ${d}`).toEqual([true, true]);
+      });
+      int8.dispose();
+    }
+    expect(() => quantizeDynamic(float, { layers: ["GRU"] })).toThrow(UnsupportedError);
+    expect(() => quantizeDynamic(float, { layers: ["GRU"] })).toThrow(/quantizeDynamic\(LayersModel\): layers \[GRU\] selects none of its layers \(it has LSTM, RNN and Dense layers\)/);
+    expect(float.quantized).toBe(false);
+    expect(outputs(float)).toEqual(f32);
+    float.dispose();
   });
 });
 
@@ -111,6 +143,33 @@ describe("an ONNX InferenceSession", () => {
     expect(() => quantizeDynamic(float)).toThrow(ResourceError);
     await int8.release();
     await reference.release();
+  });
+
+  it("layers selects the nodes quantized (Dense: MatMul and Gemm); the others give the float session's outputs bit for bit", async () => {
+    const random = new Random(6);
+    const feeds = { X: new OnnxTensor("float32", random.uniformArray(T * Bt * I, -1, 1), [T, Bt, I]), z: new OnnxTensor("float32", random.uniformArray(Bt * K, -1, 1), [Bt, K]) };
+    const float = await onnx.InferenceSession.create(model());
+    const f32 = await float.run(feeds);
+    // Y: the LSTM's, G: the GRU's, P: the MatMul of the LSTM's Y_h, Q: the Gemm's.
+    const cases: [QuantizableKind[], string[]][] = [[["GRU"], ["G"]], [["Dense"], ["P", "Q"]], [["LSTM", "RNN"], ["Y", "P"]]];
+    for (const [layers, changed] of cases) {
+      const int8 = quantizeDynamic(float, { layers });
+      expect(int8.quantized).toBe(true);
+      const got = await int8.run(feeds);
+      for (const name of ["Y", "G", "P", "Q"]) {
+        const expected = f32[name].data as Float32Array;
+        const d = Math.max(...Array.from(got[name].data as Float32Array, (v, i) => Math.abs(v - expected[i])));
+        if (!changed.includes(name)) expect(d, `${layers}: ${name}`).toBe(0);
+        else expect([d > 1e-5, d < TOLERANCE], `${layers}: ${name}, max |Δ| ${d}`).toEqual([true, true]);
+      }
+      await int8.release();
+    }
+    expect(() => quantizeDynamic(float, { layers: ["RNN"] })).toThrow(UnsupportedError);
+    expect(() => quantizeDynamic(float, { layers: ["RNN"] })).toThrow(/quantizeDynamic\(InferenceSession\): layers \[RNN\] selects none of its layers \(it has LSTM, GRU and Dense layers\)/);
+    expect(float.quantized).toBe(false);
+    const after = await float.run(feeds);
+    for (const name of Object.keys(f32)) expect(Array.from(after[name].data as Float32Array)).toEqual(Array.from(f32[name].data as Float32Array));
+    await float.release();
   });
 });
 

@@ -4,12 +4,17 @@
 // was; quantized state through safetensors and checkpoints, byte for byte, at under 30% of the size;
 // and the refusals: training, quantizing twice, NaN weights, a missing, misshapen or negative scale —
 // each leaving the model unchanged. All-zero weight rows and inputs, and huge inputs, stay finite.
+// The `layers` option on every model type: the selected kinds int8, the rest float32 and bit for bit
+// the float model's, through checkpoints and safetensors; every malformed option refused.
 
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   init, CharTokenizer, LanguageModel, SequenceClassifier, SequenceTagger, Seq2Seq, Dense, LSTM, Trainer, streamData, decode, quantizeDynamic,
-  checkpointToBytes, checkpointFromBytes, readSafetensors, writeSafetensors, createModel, tensor, Tensor,
-  FormatError, NumericError, UnsupportedError, type AnyTensor, type Model,
+  checkpointToBytes, checkpointFromBytes, saveCheckpoint, loadCheckpoint, readSafetensors, writeSafetensors, createModel, tensor, Tensor,
+  FormatError, NumericError, ShapeError, UnsupportedError, type AnyTensor, type Model, type QuantizeOptions,
 } from "../../src/index.js";
 import { Random } from "../../src/random.js";
 
@@ -173,5 +178,139 @@ describe("quantized layers at the edges", () => {
     const out = lstm.forward(tensor(Float32Array.from({ length: 5 * 4 }, (_, i) => (i % 3 ? 1e30 : -1e30)), [5, 1, 4]));
     expect(out.output.data.every((v) => Number.isFinite(v) && Math.abs(v) <= 1)).toBe(true);
     for (const l of [dense, q, lstm]) l.dispose();
+  });
+});
+
+describe("quantizeDynamic's layers option", () => {
+  const random = new Random(9);
+  const uniform = (shape: number[]) => tensor(random.uniformArray(shape.reduce((a, b) => a * b, 1), -1, 1), shape);
+  const values = (t: Tensor) => Array.from(t.data);
+  const maxDiff = (a: Tensor, b: Tensor) => Math.max(...Array.from(a.data, (v, i) => Math.abs(v - b.data[i])));
+
+  /** The weights named by `int8` are int8 with their row scales; every other tensor is float32 and the float model's, bit for bit. */
+  function expectPartial(q: Model, float: Model, int8: RegExp): void {
+    const state = q.stateDict(), floatState = float.stateDict();
+    const names = Object.keys(state).filter((name) => !name.endsWith("_scale"));
+    const quantized = names.filter((name) => int8.test(name));
+    expect(quantized.length).toBeGreaterThan(0);
+    expect(Object.keys(state).filter((name) => name.endsWith("_scale"))).toEqual(quantized.map((name) => `${name}_scale`));
+    for (const name of names) {
+      expect(state[name].dtype, name).toBe(quantized.includes(name) ? "int8" : "float32");
+      if (!quantized.includes(name)) expect(values(state[name] as Tensor), name).toEqual(values(floatState[name] as Tensor));
+    }
+  }
+
+  it("a language model: Dense only or LSTM only — the rest float32 and bit-identical, its config lists the kinds; checkpoints and safetensors round-trip it", () => {
+    const lm = new LanguageModel(CharTokenizer.fit(TEXT), { hiddenSize: 32, embeddingDim: 8, numLayers: 2, seed: 3 });
+    const head = quantizeDynamic(lm, { layers: ["Dense"] }), recurrent = quantizeDynamic(lm, { layers: ["LSTM", "GRU"] }), all = quantizeDynamic(lm, { layers: ["Dense", "LSTM"] });
+    expect([head.quantized, recurrent.quantized, all.quantized, lm.quantized]).toEqual([true, true, true, false]);
+    expect([head.config().quantized, recurrent.config().quantized, all.config().quantized]).toEqual([["Dense"], ["LSTM"], true]);
+    expectPartial(head, lm, /^fc\.weight$/);
+    expectPartial(recurrent, lm, /^rnn\.weight_/);
+    const x = uniform([6, 2, 8]);
+    expect(values(head.rnn.forward(x).output)).toEqual(values(lm.rnn.forward(x).output));
+    const d = maxDiff(recurrent.rnn.forward(x).output, lm.rnn.forward(x).output);
+    expect(d).toBeGreaterThan(1e-6); // the int8 kernels ran
+    expect(d).toBeLessThan(0.03);
+    for (const q of [head, recurrent]) expect(Math.abs(q.logProb(TEXT) / lm.logProb(TEXT) - 1)).toBeLessThan(0.01);
+
+    const loaded = checkpointFromBytes(checkpointToBytes(recurrent).bytes).model as LanguageModel;
+    expect(loaded.config().quantized).toEqual(["LSTM"]);
+    expect(snapshot(loaded)).toEqual(snapshot(recurrent));
+    expect(loaded.logProb(TEXT)).toBe(recurrent.logProb(TEXT));
+    const file = readSafetensors(writeSafetensors(head.stateDict()));
+    expect(file["fc.weight"].data).toBeInstanceOf(Int8Array);
+    expect(file["rnn.weight_ih_l0"].data).toBeInstanceOf(Float32Array);
+    const rebuilt = createModel("language-model", head.config()) as LanguageModel;
+    rebuilt.loadStateDict(file);
+    expect(rebuilt.logProb(TEXT)).toBe(head.logProb(TEXT));
+    for (const m of [lm, head, recurrent, all, loaded, rebuilt]) m.dispose();
+  });
+
+  it.each([
+    ["a classifier (bidirectional GRU, token inputs)", "GRU", () => new SequenceClassifier({ vocabSize: 20, embeddingDim: 8, cell: "gru", hiddenSize: 24, numLayers: 2, bidirectional: true, numClasses: 3, seed: 5 })],
+    ["a tagger (RNN, feature inputs)", "RNN", () => new SequenceTagger({ inputSize: 3, cell: "rnn", hiddenSize: 20, numTags: 4, seed: 6 })],
+  ] as const)("%s: the head only, or the encoder only; the other part float32 and bit-identical; a checkpoint round trip", (_label, kind, make) => {
+    const float = make();
+    const head = quantizeDynamic(float, { layers: ["Dense"] }), recurrent = quantizeDynamic(float, { layers: [kind] });
+    expect([head.config().quantized, recurrent.config().quantized]).toEqual([["Dense"], [kind]]);
+    expectPartial(head, float, /^fc\.weight$/);
+    expectPartial(recurrent, float, /^rnn\.weight_/);
+    const x = uniform([5, 3, float.encoder.rnn.inputSize]), features = uniform([4, float.head.inFeatures]);
+    expect(values(head.encoder.rnn.forward(x).output)).toEqual(values(float.encoder.rnn.forward(x).output));
+    expect(maxDiff(head.head.forward(features), float.head.forward(features))).toBeGreaterThan(1e-6);
+    expect(values(recurrent.head.forward(features))).toEqual(values(float.head.forward(features)));
+    expect(maxDiff(recurrent.encoder.rnn.forward(x).output, float.encoder.rnn.forward(x).output)).toBeGreaterThan(1e-6);
+    const loaded = checkpointFromBytes(checkpointToBytes(recurrent).bytes).model as typeof float;
+    expect(loaded.config().quantized).toEqual([kind]);
+    expect(snapshot(loaded)).toEqual(snapshot(recurrent));
+    expect(values(loaded.encoder.rnn.forward(x).output)).toEqual(values(recurrent.encoder.rnn.forward(x).output));
+    for (const m of [float, head, recurrent, loaded]) m.dispose();
+  });
+
+  it("a Seq2Seq with a bidirectional LSTM encoder, bridges and attention: Dense only or LSTM only; saved and loaded, it decodes the same", () => {
+    const digits = CharTokenizer.fit("0123456789");
+    const model = new Seq2Seq(digits, digits, { hiddenSize: 16, embeddingDim: 8, bidirectional: true, attention: "general", context: "every-step", seed: 8 });
+    const dense = quantizeDynamic(model, { layers: ["Dense"] }), recurrent = quantizeDynamic(model, { layers: ["LSTM"] });
+    expectPartial(dense, model, /^(fc|bridge\.[hc])\.weight$/);
+    expectPartial(recurrent, model, /^(encoder|decoder)\.rnn\.weight_/);
+    const x = uniform([4, 2, 8]);
+    expect(values(dense.encoder.forward(x).output)).toEqual(values(model.encoder.forward(x).output));
+    const h = uniform([2, model.head.inFeatures]);
+    expect(values(recurrent.head.forward(h))).toEqual(values(model.head.forward(h)));
+    const dir = mkdtempSync(join(tmpdir(), "wasm-rnn-partial-"));
+    saveCheckpoint(dir, recurrent);
+    const loaded = loadCheckpoint(dir).model as Seq2Seq;
+    expect(loaded.config().quantized).toEqual(["LSTM"]);
+    expect(snapshot(loaded)).toEqual(snapshot(recurrent));
+    const sources = ["1234", "98765"];
+    for (const strategy of ["greedy", "beam"] as const) {
+      expect(decode(loaded, sources, { strategy, beamWidth: 3, maxLength: 8 })).toEqual(decode(recurrent, sources, { strategy, beamWidth: 3, maxLength: 8 }));
+    }
+    const pairs = [{ source: "12345", target: "54321" }, { source: "908", target: "809" }];
+    for (const q of [dense, recurrent]) {
+      const ratio = q.batchLoss(pairs, false).loss / model.batchLoss(pairs, false).loss;
+      expect(ratio).not.toBe(1); // the int8 kernels ran
+      expect(Math.abs(ratio - 1)).toBeLessThan(0.01);
+    }
+    for (const m of [model, dense, recurrent, loaded]) m.dispose();
+  });
+
+  it("refuses malformed options, another dtype, a selection of none of the target's layers and a partly quantized target — each leaving the target unchanged", () => {
+    const lm = new LanguageModel(CharTokenizer.fit(TEXT), { hiddenSize: 16, embeddingDim: 8, seed: 4 });
+    const lstm = new LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 });
+    const before = snapshot(lm), lstmBefore = snapshot(lstm);
+    const refusals: [unknown, typeof ShapeError, RegExp][] = [
+      [5, ShapeError, /quantizeDynamic: options must be an object; got 5/],
+      [null, ShapeError, /quantizeDynamic: options must be an object; got null/],
+      [{ layers: "Dense" }, ShapeError, /options\.layers must be a non-empty array of distinct kinds from "LSTM", "GRU", "RNN", "Dense"; got "Dense"/],
+      [{ layers: [] }, ShapeError, /options\.layers must be a non-empty array/],
+      [{ layers: ["Conv1D"] }, ShapeError, /options\.layers\[0\] must be one of LSTM, GRU, RNN, Dense; got "Conv1D"/],
+      [{ layers: ["LSTM", "lstm"] }, ShapeError, /options\.layers\[1\] must be one of LSTM, GRU, RNN, Dense; got "lstm"/],
+      [{ layers: ["Dense", "LSTM", "Dense"] }, ShapeError, /options\.layers names Dense twice/],
+      [{ layer: ["Dense"] }, ShapeError, /quantizeDynamic: options has no "layer"; it takes layers and dtype/],
+      [{ dtype: 8 }, ShapeError, /options\.dtype must be "int8"; got 8/],
+      [{ dtype: "float16" }, UnsupportedError, /dtype "float16" is not supported; int8 is the only quantized type/],
+      [{ layers: ["GRU", "RNN"] }, UnsupportedError, /quantizeDynamic\(language-model\): layers \[GRU, RNN\] selects none of its layers \(it has LSTM and Dense layers\)/],
+    ];
+    for (const [options, Kind, message] of refusals) {
+      expect(() => quantizeDynamic(lm, options as QuantizeOptions), message.source).toThrow(Kind);
+      expect(() => quantizeDynamic(lm, options as QuantizeOptions)).toThrow(message);
+    }
+    expect(() => quantizeDynamic(lstm, { layers: ["Dense"] })).toThrow(UnsupportedError);
+    expect(() => quantizeDynamic(lstm, { layers: ["Dense"] })).toThrow(/quantizeDynamic\(LSTM\): layers \[Dense\] selects none of its layers \(it has LSTM layers\)/);
+    const partly = quantizeDynamic(lm, { layers: ["Dense"] });
+    const partlyBefore = snapshot(partly);
+    expect(() => quantizeDynamic(partly, { layers: ["LSTM"] })).toThrow(/quantizeDynamic\(language-model\): it is quantized already/);
+    expect(snapshot(partly)).toEqual(partlyBefore);
+    expect([snapshot(lm), snapshot(lstm), lm.quantized, lstm.quantized]).toEqual([before, lstmBefore, false, false]);
+    const int8 = quantizeDynamic(lstm, { layers: ["LSTM", "Dense"], dtype: "int8" });
+    expect(int8.quantized).toBe(true);
+    // A config's `quantized` is checked when a model is built from it (a checkpoint's, say).
+    expect(() => createModel("language-model", { ...lm.config(), quantized: ["Conv1D"] })).toThrow(/quantized\[0\] must be one of LSTM, GRU, RNN, Dense/);
+    expect(() => createModel("language-model", { ...lm.config(), quantized: "yes" })).toThrow(ShapeError);
+    expect(() => createModel("language-model", { ...lm.config(), quantized: "yes" })).toThrow(/quantized must be true, false or an array of kinds \(LSTM, GRU, RNN, Dense\); got "yes"/);
+    for (const m of [lm, partly]) m.dispose();
+    for (const l of [lstm, int8]) l.dispose();
   });
 });

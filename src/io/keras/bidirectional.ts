@@ -3,6 +3,7 @@
 // time order, merged by concat, sum, mul or ave — or, with merge_mode null, returned as two outputs.
 // With return_state the forward states come first, then the backward ones (as Keras).
 
+import type { QuantizableKind } from "../../models/quantized-kinds.js";
 import { Tensor } from "../../tensor.js";
 import { joinAlong } from "./concatenate.js";
 import { checkRecurrentInputs, inferRecurrentInputs, readRecurrentConfig, RecurrentDirection, stateCount, type RecurrentConfig } from "./recurrent.js";
@@ -96,8 +97,13 @@ class KerasBidirectional implements KerasLayer {
     this.backward.dispose();
   }
 
-  quantized(): KerasLayer {
-    const [forward, backward] = pair(this.forward.quantized(), () => this.backward.quantized());
+  /** The kind of the layer it wraps. */
+  get quantizableKind(): QuantizableKind {
+    return this.forward.quantizableKind;
+  }
+
+  quantized(selection: ReadonlySet<QuantizableKind>): KerasLayer {
+    const [forward, backward] = pair(this.forward.quantized(selection), () => this.backward.quantized(selection));
     return new KerasBidirectional(this.entry, this.config, this.mergeMode, forward, backward);
   }
 }

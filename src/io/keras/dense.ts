@@ -3,7 +3,8 @@
 // mask, if any, passes through unchanged (as Keras's Dense supports masking).
 
 import { Dense } from "../../layers/dense.js";
-import { quantizedTwin } from "../../models/quantize.js";
+import { layerTwin } from "../../models/quantize.js";
+import type { QuantizableKind } from "../../models/quantized-kinds.js";
 import { applyActivation, readActivation, type KerasActivation } from "./activations.js";
 import type { JsonReader } from "./json.js";
 import { checkFeatures, checkInputCount, checkSymbolic, layerLabel, type KerasLayer, type SymbolicTensor, type Value } from "./layer.js";
@@ -12,6 +13,7 @@ import type { LayerEntry } from "./topology.js";
 import type { NamedWeight, WeightStore } from "./weights.js";
 
 class KerasDense implements KerasLayer {
+  readonly quantizableKind = "Dense";
   private readonly label: string;
 
   /** `minRank` 2, or 3 for TimeDistributed. */
@@ -57,8 +59,8 @@ class KerasDense implements KerasLayer {
     this.dense.dispose();
   }
 
-  quantized(): KerasLayer {
-    return new KerasDense(this.entry, quantizedTwin(this.dense), this.activation, this.minRank);
+  quantized(selection: ReadonlySet<QuantizableKind>): KerasLayer {
+    return new KerasDense(this.entry, layerTwin(this.dense, selection), this.activation, this.minRank);
   }
 }
 

@@ -4,6 +4,7 @@
 // they share.
 
 import { FormatError, ShapeError } from "../../errors.js";
+import type { QuantizableKind } from "../../models/quantized-kinds.js";
 import type { Tensor } from "../../tensor.js";
 import type { LayerEntry } from "./topology.js";
 import type { WeightStore } from "./weights.js";
@@ -26,9 +27,11 @@ export interface KerasLayer {
   /** Runs one call (inputs as `infer` accepted them). */
   call(inputs: readonly Value[]): Value[];
   dispose(): void;
-  /** The layer with int8 weights (quantizeDynamic) for a new model: Dense and recurrent layers are
-   *  quantized, others copied; a layer that holds no wasm memory may return itself. */
-  quantized(): KerasLayer;
+  /** The kind quantizeDynamic's `layers` option selects the layer by; absent for layers it never quantizes. */
+  readonly quantizableKind?: QuantizableKind;
+  /** The layer for a new model quantizeDynamic makes: with int8 weights when its kind is in
+   *  `selection`, else copied; a layer that holds no wasm memory may return itself. */
+  quantized(selection: ReadonlySet<QuantizableKind>): KerasLayer;
 }
 
 export type LayerBuilder = (entry: LayerEntry, weights: WeightStore) => KerasLayer;

@@ -4,6 +4,7 @@
 
 import { FormatError, ResourceError, ShapeError, UnsupportedError } from "../../errors.js";
 import { wrapInternal } from "../../layers/layer.js";
+import { selectedKinds, type QuantizableKind } from "../../models/quantized-kinds.js";
 import { Tensor } from "../../tensor.js";
 import { checkFinite, checkTensor, type TensorLike } from "../../validate.js";
 import { readDims } from "./json.js";
@@ -48,20 +49,24 @@ export class LayersModel {
     private readonly layers: readonly KerasLayer[],
     /** The outputs' batch-first shapes as the model was built (null: known only at run time). */
     readonly outputShapes: readonly (readonly (number | null)[])[],
-    /** Whether quantizeDynamic made the model (its Dense and recurrent weights int8). */
+    /** Whether quantizeDynamic made the model (its Dense and recurrent weights int8, or those of the kinds it selected). */
     readonly quantized = false,
   ) {
     this.inputNames = inputs.map((input) => input.name);
     this.outputNames = outputNames;
   }
 
-  /** @internal The same model with its Dense and recurrent layers on the int8 kernels (quantizeDynamic). */
-  quantizedTwin(): LayersModel {
-    if (this.disposed) throw new ResourceError("quantizeDynamic(LayersModel): the model was disposed");
-    if (this.quantized) throw new UnsupportedError("quantizeDynamic(LayersModel): it is quantized already");
+  /** @internal The same model with its Dense and recurrent layers of the kinds in `selection` on the
+   *  int8 kernels, the others copied (quantizeDynamic). */
+  quantizedTwin(selection: ReadonlySet<QuantizableKind>): LayersModel {
+    const owner = "quantizeDynamic(LayersModel)";
+    if (this.disposed) throw new ResourceError(`${owner}: the model was disposed`);
+    if (this.quantized) throw new UnsupportedError(`${owner}: it is quantized already`);
+    const present = new Set(this.layers.flatMap((layer) => layer.quantizableKind ?? []));
+    const selected = selectedKinds(present, selection, owner);
     const twins = new Map<KerasLayer, KerasLayer>();
     try {
-      for (const layer of this.layers) twins.set(layer, layer.quantized());
+      for (const layer of this.layers) twins.set(layer, layer.quantized(selected));
     } catch (e) {
       for (const twin of twins.values()) twin.dispose();
       throw e;

@@ -16,7 +16,8 @@ import { GRU } from "../../layers/gru.js";
 import { LSTM } from "../../layers/lstm.js";
 import type { Recurrent } from "../../layers/recurrent.js";
 import { RNN } from "../../layers/rnn.js";
-import { quantizedTwin } from "../../models/quantize.js";
+import { layerTwin } from "../../models/quantize.js";
+import { kindOfCell, type QuantizableKind } from "../../models/quantized-kinds.js";
 import type { CellOptions } from "../../layers/cell-options.js";
 import { Tensor } from "../../tensor.js";
 import { cellActivation, readActivation, type KerasActivation } from "./activations.js";
@@ -133,9 +134,14 @@ export class RecurrentDirection {
     return new RecurrentDirection(config, backwards, layer);
   }
 
-  /** The same direction with int8 weights. */
-  quantized(): RecurrentDirection {
-    return new RecurrentDirection(this.config, this.backwards, quantizedTwin(this.layer));
+  /** The kind quantizeDynamic selects the direction's layer by (SimpleRNN: "RNN"). */
+  get quantizableKind(): QuantizableKind {
+    return kindOfCell(CELL_OF[this.config.className]);
+  }
+
+  /** The same direction, with int8 weights when its kind is in `selection`. */
+  quantized(selection: ReadonlySet<QuantizableKind>): RecurrentDirection {
+    return new RecurrentDirection(this.config, this.backwards, layerTwin(this.layer, selection));
   }
 
   /** Runs x [B, T, I] with an optional mask [B, T] from initial states ([B, H] each; zeros when absent). */
@@ -234,8 +240,12 @@ class KerasRecurrent implements KerasLayer {
     this.direction.dispose();
   }
 
-  quantized(): KerasLayer {
-    return new KerasRecurrent(this.entry, this.config, this.direction.quantized());
+  get quantizableKind(): QuantizableKind {
+    return this.direction.quantizableKind;
+  }
+
+  quantized(selection: ReadonlySet<QuantizableKind>): KerasLayer {
+    return new KerasRecurrent(this.entry, this.config, this.direction.quantized(selection));
   }
 }
 

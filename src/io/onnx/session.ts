@@ -6,6 +6,7 @@
 import { init } from "../../engine/init.js";
 import { FormatError, ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../../errors.js";
 import { wrapInternal } from "../../layers/layer.js";
+import { selectedKinds, type QuantizableKind } from "../../models/quantized-kinds.js";
 import { Tensor } from "../../tensor.js";
 import { checkTensor, describe } from "../../validate.js";
 import { Attributes } from "./attributes.js";
@@ -65,9 +66,13 @@ interface DecodedModel {
 export class InferenceSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  /** Whether quantizeDynamic made the session (its float LSTM/GRU/RNN, MatMul and Gemm weights int8). */
+  /** Whether quantizeDynamic made the session (its float LSTM/GRU/RNN, MatMul and Gemm weights int8,
+   *  or those of the kinds it selected). */
   readonly quantized: boolean;
   private readonly inputs = new Map<string, GraphInput>();
+  /** The kinds of the float weights quantizeDynamic could put on the int8 kernels (LSTM, GRU and RNN
+   *  nodes; "Dense": MatMul and Gemm with a constant B), noted as the nodes are built. */
+  private readonly quantizableKinds = new Set<QuantizableKind>();
   /** Initializers and what was computed from them at create time. */
   private readonly constants = new Map<string, OnnxTensor>();
   private readonly nodes: CompiledNode[] = [];
@@ -80,14 +85,15 @@ export class InferenceSession {
     const bytes = typeof model === "string" ? await readModel(model) : model instanceof Uint8Array ? model : model instanceof ArrayBuffer ? new Uint8Array(model) : null;
     if (!bytes) throw new FormatError("InferenceSession.create: expected the model as a Uint8Array, an ArrayBuffer or a path");
     try {
-      return new InferenceSession(decode(bytes), false);
+      return new InferenceSession(decode(bytes), new Set());
     } catch (e) {
       throw wrapInternal(e, "InferenceSession.create");
     }
   }
 
-  private constructor(private readonly model: DecodedModel, quantize: boolean) {
-    this.quantized = quantize;
+  /** `quantize`: the kinds whose float weights go on the int8 kernels (none for a session of its own). */
+  private constructor(private readonly model: DecodedModel, quantize: ReadonlySet<QuantizableKind>) {
+    this.quantized = quantize.size > 0;
     for (const input of model.inputs) this.inputs.set(input.name, graphInput(input));
     // Initializers that are also inputs can be fed, so nothing is computed from them in advance.
     for (const [name, t] of model.initializers) if (!this.inputs.has(name)) this.constants.set(name, t);
@@ -109,15 +115,17 @@ export class InferenceSession {
     return { inputs: this.model.inputs.filter((i) => this.inputNames.includes(i.name)).map(of), outputs: this.model.outputs.map(of) };
   }
 
-  /** @internal The same model with its float recurrent, MatMul and Gemm weights on the int8 kernels (quantizeDynamic). */
-  quantizedTwin(): InferenceSession {
-    if (this.released) throw new ResourceError("quantizeDynamic(InferenceSession): the session was released");
-    if (this.quantized) throw new UnsupportedError("quantizeDynamic(InferenceSession): it is quantized already");
-    return new InferenceSession(this.model, true);
+  /** @internal The same model with its float recurrent, MatMul and Gemm weights of the kinds in
+   *  `selection` on the int8 kernels (quantizeDynamic). */
+  quantizedTwin(selection: ReadonlySet<QuantizableKind>): InferenceSession {
+    const owner = "quantizeDynamic(InferenceSession)";
+    if (this.released) throw new ResourceError(`${owner}: the session was released`);
+    if (this.quantized) throw new UnsupportedError(`${owner}: it is quantized already`);
+    return new InferenceSession(this.model, selectedKinds(this.quantizableKinds, selection, owner));
   }
 
   /** Builds a node's kernel; computes it right away when all its inputs are constants. */
-  private compile(node: OnnxNode, opset: number, quantize: boolean): void {
+  private compile(node: OnnxNode, opset: number, quantize: ReadonlySet<QuantizableKind>): void {
     const where = describeNode(node);
     const operators = OPERATORS.get(node.domain);
     if (!operators) throw new UnsupportedError(`ONNX: ${where} is in domain "${node.domain}"; wasm-rnn runs operators of the default ONNX domain and com.microsoft's DynamicQuantizeLSTM`);
@@ -136,7 +144,11 @@ export class InferenceSession {
     }
     const known = (i: number): Value | undefined => (i >= node.inputs.length || node.inputs[i] === "" ? null : this.constants.get(node.inputs[i]));
     const attrs = new Attributes(node, where);
-    const kernel = spec.build({ opset, where, attrs, known, quantize });
+    const quantizes = (kind: QuantizableKind) => {
+      this.quantizableKinds.add(kind);
+      return quantize.has(kind);
+    };
+    const kernel = spec.build({ opset, where, attrs, known, quantizes });
     const compiled = { node, kernel, where };
     this.nodes.push(compiled);
     attrs.checkAllRead();

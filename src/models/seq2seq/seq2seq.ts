@@ -21,6 +21,7 @@ import { BOS, EOS, PAD } from "../../text/vocabulary.js";
 import type { Reduction } from "../../layers/losses.js";
 import { describe, optionsObject, positiveInt } from "../../validate.js";
 import { Model, type BatchLoss } from "../model.js";
+import { quantizedKinds, type QuantizedConfig } from "../quantized-kinds.js";
 import { buildRecurrent, type CellName } from "../recurrent-config.js";
 import { Bridge } from "./bridge.js";
 import { EveryStepContext } from "./every-step-context.js";
@@ -40,9 +41,9 @@ export interface Seq2SeqConfig {
   /** Loss: Σ over target steps, "mean" over the batch (default) or "sum". */
   reduction?: Reduction;
   seed?: number;
-  /** int8 weights with per-row scales in the recurrent layers, the bridges and the output layer
-   *  (quantizeDynamic sets this; such a model runs inference only). */
-  quantized?: boolean;
+  /** int8 weights with per-row scales in the recurrent layers, the bridges and the output layer (true),
+   *  or in those of the kinds listed (quantizeDynamic sets this; such a model runs inference only). */
+  quantized?: QuantizedConfig;
 }
 
 /** A source and target sequence: text (tokenized by the model's tokenizers) or token ids. */
@@ -108,8 +109,8 @@ export class Seq2Seq extends Model {
     const seed = settings.seed;
     const s = (k: number) => (seed === undefined ? undefined : seed + k);
     const isLstm = (settings.cell ?? "lstm") === "lstm";
-    const quantized = settings.quantized;
-    const recurrent = { cell: settings.cell, hiddenSize: H, numLayers: L, quantized };
+    const recurrent = { cell: settings.cell, hiddenSize: H, numLayers: L, quantized: settings.quantized };
+    const quantized = quantizedKinds(settings.quantized, `${where}: quantized`).has("Dense");
     const headInputs = H + (mode === "every-step" ? E + He : 0);
     const built = buildLayers(
       () => new Embedding({ numEmbeddings: sourceTokenizer.size, embeddingDim: E, paddingIdx: PAD, seed: s(0) }),

@@ -2,6 +2,7 @@
 // create time (and may use the inputs already known then: initializers and constants) and returns a
 // kernel that maps input tensors to output tensors at run time.
 
+import type { QuantizableKind } from "../../../models/quantized-kinds.js";
 import type { Attributes } from "../attributes.js";
 import type { OnnxTensor } from "../tensor.js";
 
@@ -21,8 +22,10 @@ export interface BuildContext {
   /** The node as error messages name it: `node "x" (LSTM)`. */
   readonly where: string;
   readonly attrs: Attributes;
-  /** Whether float weights known at create time go on the int8 kernels (a session quantizeDynamic made). */
-  readonly quantize: boolean;
+  /** Whether the node's float weights, of a layer of `kind`, go on the int8 kernels (a session
+   *  quantizeDynamic made, selecting `kind`). Asked only by nodes that have such weights, so the
+   *  session learns which kinds it could quantize. */
+  quantizes(kind: QuantizableKind): boolean;
   /** Input i if known at create time (an initializer or constant; null when the node leaves it out), else undefined. */
   known(i: number): Value | undefined;
 }

@@ -1,7 +1,7 @@
 // MatMul (numpy semantics: 1-D operands promoted, batch dimensions broadcast) and Gemm (alpha, beta,
 // transA, transB, C broadcast to [M, N]) on float32, both through the wasm core's blocked SIMD sgemm:
 // operands are copied into buffers the kernel keeps from run to run, then one sgemm call per matrix.
-// In a session quantizeDynamic made, a constant 2-D B runs on the int8 kernels instead.
+// In a session quantizeDynamic made selecting "Dense", a constant 2-D B runs on the int8 kernels instead.
 
 import { engine } from "../../../engine/engine.js";
 import { ShapeError } from "../../../errors.js";
@@ -81,9 +81,9 @@ function matmul(gemm: Sgemm, a: OnnxTensor<"float32">, b: OnnxTensor<"float32">,
 const MatMul: OpSpec = {
   inputs: [2, 2],
   outputs: 1,
-  build: ({ where, known, quantize }): Kernel => {
+  build: ({ where, known, quantizes }): Kernel => {
     const b = known(1);
-    if (quantize && b && isType(b, "float32") && b.dims.length === 2) {
+    if (b && isType(b, "float32") && b.dims.length === 2 && quantizes("Dense")) {
       const [K, N] = b.dims;
       const int8 = new Int8MatMul(K, N, (n, k) => b.data[k * N + n], where);
       return { run: (inputs) => [int8.multiply(floatInput(inputs, 0, where))], dispose: () => int8.dispose() };
@@ -93,10 +93,10 @@ const MatMul: OpSpec = {
   },
 };
 
-/** A'·B' as Gemm reads its operands, on sgemm — or, for a session quantizeDynamic made and a constant B, on the int8 kernels. */
-function gemmProduct(known: BuildContext["known"], quantize: boolean, transA: boolean, transB: boolean, where: string) {
+/** A'·B' as Gemm reads its operands, on sgemm — or, for a session quantizeDynamic made selecting Dense and a constant B, on the int8 kernels. */
+function gemmProduct(known: BuildContext["known"], quantizes: BuildContext["quantizes"], transA: boolean, transB: boolean, where: string) {
   const b = known(1);
-  if (quantize && b && isType(b, "float32") && b.dims.length === 2) {
+  if (b && isType(b, "float32") && b.dims.length === 2 && quantizes("Dense")) {
     const [K, N] = transB ? [b.dims[1], b.dims[0]] : b.dims;
     const int8 = new Int8MatMul(K, N, (n, k) => b.data[transB ? n * K + k : k * N + n], where);
     const multiply = (a: OnnxTensor<"float32">) => {
@@ -121,10 +121,10 @@ function gemmProduct(known: BuildContext["known"], quantize: boolean, transA: bo
 const Gemm: OpSpec = {
   inputs: [2, 3],
   outputs: 1,
-  build: ({ where, attrs, known, quantize }): Kernel => {
+  build: ({ where, attrs, known, quantizes }): Kernel => {
     const alpha = attrs.float("alpha", 1), beta = attrs.float("beta", 1);
     const transA = attrs.int("transA", 0) !== 0, transB = attrs.int("transB", 0) !== 0;
-    const product = gemmProduct(known, quantize, transA, transB, where);
+    const product = gemmProduct(known, quantizes, transA, transB, where);
     const run = (inputs: readonly (OnnxTensor | null)[]) => {
       const ab = product.multiply(floatInput(inputs, 0, where), floatInput(inputs, 1, where));
       const [M, N] = ab.dims;

@@ -1,6 +1,6 @@
 // ONNX LSTM, GRU and RNN nodes, and com.microsoft DynamicQuantizeLSTM (onnxruntime's quantize_dynamic
 // of an LSTM), run by our recurrent layers — the quantized one, and every one of a session that
-// quantizeDynamic made, on the int8 kernels: one single-layer layer per node, built from converted
+// quantizeDynamic made selecting its kind, on the int8 kernels: one single-layer layer per node, built from converted
 // weights with loadStateDict — at create time when the weights are initializers or constants, else at the first run, and rebuilt
 // only when their contents change. Handles layout 1, direction "reverse" (each sequence reversed
 // within its length around a forward layer), sequence_lens (a length of 0 gives zero outputs and
@@ -12,6 +12,7 @@ import { LSTM } from "../../../layers/lstm.js";
 import { CELLS, type CellKind } from "../../../engine/cells.js";
 import type { Recurrent } from "../../../layers/recurrent.js";
 import { quantizedState } from "../../../layers/quantize.js";
+import { kindOfCell } from "../../../models/quantized-kinds.js";
 import { RNN } from "../../../layers/rnn.js";
 import { tensor, type AnyTensor } from "../../../tensor.js";
 import { isType, OnnxTensor } from "../tensor.js";
@@ -61,7 +62,7 @@ class RecurrentKernel implements Kernel {
   /** The weight arrays the layer was built from: the constants themselves, or copies of fed tensors (which their owner may change). */
   private source: readonly (WeightArray | null)[] = [];
 
-  /** `weightsOf` reads the node's weight inputs (LSTM/GRU/RNN's, or DynamicQuantizeLSTM's); `quantize` puts float weights on the int8 kernels too. */
+  /** `weightsOf` reads the node's weight inputs (LSTM/GRU/RNN's, or DynamicQuantizeLSTM's); `quantize` puts float weights on the int8 kernels too (the node's kind selected). */
   constructor(
     private readonly config: RecurrentConfig,
     private readonly where: string,
@@ -227,9 +228,9 @@ function recurrent(kind: CellKind, quantized = false): OpSpec {
     inputs: [3, quantized ? 12 : kind === "lstm" ? 8 : 6],
     outputs: kind === "lstm" ? 3 : 2,
     foldable: false,
-    build: ({ where, attrs, known, quantize }: BuildContext): Kernel => {
+    build: ({ where, attrs, known, quantizes }: BuildContext): Kernel => {
       const config = recurrentConfig(kind, attrs);
-      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where), quantize);
+      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where), !quantized && quantizes(kindOfCell(kind)));
       if (weightInputs.every((i) => known(i) !== undefined)) kernel.prebuild(kernel.weightsOf(Array.from({ length: 12 }, (_, i) => known(i) ?? null)));
       return kernel;
     },
