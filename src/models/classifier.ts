@@ -1,11 +1,13 @@
 // SequenceClassifier: many-to-one. A recurrent encoder, pooling over time (the last state, or the
 // mean over each sequence's valid steps), and a Dense head giving class logits; trained with softmax
-// cross-entropy (mean over the batch by default).
+// cross-entropy (mean over the batch by default). A sequence can also arrive in chunks
+// (classifyFrom): each chunk goes on from the state the chunks before it left, and its classification
+// is that of the sequence so far.
 
-import { ShapeError } from "../errors.js";
+import { ShapeError, UnsupportedError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { describe, optionsObject, positiveInt } from "../validate.js";
-import type { EncoderConfig, SequenceInput } from "./encoder.js";
+import type { EncodedBatch, EncoderConfig, EncoderState, SequenceInput } from "./encoder.js";
 import { EncoderHeadModel } from "./encoder-head.js";
 import type { BatchLoss } from "./model.js";
 import type { Reduction } from "../layers/losses.js";
@@ -17,6 +19,21 @@ export interface SequenceClassifierConfig extends EncoderConfig {
   /** Loss over the batch (default "mean"). */
   reduction?: Reduction;
   seed?: number;
+}
+
+/** A classification: the most likely class and every class's probability. */
+export interface Classified {
+  label: number;
+  probabilities: Float32Array;
+}
+
+/** Where a sequence fed in chunks stands: its recurrent state, and (mean pooling) the sum of its
+ *  outputs and its steps so far. */
+export interface ClassifierState {
+  encoder: EncoderState;
+  steps: number;
+  /** Σ of the outputs over the steps so far [D·P] (mean pooling), or null. */
+  sum: Float64Array | null;
 }
 
 export interface LabelledSequence {
@@ -54,19 +71,45 @@ export class SequenceClassifier extends EncoderHeadModel<SequenceClassifierConfi
     });
   }
 
+  /**
+   * One chunk of a sequence, going on from `from` (what the chunks before it left; null for the
+   * first): the classification of the sequence so far, and where it now stands. Feeding a sequence
+   * in chunks gives forward's result for it whole. Unidirectional encoders only.
+   */
+  classifyFrom(chunk: SequenceInput, from: ClassifierState | null, where = "SequenceClassifier.classifyFrom"): { classified: Classified; next: ClassifierState } {
+    this.checkAlive("classifyFrom");
+    if (this.encoder.rnn.bidirectional) throw new UnsupportedError(`${where}: a bidirectional encoder needs each sequence whole (its backward direction starts at the end)`);
+    const encoded = this.encoder.forward([chunk], where, from?.encoder ?? null);
+    const F = this.encoder.outputFeatures, steps = (from?.steps ?? 0) + encoded.steps;
+    const pooled = this.pooledResident(encoded);
+    let sum: Float64Array | null = null;
+    if (this.pooling === "mean") { // the chunk's mean, made the mean over every step so far
+      sum = Float64Array.from(this.engine.view(pooled, F), (mean, f) => (from?.sum?.[f] ?? 0) + mean * encoded.steps);
+      this.engine.write(pooled, Float32Array.from(sum, (v) => v / steps));
+    }
+    const logits = this.head.forwardResident(pooled, 1);
+    const classified = classification(this.engine.view(logits, this.head.outFeatures));
+    return { classified, next: { encoder: this.encoder.finalState(encoded), steps, sum } };
+  }
+
   private logitsResident(inputs: readonly SequenceInput[], where: string) {
     const encoded = this.encoder.forward(inputs, where);
+    return { logits: this.head.forwardResident(this.pooledResident(encoded), encoded.batch), encoded, batch: encoded.batch };
+  }
+
+  /** The pooled features [B, D·P] of an encoded batch (in the buffer "pooled"): each sequence's mean
+   *  output over its valid steps, or the last layer's final states, directions side by side. */
+  private pooledResident(encoded: EncodedBatch): number {
     const { steps: T, batch: B, lengths, output } = encoded;
     const F = this.encoder.outputFeatures, rnn = this.encoder.rnn, core = this.engine.core;
     const pooled = this.pool.floats("pooled", B * F);
     if (this.pooling === "mean") {
       core.meanSteps(T, B, F, output.output, lengths, pooled);
     } else {
-      // The last layer's final states, directions side by side: [B, D·P].
       const P = rnn.outputSize, D = rnn.directions, top = (rnn.numLayers - 1) * D;
       for (let d = 0; d < D; d++) core.mapSteps(1, B, P, output.hN + (top + d) * B * P * 4, P, pooled + d * P * 4, F, 0, 0, 0);
     }
-    return { logits: this.head.forwardResident(pooled, B), encoded, batch: B };
+    return pooled;
   }
 
   /** @internal Loss of a batch and, when `train`, accumulated gradients. */
@@ -106,4 +149,14 @@ export class SequenceClassifier extends EncoderHeadModel<SequenceClassifierConfi
       this.encoder.backward(0, gradHN);
     }
   }
+}
+
+/** Softmax of a logit row, and its arg max. */
+export function classification(logits: ArrayLike<number>): Classified {
+  let label = 0, max = -Infinity;
+  for (let c = 0; c < logits.length; c++) if (logits[c] > max) [max, label] = [logits[c], c];
+  const probabilities = Float32Array.from(logits, (v) => Math.exp(v - max));
+  const sum = probabilities.reduce((a, b) => a + b, 0);
+  for (let c = 0; c < probabilities.length; c++) probabilities[c] /= sum;
+  return { label, probabilities };
 }

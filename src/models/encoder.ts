@@ -1,11 +1,13 @@
 // The input side shared by the sequence classifier and tagger: token ids through an Embedding, or
 // float features directly, into a recurrent stack. Turns a list of variable-length examples into one
-// padded, time-major batch in wasm memory (with lengths), runs forward and backward there, and
-// validates the examples on the way in.
+// padded, time-major batch in wasm memory (with lengths), runs forward and backward there — forward
+// from zero states, or from the state an earlier chunk of the same sequences left (EncoderState) —
+// and validates the examples on the way in.
 
 import type { Engine } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
 import { Embedding } from "../layers/embedding.js";
+import { LSTM } from "../layers/lstm.js";
 import { buildLayers, type Layer } from "../layers/layer.js";
 import type { Recurrent } from "../layers/recurrent.js";
 import type { ResidentOutput, TokenInput } from "../layers/recurrent-stack.js";
@@ -22,6 +24,15 @@ export interface EncoderConfig extends RecurrentConfig {
   embeddingDim?: number;
   /** Feature inputs: features per step. */
   inputSize?: number;
+}
+
+/** The recurrent state a batch's sequences reached (their final h and c), from which later chunks of
+ *  the same sequences go on. */
+export interface EncoderState {
+  /** [L·D, B, P] */
+  h: Float32Array;
+  /** [L·D, B, H] (LSTM), or null */
+  c: Float32Array | null;
 }
 
 /** @internal A batch placed in wasm memory. */
@@ -77,8 +88,9 @@ export class SequenceEncoder {
     return null;
   }
 
-  /** @internal Pads the examples into a time-major batch in wasm memory and runs the recurrent stack. */
-  forward(inputs: readonly SequenceInput[], where: string): EncodedBatch {
+  /** @internal Pads the examples into a time-major batch in wasm memory and runs the recurrent stack,
+   *  from zero states or from `initial` (the state of earlier chunks, one row per example). */
+  forward(inputs: readonly SequenceInput[], where: string, initial: EncoderState | null = null): EncodedBatch {
     if (!Array.isArray(inputs) || inputs.length === 0) throw new ShapeError(`${where}: give a non-empty array of sequences`);
     const B = inputs.length;
     const checked = inputs.map((seq, b) => this.checkSequence(seq, `${where}: sequence ${b}`));
@@ -104,8 +116,30 @@ export class SequenceEncoder {
       input = { x: this.pool.floats("features", T * B * I) };
       this.engine.write(input.x, features);
     }
-    const output = this.rnn.forwardResident({ steps: T, batch: B, ...input, lengths, h0: 0, c0: 0 });
+    const output = this.rnn.forwardResident({ steps: T, batch: B, ...input, lengths, ...this.initialStates(initial, B, where) });
     return { steps: T, batch: B, lengths, lengthsArray, output };
+  }
+
+  /** @internal The final h and c of a batch the encoder ran (copies, out of wasm memory). */
+  finalState(encoded: EncodedBatch): EncoderState {
+    const { hN, cN } = encoded.output, rows = this.rnn.numLayers * this.rnn.directions * encoded.batch;
+    return { h: this.engine.read(hN, rows * this.rnn.outputSize), c: cN ? this.engine.read(cN, rows * this.rnn.hiddenSize) : null };
+  }
+
+  /** Pointers to `initial`'s h and c in wasm memory (0 and 0: zero states). */
+  private initialStates(initial: EncoderState | null, B: number, where: string): { h0: number; c0: number } {
+    if (initial === null) return { h0: 0, c0: 0 };
+    const rows = this.rnn.numLayers * this.rnn.directions * B, P = this.rnn.outputSize, H = this.rnn.hiddenSize;
+    const lstm = this.rnn instanceof LSTM;
+    if (initial.h?.length !== rows * P || (lstm ? initial.c?.length !== rows * H : initial.c !== null)) {
+      throw new ShapeError(`${where}: the state to go on from does not fit this model (h [${rows}, ${P}]${lstm ? `, c [${rows}, ${H}]` : ""})`);
+    }
+    const h0 = this.pool.floats("h0", rows * P);
+    this.engine.write(h0, initial.h);
+    if (!lstm) return { h0, c0: 0 };
+    const c0 = this.pool.floats("c0", rows * H);
+    this.engine.write(c0, initial.c!);
+    return { h0, c0 };
   }
 
   /** @internal Backward from gradients of the recurrent output and/or final states (wasm pointers, 0 = none). */

@@ -1,10 +1,11 @@
 // SequenceTagger: many-to-many, synchronous. A recurrent encoder and a Dense head applied at every
 // step, trained with per-step softmax cross-entropy summed over valid steps (padding masked) and
-// averaged over the batch by default.
+// averaged over the batch by default. A sequence can also arrive in chunks (tagFrom): each chunk goes
+// on from the state the chunks before it left.
 
-import { ShapeError } from "../errors.js";
+import { ShapeError, UnsupportedError } from "../errors.js";
 import { describe, positiveInt } from "../validate.js";
-import type { EncoderConfig, SequenceInput } from "./encoder.js";
+import type { EncodedBatch, EncoderConfig, EncoderState, SequenceInput } from "./encoder.js";
 import { EncoderHeadModel } from "./encoder-head.js";
 import type { BatchLoss } from "./model.js";
 import type { Reduction } from "../layers/losses.js";
@@ -33,10 +34,26 @@ export class SequenceTagger extends EncoderHeadModel<SequenceTaggerConfig> {
   /** The most likely tag at every step of every sequence. */
   predict(inputs: readonly SequenceInput[]): number[][] {
     this.checkAlive("predict");
-    const { logits, encoded } = this.logitsResident(inputs, "SequenceTagger.predict");
+    return this.tags(inputs, "SequenceTagger.predict", null).tags;
+  }
+
+  /**
+   * One chunk of a sequence, going on from `from` (the state the chunks before it left; null for the
+   * first): the most likely tag at each of the chunk's steps, and the state to go on from. Feeding a
+   * sequence in chunks gives predict's tags for it whole. Unidirectional encoders only.
+   */
+  tagFrom(chunk: SequenceInput, from: EncoderState | null, where = "SequenceTagger.tagFrom"): { tags: number[]; next: EncoderState } {
+    this.checkAlive("tagFrom");
+    if (this.encoder.rnn.bidirectional) throw new UnsupportedError(`${where}: a bidirectional encoder needs each sequence whole (its backward direction starts at the end)`);
+    const { tags, encoded } = this.tags([chunk], where, from);
+    return { tags: tags[0], next: this.encoder.finalState(encoded) };
+  }
+
+  private tags(inputs: readonly SequenceInput[], where: string, from: EncoderState | null): { tags: number[][]; encoded: EncodedBatch } {
+    const { logits, encoded } = this.logitsResident(inputs, where, from);
     const K = this.head.outFeatures, B = encoded.batch;
     const values = this.engine.view(logits, encoded.steps * B * K);
-    return Array.from(encoded.lengthsArray, (L, b) =>
+    const tags = Array.from(encoded.lengthsArray, (L, b) =>
       Array.from({ length: L }, (_, t) => {
         const row = (t * B + b) * K;
         let best = 0;
@@ -44,10 +61,11 @@ export class SequenceTagger extends EncoderHeadModel<SequenceTaggerConfig> {
         return best;
       }),
     );
+    return { tags, encoded };
   }
 
-  private logitsResident(inputs: readonly SequenceInput[], where: string) {
-    const encoded = this.encoder.forward(inputs, where);
+  private logitsResident(inputs: readonly SequenceInput[], where: string, from: EncoderState | null = null) {
+    const encoded = this.encoder.forward(inputs, where, from);
     return { logits: this.head.forwardResident(encoded.output.output, encoded.steps * encoded.batch), encoded };
   }
 

@@ -11,7 +11,7 @@
 import { CancelledError, ResourceError, ShapeError, UnsupportedError, WorkerError } from "../errors.js";
 import { Recurrent } from "../layers/recurrent.js";
 import type { ForwardResult } from "../layers/recurrent-options.js";
-import { SequenceClassifier } from "../models/classifier.js";
+import { classification, SequenceClassifier, type Classified } from "../models/classifier.js";
 import { LanguageModel } from "../models/language-model.js";
 import type { SequenceInput } from "../models/encoder.js";
 import { checkDecodeOptions, decode, type Decoded, type DecodeOptions } from "../models/seq2seq/decoding.js";
@@ -38,12 +38,6 @@ export interface BatcherOptions {
 export interface BatchCallOptions {
   /** Takes the call out while it waits (it then rejects with a CancelledError). */
   signal?: AbortSignal;
-}
-
-/** A classification: the most likely class and every class's probability. */
-export interface Classified {
-  label: number;
-  probabilities: Float32Array;
 }
 
 /** What Batcher takes: a recurrent layer, a sequence classifier or tagger, a Seq2Seq, or a language model. */
@@ -116,7 +110,7 @@ export class Batcher {
       return async (inputs) => {
         const logits = (this.pool ? await this.pool.run<Tensor>(model, "forward", [inputs]) : model.forward(inputs as SequenceInput[])) as Tensor;
         const C = logits.shape[1];
-        return inputs.map((_, b) => classified(logits.data.subarray(b * C, (b + 1) * C)));
+        return inputs.map((_, b) => classification(logits.data.subarray(b * C, (b + 1) * C)));
       };
     });
   }
@@ -283,16 +277,6 @@ export class Batcher {
       for (const c of calls) c.reject(error);
     }
   }
-}
-
-/** Softmax of a logit row, and its arg max. */
-function classified(logits: ArrayLike<number>): Classified {
-  let label = 0, max = -Infinity;
-  for (let c = 0; c < logits.length; c++) if (logits[c] > max) [max, label] = [logits[c], c];
-  const probabilities = Float32Array.from(logits, (v) => Math.exp(v - max));
-  const sum = probabilities.reduce((a, b) => a + b, 0);
-  for (let c = 0; c < probabilities.length; c++) probabilities[c] /= sum;
-  return { label, probabilities };
 }
 
 /** Sequences [T_b, I] padded with zeros into one batch (time-major, or batch-first for such a layer), with their lengths. */

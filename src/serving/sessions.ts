@@ -1,24 +1,44 @@
-// Stateful sessions over a recurrent layer, for inputs that arrive in pieces (audio frames,
-// keystrokes): each session id keeps the layer's final h (and c) between calls, so feeding a sequence
-// chunk by chunk gives the outputs of feeding it whole. Idle sessions expire and at most maxSessions
+// Stateful sessions for inputs that arrive in pieces (audio frames, keystrokes): each session id
+// keeps, between calls, the state its sequence reached — a recurrent layer's final h (and c), or a
+// classifier's or tagger's encoder state — so feeding a sequence chunk by chunk gives the outputs of
+// feeding it whole: a layer's outputs for each chunk, a tagger's tags for each chunk's steps, a
+// classifier's classification of the sequence so far. Idle sessions expire and at most maxSessions
 // live at once (session-store.ts). A chunk that is refused leaves its session as it was.
 
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
-import type { Recurrent } from "../layers/recurrent.js";
+import { Recurrent } from "../layers/recurrent.js";
+import { SequenceClassifier, type Classified } from "../models/classifier.js";
+import type { SequenceInput } from "../models/encoder.js";
+import { SequenceTagger } from "../models/tagger.js";
 import type { Tensor } from "../tensor.js";
 import { checkTensor, describe, optionsObject, type TensorLike } from "../validate.js";
 import { SessionStore, type SessionOptions } from "./session-store.js";
 
 export type { SessionOptions } from "./session-store.js";
 
-export class StatefulSessions {
-  private readonly store: SessionStore<{ h: Tensor; c: Tensor | undefined }>;
+/** What StatefulSessions keeps sessions over. */
+export type SessionTarget = Recurrent | SequenceClassifier | SequenceTagger;
+
+/** A chunk for `T`: [steps, inputSize] for a layer; token ids or feature vectors for a model. */
+export type SessionChunk<T extends SessionTarget> = T extends Recurrent ? TensorLike : SequenceInput;
+
+/** What feed gives for `T`: a layer's outputs [steps, outputSize]; a tagger's tag at each of the
+ *  chunk's steps; a classifier's classification of the sequence so far. */
+export type SessionOutput<T extends SessionTarget> = T extends SequenceClassifier ? Classified : T extends SequenceTagger ? number[] : Tensor;
+
+/** One chunk from a session's state (undefined: a new session) to its output and next state. */
+type Step = (chunk: unknown, from: unknown, where: string) => { output: unknown; next: unknown };
+
+export class StatefulSessions<T extends SessionTarget = Recurrent> {
+  private readonly store: SessionStore<unknown>;
+  private readonly step: Step;
   private closed = false;
 
-  /** Sessions over `layer`, a one-directional LSTM, GRU or RNN (one layer or a stack). */
-  constructor(private readonly layer: Recurrent, options: SessionOptions = {}) {
+  /** Sessions over `target`: a one-directional LSTM, GRU or RNN (one layer or a stack), or a
+   *  SequenceClassifier or SequenceTagger whose encoder is one-directional. */
+  constructor(target: T, options: SessionOptions = {}) {
     optionsObject(options, "StatefulSessions: options", false);
-    if (layer.bidirectional) throw new UnsupportedError("StatefulSessions: a bidirectional layer needs each sequence whole (its backward direction starts at the end)");
+    this.step = stepOf(target);
     this.store = new SessionStore(options, "StatefulSessions");
   }
 
@@ -41,20 +61,17 @@ export class StatefulSessions {
   }
 
   /**
-   * Runs `chunk` ([steps, inputSize]) through the layer from session `id`'s state (zeros for a new
-   * id) and keeps the final state for the next chunk. Returns the chunk's outputs [steps, outputSize].
+   * Runs `chunk` from session `id`'s state (the start, for a new id) and keeps the state it reaches
+   * for the next chunk. Returns the chunk's outputs (see SessionOutput).
    */
-  feed(id: string, chunk: TensorLike): Tensor {
+  feed(id: string, chunk: SessionChunk<T>): SessionOutput<T> {
     const where = "StatefulSessions.feed";
     if (this.closed) throw new ResourceError(`${where}: the sessions were closed`);
     if (typeof id !== "string" || id.length === 0) throw new ShapeError(`${where}: id must be a non-empty string; got ${describe(id)}`);
-    const x = checkTensor(chunk, `${where}: chunk`);
-    if (x.shape.length !== 2) throw new ShapeError(`${where}: chunk must be [steps, ${this.layer.inputSize}] (one sequence); got shape [${x.shape.join(", ")}]`);
     this.store.checkRoom(id, where);
-    const session = this.store.get(id);
-    const result = this.layer.forward(x, { h0: session?.h, c0: session?.c });
-    this.store.set(id, { h: result.hN, c: result.cN });
-    return result.output;
+    const { output, next } = this.step(chunk, this.store.get(id), where);
+    this.store.set(id, next);
+    return output as SessionOutput<T>;
   }
 
   /** Ends session `id` (its state is dropped); false when there was none. */
@@ -67,4 +84,31 @@ export class StatefulSessions {
     this.closed = true;
     this.store.clear();
   }
+}
+
+/** How a chunk runs on `target`; an error for a target that cannot take sequences in pieces. */
+function stepOf(target: SessionTarget): Step {
+  const owner = "StatefulSessions";
+  if (target instanceof SequenceClassifier || target instanceof SequenceTagger) {
+    if (target.encoder.rnn.bidirectional) throw new UnsupportedError(`${owner}: a bidirectional encoder needs each sequence whole (its backward direction starts at the end)`);
+    if (target instanceof SequenceClassifier) {
+      return (chunk, from, where) => {
+        const { classified, next } = target.classifyFrom(chunk as SequenceInput, (from ?? null) as Parameters<SequenceClassifier["classifyFrom"]>[1], where);
+        return { output: classified, next };
+      };
+    }
+    return (chunk, from, where) => {
+      const { tags, next } = target.tagFrom(chunk as SequenceInput, (from ?? null) as Parameters<SequenceTagger["tagFrom"]>[1], where);
+      return { output: tags, next };
+    };
+  }
+  if (!(target instanceof Recurrent)) throw new ShapeError(`${owner}: the target must be a recurrent layer, a SequenceClassifier or a SequenceTagger; got ${describe(target)}`);
+  if (target.bidirectional) throw new UnsupportedError(`${owner}: a bidirectional layer needs each sequence whole (its backward direction starts at the end)`);
+  return (chunk, from, where) => {
+    const x = checkTensor(chunk as TensorLike, `${where}: chunk`);
+    if (x.shape.length !== 2) throw new ShapeError(`${where}: chunk must be [steps, ${target.inputSize}] (one sequence); got shape [${x.shape.join(", ")}]`);
+    const state = from as { h: Tensor; c: Tensor | undefined } | undefined;
+    const result = target.forward(x, { h0: state?.h, c0: state?.c });
+    return { output: result.output, next: { h: result.hN, c: result.cN } };
+  };
 }

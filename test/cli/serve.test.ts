@@ -137,8 +137,30 @@ describe("wasm-rnn serve", () => {
     expect(again.json.error).toMatch(/sequence "reader-1" is not open/);
     const two = await post(url, { inputs: [{ name: "text", datatype: "BYTES", shape: [2], data: ["a", "b"] }], parameters: { sequence_id: 7, sequence_start: true } });
     expect(two.json.error).toMatch(/takes one text; got 2/);
-    const notLm = await post(`${classifierServer.url}/v2/models/sentiment/infer`, { inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, 2], data: [1, 2] }], parameters: { sequence_id: "x", sequence_start: true } });
-    expect(notLm.json.error).toMatch(/keeps no sequences/);
+  });
+
+  it("keeps a classifier's and a tagger's sequences: the classification so far, each chunk's tags", async () => {
+    const ids = [3, 4, 5, 6, 7, 8, 9, 10, 11], chunks = [ids.slice(0, 4), ids.slice(4, 5), ids.slice(5)];
+    const taggerServer = await start("--model", taggerDir, "--name", "tagger-sequences");
+    let seen = 0;
+    const tags: number[] = [];
+    for (const [i, chunk] of chunks.entries()) {
+      const parameters = { sequence_id: 42, sequence_start: i === 0, sequence_end: i === chunks.length - 1 };
+      const body = { inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, chunk.length], data: chunk }], parameters };
+      const c = await post(`${classifierServer.url}/v2/models/sentiment/infer`, body);
+      expect(c.status, JSON.stringify(c.json)).toBe(200);
+      seen += chunk.length;
+      const expected = softmax(classifier.forward([ids.slice(0, seen)]).data);
+      expected.forEach((p, k) => expect((c.json.outputs as Outputs)[0].data[k] as number).toBeCloseTo(p, 5));
+      const t = await post(`${taggerServer.url}/v2/models/tagger-sequences/infer`, body);
+      expect(t.status, JSON.stringify(t.json)).toBe(200);
+      tags.push(...((t.json.outputs as Outputs)[0].data as number[]));
+    }
+    expect(tags).toEqual(tagger.predict([ids])[0]);
+    const two = await post(`${classifierServer.url}/v2/models/sentiment/infer`, { inputs: [{ name: "input_ids", datatype: "INT64", shape: [2, 1], data: [1, 2] }], parameters: { sequence_id: "x", sequence_start: true } });
+    expect(two.json.error).toMatch(/takes one row; got 2/);
+    const ended = await post(`${classifierServer.url}/v2/models/sentiment/infer`, { inputs: [{ name: "input_ids", datatype: "INT64", shape: [1, 1], data: [1] }], parameters: { sequence_id: 42 } });
+    expect(ended.json.error).toMatch(/sequence "42" is not open/);
   });
 
   it("generates: whole, and streamed as server-sent events, the text sample gives", async () => {
@@ -178,6 +200,9 @@ describe("wasm-rnn serve", () => {
     const pieces = (await stream.text()).split("\n\n").filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, "")).text_output as string);
     expect(pieces.length).toBeGreaterThan(1);
     expect(pieces.join("")).toBe(decode(dates, [sources[0]])[0].text);
+    const noSequences = await post(`${datesServer.url}/v2/models/dates/infer`, { inputs: [{ name: "text", datatype: "BYTES", shape: [1], data: sources.slice(0, 1) }], parameters: { sequence_id: "x", sequence_start: true } });
+    expect(noSequences.status).toBe(400);
+    expect(noSequences.json.error).toMatch(/keeps no sequences/);
   });
 
   it("an ONNX model and a Keras model.json: their own inputs and outputs, each answer the model's own", async () => {

@@ -1,10 +1,12 @@
 // StatefulSessions: a sequence fed chunk by chunk gives the outputs of feeding it whole (LSTM stack,
-// GRU, RNN, int8 LSTM), sessions are independent, idle ones expire (by their timer, without a call),
-// the maximum is enforced, and a refused chunk leaves its session as it was.
+// GRU, RNN, int8 LSTM; classifiers with last and mean pooling, token and feature inputs, and
+// taggers, f32 and int8), sessions are independent, idle ones expire (by their timer, without a
+// call), the maximum is enforced, and a refused chunk leaves its session as it was.
 
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  GRU, init, LSTM, NumericError, quantizeDynamic, ResourceError, RNN, ShapeError, StatefulSessions, tensor, UnsupportedError, type Recurrent, type Tensor,
+  GRU, init, LSTM, NumericError, quantizeDynamic, ResourceError, RNN, SequenceClassifier, SequenceTagger, ShapeError, StatefulSessions, tensor, UnsupportedError,
+  type Recurrent, type SequenceInput, type Tensor,
 } from "../../src/index.js";
 import { Random } from "../../src/random.js";
 
@@ -99,5 +101,81 @@ describe("StatefulSessions", () => {
     expect(() => new StatefulSessions(layer, { maxSessions: 1.5 })).toThrow(/maxSessions must be a positive integer/);
     sessions.close();
     expect(() => sessions.feed("a", x)).toThrow(/the sessions were closed/);
+  });
+
+  const CHUNKS = [3, 5, 1, 7];
+
+  /** A 16-step sequence: token ids, or feature vectors of I values. */
+  function steps16(tokens: boolean, seed: number): SequenceInput {
+    const random = new Random(seed);
+    return tokens ? Array.from({ length: 16 }, () => 1 + Math.floor(random.uniformIn(0, 19))) : Array.from({ length: 16 }, () => Array.from(random.uniformArray(I, -1, 1)));
+  }
+
+  /** `input` cut into the chunks CHUNKS. */
+  function chunksOf(input: SequenceInput): SequenceInput[] {
+    let at = 0;
+    return CHUNKS.map((n) => input.slice(at, (at += n)) as SequenceInput);
+  }
+
+  const CLASSIFIERS: [string, () => SequenceClassifier][] = [
+    ["LSTM, 2 layers, last state, token ids", () => new SequenceClassifier({ vocabSize: 20, embeddingDim: 5, hiddenSize: 8, numLayers: 2, numClasses: 3, seed: 13 })],
+    ["GRU, mean pooling, features", () => new SequenceClassifier({ inputSize: I, cell: "gru", hiddenSize: 7, numClasses: 4, pooling: "mean", seed: 14 })],
+    ["int8 LSTM, mean pooling", () => quantizeDynamic(new SequenceClassifier({ vocabSize: 20, embeddingDim: 6, hiddenSize: 16, numClasses: 3, pooling: "mean", seed: 15 }))],
+  ];
+
+  it.each(CLASSIFIERS)("a classifier (%s): after each chunk, the classification of the sequence so far", (_, make) => {
+    const model = make();
+    const tokens = model.encoder.embedding !== null;
+    const sessions = new StatefulSessions(model);
+    const input = steps16(tokens, 16);
+    let seen = 0;
+    for (const chunk of chunksOf(input)) {
+      const got = sessions.feed("s", chunk);
+      seen += chunk.length;
+      const logits = model.forward([input.slice(0, seen) as SequenceInput]).data;
+      const e = Array.from(logits, (v) => Math.exp(v - Math.max(...logits)));
+      const expected = e.map((v) => v / e.reduce((a, b) => a + b, 0));
+      expect(got.label).toBe(model.predict([input.slice(0, seen) as SequenceInput])[0]);
+      expected.forEach((p, k) => expect(Math.abs(got.probabilities[k] - p), `after ${seen} steps, class ${k}`).toBeLessThan(1e-6));
+    }
+    sessions.close();
+    model.dispose();
+  });
+
+  it.each([["LSTM, token ids", false], ["int8 GRU, features", true]] as const)("a tagger (%s): each chunk's tags are those of the sequence fed whole", (_, int8) => {
+    const float = int8
+      ? new SequenceTagger({ inputSize: I, cell: "gru", hiddenSize: 16, numTags: 5, seed: 17 })
+      : new SequenceTagger({ vocabSize: 20, embeddingDim: 5, hiddenSize: 9, numTags: 5, seed: 18 });
+    const model = int8 ? quantizeDynamic(float) : float;
+    const sessions = new StatefulSessions(model);
+    const input = steps16(!int8, 19);
+    const tags = chunksOf(input).flatMap((chunk) => sessions.feed("s", chunk));
+    expect(tags).toEqual(model.predict([input])[0]);
+    // and the tagger's logits themselves agree: the state carried is the whole sequence's
+    const other = new StatefulSessions(model);
+    expect(other.feed("t", input)).toEqual(tags);
+    sessions.close();
+    other.close();
+    if (int8) float.dispose();
+    model.dispose();
+  });
+
+  it("refuses bidirectional models and bad chunks of a model, the session unchanged", () => {
+    const model = new SequenceClassifier({ vocabSize: 20, embeddingDim: 5, hiddenSize: 8, numClasses: 3, pooling: "mean", seed: 20 });
+    const sessions = new StatefulSessions(model);
+    const input = steps16(true, 21);
+    sessions.feed("s", input.slice(0, 4) as SequenceInput);
+    expect(() => sessions.feed("s", [1, 2, 99])).toThrow(ShapeError); // outside the vocabulary
+    expect(() => sessions.feed("s", [])).toThrow(/non-empty array/);
+    const got = sessions.feed("s", input.slice(4) as SequenceInput);
+    expect(got.label).toBe(model.predict([input])[0]);
+    expect(Array.from(got.probabilities)[0]).toBeCloseTo(Math.exp(model.forward([input]).data[0]) / Array.from(model.forward([input]).data).reduce((a, v) => a + Math.exp(v), 0), 6);
+    const bidirectional = new SequenceTagger({ vocabSize: 20, embeddingDim: 5, hiddenSize: 4, numTags: 3, bidirectional: true, seed: 22 });
+    expect(() => new StatefulSessions(bidirectional)).toThrow(UnsupportedError);
+    expect(() => bidirectional.tagFrom([1, 2], null)).toThrow(/bidirectional encoder needs each sequence whole/);
+    expect(() => new StatefulSessions({} as Recurrent)).toThrow(/must be a recurrent layer, a SequenceClassifier or a SequenceTagger/);
+    sessions.close();
+    model.dispose();
+    bidirectional.dispose();
   });
 });

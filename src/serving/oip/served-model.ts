@@ -6,12 +6,14 @@
 //   classifier       input_ids INT64 [B, T] (or input FP32 [B, T, I]), lengths [B] optional
 //                                                 → probabilities FP32 [B, C], label INT32 [B]
 //   tagger           the classifier's inputs      → tags INT32 [B, T] (−1 past each length)
+//                    both: sequences (one row a request): a classifier answers for the sequence so
+//                    far, a tagger with the chunk's tags
 //   seq2seq          text BYTES [B]               → text_output BYTES [B] (parameters beam_width, max_tokens);
 //                    generation (greedy, or sampled with temperature/top_k/top_p/seed) of text_input
 //   ONNX, Keras      their own inputs and outputs, by name, as the model declares them (one run per request)
 
-import { SequenceClassifier } from "../../models/classifier.js";
-import type { SequenceInput } from "../../models/encoder.js";
+import { SequenceClassifier, type Classified, type ClassifierState } from "../../models/classifier.js";
+import type { EncoderState, SequenceInput } from "../../models/encoder.js";
 import { LanguageModel, type ScoreState } from "../../models/language-model.js";
 import type { Model } from "../../models/model.js";
 import { decodeStream } from "../../models/seq2seq/decoding.js";
@@ -89,18 +91,27 @@ function sequenceParameters(parameters: Readonly<Record<string, unknown>>): { id
   return { id: String(id), start, end };
 }
 
+/** One request of a sequence: `run` goes on from the state the sequence's earlier requests left (null
+ *  at its start); the state it reaches is kept unless the sequence ends. */
+function continueSequence<State, Result>(store: SessionStore<State>, sequence: { id: string; start: boolean; end: boolean }, run: (from: State | null) => { result: Result; next: State }): Result {
+  const from = sequence.start ? null : store.get(sequence.id);
+  if (from === undefined) throw new RequestError(`sequence ${JSON.stringify(sequence.id)} is not open: its first request needs sequence_start: true`);
+  if (sequence.start) store.checkRoom(sequence.id, "wasm-rnn serve");
+  const { result, next } = run(from);
+  if (sequence.end) store.end(sequence.id);
+  else store.set(sequence.id, next);
+  return result;
+}
+
 function languageModel(lm: LanguageModel, batcher: Batcher): ServedModel {
   const sequences = new SessionStore<ScoreState>({}, "wasm-rnn serve");
-  /** One chunk of a sequence, scored after the chunks before it; the sequence kept unless it ends. */
+  /** One chunk of a sequence, scored after the chunks before it. */
   const scoreChunk = (texts: string[], sequence: { id: string; start: boolean; end: boolean }) => {
     if (texts.length !== 1) throw new RequestError(`a request of a sequence (sequence_id) takes one text; got ${texts.length}`);
-    const from = sequence.start ? null : sequences.get(sequence.id);
-    if (from === undefined) throw new RequestError(`sequence ${JSON.stringify(sequence.id)} is not open: its first request needs sequence_start: true`);
-    if (sequence.start) sequences.checkRoom(sequence.id, "wasm-rnn serve");
-    const { sum, count, next } = lm.scoreFrom(texts[0], from, `sequence ${JSON.stringify(sequence.id)}`);
-    if (sequence.end) sequences.end(sequence.id);
-    else sequences.set(sequence.id, next);
-    return [output("log_prob", "FP32", [1], [-sum]), output("perplexity", "FP32", [1], [Math.exp(sum / count)])];
+    return continueSequence(sequences, sequence, (from) => {
+      const { sum, count, next } = lm.scoreFrom(texts[0], from, `sequence ${JSON.stringify(sequence.id)}`);
+      return { result: [output("log_prob", "FP32", [1], [-sum]), output("perplexity", "FP32", [1], [Math.exp(sum / count)])], next };
+    });
   };
   return {
     platform: "wasm-rnn language-model",
@@ -135,6 +146,26 @@ function encoderModel(model: SequenceClassifier | SequenceTagger, batcher: Batch
   const input: TensorSpec = tokens ? { name: "input_ids", datatype: "INT64", shape: [-1, -1] } : { name: "input", datatype: "FP32", shape: [-1, -1, model.encoder.rnn.inputSize] };
   const classifier = model instanceof SequenceClassifier;
   const classes = model.head.outFeatures;
+  // A bidirectional encoder needs each sequence whole: such a model keeps no sequences.
+  const sequences = model.encoder.rnn.bidirectional ? null : new SessionStore<unknown>({}, "wasm-rnn serve");
+  const answer = (classified: Classified[]) => [
+    output("probabilities", "FP32", [classified.length, classes], classified.flatMap((r) => Array.from(r.probabilities))),
+    output("label", "INT32", [classified.length], classified.map((r) => r.label)),
+  ];
+  const tagsAnswer = (tags: number[][], T: number) => [output("tags", "INT32", [tags.length, T], tags.flatMap((row) => [...row, ...new Array<number>(T - row.length).fill(-1)]))];
+  /** One chunk of a sequence, going on from the chunks before it. */
+  const chunk = (rows: SequenceInput[], T: number, sequence: { id: string; start: boolean; end: boolean }) => {
+    if (rows.length !== 1) throw new RequestError(`a request of a sequence (sequence_id) takes one row; got ${rows.length}`);
+    const where = `sequence ${JSON.stringify(sequence.id)}`;
+    return continueSequence(sequences!, sequence, (from) => {
+      if (model instanceof SequenceClassifier) {
+        const { classified, next } = model.classifyFrom(rows[0], from as ClassifierState | null, where);
+        return { result: answer([classified]), next };
+      }
+      const { tags, next } = model.tagFrom(rows[0], from as EncoderState | null, where);
+      return { result: tagsAnswer([tags], T), next };
+    });
+  };
   return {
     platform: `wasm-rnn ${model.modelType}`,
     inputs: [input, { name: "lengths", datatype: "INT64", shape: [-1] }],
@@ -143,30 +174,26 @@ function encoderModel(model: SequenceClassifier | SequenceTagger, batcher: Batch
       : [{ name: "tags", datatype: "INT32", shape: [-1, -1] }],
     required: [input.name],
     batcher,
-    sequences: null,
+    sequences,
     batchFirst: true,
-    async infer(inputs, _, signal) {
+    async infer(inputs, parameters, signal) {
       const x = inputs.get(input.name)!;
       const [B, T] = x.shape;
       const lengths = inputs.get("lengths");
       if (lengths && lengths.shape[0] !== B) throw new RequestError(`input "lengths" must have ${B} values, one per row of "${input.name}"; got ${lengths.shape[0]}`);
-      const sequences = rowsOf(x).map((row, b) => {
+      const rows = rowsOf(x).map((row, b) => {
         const L = lengths ? (lengths.data[b] as number) : T;
         if (L < 1 || L > T) throw new RequestError(`input "lengths": lengths[${b}] = ${L} is outside 1…${T}`);
         const steps = row.slice(0, L * (tokens ? 1 : input.shape[2])) as number[];
         return (tokens ? steps : Array.from({ length: L }, (_, t) => steps.slice(t * input.shape[2], (t + 1) * input.shape[2]))) as SequenceInput;
       });
-      if (classifier) {
-        const results = await Promise.all(sequences.map((s) => batcher.classify(s, { signal })));
-        return [
-          output("probabilities", "FP32", [B, classes], results.flatMap((r) => Array.from(r.probabilities))),
-          output("label", "INT32", [B], results.map((r) => r.label)),
-        ];
-      }
-      const tags = await Promise.all(sequences.map((s) => batcher.tag(s, { signal })));
-      return [output("tags", "INT32", [B, T], tags.flatMap((row) => [...row, ...new Array<number>(T - row.length).fill(-1)]))];
+      const sequence = sequenceParameters(parameters);
+      if (sequence) return chunk(rows, T, sequence);
+      if (classifier) return answer(await Promise.all(rows.map((s) => batcher.classify(s, { signal }))));
+      return tagsAnswer(await Promise.all(rows.map((s) => batcher.tag(s, { signal }))), T);
     },
     dispose() {
+      sequences?.clear();
       batcher.close();
       model.dispose();
     },

@@ -133,7 +133,7 @@ export class InferenceServer {
     }
     const wanted = readOutputs(outputs, served);
     const requestParameters = readParameters(parameters);
-    if (requestParameters.sequence_id !== undefined && !served.sequences) throw new RequestError(`model "${name}" keeps no sequences (sequence_id is for language models)`);
+    if (requestParameters.sequence_id !== undefined && !served.sequences) throw new RequestError(`model "${name}" keeps no sequences (sequence_id is for language models, and for classifiers and taggers whose encoder is one-directional)`);
     const results = await served.infer(given, requestParameters, request.signal);
     return json(200, { model_name: name, model_version: "1", ...(id !== undefined ? { id } : {}), outputs: results.filter((o) => !wanted || wanted.has(o.name)) });
   }
