@@ -4,6 +4,12 @@ import { readCheckpoint } from "../train/checkpoint.js";
 import { checkpointInfo } from "../train/checkpoint-format.js";
 import { stringOption, type Values } from "./usage.js";
 
+/** What the config's `quantized` says of the weights: float32, int8, or int8 in the kinds it lists. */
+function weightsLine(quantized: unknown): string {
+  if (Array.isArray(quantized)) return `weights: int8 with per-row scales in the ${quantized.join(", ")} layers, float32 elsewhere (quantized: inference only)`;
+  return quantized ? "weights: int8 with per-row scales (quantized: inference only)" : "weights: float32";
+}
+
 export const INFO_OPTIONS = {
   model: { type: "string" },
 } as const;
@@ -18,7 +24,7 @@ export async function info(values: Values): Promise<void> {
     `config: ${JSON.stringify(modelConfig)}`,
     tokenizer ? `tokenizer: ${tokenizer.kind}-level, ${tokenizer.tokens.length} tokens` : null,
     `parameters: ${parameterCount}`,
-    (modelConfig as { quantized?: boolean }).quantized ? "weights: int8 with per-row scales (quantized: inference only)" : "weights: float32",
+    weightsLine((modelConfig as { quantized?: unknown }).quantized),
     `trained: step ${trainer.step ?? "?"}, epoch ${trainer.epoch ?? "?"}`,
     `checksum: ${checksum}`,
   ];

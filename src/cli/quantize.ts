@@ -1,6 +1,6 @@
-// `wasm-rnn quantize`: a checkpoint's model with int8 weights (quantizeDynamic), saved to another
-// directory (never over the original), with both checkpoints' sizes; given a text, a language model's
-// perplexity before and after.
+// `wasm-rnn quantize`: a checkpoint's model with int8 weights (quantizeDynamic; --layers picks the
+// kinds of layer), saved to another directory (never over the original), with both checkpoints'
+// sizes; given a text, a language model's perplexity before and after.
 
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -8,14 +8,30 @@ import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from "../train/checkp
 import { checkpointToBytes } from "../train/checkpoint-format.js";
 import { quantizeDynamic } from "../io/quantize.js";
 import { LanguageModel } from "../models/language-model.js";
+import { QUANTIZABLE_KINDS, type QuantizableKind } from "../models/quantized-kinds.js";
+import { describe } from "../validate.js";
 import { readTextFile } from "./text-file.js";
 import { stringOption, UsageError, type Values } from "./usage.js";
 
 export const QUANTIZE_OPTIONS = {
   model: { type: "string" },
   out: { type: "string" },
+  layers: { type: "string" },
   text: { type: "string" },
 } as const;
+
+/** --layers lstm,dense as quantizeDynamic's kinds (any case, each once); all of them when absent. */
+function layersOption(values: Values): QuantizableKind[] | undefined {
+  if (values.layers === undefined) return undefined;
+  const expected = `a comma-separated list of ${QUANTIZABLE_KINDS.map((kind) => kind.toLowerCase()).join(", ")}`;
+  const names = String(values.layers).split(",").map((name) => name.trim());
+  return names.map((name, i) => {
+    const kind = QUANTIZABLE_KINDS.find((k) => k.toLowerCase() === name.toLowerCase());
+    if (kind === undefined) throw new UsageError(`--layers must be ${expected}; got ${describe(name)}`);
+    if (names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) !== i) throw new UsageError(`--layers names ${name} twice`);
+    return kind;
+  });
+}
 
 /** "1.23 MB" */
 function megabytes(bytes: number): string {
@@ -25,11 +41,12 @@ function megabytes(bytes: number): string {
 export async function quantize(values: Values): Promise<void> {
   const dir = stringOption(values, "model"), out = stringOption(values, "out");
   if (resolve(dir) === resolve(out)) throw new UsageError("--out must be another directory than --model (the float32 checkpoint is kept)");
+  const layers = layersOption(values);
   const text = values.text === undefined ? null : readTextFile(stringOption(values, "text"), readFileSync);
   const { model, trainer } = loadCheckpoint(dir);
   const int8 = (() => {
     try {
-      return quantizeDynamic(model);
+      return quantizeDynamic(model, { layers });
     } catch (e) {
       model.dispose();
       throw e;
@@ -38,7 +55,8 @@ export async function quantize(values: Values): Promise<void> {
   try {
     saveCheckpoint(out, int8, { trainer });
     const before = checkpointToBytes(model, { trainer }).bytes.length, after = statSync(join(out, CHECKPOINT_FILE)).size;
-    const lines = [`quantized ${model.modelType} → ${out}`, `checkpoint: ${megabytes(before)} float32 → ${megabytes(after)} int8 (${((100 * after) / before).toFixed(1)}%)`];
+    const kinds = int8.config().quantized;
+    const lines = [`quantized ${model.modelType}${Array.isArray(kinds) ? ` (${kinds.join(", ")} layers; the others float32)` : ""} → ${out}`, `checkpoint: ${megabytes(before)} float32 → ${megabytes(after)} int8 (${((100 * after) / before).toFixed(1)}%)`];
     if (text !== null) {
       if (!(model instanceof LanguageModel) || !(int8 instanceof LanguageModel)) throw new UsageError("--text needs a language model");
       lines.push(`perplexity: ${model.perplexity(text).toFixed(4)} float32, ${int8.perplexity(text).toFixed(4)} int8`);

@@ -15,7 +15,7 @@ export const USAGE = `Usage:
                   [--bidirectional] [--tokens char|word] [--epochs N] [--batch N] [--lr X] [--clip X]
                   [--sampling-ratio P] [--seed S] [--quiet]
   wasm-rnn translate --model DIR [--beam K] [--max-length N] [--batch N]   (stdin → stdout, one per line)
-  wasm-rnn quantize --model DIR --out DIR2 [--text FILE]
+  wasm-rnn quantize --model DIR --out DIR2 [--layers lstm,gru,rnn,dense] [--text FILE]
   wasm-rnn serve  --model DIR|FILE.onnx|model.json [--name NAME] [--host 127.0.0.1] [--port 8000] [--max-batch N]
                   [--max-delay-ms X] [--max-body-bytes N] [--threads N] [--workers N] [--drain-delay-ms N]
 
@@ -27,7 +27,8 @@ info    prints a checkpoint's model type, config and parameter count.
 train-seq2seq  trains an encoder–decoder on tab-separated source/target pairs.
 translate      decodes one source per line from stdin (greedy, or beam search with --beam).
 quantize       saves the model with int8 weights (inference only; sample, eval, info and translate
-               take it) and prints both sizes; --text: a language model's perplexity before and after.
+               take it) and prints both sizes; --layers: only those kinds of layer (default all),
+               the others float32; --text: a language model's perplexity before and after.
 serve          serves the model over HTTP on the Open Inference Protocol (KServe v2): /v2/health/live,
                /v2/health/ready, /v2/models/NAME[/ready|/infer|/generate|/generate_stream], /metrics;
                concurrent requests share batches. Prints "listening on http://HOST:PORT" when ready;

@@ -1,5 +1,5 @@
 // The `wasm-rnn` command (the built dist/cli/main.js) end to end in child processes: train → checkpoint files, sample, eval, info,
-// resume, quantize; argument mistakes print usage and exit 2; bad corpora and wrong checkpoints exit 1 with a
+// resume, quantize (all layers or --layers); argument mistakes print usage and exit 2; bad corpora and wrong checkpoints exit 1 with a
 // clear message and write nothing.
 
 import { spawnSync } from "node:child_process";
@@ -86,6 +86,24 @@ describe("wasm-rnn CLI", () => {
     expect(resume.stderr).toMatch(/UnsupportedError: .*quantized/);
   }, 120_000);
 
+  it("quantize --layers: only those kinds int8 (any case), the others float32; a kind the model lacks exits 1", () => {
+    const lstmOnly = join(work, "model-int8-lstm");
+    const q = cli("quantize", "--model", model, "--out", lstmOnly, "--layers", "Lstm", "--text", corpus);
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stdout).toMatch(/quantized language-model \(LSTM layers; the others float32\)/);
+    const [, f32Perplexity, int8Perplexity] = /perplexity: ([\d.]+) float32, ([\d.]+) int8/.exec(q.stdout)!.map(Number);
+    expect(int8Perplexity).not.toBe(f32Perplexity);
+    expect(Math.abs(int8Perplexity / f32Perplexity - 1)).toBeLessThan(0.01);
+    expect(cli("info", "--model", lstmOnly).stdout).toMatch(/weights: int8 with per-row scales in the LSTM layers, float32 elsewhere/);
+    expect(cli("eval", "--model", lstmOnly, "--text", corpus).stdout).toBe(`perplexity: ${int8Perplexity.toFixed(4)}\n`);
+    const all = cli("quantize", "--model", model, "--out", join(work, "model-int8-all"), "--layers", "dense,LSTM");
+    expect(all.stdout).toMatch(/quantized language-model → /);
+    const none = cli("quantize", "--model", model, "--out", join(work, "never-int8-gru"), "--layers", "gru");
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/UnsupportedError: quantizeDynamic\(language-model\): layers \[GRU\] selects none of its layers \(it has LSTM and Dense layers\)/);
+    expect(existsSync(join(work, "never-int8-gru"))).toBe(false);
+  }, 120_000);
+
   it("trains a seq2seq model on a TSV and translates stdin to stdout, greedy and with a beam", () => {
     const random = (n: number) => Math.floor(Math.abs(Math.sin(n * 12.9898) * 43758.5453) % 1 * 10);
     const lines = Array.from({ length: 1500 }, (_, i) => {
@@ -124,6 +142,8 @@ describe("wasm-rnn CLI", () => {
     [["train", "--cell", "transformer"], /--cell must be one of lstm, gru, rnn/],
     [["train", "--steps", "5", "--epochs", "1"], /give --steps or --epochs, not both/],
     [["train", "--frob"], /Unknown option '--frob'/],
+    [["quantize", "--model", "m", "--out", "q", "--layers", "lstm,conv1d"], /--layers must be a comma-separated list of lstm, gru, rnn, dense; got "conv1d"/],
+    [["quantize", "--model", "m", "--out", "q", "--layers", "dense,Dense"], /--layers names Dense twice/],
   ])("argument mistake %j prints usage and exits 2", (args, message) => {
     const r = cli(...(args as string[]));
     expect(r.code).toBe(2);
