@@ -39,7 +39,8 @@ export abstract class Model {
     return this.modules.map(([, layer]) => layer);
   }
 
-  /** Whether the model's weights are int8 (quantizeDynamic): it then runs inference only. */
+  /** Whether any of the model's weights are int8 (quantizeDynamic; its config's `quantized` says
+   *  which kinds of layer): it then runs inference only. */
   get quantized(): boolean {
     return this.layers.some((layer) => layer.quantized);
   }
