@@ -1,12 +1,14 @@
 // Dynamic batching: concurrent single-sequence calls on one model or layer are merged into one padded
-// batch — up to maxBatchSize calls, or what arrived within maxDelayMs of the first — run once, and
-// split back. Calls that find a runner idle go at the end of the event loop's turn, with whatever
-// else arrived in it (a lone caller does not wait maxDelayMs for company); calls that arrive while
-// every runner computes gather, and go together when one frees or their delay has passed. Each
-// caller gets its own result (the unbatched call's, up to the rounding of a larger product). A malformed call is refused alone, before it joins a batch; a batch that fails
-// fails only its members, with a WorkerError; an AbortSignal takes a waiting call out; at most
-// maxQueue calls wait. Batches run in this thread (on the thread team when there is one), or on a
-// WorkerPool's workers, which leaves this thread free to answer others while they compute.
+// batch of up to maxBatchSize calls, run once, and split back. A free runner takes the oldest waiting
+// calls at the end of the event loop's turn, with whatever else was read in it: a lone caller does
+// not wait for company, and when a batch ends its answers go out and the requests read meanwhile
+// join the next batch (not only the few already queued). Under load (the last batch held several
+// calls) a batch short of maxBatchSize waits until its first call has waited maxDelayMs. Each caller
+// gets its own result (the unbatched call's, up to the rounding of a larger product). A malformed
+// call is refused alone, before it joins a batch; a batch that fails fails only its members, with a
+// WorkerError; an AbortSignal takes a waiting call out; at most maxQueue calls wait. Batches run in
+// this thread (on the thread team when there is one), or on a WorkerPool's workers, which leaves
+// this thread free to answer others while they compute.
 
 import { CancelledError, ResourceError, ShapeError, UnsupportedError, WorkerError } from "../errors.js";
 import { Recurrent } from "../layers/recurrent.js";
@@ -25,7 +27,8 @@ import type { WorkerPool } from "./pool.js";
 export interface BatcherOptions {
   /** Most calls in one batch (default 32). */
   maxBatchSize?: number;
-  /** Longest wait, from a batch's first call, for more calls to join it (default 2 ms). */
+  /** Under load, how long a batch short of maxBatchSize waits, from its first call, for more calls
+   *  to join it (default 2 ms); a lone caller never waits. */
   maxDelayMs?: number;
   /** Most calls waiting (default 1024); more are refused with a ResourceError. */
   maxQueue?: number;
@@ -52,6 +55,10 @@ export interface Scored {
 }
 
 interface Call {
+  /** Arrival order (the oldest waiting call's group goes first). */
+  order: number;
+  /** When it arrived (performance.now()). */
+  arrived: number;
   input: unknown;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -62,7 +69,6 @@ interface Call {
 /** The calls waiting to run together, and how their batch runs. */
 interface Group {
   calls: Call[];
-  timer: ReturnType<typeof setTimeout> | null;
   run(inputs: unknown[]): Promise<unknown[]>;
 }
 
@@ -72,11 +78,18 @@ export class Batcher {
   readonly maxQueue: number;
   private readonly pool: WorkerPool | null;
   private readonly onBatch: ((size: number) => void) | undefined;
+  /** The waiting calls, one group per kind of call. */
   private readonly groups = new Map<string, Group>();
   private waiting = 0;
+  private arrivals = 0;
   /** Batches running (at most one in this thread; as many as the pool has workers). */
   private running = 0;
-  private readonly ready: Group[] = [];
+  /** Whether a drain is due at the end of this event-loop turn. */
+  private drainDue = false;
+  /** A drain when the oldest call will have waited maxDelayMs (under load, a batch gathering). */
+  private wake: ReturnType<typeof setTimeout> | null = null;
+  /** Calls in the batch started last: more than one means calls come concurrently. */
+  private lastBatch = 0;
   private closed = false;
   /** Distinct keys for calls that must run alone. */
   private alone = 0;
@@ -173,12 +186,11 @@ export class Batcher {
   /** Refuses every waiting call (ResourceError) and any new one; running batches finish. */
   close(): void {
     this.closed = true;
+    if (this.wake !== null) clearTimeout(this.wake);
     for (const group of this.groups.values()) {
-      if (group.timer !== null) clearTimeout(group.timer);
       for (const call of group.calls.splice(0)) this.settle(call).reject(new ResourceError("Batcher: closed before the call ran"));
     }
     this.groups.clear();
-    this.ready.length = 0;
   }
 
   /** The target, when it is a `kind` (`name` in the message); an UnsupportedError otherwise. */
@@ -201,28 +213,23 @@ export class Batcher {
       const groupKey = how.alone ? `${key} #${this.alone++}` : key;
       let group = this.groups.get(groupKey);
       if (!group) {
-        group = { calls: [], timer: null, run };
+        group = { calls: [], run };
         this.groups.set(groupKey, group);
       }
-      const entry: Call = { input, resolve: resolve as (value: unknown) => void, reject, signal };
+      const entry: Call = { order: this.arrivals++, arrived: performance.now(), input, resolve: resolve as (value: unknown) => void, reject, signal };
       if (signal) {
         entry.onAbort = () => {
           const at = group!.calls.indexOf(entry);
           if (at < 0) return;
           group!.calls.splice(at, 1);
+          if (group!.calls.length === 0 && this.groups.get(groupKey) === group) this.groups.delete(groupKey);
           this.settle(entry).reject(new CancelledError("Batcher: the call was cancelled while waiting"));
         };
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       group.calls.push(entry);
       this.waiting++;
-      if (group.calls.length >= this.maxBatchSize || how.alone) this.markReady(groupKey, group);
-      else if (group.timer === null) {
-        const gathering = group;
-        gathering.timer = setTimeout(() => this.markReady(groupKey, gathering), this.maxDelayMs);
-        const turnEnds = () => this.groups.get(groupKey) === gathering && this.running < this.capacity && this.markReady(groupKey, gathering);
-        if (this.running < this.capacity) void platform.yieldToEventLoop().then(turnEnds);
-      }
+      this.scheduleDrain();
     });
   }
 
@@ -233,36 +240,48 @@ export class Batcher {
     return call;
   }
 
-  private markReady(key: string, group: Group): void {
-    this.markReadyQuietly(key, group);
-    this.drain();
-  }
-
-  /** Moves a gathering group to the ready ones (without starting anything). */
-  private markReadyQuietly(key: string, group: Group): void {
-    if (group.timer !== null) clearTimeout(group.timer);
-    group.timer = null;
-    if (this.groups.get(key) === group) this.groups.delete(key);
-    if (group.calls.length > 0) this.ready.push(group);
-  }
-
   /** Batches that may run at once: one in this thread, one per worker of a pool. */
   private get capacity(): number {
     return this.pool ? this.pool.size : 1;
   }
 
-  /** Starts ready batches while a runner is free; a runner that frees takes the gathering calls too. */
+  /** Drains at the end of this event-loop turn (once, however often asked): the calls read in the
+   *  turn join the waiting ones, and a batch that just ended has its answers sent first. */
+  private scheduleDrain(): void {
+    if (this.drainDue || this.closed) return;
+    this.drainDue = true;
+    void platform.yieldToEventLoop().then(() => {
+      this.drainDue = false;
+      this.drain();
+    });
+  }
+
+  /** Starts batches while a runner is free: the group of the oldest waiting call first, up to
+   *  maxBatchSize of its calls in their order. Under load (the last batch held several calls) a group
+   *  short of maxBatchSize gathers until its first call has waited maxDelayMs; a lone caller goes at
+   *  once. */
   private drain(): void {
-    if (this.running < this.capacity && this.ready.length === 0) for (const [key, group] of [...this.groups]) this.markReadyQuietly(key, group);
-    while (this.running < this.capacity && this.ready.length > 0) {
-      const group = this.ready[0];
+    while (this.running < this.capacity && this.groups.size > 0) {
+      let key = "", oldest: Group | null = null;
+      for (const [k, group] of this.groups) if (!oldest || group.calls[0].order < oldest.calls[0].order) [key, oldest] = [k, group];
+      const group = oldest!;
+      const waited = performance.now() - group.calls[0].arrived;
+      if (this.lastBatch > 1 && group.calls.length < this.maxBatchSize && waited < this.maxDelayMs) {
+        if (this.wake === null) {
+          this.wake = setTimeout(() => {
+            this.wake = null;
+            this.scheduleDrain();
+          }, this.maxDelayMs - waited);
+        }
+        return;
+      }
       const calls = group.calls.splice(0, this.maxBatchSize);
-      if (group.calls.length === 0) this.ready.shift();
-      if (calls.length === 0) continue;
+      if (group.calls.length === 0) this.groups.delete(key);
+      this.lastBatch = calls.length;
       this.running++;
       void this.execute(group, calls.map((c) => this.settle(c))).finally(() => {
         this.running--;
-        this.drain();
+        this.scheduleDrain();
       });
     }
   }

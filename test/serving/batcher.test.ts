@@ -2,8 +2,10 @@
 // caller gets the unbatched call's result (to 1e-5) — classifier, tagger, language-model scores,
 // Seq2Seq (greedy, beam, sample), recurrent layers (time-major and batch-first), float32 and int8, in this thread and on a
 // WorkerPool. A malformed call is refused alone; a failed batch fails only its own calls; an
-// AbortSignal takes a waiting call out; the queue is bounded; close refuses what waits. From dist/ (the
-// pool's workers run the built package).
+// AbortSignal takes a waiting call out; the queue is bounded; close refuses what waits. The schedule:
+// after a batch, the calls queued during it and those read in the next turn go together; under load a
+// short batch gathers for maxDelayMs; a lone caller does not wait. From dist/ (the pool's workers run
+// the built package).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -162,6 +164,52 @@ describe("Batcher", () => {
     expect((next[0] as PromiseRejectedResult).reason).toBeInstanceOf(WorkerError);
     expect((next[0] as PromiseRejectedResult).reason.message).toMatch(/the batch of 3 call\(s\) failed: injected failure/);
     await expect(new Batcher(model).forward(tensor(new Float32Array(5), [1, 5]))).rejects.toThrow(UnsupportedError);
+    model.dispose();
+  });
+
+  it("after a batch in this thread, the calls queued during it and those read in the next turn go together", async () => {
+    const model = classifiers[0][1]();
+    const sizes: number[] = [];
+    const batcher = new Batcher(model, { maxDelayMs: 0, onBatch: (n) => sizes.push(n) });
+    const inputs = sequences(6, 20, 7);
+    const later: Promise<unknown>[] = [];
+    const forward = model.forward.bind(model);
+    model.forward = (batch) => {
+      if (sizes.length === 1) {
+        // While the first batch computes: two calls queue, and three more arrive in the next turn
+        // (as requests whose bytes a server reads only once this thread is free).
+        later.push(batcher.classify(inputs[1]), batcher.classify(inputs[2]));
+        setTimeout(() => later.push(...inputs.slice(3).map((input) => batcher.classify(input))), 0);
+        const until = performance.now() + 5;
+        while (performance.now() < until); // the batch computes for 5 ms: the timer is due when it ends
+      }
+      return forward(batch);
+    };
+    await batcher.classify(inputs[0]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all(later);
+    expect(sizes).toEqual([1, 5]);
+    model.dispose();
+  });
+
+  it("under load a short batch gathers for maxDelayMs; after a lone call, the next goes at once", async () => {
+    const model = classifiers[0][1]();
+    const sizes: number[] = [];
+    const batcher = new Batcher(model, { maxDelayMs: 60, onBatch: (n) => sizes.push(n) });
+    const inputs = sequences(4, 20, 8);
+    await Promise.all([batcher.classify(inputs[0]), batcher.classify(inputs[1])]); // a batch of 2: load
+    const first = batcher.classify(inputs[2]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sizes).toEqual([2]); // still gathering
+    await Promise.all([first, batcher.classify(inputs[3])]);
+    expect(sizes).toEqual([2, 2]);
+    const started = performance.now();
+    await batcher.classify(inputs[0]); // the last batch held 2: this one gathers its 60 ms…
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+    const alone = performance.now();
+    await batcher.classify(inputs[1]); // …but after a batch of 1, a lone call goes at once
+    expect(sizes).toEqual([2, 2, 1, 1]);
+    expect(performance.now() - alone).toBeLessThan(55);
     model.dispose();
   });
 
