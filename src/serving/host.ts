@@ -1,7 +1,7 @@
 // The worker side of the pool: hosts rebuilt models and layers whose weights are the main thread's
-// (adopted from the shared memory) or copies of them, runs the calls the pool sends, and reports the
-// gradients of training shards. Runs inside a worker (worker.ts) — or in the main thread for a
-// pool of size 1.
+// (adopted from the shared memory) or copies of them, and its own copies of imported ONNX and Keras
+// models; runs the calls the pool sends, and reports the gradients of training shards. Runs inside a
+// worker (worker.ts) — or in the main thread for a pool of size 1.
 
 import { attachEngine, engine, type Attachment } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
@@ -17,8 +17,9 @@ import type { Seq2Seq } from "../models/seq2seq/seq2seq.js";
 import type { GradientsMessage, HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import { FLAG_INT8, type SequencePlan } from "../engine/abi.js";
 import { TEAM_KERNELS, teamKernel, type TeamKernel } from "../engine/threads/team-control.js";
+import { disposeImported, isImported, rebuildImported, type Imported } from "./imported.js";
 
-type Hosted = Model | Recurrent;
+type Hosted = Model | Recurrent | Imported;
 
 const LAYERS = { LSTM, GRU, RNN } as const;
 
@@ -27,6 +28,7 @@ const LAYERS = { LSTM, GRU, RNN } as const;
  * the gradients afterwards are exactly this shard's.
  */
 export function invoke(target: Hosted, method: HostedMethod, args: unknown[]): unknown {
+  if (isImported(target)) return methodOf(target, method)(...args); // run or predict: nothing to train
   switch (method) {
     case "decode":
       return decode(target as Seq2Seq, ...(args as [Parameters<typeof decode>[1], Parameters<typeof decode>[2]]));
@@ -36,6 +38,7 @@ export function invoke(target: Hosted, method: HostedMethod, args: unknown[]): u
       return methodOf(target, method)(...args);
     case "forward":
     case "predict":
+    case "run":
     case "sample":
     case "logProb":
       return methodOf(target, method)(...args);
@@ -51,11 +54,23 @@ function methodOf(target: Hosted, name: HostedMethod): (...args: unknown[]) => u
   return (...args) => Reflect.apply(method, target, args);
 }
 
-/** The layers whose parameters a hosted object has, in the order weights messages use. */
+/** The layers whose parameters a hosted object has, in the order weights messages use (none for an
+ *  imported model: its weights travel with its spec). */
 export function layersOf(hosted: Hosted): Layer[] {
-  return hosted instanceof Recurrent ? [hosted] : hosted.layers;
+  return hosted instanceof Recurrent ? [hosted] : isImported(hosted) ? [] : hosted.layers;
 }
 
+/** A worker's own model or layer of `spec` (its weights to come, unless it is imported). */
+function build(spec: HostedSpec): Hosted {
+  switch (spec.kind) {
+    case "model":
+      return createModel(spec.modelType, spec.config);
+    case "layer":
+      return new LAYERS[spec.layer](spec.options as never);
+    default:
+      return rebuildImported(spec);
+  }
+}
 
 export class Host implements WorkerApi {
   private readonly hosted = new Map<number, { object: Hosted; versions: number[] }>();
@@ -64,25 +79,26 @@ export class Host implements WorkerApi {
     await attachEngine(setup);
   }
 
-  host(id: number, spec: HostedSpec, weights: WeightsMessage): void {
-    const object: Hosted = spec.kind === "model" ? createModel(spec.modelType, spec.config) : new LAYERS[spec.layer](spec.options as never);
-    this.hosted.set(id, { object, versions: [] });
-    this.synchronise(id, weights);
+  host(id: number, spec: HostedSpec, weights: WeightsMessage | null): void {
+    this.hosted.set(id, { object: build(spec), versions: [] });
+    if (weights) this.synchronise(id, weights);
   }
 
   drop(id: number): void {
     const object = this.hosted.get(id)?.object;
-    object?.dispose();
+    if (object && isImported(object)) disposeImported(object);
+    else object?.dispose();
     this.hosted.delete(id);
   }
 
   /** Brings the hosted weights up to the owner's versions: adopt pointers, or load copies. */
   private synchronise(id: number, weights: WeightsMessage): void {
     const entry = this.get(id);
-    if (weights.versions.every((v, i) => v === entry.versions[i])) return;
-    const layers = layersOf(entry.object);
+    const object = entry.object;
+    if (isImported(object) || weights.versions.every((v, i) => v === entry.versions[i])) return;
+    const layers = layersOf(object);
     if (weights.shared) layers.forEach((layer, i) => layer.params.adopt(weights.values[i], weights.versions[i]));
-    else entry.object.loadStateDict(weights.tensors);
+    else object.loadStateDict(weights.tensors);
     entry.versions = [...weights.versions];
   }
 

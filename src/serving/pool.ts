@@ -2,7 +2,8 @@
 // layers on batches: inference split by batch rows, data-parallel training shards whose gradients are
 // reduced in a fixed order, and single requests for serving, behind a bounded queue with
 // backpressure, cancellation and recovery from dead or failing workers. With a shared wasm memory the
-// workers compute on the main thread's one copy of the weights; otherwise each keeps a copy.
+// workers compute on the main thread's one copy of the weights; otherwise each keeps a copy. Imported
+// ONNX and Keras models (whose weights never change) each worker builds once for itself.
 
 import * as Comlink from "comlink";
 import { engine, type Engine } from "../engine/engine.js";
@@ -13,6 +14,7 @@ import { emptyPlan } from "../engine/abi.js";
 import { Tensor } from "../tensor.js";
 import { describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { invoke, layersOf } from "./host.js";
+import { checkUsable, importedResult, importedSpec, isImported, type Imported } from "./imported.js";
 import type { HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import type { SpawnedWorker } from "../platform/platform.js";
 import { platform } from "../platform/current.js";
@@ -22,11 +24,14 @@ import { splitRows } from "../train/data.js";
 import { trainShards, type Shard, type ShardRunner } from "../train/data-parallel.js";
 
 /** The methods `run` and `map` accept (the others are the pool's own, with pointers for arguments). */
-const PUBLIC_METHODS: readonly HostedMethod[] = ["forward", "predict", "sample", "logProb", "decode", "batchLoss"];
+const PUBLIC_METHODS: readonly HostedMethod[] = ["forward", "predict", "run", "sample", "logProb", "decode", "batchLoss"];
 
 /** Validates a call of `run`, `map` or `forward` before anything is queued or sent. */
 function checkRequest(target: unknown, method: unknown, args: unknown, options: unknown): void {
-  if (!(target instanceof Recurrent || target instanceof Model)) throw new ShapeError(`WorkerPool: the target must be a recurrent layer or a model; got ${describe(target)}`);
+  if (!(target instanceof Recurrent || target instanceof Model || isImported(target))) {
+    throw new ShapeError(`WorkerPool: the target must be a recurrent layer, a model, an InferenceSession or a LayersModel; got ${describe(target)}`);
+  }
+  if (isImported(target)) checkUsable(target, "WorkerPool");
   for (const layer of layersOf(target)) layer.checkAlive("WorkerPool");
   if (!PUBLIC_METHODS.includes(method as HostedMethod)) throw new ShapeError(`WorkerPool.run: method must be one of ${PUBLIC_METHODS.join(", ")}; got ${describe(method)}`);
   if (!Array.isArray(args)) throw new ShapeError(`WorkerPool.run: args must be an array; got ${describe(args)}`);
@@ -47,7 +52,7 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-type Target = Model | Recurrent;
+type Target = Model | Recurrent | Imported;
 
 interface Slot {
   index: number;
@@ -153,7 +158,8 @@ export class WorkerPool implements ShardRunner {
     }
     if (this.size === 1) return this.runHere(target, method, args, options) as Promise<T>;
     const id = this.register(target);
-    return this.enqueue((slot) => this.callOn(slot, id, method, args), options) as Promise<T>;
+    const result = this.enqueue((slot) => this.callOn(slot, id, method, args), options);
+    return (isImported(target) ? result.then((value) => importedResult(target, value)) : result) as Promise<T>;
   }
 
   private async runHere(target: Target, method: HostedMethod, args: unknown[], options: RunOptions): Promise<unknown> {
@@ -261,21 +267,29 @@ export class WorkerPool implements ShardRunner {
     let id = this.ids.get(target);
     if (id !== undefined) return id;
     id = this.nextId++;
-    const spec: HostedSpec = target instanceof Recurrent
-      ? { kind: "layer", layer: target.constructor.name as "LSTM" | "GRU" | "RNN", options: { ...target.options } }
-      : { kind: "model", modelType: target.modelType, config: target.config() };
+    const spec: HostedSpec = isImported(target)
+      ? importedSpec(target)
+      : target instanceof Recurrent
+        ? { kind: "layer", layer: target.constructor.name as "LSTM" | "GRU" | "RNN", options: { ...target.options } }
+        : { kind: "model", modelType: target.modelType, config: target.config() };
     this.ids.set(target, id);
     this.specs.set(id, { spec, target });
     return id;
   }
 
   /** The weights to send with a call: null when the worker is up to date, else where they are
-   *  (shared memory) or a copy (fallback). Hosts the target on first use. */
+   *  (shared memory) or a copy (fallback). Hosts the target on first use: an imported model the
+   *  worker builds from its spec, once, since its weights never change. */
   private async weightsFor(slot: Slot, id: number): Promise<WeightsMessage | null> {
     const { spec, target } = this.specs.get(id)!;
+    const known = slot.synced.get(id);
+    if (isImported(target)) {
+      if (!known) await slot.api.host(id, spec, null);
+      slot.synced.set(id, []);
+      return null;
+    }
     const layers = layersOf(target);
     const versions = layers.map((l) => l.params.version);
-    const known = slot.synced.get(id);
     if (known && known.every((v, i) => v === versions[i])) return null;
     const message: WeightsMessage = this.sharedMemory
       ? { shared: true, values: layers.map((l) => l.params.valuesPtr), versions }

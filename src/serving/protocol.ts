@@ -1,15 +1,21 @@
 // What the pool and its workers say to each other (through Comlink): how to rebuild a model or
-// layer in a worker, how its weights reach the worker (pointers into the shared memory, or copies),
-// and the calls a worker may run. Plain, structured-cloneable data only.
+// layer in a worker, how its weights reach the worker (pointers into the shared memory, or copies;
+// an imported model's come once, with what it is rebuilt from), and the calls a worker may run.
+// Plain, structured-cloneable data only.
 
 import type { Attachment } from "../engine/engine.js";
 import type { SequencePlan } from "../engine/abi.js";
 import type { TeamKernel } from "../engine/threads/team-control.js";
+import type { LayersModelSource } from "../io/keras/model.js";
+import type { SessionSource } from "../io/onnx/session.js";
 
-/** @internal What to rebuild in the worker. */
+/** @internal What to rebuild in the worker: one of the library's models or layers, or an imported
+ *  ONNX or Keras model from what it was made from. */
 export type HostedSpec =
   | { kind: "model"; modelType: string; config: Record<string, unknown> }
-  | { kind: "layer"; layer: "LSTM" | "GRU" | "RNN"; options: Record<string, unknown> };
+  | { kind: "layer"; layer: "LSTM" | "GRU" | "RNN"; options: Record<string, unknown> }
+  | { kind: "onnx"; source: SessionSource }
+  | { kind: "keras"; source: LayersModelSource };
 
 /** @internal The weights, per layer in `model.layers` order: where they live (shared), or a copy (fallback). */
 export type WeightsMessage =
@@ -22,7 +28,8 @@ export type GradientsMessage = { shared: true; pointers: number[]; floats: numbe
 /** The methods a worker runs on a hosted model or layer. */
 export type HostedMethod =
   | "forward" // Recurrent.forward, SequenceClassifier.forward
-  | "predict" // SequenceClassifier / SequenceTagger
+  | "predict" // SequenceClassifier / SequenceTagger / LayersModel
+  | "run" // InferenceSession
   | "sample" // LanguageModel
   | "logProb" // LanguageModel
   | "decode" // Seq2Seq (decode(model, sources, options))
@@ -32,7 +39,8 @@ export type HostedMethod =
 /** @internal What a pool worker exposes through Comlink. */
 export interface WorkerApi {
   init(setup: Attachment): Promise<void>;
-  host(id: number, spec: HostedSpec, weights: WeightsMessage): void;
+  /** Rebuilds what `spec` describes under `id`, with these weights (null: the spec carries them). */
+  host(id: number, spec: HostedSpec, weights: WeightsMessage | null): void;
   drop(id: number): void;
   /** Runs a method with the given weights (synchronised first when they changed). */
   call(id: number, method: HostedMethod, args: unknown[], weights: WeightsMessage | null): unknown;

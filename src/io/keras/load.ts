@@ -7,7 +7,6 @@ import { describe } from "../../validate.js";
 import { isObject, parseJson, type JsonObject } from "./json.js";
 import { LayersModel } from "./model.js";
 import { manifestPaths, parseModelJson } from "./model-json.js";
-import { readTopology } from "./topology.js";
 import { decodeWeights, type NamedWeight } from "./weights.js";
 import { platform } from "../../platform/current.js";
 
@@ -44,7 +43,7 @@ export async function loadLayersModel(source: LayersModelSource): Promise<Layers
     const paths = manifestPaths(json.manifest);
     const files = await Promise.all(paths.map((path) => readBytes(new URL(path, url), "weight file")));
     const weights = decodeWeights(json.manifest, concat(files), paths.length ? paths.join(", ") : "no weight files");
-    return LayersModel.build(readTopology(json.topology), weights);
+    return LayersModel.build(json.topology, weights);
   }
   if (!isObject(source) || !("modelJson" in source) || !("weights" in source)) {
     throw new ShapeError(`loadLayersModel: expected a path, a URL or { modelJson, weights }; got ${describe(source)}`);
@@ -55,7 +54,7 @@ export async function loadLayersModel(source: LayersModelSource): Promise<Layers
     if (!(b instanceof ArrayBuffer || b instanceof Uint8Array)) throw new ShapeError(`loadLayersModel: weights[${i}] must be an ArrayBuffer or Uint8Array; got ${describe(b)}`);
     return b instanceof Uint8Array ? b : new Uint8Array(b);
   });
-  return LayersModel.build(readTopology(json.topology), decodeWeights(json.manifest, concat(bytes), "the weights given"));
+  return LayersModel.build(json.topology, decodeWeights(json.manifest, concat(bytes), "the weights given"));
 }
 
 /** Imports a live tf.LayersModel: its config (model.toJSON) and current weights (model.weights). */
@@ -72,7 +71,7 @@ export function fromTfjs(model: TfjsLayersModel): LayersModel {
     const value = variable.read();
     weights.set(variable.originalName, { shape: [...value.shape], data: Float32Array.from(value.dataSync()) });
   }
-  return LayersModel.build(readTopology(topology), weights);
+  return LayersModel.build(topology, weights);
 }
 
 /** A URL for a path (Node: a file; browsers: relative to the page) or an absolute URL. */

@@ -1,16 +1,18 @@
 // An imported Keras / TensorFlow.js layers model: the graph of layer calls in the order they run,
 // checked end to end when it is built (every reference, every shape, every weight used), and
-// `predict` on batch-first tensors as tf.LayersModel.predict. Owns its layers' wasm memory.
+// `predict` on batch-first tensors as tf.LayersModel.predict. Owns its layers' wasm memory, and keeps
+// what it was built from (topology, weights, the kinds on int8), from which a worker of the pool
+// builds its own copy.
 
 import { FormatError, ResourceError, ShapeError, UnsupportedError } from "../../errors.js";
 import { wrapInternal } from "../../layers/layer.js";
 import { selectedKinds, type QuantizableKind } from "../../models/quantized-kinds.js";
 import { Tensor } from "../../tensor.js";
 import { checkFinite, checkTensor, type TensorLike } from "../../validate.js";
-import { readDims } from "./json.js";
+import { readDims, type JsonObject } from "./json.js";
 import { formatSymbolic, type KerasLayer, type SymbolicTensor, type Value } from "./layer.js";
 import { buildLayer } from "./registry.js";
-import type { LayerEntry, Topology, TensorRef } from "./topology.js";
+import { readTopology, type LayerEntry, type Topology, type TensorRef } from "./topology.js";
 import { WeightStore, type NamedWeight } from "./weights.js";
 
 /** One call of one layer: where its inputs come from and under which keys its outputs go. */
@@ -27,6 +29,15 @@ interface ModelInput {
   shape: (number | null)[];
 }
 
+/** @internal What a model is built from: the Keras model config (modelTopology), the decoded weights
+ *  by name, and the kinds quantizeDynamic put on the int8 kernels (none for a model of its own).
+ *  Plain data, so it can be sent to a worker. */
+export interface LayersModelSource {
+  topology: JsonObject;
+  weights: ReadonlyMap<string, NamedWeight>;
+  quantize: readonly QuantizableKind[];
+}
+
 const key = (ref: TensorRef) => `${ref.layer}\u0000${ref.node}\u0000${ref.tensor}`;
 
 export class LayersModel {
@@ -39,6 +50,11 @@ export class LayersModel {
   readonly inputNames: readonly string[];
   /** Names of the model's outputs (the layers that produce them; repeats get _1, _2, … as in Keras). */
   readonly outputNames: readonly string[];
+  /** Whether quantizeDynamic made the model (its Dense and recurrent weights int8, or those of the kinds it selected). */
+  readonly quantized: boolean;
+  /** @internal What the model was built from, for WorkerPool's workers to build their own: its
+   *  weights stay in JavaScript memory beside their wasm copies. */
+  readonly source: LayersModelSource;
   private disposed = false;
 
   private constructor(
@@ -49,11 +65,12 @@ export class LayersModel {
     private readonly layers: readonly KerasLayer[],
     /** The outputs' batch-first shapes as the model was built (null: known only at run time). */
     readonly outputShapes: readonly (readonly (number | null)[])[],
-    /** Whether quantizeDynamic made the model (its Dense and recurrent weights int8, or those of the kinds it selected). */
-    readonly quantized = false,
+    source: LayersModelSource,
   ) {
     this.inputNames = inputs.map((input) => input.name);
     this.outputNames = outputNames;
+    this.source = source;
+    this.quantized = source.quantize.length > 0;
   }
 
   /** @internal The same model with its Dense and recurrent layers of the kinds in `selection` on the
@@ -72,11 +89,24 @@ export class LayersModel {
       throw e;
     }
     const steps = this.steps.map((step) => ({ ...step, layer: twins.get(step.layer)! }));
-    return new LayersModel(this.inputs, steps, this.outputKeys, this.outputNames, [...twins.values()], this.outputShapes, true);
+    const source = { ...this.source, quantize: [...selected] };
+    return new LayersModel(this.inputs, steps, this.outputKeys, this.outputNames, [...twins.values()], this.outputShapes, source);
   }
 
-  /** @internal Builds the model from its topology and decoded weights (all of which it must use). */
-  static build(topology: Topology, weights: ReadonlyMap<string, NamedWeight>): LayersModel {
+  /** @internal The model `source` describes, built again (a worker's copy for WorkerPool). */
+  static fromSource(source: LayersModelSource): LayersModel {
+    const model = LayersModel.build(source.topology, source.weights);
+    if (source.quantize.length === 0) return model;
+    try {
+      return model.quantizedTwin(new Set(source.quantize));
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** @internal Builds the model from its Keras model config and decoded weights (all of which it must use). */
+  static build(config: JsonObject, weights: ReadonlyMap<string, NamedWeight>): LayersModel {
+    const topology = readTopology(config);
     const entries = new Map(topology.layers.map((entry) => [entry.name, entry]));
     const store = new WeightStore(weights);
     const built = new Map<string, KerasLayer>();
@@ -100,7 +130,8 @@ export class LayersModel {
       });
       const outputShapes = topology.outputs.map((ref, i) => symbolic(ref, known, `model.json: output_layers[${i}]`).shape);
       const outputKeys = topology.outputs.map(key);
-      return new LayersModel(inputs, steps, outputKeys, uniqueNames(topology.outputs.map((ref) => ref.layer)), [...built.values()], outputShapes);
+      const source = { topology: config, weights, quantize: [] };
+      return new LayersModel(inputs, steps, outputKeys, uniqueNames(topology.outputs.map((ref) => ref.layer)), [...built.values()], outputShapes, source);
     } catch (e) {
       for (const layer of built.values()) layer.dispose();
       throw e;

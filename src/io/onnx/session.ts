@@ -2,6 +2,8 @@
 // outputNames, run, release). `create` decodes and checks the whole model, builds every operator
 // (recurrent layers included) and computes once what depends only on initializers and constants;
 // `run` checks the feeds against the graph's inputs and runs the nodes the requested outputs need.
+// Keeps what it was made from (the model's bytes and the kinds on int8), from which a worker of the
+// pool makes its own copy.
 
 import { init } from "../../engine/init.js";
 import { FormatError, ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../../errors.js";
@@ -54,6 +56,14 @@ interface GraphInput {
   dims: (number | null)[] | null;
 }
 
+/** @internal What a session is made from: the model's bytes and the kinds whose float weights
+ *  quantizeDynamic put on the int8 kernels (none for a session of its own). Plain data, so it can be
+ *  sent to a worker. */
+export interface SessionSource {
+  bytes: Uint8Array;
+  quantize: readonly QuantizableKind[];
+}
+
 /** A decoded, checked model: what a session (or its quantized twin) is built from. */
 interface DecodedModel {
   opset: number;
@@ -77,6 +87,9 @@ export class InferenceSession {
   private readonly constants = new Map<string, OnnxTensor>();
   private readonly nodes: CompiledNode[] = [];
   private released = false;
+  /** @internal What the session was made from, for WorkerPool's workers to make their own. The bytes
+   *  are kept as given, not copied: the decoded nodes' string and tensor attributes view them anyway. */
+  readonly source: SessionSource;
 
   /** A session for a model's bytes, or its path (read from disk in Node, fetched elsewhere). */
   static async create(model: Uint8Array | ArrayBuffer | string, options?: SessionOptions): Promise<InferenceSession> {
@@ -85,14 +98,21 @@ export class InferenceSession {
     const bytes = typeof model === "string" ? await readModel(model) : model instanceof Uint8Array ? model : model instanceof ArrayBuffer ? new Uint8Array(model) : null;
     if (!bytes) throw new FormatError("InferenceSession.create: expected the model as a Uint8Array, an ArrayBuffer or a path");
     try {
-      return new InferenceSession(decode(bytes), new Set());
+      return new InferenceSession({ bytes, quantize: [] }, decode(bytes));
     } catch (e) {
       throw wrapInternal(e, "InferenceSession.create");
     }
   }
 
-  /** `quantize`: the kinds whose float weights go on the int8 kernels (none for a session of its own). */
-  private constructor(private readonly model: DecodedModel, quantize: ReadonlySet<QuantizableKind>) {
+  /** @internal The session `source` describes, made again (a worker's copy for WorkerPool). */
+  static fromSource(source: SessionSource): InferenceSession {
+    return new InferenceSession(source, decode(source.bytes));
+  }
+
+  /** `model`: what `source.bytes` decode to. */
+  private constructor(source: SessionSource, private readonly model: DecodedModel) {
+    this.source = source;
+    const quantize = new Set(source.quantize);
     this.quantized = quantize.size > 0;
     for (const input of model.inputs) this.inputs.set(input.name, graphInput(input));
     // Initializers that are also inputs can be fed, so nothing is computed from them in advance.
@@ -121,7 +141,7 @@ export class InferenceSession {
     const owner = "quantizeDynamic(InferenceSession)";
     if (this.released) throw new ResourceError(`${owner}: the session was released`);
     if (this.quantized) throw new UnsupportedError(`${owner}: it is quantized already`);
-    return new InferenceSession(this.model, selectedKinds(this.quantizableKinds, selection, owner));
+    return new InferenceSession({ bytes: this.source.bytes, quantize: [...selectedKinds(this.quantizableKinds, selection, owner)] }, this.model);
   }
 
   /** Builds a node's kernel; computes it right away when all its inputs are constants. */
@@ -198,6 +218,10 @@ export class InferenceSession {
   async release(): Promise<void> {
     this.released = true;
     this.disposeKernels();
+  }
+
+  get isReleased(): boolean {
+    return this.released;
   }
 
   private execute({ kernel, where }: CompiledNode, inputs: readonly Value[]): Value[] {
