@@ -46,7 +46,8 @@ export async function serve(values: Values): Promise<void> {
   const drainDelayMs = intOption(values, "drain-delay-ms", 0, 0);
   if (values.threads !== undefined) await init({ threads: intOption(values, "threads", 1) });
   const model = await loadModel(path);
-  // Batches on workers leave this thread to HTTP: health checks answer while a batch computes.
+  // Batches (an ONNX or Keras model's requests, each its own) on workers leave this thread to HTTP:
+  // health checks answer while a request computes.
   const pool = values.workers === undefined ? undefined : await WorkerPool.create({ size: intOption(values, "workers", 1) });
   let server: InferenceServer | null = null; // the batcher reports its batches to the server's metrics
   const served = servedModel(model, { maxBatchSize, maxDelayMs, pool, onBatch: (size) => server?.metrics.batchSize.observe({ model: name }, size) });

@@ -205,7 +205,7 @@ describe("wasm-rnn serve", () => {
     expect(noSequences.json.error).toMatch(/keeps no sequences/);
   });
 
-  it("an ONNX model and a Keras model.json: their own inputs and outputs, each answer the model's own", async () => {
+  it("an ONNX model and a Keras model.json: their own inputs and outputs, each answer the model's own, in the server's thread and with --workers 2", async () => {
     const folder = fileURLToPath(new URL("../fixtures/onnx/attr_lstm_layout1/", import.meta.url));
     const feeds = Object.fromEntries(readdirSync(folder).filter((f) => /^input_\d+\.pb$/.test(f)).map((f) => {
       const { name, tensor: t } = readTensorProto(readFileSync(join(folder, f)));
@@ -213,19 +213,8 @@ describe("wasm-rnn serve", () => {
     }));
     const session = await onnx.InferenceSession.create(join(folder, "model.onnx"));
     const expected = await session.run(feeds);
-    const server = await start("--model", join(folder, "model.onnx"), "--name", "lstm");
-    const metadata = (await (await fetch(`${server.url}/v2/models/lstm`)).json()) as { inputs: { name: string; datatype: string }[]; outputs: { name: string }[] };
-    expect(metadata.inputs.map((i) => i.name)).toEqual(session.inputNames);
-    expect(metadata.outputs.map((o) => o.name)).toEqual(session.outputNames);
     const datatype = (type: string) => ({ float32: "FP32", int32: "INT32", int64: "INT64" })[type];
-    const r = await post(`${server.url}/v2/models/lstm/infer`, {
-      inputs: Object.entries(feeds).map(([name, t]) => ({ name, datatype: datatype(t.type), shape: t.dims, data: Array.from(t.data as ArrayLike<number | bigint>, Number) })),
-    });
-    expect(r.status, JSON.stringify(r.json)).toBe(200);
-    for (const out of r.json.outputs as Outputs) {
-      expect(out.shape).toEqual(expected[out.name].dims);
-      Array.from(expected[out.name].data as Float32Array).forEach((v, i) => expect(out.data[i]).toBeCloseTo(v, 6));
-    }
+    const request = { inputs: Object.entries(feeds).map(([name, t]) => ({ name, datatype: datatype(t.type), shape: t.dims, data: Array.from(t.data as ArrayLike<number | bigint>, Number) })) };
     // Keras: a model built in tfjs and saved as tf.io saves it, served from its model.json.
     const model = tf.sequential({ layers: [tf.layers.gru({ units: 6, returnSequences: true, inputShape: [5, 3] }), tf.layers.dense({ units: 2 })] });
     randomize(model, 3);
@@ -234,14 +223,30 @@ describe("wasm-rnn serve", () => {
     mkdirSync(dir);
     writeFileSync(join(dir, "model.json"), JSON.stringify(modelJson));
     writeFileSync(join(dir, "weights.bin"), new Uint8Array(weights));
-    const keras = await start("--model", join(dir, "model.json"), "--name", "keras");
     const x = Array.from({ length: 2 * 5 * 3 }, (_, i) => Math.sin(i));
-    const k = await post(`${keras.url}/v2/models/keras/infer`, { inputs: [{ name: model.inputNames[0], datatype: "FP32", shape: [2, 5, 3], data: x }] });
-    expect(k.status, JSON.stringify(k.json)).toBe(200);
     const ours = (await loadLayersModel(join(dir, "model.json"))).predict(tensor(Float32Array.from(x), [2, 5, 3])) as Tensor;
-    const [y] = k.json.outputs as Outputs;
-    expect(y.shape).toEqual([2, 5, 2]);
-    Array.from(ours.data).forEach((v, i) => expect(y.data[i]).toBeCloseTo(v, 6));
+    // In the server's thread, then on a pool of two workers (three requests at once, so both run one).
+    for (const [workers, requests] of [[[], 1], [["--workers", "2"], 3]] as const) {
+      const server = await start("--model", join(folder, "model.onnx"), "--name", "lstm", ...workers);
+      const metadata = (await (await fetch(`${server.url}/v2/models/lstm`)).json()) as { inputs: { name: string; datatype: string }[]; outputs: { name: string }[] };
+      expect(metadata.inputs.map((i) => i.name)).toEqual(session.inputNames);
+      expect(metadata.outputs.map((o) => o.name)).toEqual(session.outputNames);
+      for (const r of await Promise.all(Array.from({ length: requests }, () => post(`${server.url}/v2/models/lstm/infer`, request)))) {
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+        for (const out of r.json.outputs as Outputs) {
+          expect(out.shape).toEqual(expected[out.name].dims);
+          Array.from(expected[out.name].data as Float32Array).forEach((v, i) => expect(out.data[i]).toBeCloseTo(v, 6));
+        }
+      }
+      const keras = await start("--model", join(dir, "model.json"), "--name", "keras", ...workers);
+      const input = { inputs: [{ name: model.inputNames[0], datatype: "FP32", shape: [2, 5, 3], data: x }] };
+      for (const k of await Promise.all(Array.from({ length: requests }, () => post(`${keras.url}/v2/models/keras/infer`, input)))) {
+        expect(k.status, JSON.stringify(k.json)).toBe(200);
+        const [y] = k.json.outputs as Outputs;
+        expect(y.shape).toEqual([2, 5, 2]);
+        Array.from(ours.data).forEach((v, i) => expect(y.data[i]).toBeCloseTo(v, 6));
+      }
+    }
     await session.release();
   });
 

@@ -10,7 +10,8 @@
 //                    far, a tagger with the chunk's tags
 //   seq2seq          text BYTES [B]               → text_output BYTES [B] (parameters beam_width, max_tokens);
 //                    generation (greedy, or sampled with temperature/top_k/top_p/seed) of text_input
-//   ONNX, Keras      their own inputs and outputs, by name, as the model declares them (one run per request)
+//   ONNX, Keras      their own inputs and outputs, by name, as the model declares them (one run per
+//                    request, on a worker of the pool when there is one)
 
 import { SequenceClassifier, type Classified, type ClassifierState } from "../../models/classifier.js";
 import type { EncoderState, SequenceInput } from "../../models/encoder.js";
@@ -24,6 +25,7 @@ import { InferenceSession } from "../../io/onnx/session.js";
 import { OnnxTensor, type OnnxType } from "../../io/onnx/tensor.js";
 import { Tensor } from "../../tensor.js";
 import { Batcher, type BatcherOptions } from "../batcher.js";
+import type { WorkerPool } from "../pool.js";
 import { SessionStore } from "../session-store.js";
 import { output, RequestError, rowsOf, type Datatype, type InputTensor, type OutputTensor, type TensorSpec } from "./tensors.js";
 
@@ -48,8 +50,8 @@ export interface ServedModel {
 
 /** The adapter of `model`, its batches up to `options`. */
 export function servedModel(model: Model | InferenceSession | LayersModel, options: BatcherOptions): ServedModel {
-  if (model instanceof InferenceSession) return onnxModel(model);
-  if (model instanceof LayersModel) return kerasModel(model);
+  if (model instanceof InferenceSession) return onnxModel(model, options.pool);
+  if (model instanceof LayersModel) return kerasModel(model, options.pool);
   if (model instanceof LanguageModel) return languageModel(model, new Batcher(model, options));
   if (model instanceof SequenceClassifier || model instanceof SequenceTagger) return encoderModel(model, new Batcher(model, options));
   if (model instanceof Seq2Seq) return seq2seq(model, new Batcher(model, options));
@@ -231,8 +233,9 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
 
 const DATATYPE_OF: Record<OnnxType, Datatype> = { float32: "FP32", int32: "INT32", int64: "INT64", int8: "INT8", uint8: "UINT8" };
 
-/** An ONNX model's own inputs and outputs; sizes it does not declare are −1 (any). */
-function onnxModel(session: InferenceSession): ServedModel {
+/** An ONNX model's own inputs and outputs; sizes it does not declare are −1 (any). Runs on `pool`'s
+ *  workers when given. */
+function onnxModel(session: InferenceSession, pool: WorkerPool | undefined): ServedModel {
   const { inputs, outputs } = session.signature;
   const spec = (v: { name: string; type: OnnxType | null; dims: (number | null)[] | null }): TensorSpec =>
     ({ name: v.name, datatype: DATATYPE_OF[v.type ?? "float32"], shape: v.dims ? v.dims.map((d) => d ?? -1) : [], anyShape: v.dims === null });
@@ -244,14 +247,14 @@ function onnxModel(session: InferenceSession): ServedModel {
     batcher: null,
     sequences: null,
     batchFirst: false,
-    async infer(given) {
+    async infer(given, _parameters, signal) {
       const feeds: Record<string, OnnxTensor> = {};
       for (const [name, t] of given) {
         const type = inputs.find((i) => i.name === name)!.type ?? (t.datatype === "FP32" ? "float32" : "int64");
         const data = type === "int64" ? BigInt64Array.from(t.data as number[], BigInt) : type === "int32" ? Int32Array.from(t.data as number[]) : Float32Array.from(t.data as number[]);
         feeds[name] = new OnnxTensor(type, data, t.shape);
       }
-      const results = await session.run(feeds);
+      const results = pool ? await pool.run<Record<string, OnnxTensor>>(session, "run", [feeds], { signal }) : await session.run(feeds);
       return session.outputNames.map((name) => {
         const r = results[name];
         return output(name, DATATYPE_OF[r.type], [...r.dims], Array.from(r.data as ArrayLike<number | bigint>, Number));
@@ -261,8 +264,8 @@ function onnxModel(session: InferenceSession): ServedModel {
   };
 }
 
-/** A Keras model's own inputs (FP32, batch first) and outputs. */
-function kerasModel(model: LayersModel): ServedModel {
+/** A Keras model's own inputs (FP32, batch first) and outputs. Runs on `pool`'s workers when given. */
+function kerasModel(model: LayersModel, pool: WorkerPool | undefined): ServedModel {
   const shapeOf = (dims: readonly (number | null)[]) => dims.map((d) => d ?? -1);
   return {
     platform: "wasm-rnn keras",
@@ -272,9 +275,10 @@ function kerasModel(model: LayersModel): ServedModel {
     batcher: null,
     sequences: null,
     batchFirst: true,
-    async infer(given) {
+    async infer(given, _parameters, signal) {
       const tensors = model.inputNames.map((name) => new Tensor(Float32Array.from(given.get(name)!.data as number[]), given.get(name)!.shape));
-      const result = model.predict(tensors.length === 1 ? tensors[0] : tensors);
+      const input = tensors.length === 1 ? tensors[0] : tensors;
+      const result = pool ? await pool.run<Tensor | Tensor[]>(model, "predict", [input], { signal }) : model.predict(input);
       const results = Array.isArray(result) ? result : [result];
       return results.map((t, i) => output(model.outputNames[i], "FP32", [...t.shape], t.data));
     },
