@@ -27,6 +27,16 @@ afterAll(async () => {
   await pool.close();
 });
 
+/** The error a call throws or rejects with (null when it succeeds). */
+async function caught(call: () => unknown): Promise<Error | null> {
+  try {
+    await call();
+    return null;
+  } catch (e) {
+    return e as Error;
+  }
+}
+
 /** The largest |a − b| over the outputs both have: to see that the int8 kernels ran. */
 function maxDiff(a: Record<string, OnnxTensor>, b: Record<string, OnnxTensor>): number {
   return Math.max(...Object.keys(a).flatMap((name) => Array.from(a[name].data as Float32Array, (v, i) => Math.abs(v - (b[name].data as Float32Array)[i]))));
@@ -98,9 +108,9 @@ describe("ONNX sessions on the pool", () => {
       [[good, ["Z"]], ShapeError], // no such output
     ];
     for (const [args, type] of cases) {
-      const here = await (session.run as (...a: unknown[]) => Promise<unknown>)(...args).then(() => null, (e: Error) => e);
+      const here = await caught(() => (session.run as (...a: unknown[]) => Promise<unknown>)(...args));
       expect(here).toBeInstanceOf(type);
-      const there = await pool.run(session, "run", args).then(() => null, (e: Error) => e);
+      const there = await caught(() => pool.run(session, "run", args));
       expect(there).toBeInstanceOf(type);
       expect(there!.message).toBe(here!.message);
     }
@@ -176,16 +186,9 @@ describe("Keras models on the pool", () => {
       [tensor(nan, [B, T, I]), NumericError],
     ];
     for (const [input, type] of cases) {
-      const here = (() => {
-        try {
-          model.predict(input as Tensor);
-          return null;
-        } catch (e) {
-          return e as Error;
-        }
-      })();
+      const here = await caught(() => model.predict(input as Tensor));
       expect(here).toBeInstanceOf(type);
-      const there = await pool.run(model, "predict", [input]).then(() => null, (e: Error) => e);
+      const there = await caught(() => pool.run(model, "predict", [input]));
       expect(there).toBeInstanceOf(type);
       expect(there!.message).toBe(here!.message);
     }
