@@ -1,7 +1,8 @@
 // The multithreading benchmark (`node pool.js`, run by `npm run bench` after the suite): W1 (one
 // sequence split by hidden units), W2, W3, W5 and W4 inference (split by rows) on one thread, on the
 // engine's thread team (`init({ threads: 2 })`: this thread and one worker) and on a WorkerPool of 2
-// workers, all on shared memory, against onnxruntime-web with numThreads = 2; the W6 training step
+// workers (which splits a shape only where it measured that faster, and the decisions are printed),
+// all on shared memory, against onnxruntime-web with numThreads = 2; the W6 training step
 // (split kernels on the team; data-parallel shards on the pool) and W7 forward + backward (team).
 // Interleaved rounds; plus the Comlink round trip of a trivial call, and what two threads gave an
 // independent GEMM in the same rounds. Then int8 (quantizeDynamic) on one thread and the team beside
@@ -75,6 +76,10 @@ for (const id of ["W1", "W2", "W3", "W5", "W4"]) {
   // Workers tier their wasm code up on their own calls: warm up longer for the fast W1. onnxruntime's
   // threads spin for a while after each run, which would steal the core our split's barrier waits
   // for, so it is timed in its own rounds after ours rather than interleaved.
+  // The pool decides whether this shape splits on its first calls (split-choice.ts): let it first.
+  const decided = pool.splitDecisions.length;
+  do await pool.forward(layer, x);
+  while (pool.splitDecisions.slice(decided).some((d) => d.split === null));
   const t = await measureRounds({
     one: onThreads(false, () => layer.forward(x)),
     team: onThreads(true, () => layer.forward(x)),
@@ -183,6 +188,8 @@ for (const { w, t } of rows) {
   console.log(`${(`${w.id} ${w.title}`).padEnd(42)} ${cell(t.one.ms, 10)} ${cell(t.team.ms, 11)} ${cell(t.one.ms / t.team.ms, 8)}× ${cell(t.two.ms, 10)} ${cell(t.one.ms / t.two.ms, 8)}× ${cell(t.ort2.ms, 14)} ${cell(t.ort2.ms / t.team.ms, 8)}×   ${cell(gemmSplit(t), 8)}×`);
 }
 console.log("  (GEMM split: speed-up of an independent GEMM split by rows on the team, timed in the same rounds: what two threads gave then)");
+const perStep = (v) => (v === null ? "–" : v.toFixed(3));
+console.log(`  (pool of 2: where it measured a split to pay, per shape — ${pool.splitDecisions.map((d) => `${d.shape}: ${d.split === null ? "measuring" : d.split ? "split" : "whole"} (split ${perStep(d.splitMsPerStep)}, whole ${perStep(d.wholeMsPerStep)} ms a step)`).join("; ")})`);
 console.log(`${(`W6 ${w6.title}`).padEnd(42)} ${cell(t6.one.ms, 10)} ${cell(t6.team.ms, 11)} ${cell(t6.one.ms / t6.team.ms, 8)}× ${cell(t6.two.ms, 10)} ${cell(t6.one.ms / t6.two.ms, 8)}×              —         —   ${cell(gemmSplit(t6), 8)}×`);
 console.log(`${(`W7 ${w7.title}`).padEnd(42)} ${cell(t7.one.ms, 10)} ${cell(t7.team.ms, 11)} ${cell(t7.one.ms / t7.team.ms, 8)}×          —         —              —         —   ${cell(gemmSplit(t7), 8)}×`);
 console.log(`  (W6: ${(w6.T * w6.B / t6.two.ms * 1000).toFixed(0)} tokens/s with 2 workers, ${(flops(w6) / t6.two.ms / 1e6).toFixed(1)} GFLOP/s)`);

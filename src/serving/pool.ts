@@ -21,6 +21,7 @@ import { platform } from "../platform/current.js";
 import { poisonBarrier } from "../engine/threads/team-control.js";
 import { startAttached, stopAttached, type WorkerMemory } from "../engine/threads/attach.js";
 import { splitRows } from "../train/data.js";
+import { SplitChoice, type SplitDecision } from "./split-choice.js";
 import { trainShards, type Shard, type ShardRunner } from "../train/data-parallel.js";
 
 /** The methods `run` and `map` accept (the others are the pool's own, with pointers for arguments). */
@@ -83,8 +84,28 @@ export class WorkerPool implements ShardRunner {
   private readonly ids = new WeakMap<object, number>();
   private readonly specs = new Map<number, { spec: HostedSpec; target: Target }>();
   private nextId = 1;
+  /** A forward that could split: split or whole on one worker, as measured to be faster for its
+   *  shape on this pool (split-choice.ts); timed while the pool is otherwise idle, until chosen. */
+  private async forwardMeasured(layer: Recurrent, x: TensorLike, options: ForwardOptions, run: RunOptions, T: number, B: number): Promise<ForwardResult> {
+    const shape = `${layer.constructor.name} I${layer.inputSize} H${layer.hiddenSize} P${layer.outputSize} L${layer.numLayers} D${layer.directions} B${B}`;
+    const way = this.splitChoice.next(shape);
+    const idle = this.queue.length === 0 && this.slots.every((s) => !s.busy);
+    const started = performance.now();
+    const result = way === "split" ? await this.forwardSplit(layer, x, options, run) : asResult(await this.run<ForwardResult>(layer, "forward", [x, options], run));
+    if (idle) this.splitChoice.record(shape, way, (performance.now() - started) / T);
+    return result;
+  }
+
+  /** What the pool measured of split forwards, per shape: milliseconds per step split and whole,
+   *  and whether it splits that shape (null while measuring). */
+  get splitDecisions(): SplitDecision[] {
+    return this.splitChoice.decisions();
+  }
+
   /** Split forwards of one layer run one at a time (they share the layer's buffers). */
   private readonly splitLocks = new WeakMap<object, Promise<unknown>>();
+  /** Which shapes' forwards pay split on this pool, measured on the calls. */
+  private readonly splitChoice = new SplitChoice();
   private closed = false;
   private readonly engine: Engine;
   /** Per slot: the bytes its last worker ended with, the region its next worker starts with. */
@@ -317,7 +338,8 @@ export class WorkerPool implements ShardRunner {
   /**
    * Recurrent forward split across the workers (same result as layer.forward). With shared memory
    * the workers run parts of the layer's kernels on its own buffers: a batch by rows, one sequence
-   * by hidden units (Recurrent.splitParts decides, and keeps small calls on one worker). Without it,
+   * by hidden units (Recurrent.splitParts decides, and keeps small calls on one worker), where the
+   * pool measured that to be faster for the shape than one worker (splitDecisions). Without it,
    * slices of the batch go to the workers' copies and the results are concatenated.
    */
   async forward(layer: Recurrent, x: TensorLike, options: ForwardOptions = {}, run: RunOptions = {}): Promise<ForwardResult> {
@@ -325,7 +347,7 @@ export class WorkerPool implements ShardRunner {
     checkRequest(layer, "forward", [x, options], run);
     const { steps: T, batch: B, unbatched } = layer.checkForwardInputs(x, options);
     const shape = { ...emptyPlan(), steps: T, batch: B, inputSize: layer.inputSize, outputSize: layer.outputSize };
-    if (this.size > 1 && this.sharedMemory && layer.splitParts(shape, this.size) > 1) return this.forwardSplit(layer, x, options, run);
+    if (this.size > 1 && this.sharedMemory && layer.splitParts(shape, this.size) > 1) return this.forwardMeasured(layer, x, options, run, T, B);
     if (unbatched || B < 2 || this.size === 1 || this.sharedMemory) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);
     const axis = layer.batchFirst ? 0 : 1;
     const parts = await Promise.all(this.ranges(B).map(([a, b]) => this.run<ForwardResult>(layer, "forward", [sliceBatch(x, a, b, axis), sliceOptions(options, a, b)], run)));

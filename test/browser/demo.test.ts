@@ -164,7 +164,7 @@ describe("demo site", () => {
       expect(cells[8]).toMatch(/^\d+\.\d+×$/);
     }
     console.log(`demo speed panel: ${await page.locator("#speed-status").textContent()}`);
-    await expect(page.locator("#speed-status").textContent()).resolves.toMatch(/int8 inner product "(relaxed|relaxed-i16|i16)"; workers share the page's wasm memory/);
+    await expect(page.locator("#speed-status").textContent()).resolves.toMatch(/int8 inner product "(relaxed|relaxed-i16|i16)"; workers share the page's wasm memory; the pool measured whether splitting pays: W1 (split|whole) \(split \d+\.\d+, whole \d+\.\d+ ms a step\), W2 (split|whole) \(/);
     await shoot("speed");
   });
 

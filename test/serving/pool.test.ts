@@ -1,5 +1,6 @@
 // The worker pool with real worker_threads on a shared wasm memory (the built package, since workers
-// run dist/serving/worker.js): inference split by rows equals the single-threaded results,
+// run dist/serving/worker.js): inference split by rows equals the single-threaded results, a split
+// is kept for a shape only where the pool measured it faster,
 // data-parallel training follows the same loss curve, and serving survives full queues,
 // cancellation, killed workers and closing.
 
@@ -60,11 +61,30 @@ describe("WorkerPool inference", () => {
       expect(there.output.shape).toEqual([40, layer.directions * layer.outputSize]);
       expectClose(there.output.data, here.output.data, `${layer.constructor.name} output`, { rtol: 1e-6, atol: 0 });
       expectClose(there.hN.data, here.hN.data, `${layer.constructor.name} hN`, { rtol: 1e-6, atol: 0 });
+      // The pool measures this shape's calls split and whole, alternately (split-choice.ts): the
+      // second call runs whole, the third split again.
       const x3 = tensor(uniform(7 * 8), [7, 1, 8]);
-      expectClose((await pool.forward(layer, x3, { lengths: [4] })).output.data, layer.forward(x3, { lengths: [4] }).output.data, "lengths", { rtol: 1e-6, atol: 0 });
+      for (const way of ["whole", "split"]) expectClose((await pool.forward(layer, x3, { lengths: [4] })).output.data, layer.forward(x3, { lengths: [4] }).output.data, `lengths, ${way}`, { rtol: 1e-6, atol: 0 });
     }
     expect(new LSTM({ inputSize: 8, hiddenSize: 64 }).splittable).toBe(false); // too little work per step
     expect(new LSTM({ inputSize: 8, hiddenSize: 300, projSize: 200 }).splittable).toBe(false);
+  });
+
+  it("measures per shape whether a split pays on this pool, and keeps the faster way", async () => {
+    const layer = new LSTM({ inputSize: 8, hiddenSize: 256, seed: 21 });
+    const x = tensor(uniform(48 * 8), [48, 1, 8]);
+    const here = layer.forward(x).output.data;
+    for (let call = 0; call < 8; call++) expectClose((await pool.forward(layer, x)).output.data, here, `call ${call}`, { rtol: 1e-6, atol: 0 });
+    const decision = pool.splitDecisions.find((d) => d.shape === "LSTM I8 H256 P256 L1 D1 B1")!;
+    expect(decision.splitMsPerStep).toBeGreaterThan(0);
+    expect(decision.wholeMsPerStep).toBeGreaterThan(0);
+    expect(decision.split).toBe(decision.splitMsPerStep! <= 0.9 * decision.wholeMsPerStep!);
+    // The kept way is the one the next calls take: a split forward holds the layer while it runs.
+    const running = pool.forward(layer, x);
+    if (decision.split) expect(() => layer.forward(x)).toThrow(ResourceError);
+    else expect(layer.forward(x).output.data).toEqual(here);
+    expectClose((await running).output.data, here, "after the choice", { rtol: 1e-6, atol: 0 });
+    layer.dispose();
   });
 
   it("a worker that dies before a split forward fails only that call, at once (its peer is released from the barrier)", async () => {

@@ -1,8 +1,9 @@
 // Panel (d): the benchmark workloads W1 (one sequence) and W2 (a batch of 32) run forward in this
-// browser, one thread versus a pool of workers, and the layer quantized to int8 on one thread, timed
+// browser, one thread versus a pool of workers (which splits a call only where it measured that to be
+// faster, and says what it measured), and the layer quantized to int8 on one thread, timed
 // like `npm run bench` (bench/timing.js) on the same seeded weights and inputs (bench/workloads.js).
 
-import { engineInfo, init, LSTM, quantizeDynamic, tensor, WorkerPool } from "wasm-rnn";
+import { engineInfo, init, LSTM, quantizeDynamic, tensor, WorkerPool, type SplitDecision } from "wasm-rnn";
 import { measureRounds } from "../../bench/timing.js";
 import { data, flops, stateDict, WORKLOADS } from "../../bench/workloads.js";
 import { element, showError } from "./dom.js";
@@ -27,6 +28,7 @@ export function setupSpeedPanel(): void {
     try {
       status.textContent = `Starting ${workers} workers…`;
       pool ??= await WorkerPool.create({ size: workers });
+      const decisions: string[] = [];
       for (const id of ["W1", "W2"] as const) {
         const w = WORKLOADS.find((x) => x.id === id)!;
         status.textContent = `Running ${id}: ${w.title}…`;
@@ -36,6 +38,10 @@ export function setupSpeedPanel(): void {
         try {
           const x = tensor(data(w).x!, [w.T, w.B, w.I]);
           const active = pool;
+          const known = active.splitDecisions.length;
+          // The pool decides whether this shape splits on its first calls: let it, before the timing.
+          do await active.forward(layer, x);
+          while (active.splitDecisions.slice(known).some((d) => d.split === null));
           const t = await measureRounds({ one: () => layer.forward(x), pool: () => active.forward(layer, x), int8: () => int8.forward(x) }, { ...TIMING, warmup: WARMUP[id] });
           const gflops = (ms: number) => (flops(w) / ms / 1e6).toFixed(1);
           const row = document.createElement("tr");
@@ -48,13 +54,14 @@ export function setupSpeedPanel(): void {
             row.append(td);
           }
           rows.append(row);
+          decisions.push(`${id} ${splitDecision(active.splitDecisions.slice(known))}`);
         } finally {
           layer.dispose();
           int8.dispose();
         }
       }
       const e = await init();
-      status.textContent = `${e.relaxedSimd ? "relaxed" : "plain"} SIMD, int8 inner product "${engineInfo().integerDot}"; workers ${pool.sharedMemory ? "share the page's wasm memory" : "keep their own copies of the weights (the page is not cross-origin isolated)"}. Medians of ${TIMING.minRounds} runs.`;
+      status.textContent = `${e.relaxedSimd ? "relaxed" : "plain"} SIMD, int8 inner product "${engineInfo().integerDot}"; workers ${pool.sharedMemory ? "share the page's wasm memory" : "keep their own copies of the weights (the page is not cross-origin isolated)"}; the pool measured whether splitting pays: ${decisions.join(", ")}. Medians of ${TIMING.minRounds} runs.`;
     } catch (error) {
       status.textContent = "";
       showError(errorBox, error);
@@ -62,4 +69,13 @@ export function setupSpeedPanel(): void {
       run.disabled = false;
     }
   });
+}
+
+/** What the pool measured and chose for a workload's shape: "split" or "whole" with the medians per
+ *  step, or "whole" when the call was too small to split (no measurement). */
+function splitDecision(decisions: readonly SplitDecision[]): string {
+  const d = decisions[0];
+  if (!d) return "whole (too small to split)";
+  const ms = (v: number | null) => (v === null ? "–" : v.toFixed(3));
+  return `${d.split === null ? "measuring" : d.split ? "split" : "whole"} (split ${ms(d.splitMsPerStep)}, whole ${ms(d.wholeMsPerStep)} ms a step)`;
 }
