@@ -85,6 +85,13 @@ async function load(url, path, connections, requestBodies = bodies) {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
+/** Batches and calls so far, from the server's batch-size histogram. */
+async function batchSizes(url) {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const read = (what) => Number(new RegExp(`wasm_rnn_batch_size_${what}\\{model="classifier"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+  return { batches: read("count"), calls: read("sum") };
+}
+
 /** /v2/health/live's latency, polled while `during` runs. */
 async function healthLatency(url, during) {
   const samples = [];
@@ -115,12 +122,14 @@ const table = new Map();
 const health = new Map();
 for (const [label, command, args] of servers) {
   const server = await start(command, args);
-  await load(server.url, "/v2/models/classifier/infer", 8, bodies); // warm-up
+  await load(server.url, "/v2/models/classifier/infer", 64, bodies); // warm-up at the most clients: the cells measure steady state (buffers for full batches exist)
   const rows = [];
   for (const n of CLIENTS) {
     if (n === 64 && label.startsWith("wasm-rnn serve, batched")) {
+      const before = await batchSizes(server.url);
       const probed = await healthLatency(server.url, () => load(server.url, "/v2/models/classifier/infer", n));
-      health.set(label, probed);
+      const after = await batchSizes(server.url);
+      health.set(label, { ...probed, meanBatch: (after.calls - before.calls) / (after.batches - before.batches) });
       rows.push(probed.result);
     } else rows.push(await load(server.url, "/v2/models/classifier/infer", n));
   }
@@ -157,7 +166,7 @@ for (const [label, rows] of table) {
 }
 const [batched, onWorkers, single, int8, ortNode] = [...table.values()];
 console.log(`one full batch (${MAX_BATCH} sequences) computed in process: ${batchMs.toFixed(1)} ms`);
-for (const [label, h] of health) console.log(`/v2/health/live while 64 clients load "${label}": median ${h.p50.toFixed(1)} ms, max ${h.max.toFixed(1)} ms`);
+for (const [label, h] of health) console.log(`/v2/health/live while 64 clients load "${label}": median ${h.p50.toFixed(1)} ms, max ${h.max.toFixed(1)} ms; mean batch ${h.meanBatch.toFixed(1)} requests`);
 console.log(`char-LM generate (H256, 50 tokens a request), tokens/s: ${CLIENTS.map((n, i) => `${n} clients ${(generation[i].rps * 50).toFixed(0)}`).join(", ")}`);
 const targets = [
   ["at 64 clients, batched ≥ 1.25× unbatched req/s", batched[2].rps / single[2].rps, 1.25],
