@@ -3,7 +3,7 @@
 
 import type { CellOptions } from "./cell-options.js";
 import { ShapeError } from "../errors.js";
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 import { checkFinite, checkShape, checkTensor, describe, type TensorLike } from "../validate.js";
 
 export interface RecurrentOptions {
@@ -32,6 +32,10 @@ export interface ForwardOptions {
   c0?: TensorLike;
   /** Valid steps per sequence, 1 ≤ L_b ≤ T, any order; outputs past L_b are zero. */
   lengths?: ArrayLike<number>;
+  /** A float32 tensor shaped as the output ([T, B, D·P], [B, T, D·P] batch-first, [T, D·P] for one
+   *  sequence) that the output is written into and returned as, instead of a new array: for loops
+   *  that run many calls (a fresh array of megabytes costs its page faults on every call). */
+  out?: Tensor;
 }
 
 export interface ForwardResult {
@@ -68,6 +72,14 @@ export function checkLengths(given: ArrayLike<number>, B: number, T: number, whe
 }
 
 /** Checks an optional tensor argument: exactly `shape` (when given) and finite. */
+/** Checks forward's `out`: a float32 Tensor of exactly the output's shape. */
+export function checkOut(out: unknown, shape: number[], what: string): void {
+  if (out === undefined) return;
+  if (!(out instanceof Tensor)) throw new ShapeError(`${what} must be a Tensor (made with tensor(data, shape)); got ${describe(out)}`);
+  checkTensor(out, what);
+  checkShape(out, shape, what, " (the output's shape)");
+}
+
 export function checkState(t: TensorLike | undefined, shape: number[], what: string, hint: string): void {
   if (t === undefined) return;
   checkTensor(t, what);

@@ -8,7 +8,7 @@ import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { checkFinite, checkTensor, describe, optionalBool, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { wrapInternal } from "./layer.js";
-import { checkLengths, checkState, type BackwardOptions, type BackwardResult, type ForwardOptions, type ForwardResult, type RecurrentOptions } from "./recurrent-options.js";
+import { checkLengths, checkOut, checkState, type BackwardOptions, type BackwardResult, type ForwardOptions, type ForwardResult, type RecurrentOptions } from "./recurrent-options.js";
 import { RecurrentStack, type ResidentInput, type ResidentOutput } from "./recurrent-stack.js";
 
 export type { BackwardOptions, BackwardResult, ForwardOptions, ForwardResult, RecurrentOptions } from "./recurrent-options.js";
@@ -90,7 +90,7 @@ export class Recurrent extends RecurrentStack {
       this.unbatched = unbatched;
       const stateShape = (size: number) => (unbatched ? [LD, size] : [LD, B, size]);
       return {
-        output: new Tensor(this.readTimeMajor(out.output, T, B, F, unbatched), unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F]),
+        output: options.out ? (this.readTimeMajor(out.output, T, B, F, unbatched, options.out.data), options.out) : new Tensor(this.readTimeMajor(out.output, T, B, F, unbatched), unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F]),
         hN: new Tensor(eng.read(out.hN, LD * B * P), stateShape(P)),
         ...(out.cN ? { cN: new Tensor(eng.read(out.cN, LD * B * H), stateShape(H)) } : {}),
       };
@@ -121,6 +121,8 @@ export class Recurrent extends RecurrentStack {
     checkState(options.h0, stateShape(this.outputSize), `${where}: h0`, " (layers·directions, batch, output size)");
     if (options.c0 !== undefined && !CELLS[this.kind].cellState) throw new ShapeError(`${where}: c0 is only for LSTM`);
     checkState(options.c0, stateShape(this.hiddenSize), `${where}: c0`, " (layers·directions, batch, hidden size)");
+    const F = this.directions * this.outputSize;
+    checkOut(options.out, unbatched ? [T, F] : this.batchFirst ? [B, T, F] : [T, B, F], `${where}: out`);
     let lengths: Int32Array | null = null;
     if (options.lengths !== undefined && options.lengths !== null) {
       lengths = checkLengths(options.lengths, B, T, where, unbatched);
@@ -147,11 +149,12 @@ export class Recurrent extends RecurrentStack {
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) dst.set(data.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
   }
 
-  /** Copies time-major [T, B, F] out of wasm memory, as [B, T, F] when batchFirst. */
-  private readTimeMajor(ptr: number, T: number, B: number, F: number, unbatched: boolean): Float32Array {
-    if (!this.batchFirst || unbatched || B === 1) return this.engine.read(ptr, T * B * F);
+  /** Copies time-major [T, B, F] out of wasm memory (into `into`, or a new array), as [B, T, F]
+   *  when batchFirst. */
+  private readTimeMajor(ptr: number, T: number, B: number, F: number, unbatched: boolean, into?: Float32Array): Float32Array {
     const src = this.engine.view(ptr, T * B * F);
-    const out = new Float32Array(T * B * F);
+    if (!this.batchFirst || unbatched || B === 1) return into ? (into.set(src), into) : src.slice();
+    const out = into ?? new Float32Array(T * B * F);
     for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
     return out;
   }

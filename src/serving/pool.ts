@@ -345,7 +345,16 @@ export class WorkerPool implements ShardRunner {
   async forward(layer: Recurrent, x: TensorLike, options: ForwardOptions = {}, run: RunOptions = {}): Promise<ForwardResult> {
     if (!(layer instanceof Recurrent)) throw new ShapeError(`WorkerPool.forward: give a recurrent layer; got ${describe(layer)}`);
     checkRequest(layer, "forward", [x, options], run);
-    const { steps: T, batch: B, unbatched } = layer.checkForwardInputs(x, options);
+    const checked = layer.checkForwardInputs(x, options);
+    const { out, ...rest } = options; // the result is copied into `out` here: it cannot cross to a worker
+    const result = await this.forwardOnWorkers(layer, x, rest, run, checked);
+    if (!out) return result;
+    out.data.set(result.output.data);
+    return { ...result, output: out };
+  }
+
+  private async forwardOnWorkers(layer: Recurrent, x: TensorLike, options: ForwardOptions, run: RunOptions, checked: { steps: number; batch: number; unbatched: boolean }): Promise<ForwardResult> {
+    const { steps: T, batch: B, unbatched } = checked;
     const shape = { ...emptyPlan(), steps: T, batch: B, inputSize: layer.inputSize, outputSize: layer.outputSize };
     if (this.size > 1 && this.sharedMemory && layer.splitParts(shape, this.size) > 1) return this.forwardMeasured(layer, x, options, run, T, B);
     if (unbatched || B < 2 || this.size === 1 || this.sharedMemory) return this.run<ForwardResult>(layer, "forward", [x, options], run).then(asResult);

@@ -1,9 +1,9 @@
 // Properties of the layers that hold whatever the numbers: layouts agree with each other, prepared
-// weights follow parameter changes and batch-size switches, lengths equal to T change nothing, and a
-// seed fixes the initial weights.
+// weights follow parameter changes and batch-size switches, lengths equal to T change nothing, a
+// seed fixes the initial weights, and `out` receives the output (every layout) instead of a new array.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, LSTM, GRU, RNN, tensor, Random, type Tensor } from "../../src/index.js";
+import { init, LSTM, GRU, RNN, ShapeError, tensor, Random, WorkerPool, type Tensor } from "../../src/index.js";
 
 beforeAll(async () => {
   await init();
@@ -34,6 +34,36 @@ describe("layer behaviour", () => {
     const ga = a.backward(ya.output);
     const gb = b.backward(yb.output);
     expect(gb.gradInput.data).toEqual(batchMajor(ga.gradInput).data);
+  });
+
+  it("out: the output written into the caller's tensor and returned as it, in every layout; a wrong one refused", async () => {
+    const layers = [
+      new LSTM({ inputSize: 3, hiddenSize: 5, bidirectional: true, seed: 1 }),
+      new GRU({ inputSize: 3, hiddenSize: 4, batchFirst: true, seed: 2 }),
+      new RNN({ inputSize: 3, hiddenSize: 6, numLayers: 2, seed: 3 }),
+    ];
+    const pool = await WorkerPool.create({ size: 1 });
+    for (const layer of layers) {
+      const F = layer.directions * layer.outputSize;
+      const batched = { x: randomTensor(4, layer.batchFirst ? [4, 6, 3] : [6, 4, 3]), lengths: [6, 3, 1, 5] }; // B 4, T 6
+      for (const { x, lengths } of [batched, { x: randomTensor(5, [7, 3]), lengths: undefined }]) {
+        const expected = layer.forward(x, { lengths });
+        const out = tensor(new Float32Array(expected.output.data.length).fill(Number.NaN), [...expected.output.shape]);
+        const got = layer.forward(x, { lengths, out });
+        expect(got.output).toBe(out);
+        expect(Array.from(out.data)).toEqual(Array.from(expected.output.data));
+        expect(Array.from(got.hN.data)).toEqual(Array.from(expected.hN.data));
+        out.data.fill(Number.NaN);
+        expect((await pool.forward(layer, x, { lengths, out })).output).toBe(out);
+        expect(Array.from(out.data)).toEqual(Array.from(expected.output.data));
+      }
+      const { x } = batched, shape = layer.batchFirst ? [4, 6] : [6, 4];
+      expect(() => layer.forward(x, { out: tensor(new Float32Array(24 * (F + 1)), [...shape, F + 1]) })).toThrow(/out must have shape/);
+      expect(() => layer.forward(x, { out: { shape: [...shape, F], data: new Float32Array(24 * F) } as unknown as Tensor })).toThrow(/out must be a Tensor/);
+      expect(() => layer.forward(x, { out: tensor(new Float32Array(24 * F), [24, F]) })).toThrow(ShapeError);
+      layer.dispose();
+    }
+    await pool.close();
   });
 
   it("an unbatched [T, I] input equals a batch of one", () => {

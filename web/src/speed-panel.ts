@@ -1,7 +1,9 @@
-// Panel (d): the benchmark workloads W1 (one sequence) and W2 (a batch of 32) run forward in this
-// browser, one thread versus a pool of workers (which splits a call only where it measured that to be
-// faster, and says what it measured), and the layer quantized to int8 on one thread, timed
-// like `npm run bench` (bench/timing.js) on the same seeded weights and inputs (bench/workloads.js).
+// Panel (d): the benchmark workloads W1 (one sequence), W2 (a batch of 32) and W4 (two bidirectional
+// layers) run forward in this browser, one thread versus a pool of workers (which splits a call only
+// where it measured that to be faster, and says what it measured), and the layer quantized to int8 on
+// one thread, timed like `npm run bench` (bench/timing.js) on the same seeded weights and inputs
+// (bench/workloads.js). Each call writes into one preallocated output (forward's `out`), as a loop
+// of calls would: a fresh array of megabytes costs its page faults on every call.
 
 import { engineInfo, init, LSTM, quantizeDynamic, tensor, WorkerPool, type SplitDecision } from "wasm-rnn";
 import { measureRounds } from "../../bench/timing.js";
@@ -10,7 +12,7 @@ import { element, showError } from "./dom.js";
 
 const TIMING = { warmup: 3, minRounds: 7, maxRounds: 7, budgetMs: 0 };
 /** Workers tier their wasm up on their own calls: the fast W1 gets a longer warm-up (as in bench/pool.js). */
-const WARMUP = { W1: 60, W2: 3 } as const;
+const WARMUP = { W1: 60, W2: 3, W4: 3 } as const;
 
 export function setupSpeedPanel(): void {
   const run = element<HTMLButtonElement>("speed-run");
@@ -29,20 +31,21 @@ export function setupSpeedPanel(): void {
       status.textContent = `Starting ${workers} workers…`;
       pool ??= await WorkerPool.create({ size: workers });
       const decisions: string[] = [];
-      for (const id of ["W1", "W2"] as const) {
+      for (const id of ["W1", "W2", "W4"] as const) {
         const w = WORKLOADS.find((x) => x.id === id)!;
         status.textContent = `Running ${id}: ${w.title}…`;
-        const layer = new LSTM({ inputSize: w.I, hiddenSize: w.H });
+        const layer = new LSTM({ inputSize: w.I, hiddenSize: w.H, numLayers: w.layers, bidirectional: w.bidirectional });
         layer.loadStateDict(stateDict(w));
         const int8 = quantizeDynamic(layer);
         try {
           const x = tensor(data(w).x!, [w.T, w.B, w.I]);
+          const out = tensor(new Float32Array(w.T * w.B * layer.directions * w.H), [w.T, w.B, layer.directions * w.H]);
           const active = pool;
           const known = active.splitDecisions.length;
           // The pool decides whether this shape splits on its first calls: let it, before the timing.
-          do await active.forward(layer, x);
+          do await active.forward(layer, x, { out });
           while (active.splitDecisions.slice(known).some((d) => d.split === null));
-          const t = await measureRounds({ one: () => layer.forward(x), pool: () => active.forward(layer, x), int8: () => int8.forward(x) }, { ...TIMING, warmup: WARMUP[id] });
+          const t = await measureRounds({ one: () => layer.forward(x, { out }), pool: () => active.forward(layer, x, { out }), int8: () => int8.forward(x, { out }) }, { ...TIMING, warmup: WARMUP[id] });
           const gflops = (ms: number) => (flops(w) / ms / 1e6).toFixed(1);
           const row = document.createElement("tr");
           row.dataset.workload = id;
