@@ -13,7 +13,7 @@ import type { HostedSpec } from "./protocol.js";
 
 export type Imported = InferenceSession | LayersModel;
 
-/** The specs of imported models. */
+/** @internal The specs of imported models. */
 export type ImportedSpec = Extract<HostedSpec, { kind: "onnx" | "keras" }>;
 
 export function isImported(target: unknown): target is Imported {
@@ -26,12 +26,12 @@ export function checkUsable(target: Imported, owner: string): void {
   if (target instanceof LayersModel && target.isDisposed) throw new ResourceError(`${owner}: the LayersModel was disposed`);
 }
 
-/** What a worker makes its copy of `target` from. */
+/** @internal What a worker makes its copy of `target` from. */
 export function importedSpec(target: Imported): ImportedSpec {
   return target instanceof InferenceSession ? { kind: "onnx", source: target.source } : { kind: "keras", source: target.source };
 }
 
-/** A worker's own copy of the model `spec` describes. */
+/** @internal A worker's own copy of the model `spec` describes. */
 export function rebuildImported(spec: ImportedSpec): Imported {
   return spec.kind === "onnx" ? InferenceSession.fromSource(spec.source) : LayersModel.fromSource(spec.source);
 }
