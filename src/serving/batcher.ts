@@ -3,7 +3,8 @@
 // calls at the end of the event loop's turn, with whatever else was read in it: a lone caller does
 // not wait for company, and when a batch ends its answers go out and the requests read meanwhile
 // join the next batch (not only the few already queued). Under load (the last batch held several
-// calls) a batch short of maxBatchSize waits until its first call has waited maxDelayMs. Each caller
+// calls) a batch short of maxBatchSize gathers while calls keep coming: it goes once none has joined
+// for QUIET_MS, or when its first call has waited maxDelayMs. Each caller
 // gets its own result (the unbatched call's, up to the rounding of a larger product). A malformed
 // call is refused alone, before it joins a batch; a batch that fails fails only its members, with a
 // WorkerError; an AbortSignal takes a waiting call out; at most maxQueue calls wait. Batches run in
@@ -27,8 +28,9 @@ import type { WorkerPool } from "./pool.js";
 export interface BatcherOptions {
   /** Most calls in one batch (default 32). */
   maxBatchSize?: number;
-  /** Under load, how long a batch short of maxBatchSize waits, from its first call, for more calls
-   *  to join it (default 2 ms); a lone caller never waits. */
+  /** Under load, the longest a batch short of maxBatchSize waits, from its first call, for more calls
+   *  to join it (default 2 ms; it goes sooner once 1 ms passes without a new call); a lone caller
+   *  never waits. */
   maxDelayMs?: number;
   /** Most calls waiting (default 1024); more are refused with a ResourceError. */
   maxQueue?: number;
@@ -36,6 +38,9 @@ export interface BatcherOptions {
   pool?: WorkerPool;
   /** Called with the number of calls of each batch as it starts (metrics). */
   onBatch?: (size: number) => void;
+  /** Called as each batch ends (its calls resolved or failed) with its number of calls and the
+   *  seconds it ran (metrics: a batch's compute time, waiting excluded). */
+  onBatchEnd?: (size: number, seconds: number) => void;
 }
 
 export interface BatchCallOptions {
@@ -67,6 +72,10 @@ interface Call {
 }
 
 /** The calls waiting to run together, and how their batch runs. */
+/** Under load, how long a gathering batch waits for one more call: when none joins it in this time,
+ *  the burst of requests that came back after the last batch is over, and it goes. */
+const QUIET_MS = 1;
+
 interface Group {
   calls: Call[];
   run(inputs: unknown[]): Promise<unknown[]>;
@@ -78,6 +87,7 @@ export class Batcher {
   readonly maxQueue: number;
   private readonly pool: WorkerPool | null;
   private readonly onBatch: ((size: number) => void) | undefined;
+  private readonly onBatchEnd: ((size: number, seconds: number) => void) | undefined;
   /** The waiting calls, one group per kind of call. */
   private readonly groups = new Map<string, Group>();
   private waiting = 0;
@@ -106,8 +116,11 @@ export class Batcher {
     if (typeof this.maxDelayMs !== "number" || !(this.maxDelayMs >= 0) || !Number.isFinite(this.maxDelayMs)) throw new ShapeError(`Batcher: maxDelayMs must be a finite number ≥ 0; got ${describe(options.maxDelayMs)}`);
     if (!Number.isInteger(this.maxQueue) || this.maxQueue < 1) throw new ShapeError(`Batcher: maxQueue must be a positive integer; got ${describe(options.maxQueue)}`);
     this.pool = options.pool ?? null;
-    if (options.onBatch !== undefined && typeof options.onBatch !== "function") throw new ShapeError("Batcher: onBatch must be a function");
+    for (const name of ["onBatch", "onBatchEnd"] as const) {
+      if (options[name] !== undefined && typeof options[name] !== "function") throw new ShapeError(`Batcher: ${name} must be a function`);
+    }
     this.onBatch = options.onBatch;
+    this.onBatchEnd = options.onBatchEnd;
   }
 
   /** Calls waiting to run. */
@@ -258,20 +271,22 @@ export class Batcher {
 
   /** Starts batches while a runner is free: the group of the oldest waiting call first, up to
    *  maxBatchSize of its calls in their order. Under load (the last batch held several calls) a group
-   *  short of maxBatchSize gathers until its first call has waited maxDelayMs; a lone caller goes at
-   *  once. */
+   *  short of maxBatchSize gathers while calls keep joining it — until QUIET_MS pass without one, or
+   *  its first call has waited maxDelayMs; a lone caller goes at once. */
   private drain(): void {
     while (this.running < this.capacity && this.groups.size > 0) {
       let key = "", oldest: Group | null = null;
       for (const [k, group] of this.groups) if (!oldest || group.calls[0].order < oldest.calls[0].order) [key, oldest] = [k, group];
       const group = oldest!;
-      const waited = performance.now() - group.calls[0].arrived;
-      if (this.lastBatch > 1 && group.calls.length < this.maxBatchSize && waited < this.maxDelayMs) {
+      const now = performance.now();
+      const untilDelay = group.calls[0].arrived + this.maxDelayMs - now;
+      const untilQuiet = group.calls[group.calls.length - 1].arrived + QUIET_MS - now;
+      if (this.lastBatch > 1 && group.calls.length < this.maxBatchSize && untilDelay > 0 && untilQuiet > 0) {
         if (this.wake === null) {
           this.wake = setTimeout(() => {
             this.wake = null;
             this.scheduleDrain();
-          }, this.maxDelayMs - waited);
+          }, Math.min(untilDelay, untilQuiet));
         }
         return;
       }
@@ -288,6 +303,7 @@ export class Batcher {
 
   private async execute(group: Group, calls: Call[]): Promise<void> {
     this.onBatch?.(calls.length);
+    const started = performance.now();
     try {
       const results = await group.run(calls.map((c) => c.input));
       calls.forEach((c, i) => c.resolve(results[i]));
@@ -295,6 +311,7 @@ export class Batcher {
       const error = new WorkerError(`Batcher: the batch of ${calls.length} call(s) failed: ${(e as Error)?.message ?? String(e)}`);
       for (const c of calls) c.reject(error);
     }
+    this.onBatchEnd?.(calls.length, (performance.now() - started) / 1000);
   }
 }
 

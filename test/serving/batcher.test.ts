@@ -7,7 +7,7 @@
 // short batch gathers for maxDelayMs; a lone caller does not wait. From dist/ (the pool's workers run
 // the built package).
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   Batcher, CancelledError, CharTokenizer, decode, GRU, init, LanguageModel, LSTM, quantizeDynamic, Random, ResourceError, Seq2Seq, SequenceClassifier, SequenceTagger,
   ShapeError, tensor, UnsupportedError, WorkerError, WorkerPool,
@@ -170,7 +170,8 @@ describe("Batcher", () => {
   it("after a batch in this thread, the calls queued during it and those read in the next turn go together", async () => {
     const model = classifiers[0][1]();
     const sizes: number[] = [];
-    const batcher = new Batcher(model, { maxDelayMs: 0, onBatch: (n) => sizes.push(n) });
+    const ends: [number, number][] = [];
+    const batcher = new Batcher(model, { maxDelayMs: 0, onBatch: (n) => sizes.push(n), onBatchEnd: (n, seconds) => ends.push([n, seconds]) });
     const inputs = sequences(6, 20, 7);
     const later: Promise<unknown>[] = [];
     const forward = model.forward.bind(model);
@@ -189,28 +190,61 @@ describe("Batcher", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await Promise.all(later);
     expect(sizes).toEqual([1, 5]);
+    expect(ends.map(([n]) => n)).toEqual([1, 5]);
+    expect(ends[0][1]).toBeGreaterThanOrEqual(0.005); // the first batch's 5 ms of compute, in seconds
+    expect(ends[1][1]).toBeGreaterThan(0);
     model.dispose();
   });
 
-  it("under load a short batch gathers for maxDelayMs; after a lone call, the next goes at once", async () => {
+  it("under load a short batch gathers while calls keep coming, for at most maxDelayMs; once they stop (a quiet millisecond) it goes; after a lone call, the next goes at once", async () => {
+    // On a fake clock (setTimeout and performance.now; event-loop turns are real): the policy exactly.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
     const model = classifiers[0][1]();
-    const sizes: number[] = [];
-    const batcher = new Batcher(model, { maxDelayMs: 60, onBatch: (n) => sizes.push(n) });
-    const inputs = sequences(4, 20, 8);
-    await Promise.all([batcher.classify(inputs[0]), batcher.classify(inputs[1])]); // a batch of 2: load
-    const first = batcher.classify(inputs[2]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(sizes).toEqual([2]); // still gathering
-    await Promise.all([first, batcher.classify(inputs[3])]);
-    expect(sizes).toEqual([2, 2]);
-    const started = performance.now();
-    await batcher.classify(inputs[0]); // the last batch held 2: this one gathers its 60 ms…
-    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
-    const alone = performance.now();
-    await batcher.classify(inputs[1]); // …but after a batch of 1, a lone call goes at once
-    expect(sizes).toEqual([2, 2, 1, 1]);
-    expect(performance.now() - alone).toBeLessThan(55);
-    model.dispose();
+    try {
+      const sizes: number[] = [], starts: number[] = [];
+      const batcher = new Batcher(model, { maxBatchSize: 1000, maxDelayMs: 40, onBatch: (n) => (sizes.push(n), starts.push(performance.now())) });
+      const inputs = sequences(4, 20, 8);
+      const turn = () => new Promise((resolve) => setImmediate(resolve));
+      await Promise.all([batcher.classify(inputs[0]), batcher.classify(inputs[1])]); // a batch of 2: load
+      const first = performance.now();
+      const stream: Promise<unknown>[] = [];
+      for (let i = 0; i < 200; i++) { // a call every 0.3 ms for 60 ms
+        stream.push(batcher.classify(inputs[i % 4]));
+        await turn();
+        vi.advanceTimersByTime(0.3);
+        await turn();
+      }
+      const last = performance.now() - 0.3;
+      for (let i = 0; i < 10 && sizes.length < 4; i++) {
+        vi.advanceTimersByTime(0.25);
+        await turn();
+      }
+      await Promise.all(stream);
+      expect(sizes[0]).toBe(2);
+      expect(starts[1] - first).toBeCloseTo(40, 0); // the first calls gathered for maxDelayMs…
+      expect(sizes[1]).toBeGreaterThanOrEqual(130); // …all that came in those 40 ms
+      expect(sizes[1]).toBeLessThanOrEqual(136);
+      expect(sizes[1] + sizes[2]).toBe(200); // the rest went together…
+      expect(starts[2] - last).toBeGreaterThanOrEqual(1); // …once a millisecond passed without a call
+      expect(starts[2] - last).toBeLessThan(2);
+      const lone = batcher.classify(inputs[0]); // under load (the last batch held many), nothing follows it
+      const submitted = performance.now();
+      while (sizes.length < 4) {
+        vi.advanceTimersByTime(0.25);
+        await turn();
+      }
+      await lone;
+      expect(starts[3] - submitted).toBeGreaterThanOrEqual(1); // a quiet millisecond, not maxDelayMs
+      expect(starts[3] - submitted).toBeLessThan(2);
+      const next = batcher.classify(inputs[1]); // after a batch of 1: at once, the clock still
+      for (let i = 0; i < 5 && sizes.length < 5; i++) await turn();
+      expect(sizes).toHaveLength(5);
+      expect(sizes[4]).toBe(1);
+      await next;
+    } finally {
+      vi.useRealTimers();
+      model.dispose();
+    }
   });
 
   it("an AbortSignal takes a waiting call out; the queue is bounded; close refuses what waits", async () => {

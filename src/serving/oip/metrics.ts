@@ -51,10 +51,14 @@ class Histogram {
   }
 }
 
+/** Histogram buckets for durations, in seconds. */
+const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export class Metrics {
   readonly requests = new Counter("wasm_rnn_requests_total", "Requests answered, by model, endpoint and HTTP status.");
-  readonly latency = new Histogram("wasm_rnn_request_duration_seconds", "Time from a request's arrival to its answer.", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+  readonly latency = new Histogram("wasm_rnn_request_duration_seconds", "Time from a request's arrival to its answer.", SECONDS);
   readonly batchSize = new Histogram("wasm_rnn_batch_size", "Calls per batch the batcher ran.", [1, 2, 4, 8, 16, 32, 64, 128]);
+  readonly batchSeconds = new Histogram("wasm_rnn_batch_duration_seconds", "Time a batch ran, from its start to its results (waiting excluded).", SECONDS);
   private readonly gauges: { name: string; help: string; read: () => number }[] = [];
 
   /** A gauge whose value is read at each scrape. */
@@ -64,6 +68,6 @@ export class Metrics {
 
   text(): string {
     const gauges = this.gauges.map((g) => `# HELP ${g.name} ${g.help}\n# TYPE ${g.name} gauge\n${g.name} ${g.read()}`);
-    return [this.requests.text(), this.latency.text(), this.batchSize.text(), ...gauges].join("\n") + "\n";
+    return [this.requests.text(), this.latency.text(), this.batchSize.text(), this.batchSeconds.text(), ...gauges].join("\n") + "\n";
   }
 }
