@@ -1,6 +1,6 @@
 // `wasm-rnn serve`: serves a model — a checkpoint directory, an .onnx file or a Keras model.json —
 // over HTTP on the Open Inference Protocol
-// (serving/oip/server.ts), with dynamic batching. Node's http server carries the fetch-style handler:
+// (serving/oip/server.ts), with dynamic batching. Node's http server carries the server's handler:
 // a body over --max-body-bytes is answered 413 without being read to the end, a slow or dropped
 // client holds only its own request, and SIGTERM (or SIGINT) turns readiness false, goes on serving
 // for --drain-delay-ms (so load balancers see the 503 and route elsewhere; a second signal cuts it
@@ -50,10 +50,16 @@ export async function serve(values: Values): Promise<void> {
   // health checks answer while a request computes.
   const pool = values.workers === undefined ? undefined : await WorkerPool.create({ size: intOption(values, "workers", 1) });
   let server: InferenceServer | null = null; // the batcher reports its batches to the server's metrics
-  const served = servedModel(model, { maxBatchSize, maxDelayMs, pool, onBatch: (size) => server?.metrics.batchSize.observe({ model: name }, size) });
+  const served = servedModel(model, {
+    maxBatchSize,
+    maxDelayMs,
+    pool,
+    onBatch: (size) => server?.metrics.batchSize.observe({ model: name }, size),
+    onBatchEnd: (_size, seconds) => server?.metrics.batchSeconds.observe({ model: name }, seconds),
+  });
   server = new InferenceServer(new Map([[name, served]]), { maxBodyBytes });
   const handler = server;
-  const http = createServer((req, res) => void answer(handler, req, res, host));
+  const http = createServer((req, res) => void answer(handler, req, res));
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(port, host, () => resolve());
@@ -91,14 +97,15 @@ async function loadModel(path: string): Promise<Model | InferenceSession | Layer
   return loadCheckpoint(path).model;
 }
 
-/** One request through the handler: the body read up to the limit, the answer streamed back. */
-async function answer(server: InferenceServer, req: IncomingMessage, res: ServerResponse, host: string): Promise<void> {
+/** One request through the handler: the body read up to the limit, the answer written back (server-sent
+ *  events as they come). */
+async function answer(server: InferenceServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > server.maxBodyBytes) return refuseBody(res, `the body is ${declared} bytes; this server takes at most ${server.maxBodyBytes}`);
   const chunks: Buffer[] = [];
   let size = 0;
   const abort = new AbortController();
-  res.on("close", () => abort.abort()); // a client that goes away cancels its generation
+  res.on("close", () => res.writableFinished || abort.abort()); // a client that goes away cancels its generation
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
@@ -108,17 +115,11 @@ async function answer(server: InferenceServer, req: IncomingMessage, res: Server
   } catch {
     return; // the client went away mid-body
   }
-  const method = req.method ?? "GET";
-  const request = new Request(`http://${host}${req.url ?? "/"}`, {
-    method,
-    headers: Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v]])) as [string, string][],
-    body: method === "GET" || method === "HEAD" ? undefined : Buffer.concat(chunks),
-    signal: abort.signal,
-  });
-  const response = await server.handle(request);
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  if (!response.body) return void res.end();
-  Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).on("error", () => res.destroy()).pipe(res);
+  const path = (req.url ?? "/").replace(/\?.*$/s, "");
+  const { status, headers, body } = await server.handle({ method: req.method ?? "GET", path, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), signal: abort.signal });
+  res.writeHead(status, headers);
+  if (body === null || typeof body === "string") return void res.end(body ?? undefined);
+  Readable.fromWeb(body as import("node:stream/web").ReadableStream).on("error", () => res.destroy()).pipe(res);
 }
 
 /** 413 without reading the rest of the body: the connection closes after the answer. */

@@ -263,6 +263,8 @@ describe("wasm-rnn serve", () => {
     const calls = Number(/wasm_rnn_batch_size_sum\{model="sentiment"\} (\d+)/.exec(metrics)![1]);
     expect(calls).toBeGreaterThanOrEqual(12);
     expect(batches).toBeLessThan(calls); // at least one batch held several requests
+    expect(Number(/wasm_rnn_batch_duration_seconds_count\{model="sentiment"\} (\d+)/.exec(metrics)![1])).toBe(batches); // every batch ended
+    expect(Number(/wasm_rnn_batch_duration_seconds_sum\{model="sentiment"\} (\S+)/.exec(metrics)![1])).toBeGreaterThan(0);
     expect(metrics).toMatch(/wasm_rnn_requests_total\{model="sentiment",endpoint="infer",status="200"\} \d+/);
     expect(metrics).toMatch(/wasm_rnn_wasm_memory_bytes \d+/);
   });
@@ -287,6 +289,10 @@ describe("wasm-rnn serve", () => {
       expect(r.json.error).toMatch(message);
     }
     expect((await post(`${classifierServer.url}/v2/models/nope/infer`, input({}))).status).toBe(404);
+    const malformed = await fetch(`${classifierServer.url}/v2/models/%zz/ready`);
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toMatch(/not valid percent-encoding/);
+    expect((await fetch(`${classifierServer.url}/v2/health/live?probe=1`)).status).toBe(200); // a query is not part of the path
     expect((await fetch(url)).status).toBe(405);
     expect((await post(`${classifierServer.url}/v2/models/sentiment/generate`, {})).json.error).toMatch(/does not generate text/);
     expect((await post(`${lmServer.url}/v2/models/austen/generate`, { text_input: "It", parameters: { temperature: -1 } })).json.error).toMatch(/temperature must be a number > 0/);

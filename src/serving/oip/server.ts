@@ -1,6 +1,8 @@
 // The inference server's routes on the Open Inference Protocol v2 REST API (KServe v2, Triton), as a
-// fetch-style handler — `handle(Request) → Response` — that any runtime's HTTP server can call
-// (`wasm-rnn serve` binds it to Node's http). Health, server and model metadata, readiness, infer
+// handler any HTTP server can call — `handle(ServerRequest) → ServerAnswer`, plain data (the method,
+// path, headers and body read; a status, headers and a text or event-stream body), so that no
+// Request or Response objects are built per request (`wasm-rnn serve` binds it to Node's http).
+// Health, server and model metadata, readiness, infer
 // (with `outputs` selection and the request `id` echoed), the generate extension (one answer, or
 // server-sent events token by token), and Prometheus metrics. A client's mistake is a 4xx with
 // `{"error": "..."}` naming the field; the server goes on serving.
@@ -15,18 +17,39 @@ export const SERVER_NAME = "wasm-rnn";
 export const SERVER_VERSION = "0.1.0";
 
 export interface ServerOptions {
-  /** Largest request body in bytes (default 8 MiB); a larger one is answered 413. */
+  /** Largest request body in bytes (default 8 MiB); the HTTP server answers a larger one 413. */
   maxBodyBytes?: number;
+}
+
+/** A request as the HTTP server hands it over, its body read (at most maxBodyBytes). */
+export interface ServerRequest {
+  method: string;
+  /** The path, without the query. */
+  path: string;
+  body: Uint8Array;
+  /** Aborts when the client goes away (a waiting call leaves its batch, a generation stops). */
+  signal: AbortSignal;
+}
+
+/** An answer: a status, its headers and a body (the whole text, or server-sent events as they come). */
+export interface ServerAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | ReadableStream<Uint8Array> | null;
 }
 
 const JSON_TYPE = { "content-type": "application/json" };
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: JSON_TYPE });
+function json(status: number, body: unknown): ServerAnswer {
+  return { status, headers: JSON_TYPE, body: JSON.stringify(body) };
 }
 
-function error(status: number, message: string): Response {
+function error(status: number, message: string): ServerAnswer {
   return json(status, { error: message });
+}
+
+function empty(status: number): ServerAnswer {
+  return { status, headers: {}, body: null };
 }
 
 export class InferenceServer {
@@ -54,12 +77,11 @@ export class InferenceServer {
   }
 
   /** Answers one request. */
-  async handle(request: Request): Promise<Response> {
+  async handle(request: ServerRequest): Promise<ServerAnswer> {
     const started = performance.now();
-    const url = new URL(request.url);
-    const route = this.route(request.method, url.pathname);
+    const route = this.route(request.method, request.path);
     this.inFlight++;
-    let response: Response;
+    let response: ServerAnswer;
     try {
       response = await route.answer(request);
     } catch (e) {
@@ -72,25 +94,26 @@ export class InferenceServer {
     return response;
   }
 
-  private route(method: string, path: string): { model: string; endpoint: string; answer: (request: Request) => Promise<Response> } {
-    const plain = (endpoint: string, answer: () => Response) => ({ model: "", endpoint, answer: async () => (method === "GET" ? answer() : error(405, `${path} takes GET`)) });
-    if (path === "/v2/health/live") return plain("live", () => new Response(null, { status: 200 }));
-    if (path === "/v2/health/ready") return plain("ready", () => new Response(null, { status: this.ready ? 200 : 503 }));
+  private route(method: string, path: string): { model: string; endpoint: string; answer: (request: ServerRequest) => Promise<ServerAnswer> } {
+    const plain = (endpoint: string, answer: () => ServerAnswer) => ({ model: "", endpoint, answer: async () => (method === "GET" ? answer() : error(405, `${path} takes GET`)) });
+    if (path === "/v2/health/live") return plain("live", () => empty(200));
+    if (path === "/v2/health/ready") return plain("ready", () => empty(this.ready ? 200 : 503));
     if (path === "/v2" || path === "/v2/") return plain("server", () => json(200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: ["generate"] }));
-    if (path === "/metrics") return plain("metrics", () => new Response(this.metrics.text(), { status: 200, headers: { "content-type": "text/plain; version=0.0.4" } }));
+    if (path === "/metrics") return plain("metrics", () => ({ status: 200, headers: { "content-type": "text/plain; version=0.0.4" }, body: this.metrics.text() }));
     const match = /^\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?(\/ready|\/infer|\/generate|\/generate_stream)?$/.exec(path);
     if (!match) return { model: "", endpoint: "unknown", answer: async () => error(404, `no route ${path}`) };
-    const name = decodeURIComponent(match[1]), action = match[2] ?? "";
+    const name = percentDecoded(match[1]), action = match[2] ?? "";
+    if (name === null) return { model: "", endpoint: "unknown", answer: async () => error(400, `the model name in ${path} is not valid percent-encoding`) };
     const endpoint = action ? action.slice(1) : "metadata";
     const served = this.models.get(name);
     const label = served ? name : "";
     if (!served) return { model: label, endpoint, answer: async () => error(404, `unknown model "${name}" (this server has ${[...this.models.keys()].join(", ")})`) };
-    const post = (answer: (request: Request) => Promise<Response>) => async (request: Request) => (method === "POST" ? answer(request) : error(405, `${path} takes POST`));
+    const post = (answer: (request: ServerRequest) => Promise<ServerAnswer>) => async (request: ServerRequest) => (method === "POST" ? answer(request) : error(405, `${path} takes POST`));
     switch (action) {
       case "":
         return { ...plain(endpoint, () => json(200, { name, versions: ["1"], platform: served.platform, inputs: served.inputs.map(metadata), outputs: served.outputs.map(metadata) })), model: name };
       case "/ready":
-        return { ...plain(endpoint, () => new Response(null, { status: this.ready ? 200 : 503 })), model: name };
+        return { ...plain(endpoint, () => empty(this.ready ? 200 : 503)), model: name };
       case "/infer":
         return { model: name, endpoint, answer: post((request) => this.infer(name, served, request)) };
       default:
@@ -98,15 +121,11 @@ export class InferenceServer {
     }
   }
 
-  /** The request's JSON body, read up to maxBodyBytes. */
-  private async body(request: Request): Promise<Record<string, unknown>> {
-    const declared = Number(request.headers.get("content-length") ?? NaN);
-    if (declared > this.maxBodyBytes) throw new RequestError(`the body is ${declared} bytes; this server takes at most ${this.maxBodyBytes}`, 413);
-    const bytes = new Uint8Array(await request.arrayBuffer());
-    if (bytes.length > this.maxBodyBytes) throw new RequestError(`the body is over ${this.maxBodyBytes} bytes`, 413);
+  /** The request's JSON body: an object. */
+  private body(request: ServerRequest): Record<string, unknown> {
     let value: unknown;
     try {
-      value = JSON.parse(new TextDecoder().decode(bytes));
+      value = JSON.parse(new TextDecoder().decode(request.body));
     } catch (e) {
       throw new RequestError(`malformed JSON: ${(e as Error).message}`);
     }
@@ -114,8 +133,8 @@ export class InferenceServer {
     return value as Record<string, unknown>;
   }
 
-  private async infer(name: string, served: ServedModel, request: Request): Promise<Response> {
-    const body = await this.body(request);
+  private async infer(name: string, served: ServedModel, request: ServerRequest): Promise<ServerAnswer> {
+    const body = this.body(request);
     const { id, inputs, outputs, parameters } = body;
     if (id !== undefined && typeof id !== "string") throw new RequestError("id must be a string");
     if (!Array.isArray(inputs) || inputs.length === 0) throw new RequestError("inputs must be a non-empty array of tensors");
@@ -138,9 +157,9 @@ export class InferenceServer {
     return json(200, { model_name: name, model_version: "1", ...(id !== undefined ? { id } : {}), outputs: results.filter((o) => !wanted || wanted.has(o.name)) });
   }
 
-  private async generate(name: string, served: ServedModel, request: Request, stream: boolean): Promise<Response> {
+  private async generate(name: string, served: ServedModel, request: ServerRequest, stream: boolean): Promise<ServerAnswer> {
     if (!served.generate) throw new RequestError(`model "${name}" is a ${served.platform.replace(/^wasm-rnn /, "")}: it does not generate text`);
-    const body = await this.body(request);
+    const body = this.body(request);
     const prompt = body.text_input ?? "";
     if (typeof prompt !== "string") throw new RequestError("text_input must be a string");
     const tokens = served.generate(prompt, readParameters(body.parameters), request.signal);
@@ -170,15 +189,24 @@ export class InferenceServer {
         await tokens.return();
       },
     });
-    return new Response(events, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+    return { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" }, body: events };
   }
 
   /** A request's failure as its answer: 4xx for the client's mistakes, 500 for the server's. */
-  private failure(e: unknown): Response {
+  private failure(e: unknown): ServerAnswer {
     if (e instanceof RequestError) return error(e.status, e.message);
     if (e instanceof ResourceError) return error(503, e.message); // a full queue, no room for a sequence: retry later
     if (e instanceof WorkerError || !(e instanceof WasmRnnError)) return error(500, `inference failed: ${(e as Error)?.message ?? String(e)}`);
     return error(400, e.message); // the library refused the input: a ShapeError, NumericError, …
+  }
+}
+
+/** A path segment decoded, or null when its percent-encoding is malformed. */
+function percentDecoded(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
   }
 }
 
