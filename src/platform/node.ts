@@ -74,10 +74,28 @@ function workerExecArgv(flags: string[]): string[] {
   return kept;
 }
 
+/** Flags of this process that Node refused for a worker (V8's process-wide ones, such as
+ *  --expose-gc): they already apply to the whole process. */
+const refusedFlags = new Set<string>();
+
+/** A worker on `script` with this process's flags, less those a worker may not take. */
+function startWorker(script: URL | string): Worker {
+  const flags = () => workerExecArgv(process.execArgv).filter((f) => !refusedFlags.has(f.replace(/=.*$/s, "")));
+  try {
+    return new Worker(script, { execArgv: flags() });
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ERR_WORKER_INVALID_EXEC_ARGV") throw e;
+    // "Initiated Worker with invalid execArgv flags: --a, --b": refused by name, or all of them.
+    const named = /flags?: (.+)$/.exec((e as Error).message)?.[1].split(/,\s*/) ?? [];
+    for (const flag of named.length ? named : flags()) refusedFlags.add(flag.replace(/=.*$/s, ""));
+    return new Worker(script, { execArgv: flags() });
+  }
+}
+
 /** Starts the package's worker script of `kind` (or the one at `url`). */
 export const spawnWorker: SpawnWorker = (kind: WorkerKind, url?: URL | string): SpawnedWorker => {
   const script = url ?? (kind === "pool" ? new URL("../serving/worker.js", import.meta.url) : new URL("../engine/threads/team-worker.js", import.meta.url));
-  const worker = new Worker(script, { execArgv: workerExecArgv(process.execArgv) });
+  const worker = startWorker(script);
   const lost = new Promise<never>((_, reject) => {
     worker.once("error", (e) => reject(new Error(`the worker crashed: ${e.message}`)));
     worker.once("exit", (code) => reject(new Error(`the worker exited (code ${code})`)));

@@ -91,6 +91,10 @@ export class Host implements WorkerApi {
     this.hosted.delete(id);
   }
 
+  hostedIds(): number[] {
+    return [...this.hosted.keys()];
+  }
+
   /** Brings the hosted weights up to the owner's versions: adopt pointers, or load copies. */
   private synchronise(id: number, weights: WeightsMessage): void {
     const entry = this.get(id);

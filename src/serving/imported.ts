@@ -20,10 +20,15 @@ export function isImported(target: unknown): target is Imported {
   return target instanceof InferenceSession || target instanceof LayersModel;
 }
 
+/** Whether the session was released or the model disposed. */
+export function isReleased(target: Imported): boolean {
+  return target instanceof InferenceSession ? target.isReleased : target.isDisposed;
+}
+
 /** A ResourceError naming `owner` when the session was released or the model disposed. */
 export function checkUsable(target: Imported, owner: string): void {
-  if (target instanceof InferenceSession && target.isReleased) throw new ResourceError(`${owner}: the InferenceSession was released`);
-  if (target instanceof LayersModel && target.isDisposed) throw new ResourceError(`${owner}: the LayersModel was disposed`);
+  if (!isReleased(target)) return;
+  throw new ResourceError(target instanceof InferenceSession ? `${owner}: the InferenceSession was released` : `${owner}: the LayersModel was disposed`);
 }
 
 /** @internal What a worker makes its copy of `target` from. */

@@ -14,7 +14,7 @@ import { emptyPlan } from "../engine/abi.js";
 import { Tensor } from "../tensor.js";
 import { describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { invoke, layersOf } from "./host.js";
-import { checkUsable, importedResult, importedSpec, isImported, type Imported } from "./imported.js";
+import { checkUsable, importedResult, importedSpec, isImported, isReleased, type Imported } from "./imported.js";
 import type { HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import type { SpawnedWorker } from "../platform/platform.js";
 import { platform } from "../platform/current.js";
@@ -82,7 +82,11 @@ export class WorkerPool implements ShardRunner {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private readonly ids = new WeakMap<object, number>();
-  private readonly specs = new Map<number, { spec: HostedSpec; target: Target }>();
+  /** What the workers host, by id: how to rebuild it, and the target (held weakly: the pool keeps
+   *  no model alive). */
+  private readonly specs = new Map<number, { spec: HostedSpec; target: WeakRef<Target> }>();
+  /** Drops the workers' copies of a target the garbage collector took. */
+  private readonly collected = new FinalizationRegistry<number>((id) => this.forget(id));
   private nextId = 1;
   /** A forward that could split: split or whole on one worker, as measured to be faster for its
    *  shape on this pool (split-choice.ts); timed while the pool is otherwise idle, until chosen. */
@@ -179,7 +183,7 @@ export class WorkerPool implements ShardRunner {
     }
     if (this.size === 1) return this.runHere(target, method, args, options) as Promise<T>;
     const id = this.register(target);
-    const result = this.enqueue((slot) => this.callOn(slot, id, method, args), options);
+    const result = this.enqueue((slot) => this.callOn(slot, target, id, method, args), options);
     return (isImported(target) ? result.then((value) => importedResult(target, value)) : result) as Promise<T>;
   }
 
@@ -248,8 +252,9 @@ export class WorkerPool implements ShardRunner {
 
   /** One call on one worker: hosts the target there if needed, sends changed weights, and turns a
    *  worker's death or failure into a clear error. */
-  private async callOn(slot: Slot, id: number, method: HostedMethod, args: unknown[]): Promise<unknown> {
-    const work = (async () => slot.api.call(id, method, args, await this.weightsFor(slot, id)))();
+  /** Runs a call on `slot`; `target` (registered as `id`) stays referenced until it ends. */
+  private async callOn(slot: Slot, target: Target, id: number, method: HostedMethod, args: unknown[]): Promise<unknown> {
+    const work = (async () => slot.api.call(id, method, args, await this.weightsFor(slot, target, id)))();
     try {
       return await Promise.race([work, slot.worker.lost]);
     } catch (e) {
@@ -285,8 +290,9 @@ export class WorkerPool implements ShardRunner {
   // ---- models in workers ----------------------------------------------------------------------
 
   private register(target: Target): number {
+    this.sweep();
     let id = this.ids.get(target);
-    if (id !== undefined) return id;
+    if (id !== undefined && this.specs.has(id)) return id;
     id = this.nextId++;
     const spec: HostedSpec = isImported(target)
       ? importedSpec(target)
@@ -294,15 +300,39 @@ export class WorkerPool implements ShardRunner {
         ? { kind: "layer", layer: target.constructor.name as "LSTM" | "GRU" | "RNN", options: { ...target.options } }
         : { kind: "model", modelType: target.modelType, config: target.config() };
     this.ids.set(target, id);
-    this.specs.set(id, { spec, target });
+    this.specs.set(id, { spec, target: new WeakRef(target) });
+    this.collected.register(target, id);
     return id;
+  }
+
+  /** Forgets the targets disposed or released since the last call: their copies in the workers go. */
+  private sweep(): void {
+    for (const [id, { target }] of this.specs) {
+      const t = target.deref();
+      if (!t || (isImported(t) ? isReleased(t) : t instanceof Recurrent ? t.isDisposed : t.layers.some((l) => l.isDisposed))) this.forget(id);
+    }
+  }
+
+  /** Frees the copies of `id` in the workers that host it. */
+  private forget(id: number): void {
+    if (!this.specs.delete(id)) return;
+    for (const slot of this.slots) {
+      if (slot.synced.delete(id)) slot.api.drop(id).catch(() => undefined); // a worker that died holds nothing
+    }
+  }
+
+  /** @internal The ids each worker hosts (tests of what the pool frees). */
+  async hostedIds(): Promise<number[][]> {
+    return Promise.all(this.slots.map((slot) => slot.api.hostedIds()));
   }
 
   /** The weights to send with a call: null when the worker is up to date, else where they are
    *  (shared memory) or a copy (fallback). Hosts the target on first use: an imported model the
    *  worker builds from its spec, once, since its weights never change. */
-  private async weightsFor(slot: Slot, id: number): Promise<WeightsMessage | null> {
-    const { spec, target } = this.specs.get(id)!;
+  private async weightsFor(slot: Slot, target: Target, id: number): Promise<WeightsMessage | null> {
+    const entry = this.specs.get(id);
+    if (!entry) throw new ResourceError(`WorkerPool: the ${describe(target)} was disposed while its call waited`);
+    const spec = entry.spec;
     const known = slot.synced.get(id);
     if (isImported(target)) {
       if (!known) await slot.api.host(id, spec, null);
@@ -458,7 +488,7 @@ export class WorkerPool implements ShardRunner {
     if (shards.length > this.size) throw new ShapeError(`WorkerPool: ${shards.length} shards for ${this.size} workers`);
     const id = this.register(model);
     const results = await Promise.all(shards.map((shard, i) => this.exclusive(this.slots[i], async (slot) => {
-      const loss = (await this.callOn(slot, id, shard.method, shard.args)) as BatchLoss;
+      const loss = (await this.callOn(slot, model, id, shard.method, shard.args)) as BatchLoss;
       return { loss, gradients: await slot.api.gradients(id) };
     })));
     const core = this.engine.core, layers = model.layers;

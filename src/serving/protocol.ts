@@ -41,7 +41,10 @@ export interface WorkerApi {
   init(setup: Attachment): Promise<void>;
   /** Rebuilds what `spec` describes under `id`, with these weights (null: the spec carries them). */
   host(id: number, spec: HostedSpec, weights: WeightsMessage | null): void;
+  /** Frees the worker's copy of what it hosts under `id` (nothing when it hosts nothing there). */
   drop(id: number): void;
+  /** The ids it hosts (tests). */
+  hostedIds(): number[];
   /** Runs a method with the given weights (synchronised first when they changed). */
   call(id: number, method: HostedMethod, args: unknown[], weights: WeightsMessage | null): unknown;
   /** The gradients left by the last training call on `id`. */

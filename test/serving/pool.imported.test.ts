@@ -85,6 +85,21 @@ describe("ONNX sessions on the pool", () => {
     for (const session of [float, int8, head]) await session.release();
   });
 
+  it("frees its workers' copies of a session once it is released (at the pool's next call); the released session is refused", async () => {
+    const before = new Set((await pool.hostedIds()).flat());
+    const session = await onnx.InferenceSession.create(denseModel());
+    const feeds = { x: new OnnxTensor("float32", uniform(2 * K), [2, K]) };
+    await Promise.all([pool.run(session, "run", [feeds]), pool.run(session, "run", [feeds])]); // both workers build it
+    const built = (await pool.hostedIds()).flat().filter((id) => !before.has(id));
+    expect(built).toHaveLength(2);
+    await session.release();
+    await expect(pool.run(session, "run", [feeds])).rejects.toThrow(ResourceError);
+    const other = await onnx.InferenceSession.create(denseModel());
+    await pool.run(other, "run", [feeds]);
+    expect((await pool.hostedIds()).flat().filter((id) => built.includes(id))).toEqual([]);
+    await other.release();
+  });
+
   it("runs MatMul and Gemm, float and int8, fed onnx tensors or the library's Tensor, many calls at once", async () => {
     const float = await onnx.InferenceSession.create(denseModel());
     const int8 = quantizeDynamic(float);

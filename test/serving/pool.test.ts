@@ -9,7 +9,11 @@ import {
   WorkerPool, WorkerError, CancelledError, ResourceError, LSTM, GRU, RNN, SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq,
   CharTokenizer, Trainer, Adam, streamData, exampleData, decode, tensor, Random, quantizeDynamic, UnsupportedError,
 } from "../../dist/node.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { expectClose } from "../helpers/compare.js";
+
+const run = promisify(execFile);
 
 let pool: WorkerPool;
 const random = new Random(11);
@@ -274,6 +278,41 @@ describe("WorkerPool serving", () => {
     await other.close(); // the replacement may still be starting its worker here
     expect(arena.usedBytes).toBe(before);
   }, 60_000);
+
+  it("frees its workers' copies of a model or layer once it is disposed (at the pool's next call), and keeps no model alive", async () => {
+    const before = new Set((await pool.hostedIds()).flat());
+    const model = new SequenceClassifier({ vocabSize: 9, embeddingDim: 4, hiddenSize: 8, numClasses: 3, seed: 7 });
+    const inputs = Array.from({ length: 4 }, (_, i) => [i, (i + 1) % 9, 2]);
+    await Promise.all([pool.run(model, "predict", [inputs]), pool.run(model, "predict", [inputs])]); // both workers build it
+    const hosted = (await pool.hostedIds()).map((ids) => ids.filter((id) => !before.has(id)));
+    expect(hosted.map((ids) => ids.length)).toEqual([1, 1]);
+    model.dispose();
+    await expect(pool.run(model, "predict", [inputs])).rejects.toThrow(ResourceError);
+    const layer = new GRU({ inputSize: 3, hiddenSize: 4, seed: 2 });
+    await pool.run(layer, "forward", [tensor(uniform(5 * 3), [5, 1, 3])]);
+    const after = (await pool.hostedIds()).flat();
+    expect(after).not.toContain(hosted[0][0]);
+    expect(after).not.toContain(hosted[1][0]);
+    // A model nobody references any more is collected, and its copies go too (a process with gc exposed).
+    const script = `
+      import { WorkerPool, GRU, tensor } from ${JSON.stringify(new URL("../../dist/node.js", import.meta.url).href)};
+      const pool = await WorkerPool.create({ size: 2 });
+      let layer = new GRU({ inputSize: 3, hiddenSize: 4, seed: 2 });
+      const x = tensor(new Float32Array(15), [5, 1, 3]);
+      await Promise.all([pool.run(layer, "forward", [x]), pool.run(layer, "forward", [x])]);
+      const hosted = (await pool.hostedIds()).flat().length;
+      layer = null;
+      let left = hosted;
+      for (let i = 0; i < 20 && left > 0; i++) {
+        globalThis.gc();
+        await new Promise((r) => setTimeout(r, 10));
+        left = (await pool.hostedIds()).flat().length;
+      }
+      await pool.close();
+      console.log(JSON.stringify({ hosted, left }));`;
+    const { stdout } = await run(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({ hosted: 2, left: 0 });
+  });
 
   it("a pool of size 1 runs calls in this thread; a closed pool refuses work", async () => {
     const local = await WorkerPool.create({ size: 1 });
