@@ -270,10 +270,12 @@ export class Batcher {
   }
 
   /** Starts batches while a runner is free: the group of the oldest waiting call first, up to
-   *  maxBatchSize of its calls in their order. Under load (the last batch held several calls) a group
+   *  maxBatchSize of its calls in their order, shared evenly by the free runners (a pool's idle
+   *  workers each take a part: 8 calls on 2 workers run as two batches of 4, at once). Under load (the last batch held several calls) a group
    *  short of maxBatchSize gathers while calls keep joining it — until QUIET_MS pass without one, or
    *  its first call has waited maxDelayMs; a lone caller goes at once. */
   private drain(): void {
+    let released: Group | null = null; // a group that goes in this pass goes whole, shared by the free runners
     while (this.running < this.capacity && this.groups.size > 0) {
       let key = "", oldest: Group | null = null;
       for (const [k, group] of this.groups) if (!oldest || group.calls[0].order < oldest.calls[0].order) [key, oldest] = [k, group];
@@ -281,7 +283,7 @@ export class Batcher {
       const now = performance.now();
       const untilDelay = group.calls[0].arrived + this.maxDelayMs - now;
       const untilQuiet = group.calls[group.calls.length - 1].arrived + QUIET_MS - now;
-      if (this.lastBatch > 1 && group.calls.length < this.maxBatchSize && untilDelay > 0 && untilQuiet > 0) {
+      if (group !== released && this.lastBatch > 1 && group.calls.length < this.maxBatchSize && untilDelay > 0 && untilQuiet > 0) {
         if (this.wake === null) {
           this.wake = setTimeout(() => {
             this.wake = null;
@@ -290,7 +292,9 @@ export class Batcher {
         }
         return;
       }
-      const calls = group.calls.splice(0, this.maxBatchSize);
+      const free = this.capacity - this.running;
+      const calls = group.calls.splice(0, Math.min(this.maxBatchSize, Math.ceil(group.calls.length / free)));
+      released = group;
       if (group.calls.length === 0) this.groups.delete(key);
       this.lastBatch = calls.length;
       this.running++;
