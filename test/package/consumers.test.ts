@@ -4,7 +4,8 @@
 // bundler we support — Node 20 (this process's), 22, 24 and 26, Bun, Deno, Cloudflare's workerd, a
 // Vite and a webpack production build in Chromium, and CommonJS `require` — and compare the numbers.
 // The TypeScript types are compiled as consumers see them (nodenext, node16, bundler; no DOM, no
-// skipLibCheck), with every runtime export typed, and the README's examples compile with --strict.
+// skipLibCheck), with every runtime export typed, every shipped declaration file compiling on its own,
+// and the README's examples compiling with --strict.
 // The runtimes and bundlers come from the npm registry (test/consumers/package.json), installed
 // into test/consumers/node_modules on the first run; projects are built in test/consumers/.work/.
 
@@ -336,6 +337,16 @@ export const missingInline: [Exclude<keyof typeof inline, Name>] extends [never]
 `,
     );
     expect(await tsc(app, ["types/exports.ts"], "nodenext", "nodenext")).toBe("");
+  });
+
+  it("every declaration file the package ships compiles on its own (internal modules ship none)", async () => {
+    const pkg = join(app, "node_modules/wasm-rnn");
+    const declarations = readdirSync(join(pkg, "dist"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".d.ts"))
+      .map((f) => relative(app, join(pkg, "dist", f)));
+    expect(declarations).toContain("node_modules/wasm-rnn/dist/index.d.ts");
+    expect(declarations).not.toContain("node_modules/wasm-rnn/dist/serving/host.d.ts");
+    expect(await tsc(app, declarations, "nodenext", "nodenext")).toBe("");
   });
 
   for (const [module, resolution] of [["nodenext", "nodenext"], ["node16", "node16"], ["esnext", "bundler"]] as const) {
