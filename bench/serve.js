@@ -118,7 +118,7 @@ async function healthLatency(url, during) {
 
 const CLIENTS = [1, 8, 64];
 const batching = ["--max-batch", String(MAX_BATCH), "--max-delay-ms", String(MAX_DELAY_MS)];
-const perWorker = ["--max-batch", String(MAX_BATCH / 2), "--max-delay-ms", String(MAX_DELAY_MS)]; // the clients shared by 2 workers
+const perWorker = ["--max-batch", String(Math.ceil(MAX_BATCH / 2)), "--max-delay-ms", String(MAX_DELAY_MS)]; // the clients shared by 2 workers
 const servers = [
   ["wasm-rnn serve, batched", CLI, ["serve", "--model", join(work, "classifier"), "--name", "classifier", ...batching]],
   ["wasm-rnn serve, batched, 2 workers (batches ≤ 32)", CLI, ["serve", "--model", join(work, "classifier"), "--name", "classifier", ...perWorker, "--workers", "2"]],

@@ -1,12 +1,12 @@
-// Dynamic batching: concurrent single-sequence calls on one model or layer are merged into one padded
-// batch of up to maxBatchSize calls, run once, and split back. A free runner takes the oldest waiting
-// calls at the end of the event loop's turn, with whatever else was read in it: a lone caller does
-// not wait for company, and when a batch ends its answers go out and the requests read meanwhile
-// join the next batch (not only the few already queued). Under load (the last batch held several
-// calls) a batch short of maxBatchSize gathers while calls keep coming: it goes once none has joined
-// for QUIET_MS, or when its first call has waited maxDelayMs. Each caller
-// gets its own result (the unbatched call's, up to the rounding of a larger product). A malformed
-// call is refused alone, before it joins a batch; a batch that fails fails only its members, with a
+// Dynamic batching: concurrent single-sequence calls on one model or layer are merged into one
+// padded batch of up to maxBatchSize calls, run once, and split back. A free runner takes the
+// oldest waiting calls at the end of the event loop's turn, with whatever else was read in it: a
+// lone caller does not wait for company, and when a batch ends its answers go out and the requests
+// read meanwhile join the next batch (not only the few already queued). Under load (the last batch
+// held several calls) a batch short of maxBatchSize gathers while calls keep coming: it goes once
+// none has joined for QUIET_MS, or when its first call has waited maxDelayMs. Each caller gets its
+// own result (the unbatched call's, up to the rounding of a larger product). A malformed call is
+// refused alone, before it joins a batch; a batch that fails fails only its members, with a
 // WorkerError; an AbortSignal takes a waiting call out; at most maxQueue calls wait. Batches run in
 // this thread (on the thread team when there is one), or on a WorkerPool's workers, which leaves
 // this thread free to answer others while they compute.
@@ -71,11 +71,11 @@ interface Call {
   onAbort?: () => void;
 }
 
-/** The calls waiting to run together, and how their batch runs. */
 /** Under load, how long a gathering batch waits for one more call: when none joins it in this time,
  *  the burst of requests that came back after the last batch is over, and it goes. */
 const QUIET_MS = 1;
 
+/** The calls waiting to run together, and how their batch runs. */
 interface Group {
   calls: Call[];
   run(inputs: unknown[]): Promise<unknown[]>;
@@ -271,8 +271,8 @@ export class Batcher {
 
   /** Starts batches while a runner is free: the group of the oldest waiting call first, up to
    *  maxBatchSize of its calls in their order, shared evenly by the free runners (a pool's idle
-   *  workers each take a part: 8 calls on 2 workers run as two batches of 4, at once). Under load (the last batch held several calls) a group
-   *  short of maxBatchSize gathers while calls keep joining it — until QUIET_MS pass without one, or
+   *  workers each take a part: 8 calls on 2 workers run as two batches of 4, at once). Under load
+   *  (the last batch held several calls) a group short of maxBatchSize gathers while calls keep joining it — until QUIET_MS pass without one, or
    *  its first call has waited maxDelayMs; a lone caller goes at once. */
   private drain(): void {
     let released: Group | null = null; // a group that goes in this pass goes whole, shared by the free runners

@@ -251,8 +251,8 @@ export class WorkerPool implements ShardRunner {
   }
 
   /** One call on one worker: hosts the target there if needed, sends changed weights, and turns a
-   *  worker's death or failure into a clear error. */
-  /** Runs a call on `slot`; `target` (registered as `id`) stays referenced until it ends. */
+   *  worker's death or failure into a clear error; `target` (registered as `id`) stays referenced
+   *  until it ends. */
   private async callOn(slot: Slot, target: Target, id: number, method: HostedMethod, args: unknown[]): Promise<unknown> {
     const work = (async () => slot.api.call(id, method, args, await this.weightsFor(slot, target, id)))();
     try {

@@ -88,8 +88,8 @@ describe("Batcher", () => {
     results.forEach((r, i) => expectNear(r.probabilities, softmax(classifier.forward([tokens[i]]).data), `pool call ${i}`));
     // Calls that arrive together share the idle workers: 8 on 2 workers are two batches of 4 at once.
     const sizes: number[] = [];
-    const shared2 = new Batcher(classifier, { pool, maxBatchSize: 32, onBatch: (n) => sizes.push(n) });
-    const eight = await Promise.all([...tokens, tokens[0]].map((input) => shared2.classify(input)));
+    const sharedByWorkers = new Batcher(classifier, { pool, maxBatchSize: 32, onBatch: (n) => sizes.push(n) });
+    const eight = await Promise.all([...tokens, tokens[0]].map((input) => sharedByWorkers.classify(input)));
     expect(sizes).toEqual([4, 4]);
     eight.forEach((r, i) => expectNear(r.probabilities, results[i % 7].probabilities, `shared call ${i}`));
     tagger.dispose();

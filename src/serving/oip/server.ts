@@ -1,11 +1,11 @@
-// The inference server's routes on the Open Inference Protocol v2 REST API (KServe v2, Triton), as a
-// handler any HTTP server can call — `handle(ServerRequest) → ServerAnswer`, plain data (the method,
-// path, headers and body read; a status, headers and a text or event-stream body), so that no
+// The inference server's routes on the Open Inference Protocol v2 REST API (KServe v2, Triton), as
+// a handler any HTTP server can call — `handle(ServerRequest) → ServerAnswer`, plain data (the
+// method, path and body read; a status, headers and a text or event-stream body), so that no
 // Request or Response objects are built per request (`wasm-rnn serve` binds it to Node's http).
-// Health, server and model metadata, readiness, infer
-// (with `outputs` selection and the request `id` echoed), the generate extension (one answer, or
-// server-sent events token by token), and Prometheus metrics. A client's mistake is a 4xx with
-// `{"error": "..."}` naming the field; the server goes on serving.
+// Health, server and model metadata, readiness, infer (with `outputs` selection and the request
+// `id` echoed), the generate extension (one answer, or server-sent events token by token), and
+// Prometheus metrics. A client's mistake is a 4xx with `{"error": "..."}` naming the field; the
+// server goes on serving.
 
 import { ResourceError, WasmRnnError, WorkerError } from "../../errors.js";
 import { engine } from "../../engine/engine.js";
