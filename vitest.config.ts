@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The browser tests' Chromium, found or unpacked from npm once for the whole run.
+    globalSetup: ["test/helpers/chromium-setup.ts"],
     testTimeout: 60_000,
     // Two test files at a time: the long ones (seq2seq tasks, fuzzers, browsers) are single-threaded,
     // so on the 2-core CI machine this halves the run (~8 → ~4 min) without starving either.

@@ -13,7 +13,6 @@ import { fileURLToPath } from "node:url";
 import { coldStarts } from "./cold-start.js";
 import { bundleSizes, wasmSizes } from "./sizes.js";
 import { formatColdStarts, formatSizes } from "./report.js";
-import { CHROMIUM } from "../scripts/chromium.mjs";
 import { resolveRuntimes } from "./runtimes.js";
 import { SUITE_FLAGS } from "./options.js";
 
@@ -85,10 +84,8 @@ console.log(formatSizes(wasmSizes()));
 console.log("\nwasm-rnn browser bundle (dist/browser):");
 console.log(formatSizes(bundleSizes()));
 
-// Cold start in Chromium, when it is installed (Debian: apt-get install chromium).
-if (existsSync(CHROMIUM)) {
+// Cold start in Chromium (scripts/chromium.mjs: $CHROMIUM, Debian's, or the npm package's).
+{
   const { status } = spawnSync(process.execPath, [here("./browser.js")], { stdio: "inherit" });
   if (status !== 0) process.exit(status ?? 1);
-} else {
-  console.log("\n(cold start in Chromium skipped: no /usr/bin/chromium; set $CHROMIUM to its path)");
 }

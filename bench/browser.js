@@ -1,18 +1,18 @@
-// Cold start in headless Chromium (`node browser.js`, run by `npm run bench` when /usr/bin/chromium
-// or $CHROMIUM exists): the demo's cold-start page (web/cold-start.html) opened in a fresh browser
+// Cold start in headless Chromium (`node browser.js`, run by `npm run bench`; the Chromium of
+// scripts/chromium.mjs): the demo's cold-start page (web/cold-start.html) opened in a fresh browser
 // context each time (empty HTTP and code caches), timing navigation start → the page's script
 // starting (the browser's own overhead) and the script's start → the first W1 result (import the
 // library, compile the wasm, init, build the layer, one forward pass). Medians of 7.
 
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_FLAGS } from "../scripts/chromium.mjs";
+import { CHROMIUM_FLAGS, chromiumPath } from "../scripts/chromium.mjs";
 import { startServer } from "../web/server.js";
 import { median } from "./timing.js";
 const RUNS = 7;
 
 export async function browserColdStarts() {
   const server = await startServer({ port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  const browser = await chromium.launch({ executablePath: await chromiumPath(), headless: true, args: CHROMIUM_FLAGS });
   const samples = { page: [], library: [], total: [] };
   try {
     for (let i = 0; i < RUNS + 1; i++) {

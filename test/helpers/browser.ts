@@ -1,13 +1,13 @@
-// Real headless Chromium for the browser tests: Debian's /usr/bin/chromium (or $CHROMIUM) driven by
-// playwright-core, each run with a fresh profile and the flags that keep it off this machine's closed
-// network; the demo server (isolated or not) on a free port; and a record of every console error and
+// Real headless Chromium for the browser tests ($CHROMIUM, Debian's /usr/bin/chromium, or the npm
+// package's: scripts/chromium.mjs) driven by playwright-core, each run with a fresh profile and the
+// flags that keep it off this machine's closed network; the demo server (isolated or not) on a free port; and a record of every console error and
 // uncaught exception of each page, which the tests assert is empty.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { CHROMIUM, CHROMIUM_FLAGS } from "../../scripts/chromium.mjs";
+import { CHROMIUM_FLAGS, chromiumPath } from "../../scripts/chromium.mjs";
 import { startServer } from "../../web/server.js";
 
 export interface BrowserSession {
@@ -28,7 +28,7 @@ export interface BrowserSession {
 export async function startBrowser({ isolated = true, mounts }: { isolated?: boolean; mounts?: [string, string][] } = {}): Promise<BrowserSession> {
   const server = await startServer({ port: 0, isolated, mounts });
   const profile = mkdtempSync(join(tmpdir(), "wasm-rnn-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1100, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: await chromiumPath(), headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1100, height: 900 } });
   const problems: string[] = [];
   const warnings: string[] = [];
   return {
