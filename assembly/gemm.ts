@@ -10,7 +10,7 @@
 // Packed B ("panels"): NR columns at a time, each panel K rows × NR floats (row k of the panel is
 // NR consecutive floats), the last panel zero-padded. Weights are packed once (packB) and reused by
 // sgemmPacked at every time step; sgemm packs its B blocks on the fly. With one row (batch 1),
-// gemvPanels over row panels (packRows) replaces the GEMM.
+// gemvPanels over row panels (packRows) replaces the GEMM, and gemvRows the on-the-fly packing.
 
 import { madd, at } from "./simd";
 
@@ -295,6 +295,45 @@ export function gemvPanels(N: i32, K: i32, Wp: usize, x: usize, y: usize, accumu
     } else {
       storeRows(yp, N - n0, first, last, accumulate != 0);
     }
+  }
+}
+
+/**
+ * y[n] (+)= W[n, :] · x for n < N with W [N×K] row-major as it is (no packing): four rows at a time,
+ * each streamed whole (no 4 KiB-strided reads), x loaded once per four rows. For one input row
+ * where packing W per call would cost more than the product (an input projection at batch 1, one
+ * step: Silero's LSTM spent 44 of its 67 µs packing W_ih for sgemm).
+ */
+export function gemvRows(N: i32, K: i32, W: usize, x: usize, y: usize, accumulate: i32): void {
+  let K4 = K & ~3, rowBytes = <usize>K << 2;
+  let n = 0;
+  for (; n + 4 <= N; n += 4) {
+    let r0 = W + <usize>n * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    for (let k = 0; k < K4; k += 4) {
+      let a = v128.load(at(x, k)), o = <usize>k << 2;
+      s0 = madd(a, v128.load(r0 + o), s0);
+      s1 = madd(a, v128.load(r1 + o), s1);
+      s2 = madd(a, v128.load(r2 + o), s2);
+      s3 = madd(a, v128.load(r3 + o), s3);
+    }
+    let sums = horizontalSums(s0, s1, s2, s3);
+    for (let k = K4; k < K; k++) {
+      let xk = load<f32>(at(x, k)), o = <usize>k << 2;
+      sums = f32x4.add(sums, f32x4.mul(f32x4.splat(xk), f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(
+        f32x4.splat(load<f32>(r0 + o)), 1, load<f32>(r1 + o)), 2, load<f32>(r2 + o)), 3, load<f32>(r3 + o))));
+    }
+    let yp = at(y, n);
+    v128.store(yp, accumulate ? f32x4.add(sums, v128.load(yp)) : sums);
+  }
+  for (; n < N; n++) {
+    let r = W + <usize>n * rowBytes;
+    let s = f32x4.splat(0);
+    for (let k = 0; k < K4; k += 4) s = madd(v128.load(at(x, k)), v128.load(r + (<usize>k << 2)), s);
+    let v = f32x4.extract_lane(horizontalSums(s, s, s, s), 0);
+    for (let k = K4; k < K; k++) v += load<f32>(at(x, k)) * load<f32>(r + (<usize>k << 2));
+    let yp = at(y, n);
+    store<f32>(yp, accumulate ? load<f32>(yp) + v : v);
   }
 }
 

@@ -2,7 +2,7 @@
 // or the embedding table's rows for token inputs) and, after backward, the input-side gradients
 // (∂W_ih, ∂b_ih, ∂X or ∂table) from the per-step gate gradients, split over threads by rows.
 
-import { sgemm } from "./gemm";
+import { gemvRows, sgemm } from "./gemm";
 import { embeddingForward, denseBackwardPart } from "./dense";
 import { addInto } from "./simd";
 import { SequencePlan, floatBytes } from "./plan";
@@ -32,6 +32,7 @@ export function projectInputs(p: SequencePlan, N: i32, out: usize, gemm: usize, 
   if (p.tokens == 0) {
     let x = p.x + (<usize>(r0 * I) << 2);
     if (packed != 0) int8Product(r1 - r0, N, I, x, I, packed, at, N, 0, gemm);
+    else if (r1 - r0 == 1) gemvRows(N, I, p.wIh, x, at, 0); // one row: packing W_ih would cost more than the product
     else sgemm(r1 - r0, N, I, x, I, 1, p.wIh, 1, I, at, N, 0, gemm);
   } else {
     if (packed != 0) int8Product(p.vocab, N, I, p.table, I, packed, scratch, N, 0, gemm);

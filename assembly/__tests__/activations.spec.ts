@@ -35,6 +35,9 @@ describe("activations", () => {
     expect(worstError(2, -1, 1, true)).toBeLessThan(3e-7);
     expect(worstError(2, -1e-3, 1e-3, true)).toBeLessThan(3e-7);
   });
+  it("near saturation (x ≥ 1) σ is within 1e-7 of exact (under two float32 steps below 1): a gate's distance from 1", () => {
+    expect(worstError(1, 1, 80, false)).toBeLessThan(1e-7);
+  });
   it("saturates without NaN at ±Inf", () => {
     let x = floats(4), y = floats(4);
     store<f32>(x, Infinity); store<f32>(x, -Infinity, 4); store<f32>(x, 1e30, 8); store<f32>(x, -1e30, 12);

@@ -1,7 +1,7 @@
 // sgemm, sgemmPacked and gemvRows against the naive oracle: every transpose combination, shapes that
 // are not multiples of the tiles or cache blocks, overwrite and accumulate, and no writes past C.
 
-import { sgemm, sgemmNaive, sgemmPacked, packB, packedSize, gemmWorkspaceBytes, packRows, rowPanelsSize, gemvPanels, KC, MC } from "../gemm";
+import { sgemm, sgemmNaive, sgemmPacked, packB, packedSize, gemmWorkspaceBytes, packRows, rowPanelsSize, gemvPanels, gemvRows, KC, MC } from "../gemm";
 import { floats, guardIntact, randomFill, maxDiff } from "./helpers.include";
 
 const work = heap.alloc(<usize>gemmWorkspaceBytes());
@@ -73,6 +73,24 @@ describe("gemvPanels", () => {
         sgemmNaive(1, N, K, x, K, 1, W, 1, K, r, N, 1);
         expect(maxDiff(y, r, N)).toBeLessThan(<f32>(2e-6 * <f64>K));
         expect(guardIntact(y, N)).toBe(true);
+      }
+    }
+  });
+});
+
+describe("gemvRows", () => {
+  it("matches the naive product for row-major W, every row and column remainder, overwrite and accumulate", () => {
+    let shapes: i32[] = [1, 1, 3, 5, 4, 4, 7, 9, 512, 128, 130, 67];
+    for (let c = 0; c < shapes.length; c += 2) {
+      let N = shapes[c], K = shapes[c + 1];
+      for (let accumulate = 0; accumulate < 2; accumulate++) {
+        let W = floats(N * K), x = floats(K), y = floats(N), r = floats(N);
+        randomFill(W, N * K); randomFill(x, K); randomFill(y, N);
+        memory.copy(r, y, <usize>N << 2);
+        gemvRows(N, K, W, x, y, accumulate);
+        sgemmNaive(1, N, K, x, K, 1, W, 1, K, r, N, accumulate);
+        expect(maxDiff(y, r, N)).toBeLessThan(<f32>(2e-6 * <f64>K), "gemvRows vs naive");
+        expect(guardIntact(y, N)).toBe(true, "no write past y");
       }
     }
   });

@@ -16,6 +16,7 @@ export interface CoreExports {
   rowPanelsSize(N: number, K: number): number;
   packRows(N: number, K: number, src: number, rs: number, cs: number, dst: number): void;
   gemvPanels(N: number, K: number, Wp: number, x: number, y: number, accumulate: number): void;
+  gemvRows(N: number, K: number, W: number, x: number, y: number, accumulate: number): void;
   activationArray(kind: number, x: number, out: number, n: number): void;
   mapSteps(T: number, B: number, F: number, src: number, srcRow: number, dst: number, dstRow: number,
            lengths: number, reverse: number, accumulate: number): void;
@@ -86,6 +87,22 @@ export interface CoreExports {
   rnnForwardWorkspaceBytes(plan: number): number;
   rnnBackwardWorkspaceBytes(plan: number): number;
   rnnBackwardSharedBytes(plan: number): number;
+  convGeometryBytes(): number;
+  im2row(geo: number, x: number, rows: number): void;
+  row2im(geo: number, rows: number, y: number): void;
+  depthwiseConv(geo: number, channels: number, x: number, w: number, bias: number, act: number, slopes: number,
+                alpha: number, y: number): void;
+  rowsToChannels(P: number, N: number, src: number, ldSrc: number, bias: number, act: number, slopes: number,
+                 alpha: number, dst: number): void;
+  channelsEpilogue(N: number, P: number, y: number, bias: number, act: number, slopes: number, alpha: number): void;
+  unary(op: number, n: number, x: number, y: number, alpha: number, beta: number): void;
+  binary(op: number, desc: number, a: number, b: number, y: number): void;
+  reduce(op: number, outer: number, n: number, inner: number, x: number, y: number): void;
+  channelAffine(batch: number, C: number, inner: number, x: number, scale: number, shift: number, y: number): void;
+  layerNorm(rows: number, cols: number, x: number, scale: number, bias: number, eps: number, y: number, mean: number,
+            invStd: number): void;
+  copyStrided(desc: number, x: number, y: number): void;
+  pad(desc: number, x: number, y: number, mode: number, value: number): void;
 }
 
 /** @internal SequencePlan fields in ABI order (assembly/plan.ts). */
@@ -118,7 +135,11 @@ export const FLAG_RESET_AFTER = 2;
 /** @internal Plan flag: int8 weights with row scales (quantized inference, forward only). */
 export const FLAG_INT8 = 4;
 
+/** Every field 0 but parts (1): the template emptyPlan copies (a spread of one object keeps every plan
+ *  the same shape, where building it from the field list cost a fifth of a batch-1 step's time). */
+const EMPTY_PLAN: Readonly<SequencePlan> = Object.freeze({ ...(Object.fromEntries(PLAN_FIELDS.map((f) => [f, 0])) as SequencePlan), parts: 1 });
+
 /** @internal A plan with every pointer absent (0), not split (one part). */
 export function emptyPlan(): SequencePlan {
-  return { ...(Object.fromEntries(PLAN_FIELDS.map((f) => [f, 0])) as SequencePlan), parts: 1 };
+  return { ...EMPTY_PLAN };
 }
