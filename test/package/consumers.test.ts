@@ -101,7 +101,8 @@ describe("the packed package", () => {
   it("is small, licensed, free of GPL text, source maps and install scripts, and holds each wasm build once", () => {
     const size = statSync(tarball).size;
     console.log(`packed: ${(size / 1024).toFixed(0)} KiB`);
-    expect(size).toBeLessThan(1_000_000);
+    // 940 KiB before the ONNX runtime of real exports (operators, plans, their wasm kernels) landed.
+    expect(size).toBeLessThan(1_200_000);
     const files = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).trim().split("\n");
     expect(files).toContain("package/LICENSE");
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
@@ -283,10 +284,14 @@ describe("bundlers, in Chromium (default production configurations; the page cro
     }
   });
 
-  it("webpack: builds without errors or warnings (no node: imports reach it); the page runs the job", async () => {
+  it("webpack: builds without errors or warnings (no node: imports reach it) but its size hint; the page runs the job", async () => {
     const dir = freshProject("webpack");
     const { stdout } = await run(process.execPath, [join(CONSUMERS, "build-webpack.mjs")], { cwd: dir, timeout: 120_000 });
-    expect(JSON.parse(stdout)).toEqual({ errors: [], warnings: [] });
+    // webpack's performance hints (an entry over 244 KiB) are advice, not a fault: the library with
+    // its ONNX runtime is ~280 KiB minified. Any other warning fails, and the size is checked below.
+    const { errors, warnings } = JSON.parse(stdout) as { errors: string[]; warnings: string[] };
+    expect({ errors, warnings: warnings.filter((w) => !/^(asset size limit|entrypoint size limit|webpack performance recommendations)/.test(w)) }).toEqual({ errors: [], warnings: [] });
+    expect(statSync(join(dir, "dist/main.js")).size).toBeLessThan(320 * 1024);
     const files = emitted(join(dir, "dist"));
     expect(files.filter((f) => f.endsWith(".wasm")).length, files.join(", ")).toBe(4);
     // webpack writes no page with its default configuration: the page a user would write.

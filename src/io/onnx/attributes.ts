@@ -3,7 +3,7 @@
 // attribute the node has, so one we do not understand is an UnsupportedError rather than ignored.
 
 import { FormatError, UnsupportedError } from "../../errors.js";
-import { AttributeType, type OnnxAttribute, type OnnxNode } from "./model.js";
+import { AttributeType, type OnnxAttribute, type OnnxGraph, type OnnxNode } from "./model.js";
 import type { OnnxTensor } from "./tensor.js";
 import { tensorFromProto } from "./tensor-proto.js";
 
@@ -61,6 +61,13 @@ export class Attributes {
   tensor(name: string): OnnxTensor | null {
     const a = this.get(name, AttributeType.Tensor);
     return a?.t ? tensorFromProto(a.t, `${this.where}, attribute "${name}"`) : null;
+  }
+
+  /** A GRAPH attribute that must be present (If's branches). */
+  graph(name: string): OnnxGraph {
+    const a = this.get(name, AttributeType.Graph);
+    if (!a?.g) throw new FormatError(`ONNX: ${this.where} needs attribute "${name}" (a graph)`);
+    return a.g;
   }
 
   /** UnsupportedError for any attribute the operator did not ask for. */

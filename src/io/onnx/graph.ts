@@ -1,9 +1,34 @@
 // The structure of an ONNX graph: every value defined exactly once (graph input, initializer or node
-// output), every node input and graph output defined, no cycles. Puts the nodes in an order where
-// each runs after the nodes it reads from, and picks the nodes a set of outputs needs.
+// output), every node input and graph output defined (here or, for a subgraph, in an enclosing
+// graph), no cycles. Puts the nodes in an order where each runs after the nodes it reads from, and
+// picks the nodes a set of outputs needs. A node with subgraphs (If) also reads the enclosing values
+// its subgraphs name: those count as its inputs for ordering.
 
 import { FormatError } from "../../errors.js";
 import type { OnnxGraph, OnnxNode } from "./model.js";
+
+const readsOf = new WeakMap<OnnxNode, readonly string[]>();
+
+/** Every value a node reads: its inputs, then the enclosing-scope names its subgraphs read. */
+export function nodeReads(node: OnnxNode): readonly string[] {
+  let reads = readsOf.get(node);
+  if (reads) return reads;
+  const outer = new Set<string>();
+  for (const a of node.attributes) for (const g of a.g ? [a.g, ...a.graphs] : a.graphs) for (const name of outerReads(g)) outer.add(name);
+  reads = outer.size ? [...node.inputs, ...[...outer].filter((n) => !node.inputs.includes(n))] : node.inputs;
+  readsOf.set(node, reads);
+  return reads;
+}
+
+/** The names a graph reads that it does not define itself (values of enclosing graphs). */
+export function outerReads(graph: OnnxGraph): string[] {
+  const own = new Set<string>([...graph.inputs.map((i) => i.name), ...graph.initializers.map((t) => t.name)]);
+  for (const node of graph.nodes) for (const o of node.outputs) if (o) own.add(o);
+  const outer = new Set<string>();
+  for (const node of graph.nodes) for (const name of nodeReads(node)) if (name && !own.has(name)) outer.add(name);
+  for (const o of graph.outputs) if (!own.has(o.name)) outer.add(o.name);
+  return [...outer];
+}
 
 /** How a node is named in messages: `node "name" (LSTM)`, or by position when it has no name. */
 export function describeNode(node: OnnxNode): string {
@@ -12,9 +37,10 @@ export function describeNode(node: OnnxNode): string {
 
 /**
  * Checks the graph and returns its nodes in dependency order (Kahn's algorithm; a graph whose nodes
- * are already sorted, as ONNX requires, keeps its order).
+ * are already sorted, as ONNX requires, keeps its order). `enclosing`: the names a subgraph may read
+ * from the graphs around it.
  */
-export function orderNodes(graph: OnnxGraph): OnnxNode[] {
+export function orderNodes(graph: OnnxGraph, enclosing: ReadonlySet<string> = new Set()): OnnxNode[] {
   const defined = new Map<string, string>();
   const define = (name: string, by: string) => {
     const before = defined.get(name);
@@ -39,20 +65,21 @@ export function orderNodes(graph: OnnxGraph): OnnxNode[] {
       producer.set(output, node);
     }
   }
+  const visible = (name: string) => defined.has(name) || enclosing.has(name);
   for (const node of graph.nodes) {
-    for (const input of node.inputs) {
-      if (input !== "" && !defined.has(input)) throw new FormatError(`ONNX: ${describeNode(node)} reads "${input}", which no graph input, initializer or node defines`);
+    for (const input of nodeReads(node)) {
+      if (input !== "" && !visible(input)) throw new FormatError(`ONNX: ${describeNode(node)} reads "${input}", which no graph input, initializer or node defines`);
     }
   }
   for (const output of graph.outputs) {
-    if (!defined.has(output.name)) throw new FormatError(`ONNX: graph output "${output.name}" is not defined by any graph input, initializer or node`);
+    if (!visible(output.name)) throw new FormatError(`ONNX: graph output "${output.name}" is not defined by any graph input, initializer or node`);
   }
 
   // Kahn: a node is ready once every node it reads from has run.
   const waiting = new Map<OnnxNode, number>();
   const readers = new Map<OnnxNode, OnnxNode[]>();
   for (const node of graph.nodes) {
-    const from = new Set(node.inputs.map((i) => producer.get(i)).filter((p): p is OnnxNode => p !== undefined));
+    const from = new Set(nodeReads(node).map((i) => producer.get(i)).filter((p): p is OnnxNode => p !== undefined));
     waiting.set(node, from.size);
     for (const p of from) {
       const list = readers.get(p);
@@ -91,7 +118,7 @@ export function nodesFor(order: readonly OnnxNode[], outputs: Iterable<string>, 
     const node = producer.get(name);
     if (!node || known.has(name) || needed.has(node)) continue;
     needed.add(node);
-    stack.push(...node.inputs.filter((i) => i !== ""));
+    stack.push(...nodeReads(node).filter((i) => i !== ""));
   }
   return order.filter((n) => needed.has(n));
 }

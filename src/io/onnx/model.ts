@@ -1,6 +1,6 @@
-// onnx.ModelProto and the messages inside it that running a graph needs — GraphProto, NodeProto,
-// AttributeProto, ValueInfoProto with its TypeProto shapes, OperatorSetIdProto — decoded into plain
-// objects. Other fields (docs, metadata, training info, functions) are skipped. A model without a
+// onnx.ModelProto and the messages inside it that running a graph needs — GraphProto (subgraphs of
+// If and other control flow too), NodeProto, AttributeProto, ValueInfoProto with its TypeProto
+// shapes, OperatorSetIdProto — decoded into plain objects. Other fields (docs, metadata, training info, functions) are skipped. A model without a
 // graph or without an opset for the default domain is a FormatError.
 
 import { FormatError, UnsupportedError } from "../../errors.js";
@@ -14,6 +14,7 @@ export interface OnnxModel {
 }
 
 export interface OnnxGraph {
+  name: string;
   nodes: OnnxNode[];
   initializers: TensorProto[];
   inputs: ValueInfo[];
@@ -56,6 +57,9 @@ export interface OnnxAttribute {
   floats: number[];
   ints: number[];
   strings: Uint8Array[];
+  /** A GRAPH attribute's graph (If's branches), or null. */
+  g: OnnxGraph | null;
+  graphs: OnnxGraph[];
   /** Byte offset of the message, for error messages. */
   at: number;
 }
@@ -93,11 +97,16 @@ function decodeOpset(r: ProtoReader, into: Map<string, number>, field: Field): v
   into.set(domain, version);
 }
 
-function decodeGraph(r: ProtoReader): OnnxGraph {
-  const g: OnnxGraph = { nodes: [], initializers: [], inputs: [], outputs: [] };
+/** Subgraphs nest no deeper than this (a hostile file could nest them until the stack overflows). */
+const MAX_GRAPH_DEPTH = 64;
+
+function decodeGraph(r: ProtoReader, depth = 0): OnnxGraph {
+  if (depth > MAX_GRAPH_DEPTH) throw new FormatError(`ONNX: subgraphs nest more than ${MAX_GRAPH_DEPTH} deep`);
+  const g: OnnxGraph = { name: "", nodes: [], initializers: [], inputs: [], outputs: [] };
   for (const f of r.fields()) {
     switch (f.number) {
-      case 1: g.nodes.push(decodeNode(r.message(f, "node", "NodeProto"), g.nodes.length)); break;
+      case 1: g.nodes.push(decodeNode(r.message(f, "node", "NodeProto"), g.nodes.length, depth)); break;
+      case 2: g.name = r.string(f, "name"); break;
       case 5: g.initializers.push(decodeTensorProto(r.message(f, "initializer", "TensorProto"), f.at)); break;
       case 11: g.inputs.push(decodeValueInfo(r.message(f, "input", "ValueInfoProto"))); break;
       case 12: g.outputs.push(decodeValueInfo(r.message(f, "output", "ValueInfoProto"))); break;
@@ -107,7 +116,7 @@ function decodeGraph(r: ProtoReader): OnnxGraph {
   return g;
 }
 
-function decodeNode(r: ProtoReader, index: number): OnnxNode {
+function decodeNode(r: ProtoReader, index: number, depth: number): OnnxNode {
   const node: OnnxNode = { name: "", opType: "", domain: "", inputs: [], outputs: [], attributes: [], index };
   for (const f of r.fields()) {
     switch (f.number) {
@@ -115,7 +124,7 @@ function decodeNode(r: ProtoReader, index: number): OnnxNode {
       case 2: node.outputs.push(r.string(f, "output")); break;
       case 3: node.name = r.string(f, "name"); break;
       case 4: node.opType = r.string(f, "op_type"); break;
-      case 5: node.attributes.push(decodeAttribute(r.message(f, "attribute", "AttributeProto"), f.at)); break;
+      case 5: node.attributes.push(decodeAttribute(r.message(f, "attribute", "AttributeProto"), f.at, depth)); break;
       case 7: node.domain = r.string(f, "domain"); break;
     }
   }
@@ -123,8 +132,8 @@ function decodeNode(r: ProtoReader, index: number): OnnxNode {
   return node;
 }
 
-function decodeAttribute(r: ProtoReader, at: number): OnnxAttribute {
-  const a: OnnxAttribute = { name: "", type: AttributeType.Undefined, f: 0, i: 0, s: new Uint8Array(0), t: null, floats: [], ints: [], strings: [], at };
+function decodeAttribute(r: ProtoReader, at: number, depth: number): OnnxAttribute {
+  const a: OnnxAttribute = { name: "", type: AttributeType.Undefined, f: 0, i: 0, s: new Uint8Array(0), t: null, floats: [], ints: [], strings: [], g: null, graphs: [], at };
   // Old writers leave `type` out; then the field that carries a value says it.
   let seen = AttributeType.Undefined;
   for (const f of r.fields()) {
@@ -134,12 +143,12 @@ function decodeAttribute(r: ProtoReader, at: number): OnnxAttribute {
       case 3: a.i = r.int(f, "i"); seen = AttributeType.Int; break;
       case 4: a.s = r.bytesField(f, "s"); seen = AttributeType.String; break;
       case 5: a.t = decodeTensorProto(r.message(f, "t", "TensorProto"), f.at); seen = AttributeType.Tensor; break;
-      case 6: r.bytesField(f, "g"); seen = AttributeType.Graph; break;
+      case 6: a.g = decodeGraph(r.message(f, "g", "GraphProto"), depth + 1); seen = AttributeType.Graph; break;
       case 7: r.floats(f, "floats", a.floats); seen = AttributeType.Floats; break;
       case 8: r.ints(f, "ints", a.ints); seen = AttributeType.Ints; break;
       case 9: a.strings.push(r.bytesField(f, "strings")); seen = AttributeType.Strings; break;
       case 10: r.bytesField(f, "tensors"); seen = AttributeType.Tensors; break;
-      case 11: r.bytesField(f, "graphs"); seen = AttributeType.Graphs; break;
+      case 11: a.graphs.push(decodeGraph(r.message(f, "graphs", "GraphProto"), depth + 1)); seen = AttributeType.Graphs; break;
       case 20: a.type = r.uint(f, "type"); break;
     }
   }

@@ -104,6 +104,11 @@ export class ProtoReader {
     this.repeated(field, Wire.Fixed32, name, () => into.push(this.fixed32()));
   }
 
+  /** Appends a repeated double field's values (packed or one per field). */
+  doubles(field: Field, name: string, into: number[]): void {
+    this.repeated(field, Wire.Fixed64, name, () => into.push(this.fixed64()));
+  }
+
   /** Throws a FormatError about the byte at `at`. */
   fail(at: number, problem: string): never {
     throw new FormatError(`ONNX: ${this.what} at byte ${at}: ${problem}`);
@@ -174,6 +179,13 @@ export class ProtoReader {
     return FLOAT_VIEW[0];
   }
 
+  private fixed64(): number {
+    if (this.end - this.pos < 8) this.fail(this.pos, `a double needs 8 bytes but only ${this.end - this.pos} remain`);
+    for (let i = 0; i < 8; i++) DOUBLE_BYTES[i] = this.bytes[this.pos + i];
+    this.pos += 8;
+    return DOUBLE_VIEW[0];
+  }
+
   /** An unsigned varint up to 2^53 as a number. */
   private varint(): number {
     const at = this.pos;
@@ -210,3 +222,5 @@ export class ProtoReader {
 
 const FLOAT_VIEW = new Float32Array(1);
 const FLOAT_BYTES = new Uint8Array(FLOAT_VIEW.buffer);
+const DOUBLE_VIEW = new Float64Array(1);
+const DOUBLE_BYTES = new Uint8Array(DOUBLE_VIEW.buffer);

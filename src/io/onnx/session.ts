@@ -1,26 +1,29 @@
 // InferenceSession: runs an ONNX model with the API of onnxruntime's (create, inputNames,
 // outputNames, run, release). `create` decodes and checks the whole model, builds every operator
-// (recurrent layers included) and computes once what depends only on initializers and constants;
-// `run` checks the feeds against the graph's inputs and runs the nodes the requested outputs need.
-// Keeps what it was made from (the model's bytes and the kinds on int8), from which a worker of the
-// pool makes its own copy.
+// (recurrent layers and subgraphs included) and computes once what depends only on initializers and
+// constants. `run` checks the feeds against the graph's inputs, then runs the plan compiled for their
+// signature — input types and dims, the values of the small inputs that pick branches or shapes
+// (Silero's sample rate), the outputs wanted — compiling it at the first such call (plan.ts); a graph
+// that cannot be planned for those feeds is interpreted node by node. Keeps what it was made from
+// (the model's bytes and the kinds on int8), from which a worker of the pool makes its own copy.
 
+import { engine } from "../../engine/engine.js";
 import { init } from "../../engine/init.js";
-import { FormatError, ResourceError, ShapeError, UnsupportedError, WasmRnnError } from "../../errors.js";
+import { FormatError, ResourceError, ShapeError, UnsupportedError } from "../../errors.js";
 import { wrapInternal } from "../../layers/layer.js";
 import { selectedKinds, type QuantizableKind } from "../../models/quantized-kinds.js";
+import { platform } from "../../platform/current.js";
 import { Tensor } from "../../tensor.js";
 import { checkTensor, describe } from "../../validate.js";
-import { Attributes } from "./attributes.js";
+import { CompiledGraph } from "./compiled-graph.js";
+import { evaluate, Scope, type Traced } from "./evaluate.js";
 import { fuseQuantizedMatMuls } from "./fusion.js";
-import { describeNode, nodesFor, orderNodes } from "./graph.js";
-import { decodeModel, type OnnxNode, type ValueInfo } from "./model.js";
-import { reshaped } from "./ops/elements.js";
-import type { Kernel, Value } from "./ops/kernel.js";
-import { OPERATORS } from "./ops/registry.js";
-import { dataTypeName, READ_TYPES, tensorFromProto } from "./tensor-proto.js";
+import { orderNodes } from "./graph.js";
+import { decodeModel, type OnnxGraph, type OnnxNode, type ValueInfo } from "./model.js";
+import { Plan, PlanMismatch } from "./plan.js";
+import { dataTypeName, READ_TYPES } from "./tensor-proto.js";
 import { OnnxTensor, type OnnxType } from "./tensor.js";
-import { platform } from "../../platform/current.js";
+import { NotPlannable, Tracer } from "./trace.js";
 
 /** onnxruntime's session options (execution providers, optimisation levels, …) are accepted and ignored: wasm-rnn has one backend. */
 export type SessionOptions = Readonly<Record<string, unknown>>;
@@ -34,14 +37,8 @@ export type Feed = OnnxTensor | Tensor;
 /** Output names to compute, as a list or as the keys of a record (onnxruntime's two forms). */
 export type Fetches = readonly string[] | Readonly<Record<string, unknown>>;
 
-/** The opsets of the default domain whose operators we implement (RNN/GRU/LSTM exist from 7). */
-const OPSETS = { min: 7, max: 23 };
-
-interface CompiledNode {
-  node: OnnxNode;
-  kernel: Kernel;
-  where: string;
-}
+/** The opsets of the default domain read: an operator of an older version with attributes it no longer has is refused by its attribute check. */
+const OPSETS = { min: 1, max: 25 };
 
 /** A graph input or output as the model declares it. */
 export interface ValueSignature {
@@ -67,11 +64,18 @@ export interface SessionSource {
 /** A decoded, checked model: what a session (or its quantized twin) is built from. */
 interface DecodedModel {
   opset: number;
+  graph: OnnxGraph;
+  /** The graph's nodes in running order, quantize_dynamic's MatMuls fused. */
   order: OnnxNode[];
-  inputs: ValueInfo[];
-  outputs: ValueInfo[];
-  initializers: Map<string, OnnxTensor>;
 }
+
+/** Plans kept per session (the least recently used goes first). */
+const MAX_PLANS = 16;
+/** An input whose value picks a branch or a shape is keyed (its value part of the plan's signature) up to this many elements. */
+const MAX_KEYED_ELEMENTS = 64;
+
+/** What a signature runs: a plan, or the interpreter (the graph could not be planned for it). */
+type Compiled = { plan: Plan } | { interpret: string };
 
 export class InferenceSession {
   readonly inputNames: readonly string[];
@@ -83,9 +87,11 @@ export class InferenceSession {
   /** The kinds of the float weights quantizeDynamic could put on the int8 kernels (LSTM, GRU and RNN
    *  nodes; "Dense": MatMul and Gemm with a constant B), noted as the nodes are built. */
   private readonly quantizableKinds = new Set<QuantizableKind>();
-  /** Initializers and what was computed from them at create time. */
-  private readonly constants = new Map<string, OnnxTensor>();
-  private readonly nodes: CompiledNode[] = [];
+  private readonly graph: CompiledGraph;
+  /** Compiled plans (or the decision to interpret) by signature, most recently used last. */
+  private readonly plans = new Map<string, Compiled>();
+  /** Inputs whose values are part of the signature: found while tracing (an If on the sample rate). */
+  private readonly keyed = new Set<string>();
   private released = false;
   /** @internal What the session was made from, for WorkerPool's workers to make their own. The bytes
    *  are kept as given, not copied: the decoded nodes' string and tensor attributes view them anyway. */
@@ -114,25 +120,20 @@ export class InferenceSession {
     this.source = source;
     const quantize = new Set(source.quantize);
     this.quantized = quantize.size > 0;
-    for (const input of model.inputs) this.inputs.set(input.name, graphInput(input));
-    // Initializers that are also inputs can be fed, so nothing is computed from them in advance.
-    for (const [name, t] of model.initializers) if (!this.inputs.has(name)) this.constants.set(name, t);
-    this.inputNames = model.inputs.filter((i) => !model.initializers.has(i.name)).map((i) => i.name);
-    this.outputNames = model.outputs.map((o) => o.name);
-    try {
-      for (const node of model.order) this.compile(node, model.opset, quantize);
-    } catch (e) {
-      this.disposeKernels();
-      throw e;
-    }
-    for (const [name, t] of model.initializers) if (this.inputs.has(name)) this.constants.set(name, t);
+    const { graph } = model;
+    for (const input of graph.inputs) this.inputs.set(input.name, graphInput(input));
+    const initialized = new Set(graph.initializers.map((t) => t.name));
+    this.inputNames = graph.inputs.filter((i) => !initialized.has(i.name)).map((i) => i.name);
+    this.outputNames = graph.outputs.map((o) => o.name);
+    this.graph = new CompiledGraph(graph, { opset: model.opset, quantize, noteQuantizable: (kind) => this.quantizableKinds.add(kind) }, null, model.order);
   }
 
   /** The element type and dims (null: any size; dims null: not declared) the model declares for each
    *  of its inputs and outputs (type null: one wasm-rnn does not read). */
   get signature(): { inputs: ValueSignature[]; outputs: ValueSignature[] } {
     const of = (info: ValueInfo): ValueSignature => ({ name: info.name, type: READ_TYPES.get(info.elemType) ?? null, dims: info.dims });
-    return { inputs: this.model.inputs.filter((i) => this.inputNames.includes(i.name)).map(of), outputs: this.model.outputs.map(of) };
+    const { graph } = this.model;
+    return { inputs: graph.inputs.filter((i) => this.inputNames.includes(i.name)).map(of), outputs: graph.outputs.map(of) };
   }
 
   /** @internal The same model with its float recurrent, MatMul and Gemm weights of the kinds in
@@ -144,101 +145,122 @@ export class InferenceSession {
     return new InferenceSession({ bytes: this.source.bytes, quantize: [...selectedKinds(this.quantizableKinds, selection, owner)] }, this.model);
   }
 
-  /** Builds a node's kernel; computes it right away when all its inputs are constants. */
-  private compile(node: OnnxNode, opset: number, quantize: ReadonlySet<QuantizableKind>): void {
-    const where = describeNode(node);
-    const operators = OPERATORS.get(node.domain);
-    if (!operators) throw new UnsupportedError(`ONNX: ${where} is in domain "${node.domain}"; wasm-rnn runs operators of the default ONNX domain and com.microsoft's DynamicQuantizeLSTM`);
-    const spec = operators.get(node.opType);
-    if (!spec) {
-      const domain = node.domain ? ` of domain "${node.domain}"` : "";
-      throw new UnsupportedError(`ONNX: ${where}: operator "${node.opType}"${domain} is not supported by wasm-rnn (it runs ${[...operators.keys()].join(", ")})`);
-    }
-    const [minIn, maxIn] = spec.inputs;
-    if (node.inputs.length < minIn || node.inputs.length > maxIn || node.inputs.slice(0, minIn).some((i) => i === "")) {
-      const arity = maxIn === minIn ? `${minIn}` : maxIn === Infinity ? `${minIn} or more` : `${minIn}–${maxIn} (the first ${minIn} required)`;
-      throw new FormatError(`ONNX: ${where} has inputs [${node.inputs.map((i) => JSON.stringify(i)).join(", ")}]; ${node.opType} takes ${arity}`);
-    }
-    if (node.outputs.length < 1 || node.outputs.length > spec.outputs) {
-      throw new FormatError(`ONNX: ${where} has ${node.outputs.length} outputs; ${node.opType} has ${spec.outputs === 1 ? "one" : `1–${spec.outputs}`}`);
-    }
-    const known = (i: number): Value | undefined => (i >= node.inputs.length || node.inputs[i] === "" ? null : this.constants.get(node.inputs[i]));
-    const attrs = new Attributes(node, where);
-    const quantizes = (kind: QuantizableKind) => {
-      this.quantizableKinds.add(kind);
-      return quantize.has(kind);
-    };
-    const kernel = spec.build({ opset, where, attrs, known, quantizes });
-    const compiled = { node, kernel, where };
-    this.nodes.push(compiled);
-    attrs.checkAllRead();
-    if (spec.foldable === false || !node.inputs.every((_, i) => known(i) !== undefined)) return;
-    const outputs = this.execute(compiled, node.inputs.map((_, i) => known(i) ?? null));
-    node.outputs.forEach((name, i) => {
-      const t = outputs[i];
-      if (name && t) this.constants.set(name, t);
-    });
-    this.nodes.pop();
-    kernel.dispose?.();
-  }
-
   /**
    * Runs the model. `feeds` maps input names to tensors (onnx.Tensor, onnxruntime's, or a float32
    * `tensor(data, shape)`); `fetches` (default: every output) names the outputs wanted. Resolves to
    * the outputs by name.
    */
   async run(feeds: Readonly<Record<string, Feed>>, fetches?: Fetches): Promise<Record<string, OnnxTensor>> {
-    if (this.released) throw new ResourceError("InferenceSession.run: the session was released");
-    const wanted = this.wantedOutputs(fetches);
-    const values = new Map<string, OnnxTensor>(this.constants);
-    for (const [name, t] of this.checkFeeds(feeds)) values.set(name, t);
-    const needed = new Set(nodesFor(this.nodes.map((c) => c.node), wanted, new Set(values.keys())));
-    const computed = new Set<string>();
-    for (const compiled of this.nodes) {
-      if (!needed.has(compiled.node)) continue;
-      const inputs = compiled.node.inputs.map((name) => (name === "" ? null : values.get(name) ?? missing(name, compiled.where)));
-      const outputs = this.execute(compiled, inputs);
-      compiled.node.outputs.forEach((name, i) => {
-        const t = outputs[i];
-        if (!name || !t) return;
-        values.set(name, t);
-        computed.add(name);
-      });
-    }
-    const result: Record<string, OnnxTensor> = {};
-    for (const name of wanted) {
-      const t = values.get(name) ?? missing(name, "the graph");
-      // Outputs that are constants or feeds are handed out as copies, so changing a result changes neither.
-      result[name] = computed.has(name) ? t : reshaped(t, t.dims, `output "${name}"`);
-    }
-    return result;
+    return this.runSync(feeds, fetches);
   }
 
-  /** Frees the wasm memory of the session's layers and buffers; the session cannot run afterwards. */
+  /** @internal run, synchronously (what the onnxruntime backend and the worker pool call). */
+  runSync(feeds: Readonly<Record<string, Feed>>, fetches?: Fetches): Record<string, OnnxTensor> {
+    if (this.released) throw new ResourceError("InferenceSession.run: the session was released");
+    const wanted = this.wantedOutputs(fetches);
+    const checked = Object.fromEntries(this.checkFeeds(feeds));
+    try {
+      const key = this.signatureKey(checked, wanted);
+      const compiled = this.plans.get(key);
+      if (compiled) {
+        this.plans.delete(key);
+        this.plans.set(key, compiled); // most recently used last
+        if ("plan" in compiled) return this.runPlan(key, compiled.plan, checked, wanted);
+        return this.interpret(checked, wanted);
+      }
+      return this.compile(checked, wanted);
+    } catch (e) {
+      throw wrapInternal(e, "InferenceSession.run");
+    }
+  }
+
+  /** Frees the wasm memory of the session's layers, plans and buffers; the session cannot run afterwards. */
   async release(): Promise<void> {
     this.released = true;
-    this.disposeKernels();
+    this.dropPlans();
+    this.graph.dispose();
   }
 
   get isReleased(): boolean {
     return this.released;
   }
 
-  private execute({ kernel, where }: CompiledNode, inputs: readonly Value[]): Value[] {
+  /** @internal How each signature run so far is compiled: a plan of n steps, or why it is interpreted. */
+  get plansInUse(): string[] {
+    return [...this.plans.values()].map((c) => ("plan" in c ? `plan of ${c.plan.stepCount} steps` : `interpreted: ${c.interpret}`));
+  }
+
+  private runPlan(key: string, plan: Plan, feeds: Record<string, OnnxTensor>, wanted: readonly string[]): Record<string, OnnxTensor> {
     try {
-      return kernel.run(inputs);
+      return plan.run(feeds);
     } catch (e) {
-      if (e instanceof WasmRnnError && !e.message.includes(where)) {
-        const Kind = e.constructor as new (message: string) => WasmRnnError;
-        throw new Kind(`ONNX ${where}: ${e.message}`);
-      }
-      throw wrapInternal(e, `ONNX ${where}`);
+      if (!(e instanceof PlanMismatch)) throw e;
+      plan.dispose();
+      this.plans.set(key, { interpret: e.message });
+      return this.interpret(feeds, wanted);
     }
   }
 
-  private disposeKernels(): void {
-    for (const { kernel } of this.nodes) kernel.dispose?.();
-    this.nodes.length = 0;
+  /** The plan's signature: each input's type and dims, the keyed inputs' values, the outputs wanted. */
+  private signatureKey(feeds: Readonly<Record<string, OnnxTensor>>, wanted: readonly string[]): string {
+    let key = wanted.join("\u0000");
+    for (const name of this.inputNames) {
+      const t = feeds[name];
+      key += `|${t.type}[${t.dims.join(",")}]`;
+      if (this.keyed.has(name)) key += `=${Array.prototype.join.call(t.data, ",")}`;
+    }
+    return key;
+  }
+
+  /** Traces a run of these feeds into a plan (the run's outputs come from the trace), keying the
+   *  inputs that pick shapes or branches where they are small; interprets when that is not enough. */
+  private compile(feeds: Record<string, OnnxTensor>, wanted: readonly string[]): Record<string, OnnxTensor> {
+    for (;;) {
+      const tracer = new Tracer(engine());
+      const scope = this.scope((name, t) => tracer.feed(name, t, this.keyed.has(name)), feeds);
+      try {
+        evaluate(scope, wanted, tracer);
+      } catch (e) {
+        if (!(e instanceof NotPlannable)) throw e;
+        const keyable = [...e.inputs].every((name) => !this.keyed.has(name) && this.inputs.has(name) && feeds[name].size <= MAX_KEYED_ELEMENTS);
+        if (keyable && e.inputs.size > 0) {
+          for (const name of e.inputs) this.keyed.add(name);
+          this.dropPlans(); // their signatures lack the new keys
+          continue;
+        }
+        this.remember(this.signatureKey(feeds, wanted), { interpret: e.message });
+        return this.interpret(feeds, wanted);
+      }
+      const outputs = wanted.map((name): [string, Traced] => [name, scope.get(name)!]);
+      this.remember(this.signatureKey(feeds, wanted), { plan: new Plan(engine(), tracer, outputs) });
+      return Object.fromEntries(outputs.map(([name, t]) => [name, copyOf(t.tensor)]));
+    }
+  }
+
+  /** Runs the graph node by node on these feeds. */
+  private interpret(feeds: Record<string, OnnxTensor>, wanted: readonly string[]): Record<string, OnnxTensor> {
+    const scope = this.scope((_, tensor) => ({ tensor, dynamic: null }), feeds);
+    evaluate(scope, wanted, null);
+    return Object.fromEntries(wanted.map((name) => [name, copyOf(scope.get(name)!.tensor)]));
+  }
+
+  private scope(fed: (name: string, t: OnnxTensor) => Traced, feeds: Record<string, OnnxTensor>): Scope {
+    const scope = new Scope(this.graph, null);
+    for (const [name, t] of Object.entries(feeds)) scope.set(name, fed(name, t));
+    return scope;
+  }
+
+  private remember(key: string, compiled: Compiled): void {
+    this.plans.set(key, compiled);
+    if (this.plans.size <= MAX_PLANS) return;
+    const [oldestKey, oldest] = this.plans.entries().next().value!;
+    if ("plan" in oldest) oldest.plan.dispose();
+    this.plans.delete(oldestKey);
+  }
+
+  private dropPlans(): void {
+    for (const c of this.plans.values()) if ("plan" in c) c.plan.dispose();
+    this.plans.clear();
   }
 
   private wantedOutputs(fetches: Fetches | undefined): string[] {
@@ -259,9 +281,12 @@ export class InferenceSession {
     for (const [name, given] of Object.entries(feeds)) {
       const input = this.inputs.get(name);
       if (!input) throw new ShapeError(`InferenceSession.run: the model has no input ${JSON.stringify(name)} (its inputs: ${this.inputNames.join(", ")})`);
-      const t = given instanceof OnnxTensor ? given : asTensor(given, name);
+      let t = given instanceof OnnxTensor ? given : asTensor(given, name);
       if (input.type && t.type !== input.type) throw new ShapeError(`InferenceSession.run: input "${name}" must be ${input.type}; got ${t.type}`);
       const dims = input.dims;
+      // A scalar input fed as one element of shape [1], as onnxruntime accepts (vad-web feeds Silero's
+      // sample rate so): read as the scalar.
+      if (dims && dims.length === 0 && t.dims.length === 1 && t.size === 1) t = new OnnxTensor(t.type, t.data, []);
       if (dims && (dims.length !== t.dims.length || dims.some((d, k) => d !== null && d !== t.dims[k]))) {
         throw new ShapeError(`InferenceSession.run: input "${name}" must have shape [${dims.map((d) => d ?? "*").join(", ")}]; got [${t.dims.join(", ")}]`);
       }
@@ -301,19 +326,17 @@ function describeFeed(given: unknown): string {
   return describe(given);
 }
 
-/** Decodes and checks a model: opset, nodes in running order (quantize_dynamic's MatMuls fused), initializers. */
+/** Decodes and checks a model: opset, nodes in running order (quantize_dynamic's MatMuls fused). */
 function decode(bytes: Uint8Array): DecodedModel {
   const { opsets, graph } = decodeModel(bytes);
   const opset = opsets.get("")!;
   if (opset < OPSETS.min || opset > OPSETS.max) throw new UnsupportedError(`ONNX: the model uses opset ${opset}; wasm-rnn runs opsets ${OPSETS.min}–${OPSETS.max}`);
-  const order = fuseQuantizedMatMuls(graph, orderNodes(graph));
-  const initializers = new Map<string, OnnxTensor>();
-  for (const t of graph.initializers) initializers.set(t.name, tensorFromProto(t, `initializer "${t.name}"`));
-  return { opset, order, inputs: graph.inputs, outputs: graph.outputs, initializers };
+  return { opset, graph, order: fuseQuantizedMatMuls(graph, orderNodes(graph)) };
 }
 
-function missing(name: string, where: string): never {
-  throw new FormatError(`ONNX: ${where} needs "${name}", which was not computed`);
+/** An output handed to the caller: its own copy, so changing it changes nothing here. */
+function copyOf(t: OnnxTensor): OnnxTensor {
+  return new OnnxTensor(t.type, t.data.slice() as Float32Array, t.dims);
 }
 
 function graphInput(info: ValueInfo): GraphInput {

@@ -1,29 +1,35 @@
 // The tensor that ONNX sessions take and return, shaped like onnxruntime's: `new Tensor(type, data,
-// dims)` with `.type`, `.data` and `.dims`, for float32, int64 (BigInt64Array), int32, and int8 and
-// uint8 (the weights and zero points of quantized models). Also the
-// element limit that every tensor made from a file or by an operator is checked against before
-// its memory is allocated.
+// dims)` with `.type`, `.data` and `.dims`, for float32, float64, float16 (its bits in a Uint16Array,
+// as onnxruntime keeps them), int64 (BigInt64Array), int32, int8 and uint8 (the weights and zero
+// points of quantized models) and bool (a Uint8Array of 0 and 1). Also the element limit that every
+// tensor made from a file or by an operator is checked against before its memory is allocated.
 
 import { ResourceError, ShapeError } from "../../errors.js";
 import { describe } from "../../validate.js";
+import { float16Bits } from "./float16.js";
 
 export interface OnnxDataTypes {
   float32: Float32Array;
+  float64: Float64Array;
+  float16: Uint16Array;
   int64: BigInt64Array;
   int32: Int32Array;
   int8: Int8Array;
   uint8: Uint8Array;
+  bool: Uint8Array;
 }
 
 export type OnnxType = keyof OnnxDataTypes;
 
 /** What the constructor accepts as data: the typed array, or plain numbers (bigints too for int64). */
-type DataInput<T extends OnnxType> = OnnxDataTypes[T] | readonly (T extends "int64" ? number | bigint : number)[];
+type DataInput<T extends OnnxType> = OnnxDataTypes[T] | readonly (T extends "int64" ? number | bigint : T extends "bool" ? boolean | number : number)[];
 
 /** @internal No tensor read from a model or made by an operator may hold more elements than this (2^28). */
 export const MAX_ELEMENTS = 2 ** 28;
 
-const ARRAYS: { [T in OnnxType]: { new (n: number): OnnxDataTypes[T] } } = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array };
+const ARRAYS: { [T in OnnxType]: { new (n: number): OnnxDataTypes[T] } } = {
+  float32: Float32Array, float64: Float64Array, float16: Uint16Array, int64: BigInt64Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+};
 
 export class OnnxTensor<T extends OnnxType = OnnxType> {
   readonly type: T;
@@ -38,7 +44,7 @@ export class OnnxTensor<T extends OnnxType = OnnxType> {
     const type = typed ? typeOrData : typeOfData(typeOrData);
     const data = (typed ? dataOrDims : typeOrData) as DataInput<T>;
     const dims = (typed ? maybeDims : dataOrDims) as readonly number[] | undefined;
-    if (!(type in ARRAYS)) throw new ShapeError(`Tensor: type must be "float32", "int64", "int32", "int8" or "uint8"; got ${describe(type)}`);
+    if (typeof type !== "string" || !Object.hasOwn(ARRAYS, type)) throw new ShapeError(`Tensor: type must be one of ${Object.keys(ARRAYS).map((t) => `"${t}"`).join(", ")}; got ${describe(type)}`);
     this.type = type as T;
     this.data = toTypedArray(this.type, data);
     this.dims = checkDims(dims ?? [this.data.length], this.data.length);
@@ -73,11 +79,12 @@ export function allocate<T extends OnnxType>(type: T, dims: readonly number[], w
 
 function typeOfData(data: unknown): OnnxType {
   if (data instanceof Float32Array) return "float32";
+  if (data instanceof Float64Array) return "float64";
   if (data instanceof BigInt64Array) return "int64";
   if (data instanceof Int32Array) return "int32";
   if (data instanceof Int8Array) return "int8";
   if (data instanceof Uint8Array) return "uint8";
-  throw new ShapeError("Tensor: data must be a Float32Array, BigInt64Array, Int32Array, Int8Array or Uint8Array (or pass the type first)");
+  throw new ShapeError("Tensor: data must be a Float32Array, Float64Array, BigInt64Array, Int32Array, Int8Array or Uint8Array (or pass the type first: float16 and bool data need it)");
 }
 
 function toTypedArray<T extends OnnxType>(type: T, data: DataInput<T>): OnnxDataTypes[T] {
@@ -90,6 +97,12 @@ function toTypedArray<T extends OnnxType>(type: T, data: DataInput<T>): OnnxData
     if (type === "int64") {
       if (typeof v !== "bigint" && !Number.isSafeInteger(v)) throw new ShapeError(`Tensor: int64 data[${i}] must be an integer or a bigint; got ${describe(v)}`);
       (out as BigInt64Array)[i] = BigInt(v as number | bigint);
+    } else if (type === "bool") {
+      if (typeof v !== "boolean" && v !== 0 && v !== 1) throw new ShapeError(`Tensor: bool data[${i}] must be true, false, 0 or 1; got ${describe(v)}`);
+      (out as Uint8Array)[i] = v ? 1 : 0;
+    } else if (type === "float16") {
+      if (typeof v !== "number") throw new ShapeError(`Tensor: float16 data[${i}] must be a number; got ${describe(v)}`);
+      (out as Uint16Array)[i] = float16Bits(v);
     } else {
       if (typeof v !== "number") throw new ShapeError(`Tensor: ${type} data[${i}] must be a number; got ${describe(v)}`);
       (out as Float32Array | Int32Array | Int8Array | Uint8Array)[i] = v;

@@ -231,7 +231,7 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
   };
 }
 
-const DATATYPE_OF: Record<OnnxType, Datatype> = { float32: "FP32", int32: "INT32", int64: "INT64", int8: "INT8", uint8: "UINT8" };
+const DATATYPE_OF: Record<OnnxType, Datatype> = { float32: "FP32", float64: "FP64", float16: "FP16", int32: "INT32", int64: "INT64", int8: "INT8", uint8: "UINT8", bool: "BOOL" };
 
 /** An ONNX model's own inputs and outputs; sizes it does not declare are −1 (any). Runs on `pool`'s
  *  workers when given. */

@@ -11,7 +11,7 @@ export class RequestError extends Error {
   }
 }
 
-export type Datatype = "BYTES" | "FP32" | "INT32" | "INT64" | "INT8" | "UINT8";
+export type Datatype = "BYTES" | "BOOL" | "FP16" | "FP32" | "FP64" | "INT32" | "INT64" | "INT8" | "UINT8";
 
 /** An input or output as model metadata describes it (−1: any size). */
 export interface TensorSpec {

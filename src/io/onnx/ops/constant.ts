@@ -1,11 +1,13 @@
-// Constant (value, value_float(s), value_int(s)), Identity, and Cast between float32, int32 and
-// int64 (floats truncate toward zero, int64 → int32 wraps, as onnxruntime's casts do).
+// Constant (value, value_float(s), value_int(s)), Identity, and Cast between every type read (floats
+// truncate toward zero, wider integers wrap, as onnxruntime's casts do; to float16 rounds to nearest
+// even; to bool is "not zero").
 
 import { FormatError, NumericError, UnsupportedError } from "../../../errors.js";
 import { dataTypeName, READ_TYPES } from "../tensor-proto.js";
 import { allocate, isType, OnnxTensor, type OnnxType } from "../tensor.js";
+import { float16Bits, float16ToFloat32 } from "../float16.js";
 import { reshaped } from "./elements.js";
-import { pure, type OpSpec } from "./kernel.js";
+import { pure, view, type OpSpec } from "./kernel.js";
 import { input } from "./values.js";
 
 const Constant: OpSpec = {
@@ -29,7 +31,7 @@ const Identity: OpSpec = {
   inputs: [1, 1],
   outputs: 1,
   build: ({ where }) =>
-    pure((inputs) => {
+    view((inputs) => {
       const x = input(inputs, 0, where);
       return reshaped(x, x.dims, where);
     }),
@@ -40,11 +42,19 @@ function truncated(v: number, where: string): number {
   return Math.trunc(v);
 }
 
-function cast(x: OnnxTensor, to: OnnxType, where: string): OnnxTensor {
+/** The elements of x as numbers or bigints (float16 bits decoded). */
+function valuesOf(x: OnnxTensor): ArrayLike<number | bigint> {
+  return isType(x, "float16") ? float16ToFloat32(x.data) : x.data;
+}
+
+export function cast(x: OnnxTensor, to: OnnxType, where: string): OnnxTensor {
   const out = allocate(to, x.dims, where);
+  const values = valuesOf(x);
   for (let i = 0; i < x.size; i++) {
-    const v = x.data[i];
-    if (isType(out, "float32")) out.data[i] = Number(v);
+    const v = values[i];
+    if (isType(out, "float32") || isType(out, "float64")) out.data[i] = Number(v);
+    else if (isType(out, "float16")) out.data[i] = float16Bits(Number(v));
+    else if (isType(out, "bool")) out.data[i] = v ? 1 : 0;
     else if (isType(out, "int32")) out.data[i] = typeof v === "bigint" ? Number(BigInt.asIntN(32, v)) : truncated(v, where) | 0;
     else if (isType(out, "int64")) out.data[i] = typeof v === "bigint" ? v : BigInt(truncated(v, where));
     else out.data[i] = typeof v === "bigint" ? Number(BigInt.asIntN(32, v)) : truncated(v, where) | 0; // int8, uint8: the low byte, as numpy's astype
@@ -58,9 +68,12 @@ const Cast: OpSpec = {
   build: ({ where, attrs }) => {
     const code = attrs.requiredInt("to");
     const to = READ_TYPES.get(code);
-    if (!to) throw new UnsupportedError(`ONNX: ${where} casts to ${dataTypeName(code)}; wasm-rnn casts to FLOAT, INT32, INT64, INT8 and UINT8`);
+    if (!to) throw new UnsupportedError(`ONNX: ${where} casts to ${dataTypeName(code)}; wasm-rnn casts to FLOAT, DOUBLE, FLOAT16, INT32, INT64, INT8, UINT8 and BOOL`);
     attrs.int("saturate", 1); // only affects float8 targets
-    return pure((inputs) => cast(input(inputs, 0, where), to, where));
+    return {
+      run: (inputs) => [cast(input(inputs, 0, where), to, where)],
+      plan: (node) => (node.inputs[0]?.type === to ? { alias: 0 } : null),
+    };
   },
 };
 

@@ -66,6 +66,22 @@ export function broadcastIndex(from: readonly number[], to: readonly number[], w
   return stridedIndex(to, strides, 0, what);
 }
 
+type ElementOf<T extends OnnxType> = OnnxDataTypes[T][number];
+
+/** f applied element-wise to a and b broadcast together (numpy rules), into a new tensor of type `to`. */
+export function mapBroadcast<A extends OnnxType, B extends OnnxType, T extends OnnxType>(
+  a: OnnxTensor<A>, b: OnnxTensor<B>, to: T, f: (x: ElementOf<A>, y: ElementOf<B>) => ElementOf<T>, what: string,
+): OnnxTensor<T> {
+  const dims = broadcastDims(a.dims, b.dims, what);
+  const out = allocate(to, dims, what);
+  const ia = sameDims(a.dims, dims) ? null : broadcastIndex(a.dims, dims, what);
+  const ib = sameDims(b.dims, dims) ? null : broadcastIndex(b.dims, dims, what);
+  const x = a.data as unknown as ArrayLike<ElementOf<A>>, y = b.data as unknown as ArrayLike<ElementOf<B>>;
+  const z = out.data as unknown as { [i: number]: ElementOf<T> };
+  for (let i = 0; i < out.size; i++) z[i] = f(x[ia ? ia[i] : i], y[ib ? ib[i] : i]);
+  return out;
+}
+
 /** A tensor of `dims` whose element i is src's element index[i]. */
 export function take<T extends OnnxType>(src: OnnxTensor<T>, index: ArrayLike<number>, dims: readonly number[], what: string): OnnxTensor<T> {
   const out = allocate(src.type, dims, what);
@@ -87,7 +103,7 @@ export function transpose<T extends OnnxType>(src: OnnxTensor<T>, perm: readonly
 /** A copy of src with other dims of the same size (Reshape, Squeeze, Identity, …). */
 export function reshaped<T extends OnnxType>(src: OnnxTensor<T>, dims: readonly number[], what: string): OnnxTensor<T> {
   if (elementCount(dims, what) !== src.size) throw new ShapeError(`${what}: cannot reshape [${src.dims.join(", ")}] (${src.size} elements) to [${dims.join(", ")}]`);
-  return new OnnxTensor(src.data.slice() as OnnxDataTypes[T], dims);
+  return new OnnxTensor(src.type, src.data.slice() as OnnxDataTypes[T], dims);
 }
 
 /** Copies n elements of src (from srcStart) into dst (from dstStart); both tensors of the same type. */

@@ -4,8 +4,9 @@
 
 import { FormatError, ShapeError } from "../../../errors.js";
 import { allocate, elementCount, isType, type OnnxTensor } from "../tensor.js";
+import { concatStep, stridedStep, type StridedRead } from "./copy-step.js";
 import { copyElements, stridedIndex, stridesOf, take, transpose } from "./elements.js";
-import { pure, type Kernel, type OpSpec, type Value } from "./kernel.js";
+import { type Kernel, type OpSpec, type Value } from "./kernel.js";
 import { input, intValues, normalizeAxes, normalizeAxis, product } from "./values.js";
 
 const Transpose: OpSpec = {
@@ -14,13 +15,21 @@ const Transpose: OpSpec = {
   build: ({ where, attrs }) => {
     const perm = attrs.ints("perm");
     if (perm && [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) throw new FormatError(`ONNX: ${where}: perm [${perm.join(", ")}] is not a permutation`);
-    return pure((inputs) => {
-      const x = input(inputs, 0, where);
-      const rank = x.dims.length;
-      const order = perm ?? x.dims.map((_, i) => rank - 1 - i);
-      if (order.length !== rank) throw new ShapeError(`${where}: perm [${order.join(", ")}] does not match the rank of [${x.dims.join(", ")}]`);
-      return transpose(x, order, where);
-    });
+    const orderOf = (dims: readonly number[]) => {
+      const order = perm ?? dims.map((_, i) => dims.length - 1 - i);
+      if (order.length !== dims.length) throw new ShapeError(`${where}: perm [${order.join(", ")}] does not match the rank of [${dims.join(", ")}]`);
+      return order;
+    };
+    return {
+      run: (inputs) => {
+        const x = input(inputs, 0, where);
+        return [transpose(x, orderOf(x.dims), where)];
+      },
+      plan: (node) => {
+        const dims = node.inputs[0]!.dims, order = orderOf(dims), strides = stridesOf(dims);
+        return stridedStep(node, { dims: order.map((p) => dims[p]), strides: order.map((p) => strides[p]), offset: 0 });
+      },
+    };
   },
 };
 
@@ -29,7 +38,11 @@ const Concat: OpSpec = {
   outputs: 1,
   build: ({ where, attrs }) => {
     const axisAttr = attrs.requiredInt("axis");
-    return pure((inputs) => {
+    return {
+      plan: (node) => concatStep(node, normalizeAxis(axisAttr, node.outputs[0]!.dims.length, where)),
+      run: (inputs) => [concat(inputs)],
+    };
+    function concat(inputs: readonly Value[]): OnnxTensor {
       const parts = inputs.map((_, i) => input(inputs, i, where));
       const first = parts[0];
       const axis = normalizeAxis(axisAttr, first.dims.length, where);
@@ -51,7 +64,7 @@ const Concat: OpSpec = {
         }
       }
       return out;
-    });
+    }
   },
 };
 
@@ -61,18 +74,19 @@ function bounds(t: OnnxTensor, what: string): number[] {
   return Array.from(t.data, Number);
 }
 
-function slice(x: OnnxTensor, starts: number[], ends: number[], axesGiven: number[] | null, steps: number[] | null, where: string): OnnxTensor {
-  const rank = x.dims.length;
+/** The elements a Slice takes from a tensor of `shape`, as a strided read. */
+function sliceRead(shape: readonly number[], starts: number[], ends: number[], axesGiven: number[] | null, steps: number[] | null, where: string): StridedRead {
+  const rank = shape.length;
   const axes = normalizeAxes(axesGiven ?? starts.map((_, i) => i), rank, where);
   const step = steps ?? starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || step.length !== starts.length) {
     throw new ShapeError(`${where}: starts, ends, axes and steps must have the same length (${starts.length}, ${ends.length}, ${axes.length}, ${step.length})`);
   }
-  const strides = stridesOf(x.dims);
-  const dims = [...x.dims], outStrides = [...strides];
+  const strides = stridesOf(shape);
+  const dims = [...shape], outStrides = [...strides];
   let offset = 0;
   axes.forEach((axis, i) => {
-    const dim = x.dims[axis], st = step[i];
+    const dim = shape[axis], st = step[i];
     if (st === 0 || !Number.isFinite(st)) throw new ShapeError(`${where}: step ${st} on axis ${axis} is not allowed`);
     const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v < 0 ? v + dim : v));
     const s = st > 0 ? clamp(starts[i], 0, dim) : clamp(starts[i], 0, dim - 1);
@@ -81,27 +95,42 @@ function slice(x: OnnxTensor, starts: number[], ends: number[], axesGiven: numbe
     outStrides[axis] = strides[axis] * st;
     offset += dims[axis] > 0 ? s * strides[axis] : 0;
   });
-  return take(x, stridedIndex(dims, outStrides, offset, where), dims, where);
+  return { dims, strides: outStrides, offset };
+}
+
+/** x read through `read` into a new tensor. */
+function readStrided(x: OnnxTensor, read: StridedRead, where: string): OnnxTensor {
+  return take(x, stridedIndex(read.dims, read.strides, read.offset, where), read.dims, where);
 }
 
 const Slice: OpSpec = {
   inputs: [1, 5],
   outputs: 1,
+  shapeInputs: [1, 2, 3, 4],
   build: ({ where, attrs, opset, known }): Kernel => {
+    let readOf: (shape: readonly number[], inputs: readonly Value[]) => StridedRead;
     if (opset < 10) {
       const starts = attrs.ints("starts"), ends = attrs.ints("ends"), axes = attrs.ints("axes");
       if (!starts || !ends) throw new FormatError(`ONNX: ${where} needs attributes "starts" and "ends"`);
-      return pure((inputs) => slice(input(inputs, 0, where), starts, ends, axes, null, where));
+      readOf = (shape) => sliceRead(shape, starts, ends, axes, null, where);
+    } else {
+      if (known(1) === null || known(2) === null) throw new FormatError(`ONNX: ${where} needs inputs starts and ends`);
+      const optional = (inputs: readonly Value[], i: number, name: string) => {
+        const t = inputs[i];
+        return t ? bounds(t, `${where}: ${name}`) : null;
+      };
+      readOf = (shape, inputs) => {
+        const starts = bounds(input(inputs, 1, where), `${where}: starts`), ends = bounds(input(inputs, 2, where), `${where}: ends`);
+        return sliceRead(shape, starts, ends, optional(inputs, 3, "axes"), optional(inputs, 4, "steps"), where);
+      };
     }
-    if (known(1) === null || known(2) === null) throw new FormatError(`ONNX: ${where} needs inputs starts and ends`);
-    const optional = (inputs: readonly Value[], i: number, name: string) => {
-      const t = inputs[i];
-      return t ? bounds(t, `${where}: ${name}`) : null;
+    return {
+      run: (inputs) => {
+        const x = input(inputs, 0, where);
+        return [readStrided(x, readOf(x.dims, inputs), where)];
+      },
+      plan: (node) => stridedStep(node, readOf(node.inputs[0]!.dims, node.inputs.map((v) => v?.constant ?? null))),
     };
-    return pure((inputs) => {
-      const starts = bounds(input(inputs, 1, where), `${where}: starts`), ends = bounds(input(inputs, 2, where), `${where}: ends`);
-      return slice(input(inputs, 0, where), starts, ends, optional(inputs, 3, "axes"), optional(inputs, 4, "steps"), where);
-    });
   },
 };
 
@@ -110,20 +139,38 @@ const Gather: OpSpec = {
   outputs: 1,
   build: ({ where, attrs }) => {
     const axisAttr = attrs.int("axis", 0);
-    return pure((inputs) => {
+    /** The indices along the axis, from −n…n−1 to 0…n−1. */
+    const positions = (shape: readonly number[], indices: OnnxTensor, axis: number) => {
+      const n = shape[axis];
+      return intValues(indices, `${where}: indices`).map((i) => {
+        if (i < -n || i >= n) throw new ShapeError(`${where}: index ${i} is outside −${n}…${n - 1} (axis ${axis} of [${shape.join(", ")}])`);
+        return i < 0 ? i + n : i;
+      });
+    };
+    return {
+      run: (inputs) => [gather(inputs)],
+      // One index (Silero picks its state's halves so): a strided read of that slice.
+      plan: (node) => {
+        const [data, indices] = node.inputs;
+        if (!data || !indices?.constant || indices.constant.size !== 1) return null;
+        const axis = normalizeAxis(axisAttr, data.dims.length, where);
+        const [j] = positions(data.dims, indices.constant, axis);
+        const strides = stridesOf(data.dims);
+        const dims = [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)];
+        return stridedStep(node, { dims, strides: [...strides.slice(0, axis), ...indices.dims.map(() => 0), ...strides.slice(axis + 1)], offset: j * strides[axis] });
+      },
+    };
+    function gather(inputs: readonly Value[]): OnnxTensor {
       const data = input(inputs, 0, where), indices = input(inputs, 1, where);
       const axis = normalizeAxis(axisAttr, data.dims.length, where);
       const n = data.dims[axis], inner = product(data.dims, axis + 1), outer = product(data.dims, 0, axis);
-      const idx = intValues(indices, `${where}: indices`).map((i) => {
-        if (i < -n || i >= n) throw new ShapeError(`${where}: index ${i} is outside −${n}…${n - 1} (axis ${axis} of [${data.dims.join(", ")}])`);
-        return i < 0 ? i + n : i;
-      });
+      const idx = positions(data.dims, indices, axis);
       const dims = [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)];
       const index = new Int32Array(elementCount(dims, where));
       let k = 0;
       for (let o = 0; o < outer; o++) for (const j of idx) for (let i = 0; i < inner; i++) index[k++] = (o * n + j) * inner + i;
       return take(data, index, dims, where);
-    });
+    }
   },
 };
 

@@ -4,7 +4,8 @@
 // weights with loadStateDict — at create time when the weights are initializers or constants, else at the first run, and rebuilt
 // only when their contents change. Handles layout 1, direction "reverse" (each sequence reversed
 // within its length around a forward layer), sequence_lens (a length of 0 gives zero outputs and
-// states, as onnxruntime's), initial states and the outputs Y [T, D, B, H], Y_h and Y_c.
+// states, as onnxruntime's), initial states and the outputs Y [T, D, B, H], Y_h and Y_c. In a plan,
+// the common case runs the layer on the plan's wasm memory without copies through JavaScript.
 
 import { ShapeError, UnsupportedError } from "../../../errors.js";
 import { GRU } from "../../../layers/gru.js";
@@ -17,7 +18,8 @@ import { RNN } from "../../../layers/rnn.js";
 import { tensor, type AnyTensor } from "../../../tensor.js";
 import { isType, OnnxTensor } from "../tensor.js";
 import { transpose } from "./elements.js";
-import type { BuildContext, Kernel, OpSpec, Value } from "./kernel.js";
+import type { BuildContext, Kernel, OpSpec, PlanNode, PlannedStep, Value } from "./kernel.js";
+import { OwnedMemory } from "./owned-memory.js";
 import { recurrentConfig, type RecurrentConfig } from "./recurrent-attributes.js";
 import { quantizedStateDictFromOnnx, stateDictFromOnnx, type OnnxQuantizedWeights } from "./recurrent-weights.js";
 import { floatInput, input, intValues } from "./values.js";
@@ -108,6 +110,39 @@ class RecurrentKernel implements Kernel {
       return config.batchMajor ? transpose(t, [1, 0, 2], where) : t;
     };
     return [y, final(result.hN.data), result.cN ? final(result.cN.data) : null];
+  }
+
+  /** In a plan: forward (or bidirectional) layout-0 nodes with constant weights and no
+   *  sequence_lens run the layer straight on the plan's wasm memory (its resident forward), the
+   *  outputs copied into place; the rest run `run`. */
+  plan(node: PlanNode): PlannedStep | null {
+    const { config } = this;
+    const x = node.inputs[0];
+    if (config.batchMajor || config.reverse || !x || x.type !== "float32" || x.constant || x.dims.length !== 3 || node.inputs[4]) return null;
+    const constants = node.inputs.map((v) => v?.constant ?? null);
+    if (node.inputs.some((v, i) => v && i !== 0 && i !== 5 && i !== 6 && !v.constant)) return null;
+    if ([5, 6].some((i) => node.inputs[i] && node.inputs[i]!.type !== "float32")) return null;
+    const layer = this.layerFor(this.weightsOf(constants), true);
+    const [T, B, I] = x.dims, D = config.directions, H = layer.hiddenSize;
+    if (I !== layer.inputSize || [5, 6].some((i) => node.inputs[i] && node.inputs[i]!.dims.join() !== [D, B, H].join())) return null;
+    const engine = node.engine;
+    const memory = new OwnedMemory(engine);
+    return {
+      make: (at) => {
+        const state = (i: number) => (constants[i] ? memory.floatsOf(constants[i]!.data as Float32Array) : at.input(i));
+        const from = at.input(0), h0 = state(5), c0 = config.kind === "lstm" ? state(6) : 0;
+        const y = at.output(0), yh = at.output(1), yc = at.output(2);
+        return () => {
+          const r = layer.forwardResident({ steps: T, batch: B, x: from, lengths: 0, h0, c0 });
+          // Our output is [T, B, D·H]; Y is [T, D, B, H].
+          if (y && D === 1) engine.copy(y, r.output, T * B * H);
+          else if (y) for (let t = 0; t < T; t++) for (let d = 0; d < D; d++) engine.copyColumns(B, H, r.output + (t * B * D + d) * H * 4, D * H, y + (t * D + d) * B * H * 4, H);
+          if (yh) engine.copy(yh, r.hN, D * B * H);
+          if (yc && r.cN) engine.copy(yc, r.cN, D * B * H);
+        };
+      },
+      dispose: () => memory.dispose(),
+    };
   }
 
   dispose(): void {

@@ -1,16 +1,19 @@
-// Operators on shapes: Shape (with opset-15 start/end), Reshape (0 copies a dimension unless
-// allowzero, −1 is inferred), Squeeze and Unsqueeze (axes as an attribute before opset 13, as an
-// input from it), Expand, ConstantOfShape. Any element type.
+// Operators on shapes: Shape (with opset-15 start/end) and Size, Reshape (0 copies a dimension
+// unless allowzero, −1 is inferred), Squeeze and Unsqueeze (axes as an attribute before opset 13, as
+// an input from it), Expand, ConstantOfShape, and Range (float32, float64, int32 and int64). Any
+// element type.
 
-import { FormatError, ShapeError } from "../../../errors.js";
-import { elementCount, OnnxTensor } from "../tensor.js";
-import { broadcastDims, broadcastIndex, reshaped, take } from "./elements.js";
-import { pure, type BuildContext, type OpSpec } from "./kernel.js";
+import { FormatError, ShapeError, UnsupportedError } from "../../../errors.js";
+import { allocate, elementCount, OnnxTensor } from "../tensor.js";
+import { broadcastDims, broadcastIndex, reshaped, stridesOf, take } from "./elements.js";
+import { stridedStep } from "./copy-step.js";
+import { pure, view, type BuildContext, type OpSpec } from "./kernel.js";
 import { input, intValues, normalizeAxes, product } from "./values.js";
 
 const Shape: OpSpec = {
   inputs: [1, 1],
   outputs: 1,
+  shapeOnly: true,
   build: ({ where, attrs }) => {
     const start = attrs.int("start", 0);
     const end = attrs.has("end") ? attrs.int("end", 0) : null;
@@ -26,9 +29,10 @@ const Shape: OpSpec = {
 const Reshape: OpSpec = {
   inputs: [2, 2],
   outputs: 1,
+  shapeInputs: [1],
   build: ({ where, attrs }) => {
     const allowZero = attrs.int("allowzero", 0) !== 0;
-    return pure((inputs) => {
+    return view((inputs) => {
       const x = input(inputs, 0, where);
       const shape = intValues(input(inputs, 1, where), `${where}: shape`);
       const dims = shape.map((d, i) => {
@@ -56,9 +60,10 @@ function reshapeByAxes(dimsFor: (dims: readonly number[], axes: number[] | null,
   return {
     inputs: [1, 2],
     outputs: 1,
+    shapeInputs: [1],
     build: (ctx) => {
       const attribute = ctx.opset < 13 ? ctx.attrs.ints("axes") : null;
-      return pure((inputs) => {
+      return view((inputs) => {
         const x = input(inputs, 0, ctx.where);
         const axes = ctx.opset < 13 ? attribute : inputs[1] ? intValues(inputs[1], `${ctx.where}: axes`) : null;
         return reshaped(x, dimsFor(x.dims, axes, ctx), ctx.where);
@@ -85,17 +90,29 @@ const Unsqueeze = reshapeByAxes((dims, given, { where, opset }) => {
 const Expand: OpSpec = {
   inputs: [2, 2],
   outputs: 1,
-  build: ({ where }) =>
-    pure((inputs) => {
-      const x = input(inputs, 0, where);
-      const dims = broadcastDims(x.dims, intValues(input(inputs, 1, where), `${where}: shape`), where);
-      return take(x, broadcastIndex(x.dims, dims, where), dims, where);
-    }),
+  shapeInputs: [1],
+  build: ({ where }) => {
+    const dimsOf = (x: readonly number[], shape: OnnxTensor) => broadcastDims(x, intValues(shape, `${where}: shape`), where);
+    return {
+      run: (inputs) => {
+        const x = input(inputs, 0, where);
+        const dims = dimsOf(x.dims, input(inputs, 1, where));
+        return [take(x, broadcastIndex(x.dims, dims, where), dims, where)];
+      },
+      plan: (node) => {
+        const [x, shape] = node.inputs;
+        const dims = dimsOf(x!.dims, shape!.constant!), strides = stridesOf(x!.dims);
+        // Broadcast axes (new or of size 1) read with stride 0.
+        return stridedStep(node, { dims, strides: dims.map((_, k) => { const j = k - (dims.length - x!.dims.length); return j < 0 || x!.dims[j] === 1 ? 0 : strides[j]; }), offset: 0 });
+      },
+    };
+  },
 };
 
 const ConstantOfShape: OpSpec = {
   inputs: [1, 1],
   outputs: 1,
+  shapeInputs: [0],
   build: ({ where, attrs }) => {
     const value = attrs.tensor("value") ?? new OnnxTensor("float32", [0], [1]);
     if (value.size !== 1) throw new FormatError(`ONNX: ${where}: attribute "value" must hold one element; got ${value.size}`);
@@ -106,4 +123,35 @@ const ConstantOfShape: OpSpec = {
   },
 };
 
-export const SHAPE_OPS: Record<string, OpSpec> = { Shape, Reshape, Squeeze, Unsqueeze, Expand, ConstantOfShape };
+const Size: OpSpec = {
+  inputs: [1, 1],
+  outputs: 1,
+  shapeOnly: true,
+  build: ({ where }) => pure((inputs) => new OnnxTensor("int64", [input(inputs, 0, where).size], [])),
+};
+
+const Range: OpSpec = {
+  inputs: [3, 3],
+  outputs: 1,
+  shapeInputs: [0, 1, 2],
+  build: ({ where }) =>
+    pure((inputs) => {
+      const [start, limit, delta] = [0, 1, 2].map((i) => input(inputs, i, where));
+      for (const [t, name] of [[start, "start"], [limit, "limit"], [delta, "delta"]] as const) {
+        if (t.size !== 1) throw new ShapeError(`${where}: ${name} must be a scalar; got [${t.dims.join(", ")}]`);
+        if (t.type !== start.type) throw new ShapeError(`${where}: ${name} is ${t.type} but start is ${start.type}`);
+      }
+      if (!["float32", "float64", "int32", "int64"].includes(start.type)) throw new UnsupportedError(`${where}: inputs are ${start.type}; wasm-rnn runs Range on float32, float64, int32 and int64`);
+      const [s, l, d] = [start, limit, delta].map((t) => Number(t.data[0]));
+      if (d === 0) throw new ShapeError(`${where}: delta is 0`);
+      const n = Math.max(Math.ceil((l - s) / d), 0);
+      const out = allocate(start.type, [n], where);
+      for (let i = 0; i < n; i++) {
+        if (start.type === "int64") (out.data as BigInt64Array)[i] = BigInt(s + i * d);
+        else (out.data as Float32Array)[i] = s + i * d;
+      }
+      return out;
+    }),
+};
+
+export const SHAPE_OPS: Record<string, OpSpec> = { Shape, Size, Reshape, Squeeze, Unsqueeze, Expand, ConstantOfShape, Range };
