@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
 /** Bottom to top: each may import only those before it. */
-const LAYERS = ["errors", "tensor", "validate", "random", "platform", "engine", "layers", "text", "models", "io", "train", "serving", "cli", "index", "node"];
+const LAYERS = ["errors", "tensor", "validate", "random", "platform", "engine", "layers", "text", "models", "io", "train", "serving", "cli", "index", "adapters", "node"];
 
 /** A folder of src/, or a file at its top without its extension. */
 function unitOf(path: string): string {
