@@ -4,7 +4,7 @@
 // thread) and onnxruntime-node (native, one thread) in this process; 32 streams at once (wasm-rnn:
 // one run of batch 32; onnxruntime-web: 32 sessions, a run each); and the streaming speech enhancer
 // of test/fixtures. Each peer's frames come from the test speech; every timed frame's output is
-// compared with onnxruntime-node's. Medians of per-frame times over interleaved rounds.
+// compared with onnxruntime-node's. Medians of per-frame times, the peers taking turns in blocks of frames.
 
 import { readFileSync } from "node:fs";
 import os from "node:os";
@@ -15,7 +15,7 @@ import { median } from "./timing.js";
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const vadDist = here("../node_modules/@ricky0123/vad-web/dist/");
 const MODELS = { v6: `${vadDist}silero_vad_v6.onnx`, v5: `${vadDist}silero_vad_v5.onnx` };
-const FRAMES = 200, WARMUP = 100, STREAMS = 32;
+const FRAMES = 200, WARMUP = 100, BLOCK = 25, STREAMS = 32;
 
 await init({ threads: 1 });
 const ortWeb = await import("onnxruntime-web");
@@ -46,21 +46,27 @@ async function sileroStream(Tensor, session, batch = 1) {
   };
 }
 
-/** Per-frame medians (µs) of each runner over FRAMES frames after WARMUP, interleaved frame by frame. */
+/** Per-frame medians (µs) of each runner over FRAMES frames after WARMUP: runners take turns in blocks
+ *  of BLOCK consecutive frames (a stream's frames follow each other, as in an application; the turns
+ *  spread other processes' load over every peer), and each frame's outputs are compared with
+ *  onnxruntime-node's of the same frame. */
 async function perFrame(runners) {
   const names = Object.keys(runners);
   for (let k = 0; k < WARMUP; k++) for (const name of names) await runners[name](k);
   const times = Object.fromEntries(names.map((n) => [n, []]));
-  let worst = 0;
-  for (let k = WARMUP; k < WARMUP + FRAMES; k++) {
-    const outputs = {};
+  const outputs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let block = WARMUP; block < WARMUP + FRAMES; block += BLOCK) {
     for (const name of names) {
-      const t0 = performance.now();
-      outputs[name] = await runners[name](k);
-      times[name].push((performance.now() - t0) * 1000);
+      for (let k = block; k < block + BLOCK; k++) {
+        const t0 = performance.now();
+        outputs[name][k - WARMUP] = await runners[name](k);
+        times[name].push((performance.now() - t0) * 1000);
+      }
     }
-    if (outputs["onnxruntime-node"]) for (const name of names) worst = Math.max(worst, ...Array.from(outputs[name], (v, i) => Math.abs(v - outputs["onnxruntime-node"][i])));
   }
+  let worst = 0;
+  const reference = outputs["onnxruntime-node"];
+  if (reference) for (const name of names) outputs[name].forEach((o, k) => (worst = Math.max(worst, ...Array.from(o, (v, i) => Math.abs(v - reference[k][i])))));
   return { medians: Object.fromEntries(names.map((n) => [n, median(times[n])])), worst };
 }
 
@@ -70,7 +76,7 @@ function row(label, medians, unit = "µs") {
   return `${label.padEnd(34)} wasm-rnn ${ours.toFixed(0).padStart(5)} ${unit}   ` + peers.map(([n, v]) => `${n} ${v.toFixed(0).padStart(5)} ${unit} (${(v / ours).toFixed(2)}×)`).join("   ");
 }
 
-console.log(`\nreal models per frame (${os.cpus()[0].model}, Node ${process.versions.node}, one thread; medians of ${FRAMES} frames after ${WARMUP}; ratio = peer / wasm-rnn):`);
+console.log(`\nreal models per frame (${os.cpus()[0].model}, Node ${process.versions.node}, one thread; medians of ${FRAMES} frames after ${WARMUP}, in turns of ${BLOCK}; ratio = peer / wasm-rnn):`);
 for (const [version, path] of Object.entries(MODELS)) {
   const bytes = readFileSync(path);
   const runners = {

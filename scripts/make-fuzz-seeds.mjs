@@ -1,5 +1,6 @@
 // Writes the seed corpora of the parser fuzzers (test/fuzz/) into test/fixtures/fuzz/: tiny safetensors
-// files of every dtype wasm-rnn reads (I8 included), small ONNX models copied from test/fixtures, and tfjs layers
+// files of every dtype wasm-rnn reads (I8 included), small ONNX models copied from test/fixtures (recurrent
+// nodes and the operators around them), and tfjs layers
 // models (saved by @tensorflow/tfjs) packed as keras seeds. Run: node scripts/make-fuzz-seeds.mjs
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -59,6 +60,12 @@ for (const model of [
   "onnx/attr_lstm_bidirectional_peepholes", "onnx/attr_lstm_int64_lengths", "onnx/attr_lstm_weights_as_inputs",
   "onnx/attr_gru_reset_after_bidirectional", "onnx/attr_gru_activations_clip", "onnx/attr_rnn_relu_bidirectional",
   "onnx-node/test_lstm_with_peepholes", "onnx-node/test_gru_seq_length",
+  // The operators real exports put around their recurrent nodes: subgraphs, convolutions, pads, scatters, float16.
+  "onnx-node-operators/test_if", "onnx-node-operators/test_basic_conv_with_padding", "onnx-node-operators/test_convtranspose_pads",
+  "onnx-node-operators/test_conv_with_autopad_same", "onnx-node-operators/test_reflect_pad", "onnx-node-operators/test_scatternd",
+  "onnx-node-operators/test_layer_normalization_3d_axis1_epsilon", "onnx-node-operators/test_reduce_mean_keepdims_example",
+  "onnx-node-operators/test_cast_FLOAT_to_FLOAT16", "onnx-node-operators/test_batchnorm_epsilon", "onnx-node-operators/test_prelu_broadcast",
+  "onnx-node-operators/test_gather_elements_negative_indices", "onnx-node-operators/test_split_variable_parts_2d_opset18",
 ]) write("onnx", `${model.split("/")[1]}.onnx`, readFileSync(`${FIXTURES}${model}/model.onnx`));
 
 // ---- keras: model.json and weights in one file (the format test/fuzz/targets.ts reads) --------------

@@ -119,8 +119,14 @@ export abstract class RecurrentStack extends Layer {
   protected readonly kind: CellKind;
   /** @internal Plan flags (RNN ReLU, GRU reset-after). */
   protected readonly flags: number;
-  /** Which parameter version and batch kind each (layer, direction)'s prepared weights were made for. */
-  private readonly preparedFor = new Map<string, { ptr: number; stamp: string }>();
+  /** Which parameter version and batch kind each (layer, direction)'s prepared weights were made for
+   *  (stamp: version·2 + 1 for batch 1's row panels), and their size. */
+  private readonly preparedFor = new Map<string, { ptr: number; stamp: number; floats: number }>();
+  /** Each (layer, direction)'s plan with its parameter pointers, for a parameter version (rebuilt
+   *  when it changes; a batch-1 step spent a third of its JavaScript time building plans). */
+  private readonly planBases: { version: number; plan: SequencePlan }[] = [];
+  /** Workspace bytes of a forward by plan shape (layer and direction, steps, batch, tokens). */
+  private readonly workspaceBytes = new Map<string, number>();
   /** @internal What the last forward left for backward. */
   protected state: ForwardState | null = null;
   /** This cell's kernels in the engine's core. */
@@ -317,24 +323,30 @@ export abstract class RecurrentStack extends Layer {
 
   /** Plan of layer l, direction d: sizes and parameter pointers. */
   private layerPlan(l: number, d: number, T: number, B: number, lengthsPtr: number): SequencePlan {
-    const s = suffix(l, d);
     const p = this.params;
-    const plan = emptyPlan();
+    const index = l * this.directions + d;
+    let base = this.planBases[index];
+    if (!base || base.version !== p.version) {
+      const s = suffix(l, d);
+      const plan = emptyPlan();
+      plan.inputSize = this.layerInputSize(l);
+      plan.hiddenSize = this.hiddenSize;
+      plan.outputSize = this.outputSize;
+      plan.flags = this.flags;
+      for (const [name, field, gradField] of PLAN_PARAMETERS) {
+        plan[field] = p.ptr(`${name}${s}`);
+        plan[gradField] = p.gradPtr(`${name}${s}`);
+      }
+      plan.wIhScale = p.ptr(scaleName(`weight_ih${s}`));
+      plan.wHhScale = p.ptr(scaleName(`weight_hh${s}`));
+      plan.wHrScale = p.ptr(scaleName(`weight_hr${s}`));
+      plan.cellOptions = this.cellOptionBlocks[d] ?? 0;
+      base = this.planBases[index] = { version: p.version, plan };
+    }
+    const plan = { ...base.plan };
     plan.steps = T;
     plan.batch = B;
-    plan.inputSize = this.layerInputSize(l);
-    plan.hiddenSize = this.hiddenSize;
-    plan.outputSize = this.outputSize;
-    plan.flags = this.flags;
     plan.lengths = lengthsPtr;
-    for (const [name, field, gradField] of PLAN_PARAMETERS) {
-      plan[field] = p.ptr(`${name}${s}`);
-      plan[gradField] = p.gradPtr(`${name}${s}`);
-    }
-    plan.wIhScale = p.ptr(scaleName(`weight_ih${s}`));
-    plan.wHhScale = p.ptr(scaleName(`weight_hh${s}`));
-    plan.wHrScale = p.ptr(scaleName(`weight_hr${s}`));
-    plan.cellOptions = this.cellOptionBlocks[d] ?? 0;
     return plan;
   }
 
@@ -370,13 +382,14 @@ export abstract class RecurrentStack extends Layer {
    * otherwise), made once and reused until the parameters change or the batch kind switches.
    */
   private preparedWeights(plan: SequencePlan, key: string): number {
-    plan.prepared = this.buffers.floats(`prepared${key}`, this.kernels.preparedBytes(this.engine.writePlan(plan)) / 4);
-    const stamp = `${this.params.version}:${plan.batch === 1 ? "row panels" : "gemm panels"}`;
+    const stamp = this.params.version * 2 + (plan.batch === 1 ? 1 : 0);
     const held = this.preparedFor.get(key);
-    if (!held || held.ptr !== plan.prepared || held.stamp !== stamp) {
-      this.kernels.prepare(this.engine.writePlan(plan));
-      this.preparedFor.set(key, { ptr: plan.prepared, stamp });
-    }
+    // Same weights, same layout: the buffer as it is (asked for by size, so a pool that moved it shows).
+    if (held && held.stamp === stamp && this.buffers.floats(`prepared${key}`, held.floats) === held.ptr) return held.ptr;
+    const floats = this.kernels.preparedBytes(this.engine.writePlan(plan)) / 4;
+    plan.prepared = this.buffers.floats(`prepared${key}`, floats);
+    this.kernels.prepare(this.engine.writePlan(plan));
+    this.preparedFor.set(key, { ptr: plan.prepared, stamp, floats });
     return plan.prepared;
   }
 
@@ -395,9 +408,20 @@ export abstract class RecurrentStack extends Layer {
     }
     if (pass === "forward") plan.prepared = this.preparedWeights(plan, key);
     plan.work = 0;
-    const bytes = (pass === "forward" ? this.kernels.forwardBytes : this.kernels.backwardBytes)(this.engine.writePlan(plan));
+    const bytes = pass === "forward" ? this.forwardWorkspace(plan, key) : this.kernels.backwardBytes(this.engine.writePlan(plan));
     plan.work = this.engine.scratch(bytes);
     this.kernels[pass](this.engine.writePlan(plan));
+  }
+
+  /** A forward kernel's workspace bytes, asked of the kernel once per plan shape. */
+  private forwardWorkspace(plan: SequencePlan, key: string): number {
+    const shape = `${key}|${plan.steps}|${plan.batch}|${plan.tokens ? plan.vocab : 0}`;
+    let bytes = this.workspaceBytes.get(shape);
+    if (bytes === undefined) {
+      bytes = this.kernels.forwardBytes(this.engine.writePlan(plan));
+      this.workspaceBytes.set(shape, bytes);
+    }
+    return bytes;
   }
 
   /**

@@ -3,10 +3,11 @@
 // the outputs of nodes whose inputs are all known (computed once here, the node then dropped).
 // Subgraphs are compiled with their node, and read the enclosing graph's known values.
 
-import { FormatError, UnsupportedError, WasmRnnError } from "../../errors.js";
+import { FormatError, NumericError, UnsupportedError, WasmRnnError } from "../../errors.js";
 import { wrapInternal } from "../../layers/layer.js";
 import type { QuantizableKind } from "../../models/quantized-kinds.js";
 import { Attributes } from "./attributes.js";
+import { float16ToFloat32 } from "./float16.js";
 import { describeNode, nodeReads, orderNodes } from "./graph.js";
 import type { OnnxGraph, OnnxNode, ValueInfo } from "./model.js";
 import type { Kernel, OpSpec, Value } from "./ops/kernel.js";
@@ -95,6 +96,7 @@ export class CompiledGraph {
       throw new FormatError(`ONNX: ${where} has ${node.outputs.length} outputs; ${node.opType} has ${spec.outputs === 1 ? "one" : `1–${spec.outputs}`}`);
     }
     const known = (i: number): Value | undefined => (i >= node.inputs.length || node.inputs[i] === "" ? null : this.constant(node.inputs[i]));
+    for (const i of spec.weights ?? []) checkFinite(known(i), node.inputs[i], where);
     const attrs = new Attributes(node, where);
     const subgraphs: CompiledGraph[] = [];
     const subgraph = (name: string) => {
@@ -134,6 +136,14 @@ export class CompiledGraph {
       kernel.dispose?.();
     }
   }
+}
+
+/** A NumericError when a weight known at create time holds a NaN or an infinity. */
+function checkFinite(t: Value | undefined, name: string, where: string): void {
+  if (!t || (t.type !== "float32" && t.type !== "float64" && t.type !== "float16")) return;
+  const values = t.type === "float16" ? float16ToFloat32(t.data as Uint16Array) : (t.data as Float32Array);
+  const at = values.findIndex((v) => !Number.isFinite(v));
+  if (at >= 0) throw new NumericError(`ONNX: ${where}: weight "${name}" holds ${values[at]} at element ${at}${t.type === "float16" ? " (float16: beyond ±65504, or NaN, in the file)" : ""}`);
 }
 
 /** Runs a node's kernel, its errors naming the node. */

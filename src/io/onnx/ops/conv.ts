@@ -4,7 +4,7 @@
 // a table of which input element each (output position, kernel position) reads — exact and simple;
 // plans run 1-D and 2-D float32 convolutions on the GEMM instead (conv-step.ts).
 
-import { ShapeError, UnsupportedError } from "../../../errors.js";
+import { FormatError, ShapeError, UnsupportedError } from "../../../errors.js";
 import { allocate, type OnnxTensor } from "../tensor.js";
 import { convShape, convTransposeShape, readConvAttributes, type ConvAttributes, type ConvShape } from "./conv-geometry.js";
 import { convStep, convTransposeStep } from "./conv-step.js";
@@ -115,11 +115,28 @@ export function convolveTransposed(inputs: readonly Value[], a: ConvAttributes, 
   return out;
 }
 
+/** What can be checked at create time against a known W: attribute lengths per spatial axis,
+ *  kernel_shape, and the group dividing W's channels (FormatError naming the attribute). */
+function checkAgainstWeights(w: Value | undefined, a: ConvAttributes, where: string, transpose: boolean): void {
+  if (!w) return;
+  const spatial = w.dims.length - 2;
+  if (spatial < 1) throw new ShapeError(`ONNX: ${where}: W must have rank ≥ 3 ([M, C/group, kernel…]); got [${w.dims.join(", ")}]`);
+  const lists: [string, number[] | null, number][] = [["kernel_shape", a.kernelShape, spatial], ["strides", a.strides, spatial], ["dilations", a.dilations, spatial], ["pads", a.pads, 2 * spatial], ["output_padding", a.outputPadding, spatial]];
+  for (const [name, list, n] of lists) {
+    if (list && list.length !== n) throw new FormatError(`ONNX: ${where}: attribute "${name}" has ${list.length} values; W [${w.dims.join(", ")}] has ${spatial} spatial axes, so it needs ${n}`);
+  }
+  if (a.kernelShape && a.kernelShape.some((k, i) => k !== w.dims[2 + i])) throw new FormatError(`ONNX: ${where}: attribute "kernel_shape" [${a.kernelShape.join(", ")}] does not match W's [${w.dims.slice(2).join(", ")}]`);
+  if (!transpose && w.dims[0] % a.group !== 0) throw new FormatError(`ONNX: ${where}: attribute "group" ${a.group} does not divide W's ${w.dims[0]} output channels`);
+  if (transpose && w.dims[0] % a.group !== 0) throw new FormatError(`ONNX: ${where}: attribute "group" ${a.group} does not divide W's ${w.dims[0]} input channels`);
+}
+
 const Conv: OpSpec = {
   inputs: [2, 3],
   outputs: 1,
-  build: ({ where, attrs }): Kernel => {
+  weights: [1, 2],
+  build: ({ where, attrs, known }): Kernel => {
     const a = readConvAttributes(attrs, where, false);
+    checkAgainstWeights(known(1), a, where, false);
     return { run: (inputs) => [convolve(inputs, a, where)], plan: (node) => convStep(node, a) };
   },
 };
@@ -127,8 +144,10 @@ const Conv: OpSpec = {
 const ConvTranspose: OpSpec = {
   inputs: [2, 3],
   outputs: 1,
-  build: ({ where, attrs }): Kernel => {
+  weights: [1, 2],
+  build: ({ where, attrs, known }): Kernel => {
     const a = readConvAttributes(attrs, where, true);
+    checkAgainstWeights(known(1), a, where, true);
     return { run: (inputs) => [convolveTransposed(inputs, a, where)], plan: (node) => convTransposeStep(node, a) };
   },
 };

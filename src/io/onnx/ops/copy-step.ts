@@ -1,7 +1,8 @@
 // Plan steps that only move float32 elements in wasm memory: a strided read of the input into the
 // contiguous output (Transpose, Slice, Expand, Tile: the wasm core's copyStrided), parts copied into
-// places of the output (Concat, Split), and Pad. Each describes its reads at plan time as an int32
-// descriptor the kernel walks; a run is one or a few kernel calls.
+// places of the output (Concat, Split), and Pad — each described at plan time as an int32 descriptor
+// the kernel walks, a run being one or a few kernel calls — and element maps fixed at plan time
+// (Gather's and ScatterND's constant indices), walked in JavaScript over the wasm memory.
 
 import { stridesOf } from "./elements.js";
 import type { PlanNode, PlannedStep } from "./kernel.js";
@@ -102,6 +103,44 @@ export function padStep(node: PlanNode, before: readonly number[], after: readon
       const desc = memory.intsOf([x!.dims.length, ...x!.dims, ...before, ...after]);
       const from = at.input(0), to = at.output(0);
       return () => core.pad(desc, from, to, PAD_MODES[mode], value);
+    },
+    dispose: () => memory.dispose(),
+  };
+}
+
+/** Output 0 [k] = input 0 [from[k]] for every k (a gather by a constant index map: Gather with several
+ *  indices), element by element in JavaScript over the wasm memory. */
+export function gatherStep(node: PlanNode, from: Int32Array): PlannedStep | null {
+  if (!readsFloats(node)) return null;
+  const engine = node.engine;
+  return {
+    make: (at) => {
+      const x = at.input(0) >> 2, y = at.output(0) >> 2;
+      return () => {
+        const f32 = engine.f32;
+        for (let k = 0; k < from.length; k++) f32[y + k] = f32[x + from[k]];
+      };
+    },
+  };
+}
+
+/** Output 0 = input 0 with element to[k] replaced by input `update` [k] (ScatterND with constant
+ *  indices and no reduction: the streaming caches of real exports). */
+export function scatterStep(node: PlanNode, update: number, to: Int32Array): PlannedStep | null {
+  const [data] = node.inputs, u = node.inputs[update];
+  if (!data || !u || data.type !== "float32" || u.type !== "float32" || (data.constant && u.constant)) return null;
+  const engine = node.engine, memory = new OwnedMemory(engine);
+  const size = data.dims.reduce((a, b) => a * b, 1);
+  return {
+    make: (at) => {
+      const x = data.constant ? memory.floatsOf(data.constant.data as Float32Array) : at.input(0);
+      const v = (u.constant ? memory.floatsOf(u.constant.data as Float32Array) : at.input(update)) >> 2;
+      const y = at.output(0);
+      return () => {
+        engine.copy(y, x, size);
+        const f32 = engine.f32, base = y >> 2;
+        for (let k = 0; k < to.length; k++) f32[base + to[k]] = f32[v + k];
+      };
     },
     dispose: () => memory.dispose(),
   };

@@ -57,6 +57,9 @@ export interface OpSpec {
   shapeInputs?: readonly number[];
   /** The outputs depend on the inputs' shapes alone (Shape, Size): constant in a plan whatever the data. */
   shapeOnly?: boolean;
+  /** Inputs that are weights: known at create time, they must be finite (a NaN or infinity there,
+   *  often a float16 overflow, is a NumericError naming the node, not silent garbage). */
+  weights?: readonly number[];
 }
 
 /** A kernel that is a plain function of its inputs. */

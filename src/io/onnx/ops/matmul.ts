@@ -2,13 +2,15 @@
 // transA, transB, C broadcast to [M, N]) on float32, both through the wasm core's blocked SIMD sgemm:
 // operands are copied into buffers the kernel keeps from run to run, then one sgemm call per matrix.
 // In a session quantizeDynamic made selecting "Dense", a constant 2-D B runs on the int8 kernels instead.
+// In a plan, a float32 MatMul by a constant 2-D B multiplies in place in wasm memory (matmulStep).
 
 import { engine } from "../../../engine/engine.js";
 import { ShapeError } from "../../../errors.js";
 import { BufferPool } from "../../../layers/buffer-pool.js";
 import { allocate, elementCount, isType, OnnxTensor } from "../tensor.js";
 import { broadcastDims, broadcastIndex, sameDims, transpose } from "./elements.js";
-import type { BuildContext, Kernel, OpSpec } from "./kernel.js";
+import type { BuildContext, Kernel, OpSpec, PlanNode, PlannedStep } from "./kernel.js";
+import { OwnedMemory } from "./owned-memory.js";
 import { Int8MatMul } from "./quantized-matmul.js";
 import { floatInput } from "./values.js";
 
@@ -78,9 +80,40 @@ function matmul(gemm: Sgemm, a: OnnxTensor<"float32">, b: OnnxTensor<"float32">,
   return new OnnxTensor(c, dims);
 }
 
+/** MatMul in a plan: a changing float32 A [..., M, K] times a constant 2-D B [K, N], the rows of A
+ *  one matrix: one matrix–vector product per row for up to two rows (B transposed once), else the
+ *  packed GEMM (B packed once). */
+function matmulStep(node: PlanNode): PlannedStep | null {
+  const [a, b] = node.inputs;
+  if (!a || a.type !== "float32" || a.constant || a.dims.length < 2 || !b?.constant || b.type !== "float32" || b.dims.length !== 2) return null;
+  const [K, N] = b.dims, rows = a.dims.slice(0, -1).reduce((p, d) => p * d, 1);
+  const data = b.constant.data as Float32Array;
+  const core = node.engine.core, memory = new OwnedMemory(node.engine);
+  const byRows = rows <= 2;
+  return {
+    scratchBytes: byRows ? 0 : core.gemmWorkspaceBytes(),
+    make: (at) => {
+      const from = at.input(0), to = at.output(0), work = at.scratch;
+      if (byRows) {
+        const transposed = new Float32Array(N * K);
+        for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) transposed[n * K + k] = data[k * N + n];
+        const w = memory.floatsOf(transposed);
+        return () => {
+          for (let r = 0; r < rows; r++) core.gemvRows(N, K, w, from + r * K * 4, to + r * N * 4, 0);
+        };
+      }
+      const packed = memory.floats(core.packedSize(K, N));
+      core.packB(K, N, memory.floatsOf(data), N, 1, packed);
+      return () => core.sgemmPacked(rows, N, K, from, K, 1, packed, to, N, 0, work);
+    },
+    dispose: () => memory.dispose(),
+  };
+}
+
 const MatMul: OpSpec = {
   inputs: [2, 2],
   outputs: 1,
+  weights: [1],
   build: ({ where, known, quantizes }): Kernel => {
     const b = known(1);
     if (b && isType(b, "float32") && b.dims.length === 2 && quantizes("Dense")) {
@@ -89,7 +122,11 @@ const MatMul: OpSpec = {
       return { run: (inputs) => [int8.multiply(floatInput(inputs, 0, where))], dispose: () => int8.dispose() };
     }
     const gemm = new Sgemm();
-    return { run: (inputs) => [matmul(gemm, floatInput(inputs, 0, where), floatInput(inputs, 1, where), where)], dispose: () => gemm.dispose() };
+    return {
+      run: (inputs) => [matmul(gemm, floatInput(inputs, 0, where), floatInput(inputs, 1, where), where)],
+      plan: matmulStep,
+      dispose: () => gemm.dispose(),
+    };
   },
 };
 
@@ -121,6 +158,7 @@ function gemmProduct(known: BuildContext["known"], quantizes: BuildContext["quan
 const Gemm: OpSpec = {
   inputs: [2, 3],
   outputs: 1,
+  weights: [1, 2],
   build: ({ where, attrs, known, quantizes }): Kernel => {
     const alpha = attrs.float("alpha", 1), beta = attrs.float("beta", 1);
     const transA = attrs.int("transA", 0) !== 0, transB = attrs.int("transB", 0) !== 0;

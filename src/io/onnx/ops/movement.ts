@@ -4,7 +4,7 @@
 
 import { FormatError, ShapeError } from "../../../errors.js";
 import { allocate, elementCount, isType, type OnnxTensor } from "../tensor.js";
-import { concatStep, stridedStep, type StridedRead } from "./copy-step.js";
+import { concatStep, gatherStep, stridedStep, type StridedRead } from "./copy-step.js";
 import { copyElements, stridedIndex, stridesOf, take, transpose } from "./elements.js";
 import { type Kernel, type OpSpec, type Value } from "./kernel.js";
 import { input, intValues, normalizeAxes, normalizeAxis, product } from "./values.js";
@@ -149,27 +149,32 @@ const Gather: OpSpec = {
     };
     return {
       run: (inputs) => [gather(inputs)],
-      // One index (Silero picks its state's halves so): a strided read of that slice.
+      // Constant indices: one (Silero picks its state's halves so) is a strided read of that slice;
+      // several, a map of elements.
       plan: (node) => {
         const [data, indices] = node.inputs;
-        if (!data || !indices?.constant || indices.constant.size !== 1) return null;
+        if (!data || !indices?.constant) return null;
         const axis = normalizeAxis(axisAttr, data.dims.length, where);
-        const [j] = positions(data.dims, indices.constant, axis);
+        const idx = positions(data.dims, indices.constant, axis);
+        if (idx.length !== 1) return gatherStep(node, gatherIndex(data.dims, idx, axis));
         const strides = stridesOf(data.dims);
         const dims = [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)];
-        return stridedStep(node, { dims, strides: [...strides.slice(0, axis), ...indices.dims.map(() => 0), ...strides.slice(axis + 1)], offset: j * strides[axis] });
+        return stridedStep(node, { dims, strides: [...strides.slice(0, axis), ...indices.dims.map(() => 0), ...strides.slice(axis + 1)], offset: idx[0] * strides[axis] });
       },
     };
+    /** For every output element, the data element it takes. */
+    function gatherIndex(dims: readonly number[], idx: readonly number[], axis: number): Int32Array {
+      const n = dims[axis], inner = product(dims, axis + 1), outer = product(dims, 0, axis);
+      const index = new Int32Array(elementCount([outer, idx.length, inner], where));
+      let k = 0;
+      for (let o = 0; o < outer; o++) for (const j of idx) for (let i = 0; i < inner; i++) index[k++] = (o * n + j) * inner + i;
+      return index;
+    }
     function gather(inputs: readonly Value[]): OnnxTensor {
       const data = input(inputs, 0, where), indices = input(inputs, 1, where);
       const axis = normalizeAxis(axisAttr, data.dims.length, where);
-      const n = data.dims[axis], inner = product(data.dims, axis + 1), outer = product(data.dims, 0, axis);
-      const idx = positions(data.dims, indices, axis);
       const dims = [...data.dims.slice(0, axis), ...indices.dims, ...data.dims.slice(axis + 1)];
-      const index = new Int32Array(elementCount(dims, where));
-      let k = 0;
-      for (let o = 0; o < outer; o++) for (const j of idx) for (let i = 0; i < inner; i++) index[k++] = (o * n + j) * inner + i;
-      return take(data, index, dims, where);
+      return take(data, gatherIndex(data.dims, positions(data.dims, indices, axis), axis), dims, where);
     }
   },
 };

@@ -54,6 +54,7 @@ function batchNormStep(node: PlanNode, epsilon: number): PlannedStep | null {
 const BatchNormalization: OpSpec = {
   inputs: [5, 5],
   outputs: 5,
+  weights: [1, 2, 3, 4],
   build: ({ where, attrs, opset }) => {
     const epsilon = attrs.float("epsilon", 1e-5);
     attrs.float("momentum", 0.9); // only updates running statistics in training
@@ -89,6 +90,7 @@ const BatchNormalization: OpSpec = {
 const LayerNormalization: OpSpec = {
   inputs: [2, 3],
   outputs: 3,
+  weights: [1, 2],
   build: ({ where, attrs }) => {
     const axisAttr = attrs.int("axis", -1), epsilon = attrs.float("epsilon", 1e-5);
     const stash = attrs.int("stash_type", 1);

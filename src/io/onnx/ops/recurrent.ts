@@ -263,6 +263,7 @@ function recurrent(kind: CellKind, quantized = false): OpSpec {
     inputs: [3, quantized ? 12 : kind === "lstm" ? 8 : 6],
     outputs: kind === "lstm" ? 3 : 2,
     foldable: false,
+    weights: quantized ? [3, 7, 8, 10] : weightInputs,
     build: ({ where, attrs, known, quantizes }: BuildContext): Kernel => {
       const config = recurrentConfig(kind, attrs);
       const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where), !quantized && quantizes(kindOfCell(kind)));
