@@ -14,7 +14,7 @@ import { median } from "./timing.js";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const vadDist = here("../node_modules/@ricky0123/vad-web/dist/");
-const MODELS = { v6: `${vadDist}silero_vad_v6.onnx`, v5: `${vadDist}silero_vad_v5.onnx` };
+const MODELS = { v6: `${vadDist}silero_vad_v6.onnx`, v5: `${vadDist}silero_vad_v5.onnx`, v4: `${vadDist}silero_vad_legacy.onnx` };
 const FRAMES = 200, WARMUP = 100, BLOCK = 25, STREAMS = 32;
 
 await init({ threads: 1 });
@@ -33,15 +33,22 @@ function speech() {
 }
 const samples = speech();
 
-/** A Silero stream on one runtime: `frame(k)` runs the stream's k-th frame and returns the speech probability. */
-async function sileroStream(Tensor, session, batch = 1) {
-  let state = new Tensor("float32", new Float32Array(2 * batch * 128), [2, batch, 128]);
+/** A Silero stream on one runtime: `frame(k)` runs the stream's k-th frame and returns the speech
+ *  probability. v5 and v6: 512 samples and 64 of context, one state; v4: 1536 samples (vad-web's
+ *  NonRealTimeVAD frames), h and c. */
+async function sileroStream(Tensor, session, batch = 1, legacy = false) {
+  const width = legacy ? 1536 : 576, step = legacy ? 1536 : 512, H = legacy ? 64 : 128;
+  const zeros = () => new Tensor("float32", new Float32Array(2 * batch * H), [2, batch, H]);
+  let state = legacy ? { h: zeros(), c: zeros() } : { state: zeros() };
   const sr = new Tensor("int64", BigInt64Array.from([16000n]), []);
-  const input = new Float32Array(batch * 576);
+  const input = new Float32Array(batch * width);
   return async (k) => {
-    for (let b = 0; b < batch; b++) input.set(samples.subarray(((k + 7 * b) * 512) % (samples.length - 576), ((k + 7 * b) * 512) % (samples.length - 576) + 576), b * 576);
-    const out = await session.run({ input: new Tensor("float32", input.slice(), [batch, 576]), state, sr });
-    state = out.stateN;
+    for (let b = 0; b < batch; b++) {
+      const at = ((k + 7 * b) * step) % (samples.length - width);
+      input.set(samples.subarray(at, at + width), b * width);
+    }
+    const out = await session.run({ input: new Tensor("float32", input.slice(), [batch, width]), ...state, sr });
+    state = legacy ? { h: out.hn, c: out.cn } : { state: out.stateN };
     return out.output.data;
   };
 }
@@ -79,13 +86,14 @@ function row(label, medians, unit = "µs") {
 console.log(`\nreal models per frame (${os.cpus()[0].model}, Node ${process.versions.node}, one thread; medians of ${FRAMES} frames after ${WARMUP}, in turns of ${BLOCK}; ratio = peer / wasm-rnn):`);
 for (const [version, path] of Object.entries(MODELS)) {
   const bytes = readFileSync(path);
+  const legacy = version === "v4";
   const runners = {
-    "wasm-rnn": await sileroStream(onnx.Tensor, await onnx.InferenceSession.create(bytes)),
-    "onnxruntime-web": await sileroStream(ortWeb.Tensor, await ortWeb.InferenceSession.create(bytes, { ...ORT_OPTIONS, executionProviders: ["wasm"] })),
-    "onnxruntime-node": await sileroStream(ortNode.Tensor, await ortNode.InferenceSession.create(bytes, ORT_OPTIONS)),
+    "wasm-rnn": await sileroStream(onnx.Tensor, await onnx.InferenceSession.create(bytes), 1, legacy),
+    "onnxruntime-web": await sileroStream(ortWeb.Tensor, await ortWeb.InferenceSession.create(bytes, { ...ORT_OPTIONS, executionProviders: ["wasm"] }), 1, legacy),
+    "onnxruntime-node": await sileroStream(ortNode.Tensor, await ortNode.InferenceSession.create(bytes, ORT_OPTIONS), 1, legacy),
   };
   const { medians, worst } = await perFrame(runners);
-  console.log(`${row(`Silero ${version}, 32 ms frame, batch 1`, medians)}   max |Δp| ${worst.toExponential(1)}`);
+  console.log(`${row(`Silero ${version}, ${legacy ? 96 : 32} ms frame, batch 1`, medians)}   max |Δp| ${worst.toExponential(1)}`);
 }
 
 // 32 streams: one run of batch 32 against 32 onnxruntime-web sessions (vad-web's way: a session per stream).

@@ -146,12 +146,13 @@ export function node(opType, inputs, outputs, attributes = {}, domain = "") {
   return n;
 }
 
-/** ValueInfoProto of a tensor: float, or of the type of `like` (a typed array); a dimension is a
- *  size, or a string naming a size fixed only at run time (dim_param). */
+/** ValueInfoProto of a tensor: float, or of the type of `like` (a typed array, or a data type code:
+ *  10 for FLOAT16); a dimension is a size, or a string naming a size fixed only at run time (dim_param). */
 export function valueInfo(name, dims, like = null) {
   const shape = new Message();
   for (const d of dims) shape.message(1, typeof d === "string" ? new Message().string(2, d) : new Message().varint(1, d));
-  const tensorType = new Message().varint(1, like ? dataType(like) : FLOAT).message(2, shape);
+  const type = typeof like === "number" ? like : like ? dataType(like) : FLOAT;
+  const tensorType = new Message().varint(1, type).message(2, shape);
   return new Message().string(1, name).message(2, new Message().message(1, tensorType));
 }
 
