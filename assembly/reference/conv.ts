@@ -29,91 +29,97 @@ export function actNaive(v: f64, act: i32, slope: f64, alpha: f64): f64 {
   return v;
 }
 
-/** x[c, ih, iw] or 0 outside [C, H, W]. */
-function pixel(x: usize, c: i32, ih: i32, iw: i32, H: i32, W: i32): f64 {
-  if (ih < 0 || ih >= H || iw < 0 || iw >= W) return 0;
-  return f(x, (c * H + ih) * W + iw);
+/** The geometry block read once, with the input index each kernel tap reads. */
+class Geometry {
+  C: i32; H: i32; W: i32; KH: i32; KW: i32; SH: i32; SW: i32; DH: i32; DW: i32; PT: i32; PL: i32; OH: i32; OW: i32;
+  constructor(geo: usize) {
+    this.C = g(geo, 0); this.H = g(geo, 1); this.W = g(geo, 2); this.KH = g(geo, 3); this.KW = g(geo, 4);
+    this.SH = g(geo, 5); this.SW = g(geo, 6); this.DH = g(geo, 7); this.DW = g(geo, 8);
+    this.PT = g(geo, 9); this.PL = g(geo, 10); this.OH = g(geo, 11); this.OW = g(geo, 12);
+  }
+
+  /** The index in [C, H, W] that output (oh, ow) reads through tap (kh, kw) of channel c, or −1 in the padding. */
+  tap(c: i32, oh: i32, ow: i32, kh: i32, kw: i32): i32 {
+    let ih = oh * this.SH - this.PT + kh * this.DH, iw = ow * this.SW - this.PL + kw * this.DW;
+    if (ih < 0 || ih >= this.H || iw < 0 || iw >= this.W) return -1;
+    return (c * this.H + ih) * this.W + iw;
+  }
+
+  /** x at that tap, 0 in the padding. */
+  pixel(x: usize, c: i32, oh: i32, ow: i32, kh: i32, kw: i32): f64 {
+    let i = this.tap(c, oh, ow, kh, kw);
+    return i < 0 ? 0 : f(x, i);
+  }
 }
 
 /** rows [OH·OW, C·KH·KW] from x [C, H, W]. */
 export function im2rowNaive(geo: usize, x: usize, rows: usize): void {
-  let C = g(geo, 0), H = g(geo, 1), W = g(geo, 2), KH = g(geo, 3), KW = g(geo, 4), SH = g(geo, 5), SW = g(geo, 6);
-  let DH = g(geo, 7), DW = g(geo, 8), PT = g(geo, 9), PL = g(geo, 10), OH = g(geo, 11), OW = g(geo, 12);
-  let K = C * KH * KW;
-  for (let oh = 0; oh < OH; oh++)
-    for (let ow = 0; ow < OW; ow++)
-      for (let c = 0; c < C; c++)
-        for (let kh = 0; kh < KH; kh++)
-          for (let kw = 0; kw < KW; kw++)
-            put(rows, (oh * OW + ow) * K + (c * KH + kh) * KW + kw, pixel(x, c, oh * SH - PT + kh * DH, ow * SW - PL + kw * DW, H, W));
+  let G = new Geometry(geo), K = G.C * G.KH * G.KW;
+  for (let oh = 0; oh < G.OH; oh++)
+    for (let ow = 0; ow < G.OW; ow++)
+      for (let c = 0; c < G.C; c++)
+        for (let kh = 0; kh < G.KH; kh++)
+          for (let kw = 0; kw < G.KW; kw++)
+            put(rows, (oh * G.OW + ow) * K + (c * G.KH + kh) * G.KW + kw, G.pixel(x, c, oh, ow, kh, kw));
 }
 
 /** y [C, H, W] += rows scattered back (the adjoint of im2row). */
 export function row2imNaive(geo: usize, rows: usize, y: usize): void {
-  let C = g(geo, 0), H = g(geo, 1), W = g(geo, 2), KH = g(geo, 3), KW = g(geo, 4), SH = g(geo, 5), SW = g(geo, 6);
-  let DH = g(geo, 7), DW = g(geo, 8), PT = g(geo, 9), PL = g(geo, 10), OH = g(geo, 11), OW = g(geo, 12);
-  let K = C * KH * KW;
-  for (let oh = 0; oh < OH; oh++)
-    for (let ow = 0; ow < OW; ow++)
-      for (let c = 0; c < C; c++)
-        for (let kh = 0; kh < KH; kh++)
-          for (let kw = 0; kw < KW; kw++) {
-            let ih = oh * SH - PT + kh * DH, iw = ow * SW - PL + kw * DW;
-            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-            let i = (c * H + ih) * W + iw;
-            put(y, i, f(y, i) + f(rows, (oh * OW + ow) * K + (c * KH + kh) * KW + kw));
+  let G = new Geometry(geo), K = G.C * G.KH * G.KW;
+  for (let oh = 0; oh < G.OH; oh++)
+    for (let ow = 0; ow < G.OW; ow++)
+      for (let c = 0; c < G.C; c++)
+        for (let kh = 0; kh < G.KH; kh++)
+          for (let kw = 0; kw < G.KW; kw++) {
+            let i = G.tap(c, oh, ow, kh, kw);
+            if (i >= 0) put(y, i, f(y, i) + f(rows, (oh * G.OW + ow) * K + (c * G.KH + kh) * G.KW + kw));
           }
 }
 
 /** y [Cout, OH, OW] = bias + Σ w[co, c, kh, kw]·x[c, ih, iw] (one group: x [C, H, W]); bias 0 = none. */
 export function convNaive(geo: usize, Cout: i32, x: usize, w: usize, bias: usize, y: usize): void {
-  let C = g(geo, 0), H = g(geo, 1), W = g(geo, 2), KH = g(geo, 3), KW = g(geo, 4), SH = g(geo, 5), SW = g(geo, 6);
-  let DH = g(geo, 7), DW = g(geo, 8), PT = g(geo, 9), PL = g(geo, 10), OH = g(geo, 11), OW = g(geo, 12);
+  let G = new Geometry(geo);
   for (let co = 0; co < Cout; co++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++) {
+    for (let oh = 0; oh < G.OH; oh++)
+      for (let ow = 0; ow < G.OW; ow++) {
         let s: f64 = bias != 0 ? f(bias, co) : 0;
-        for (let c = 0; c < C; c++)
-          for (let kh = 0; kh < KH; kh++)
-            for (let kw = 0; kw < KW; kw++)
-              s += f(w, ((co * C + c) * KH + kh) * KW + kw) * pixel(x, c, oh * SH - PT + kh * DH, ow * SW - PL + kw * DW, H, W);
-        put(y, (co * OH + oh) * OW + ow, s);
+        for (let c = 0; c < G.C; c++)
+          for (let kh = 0; kh < G.KH; kh++)
+            for (let kw = 0; kw < G.KW; kw++)
+              s += f(w, ((co * G.C + c) * G.KH + kh) * G.KW + kw) * G.pixel(x, c, oh, ow, kh, kw);
+        put(y, (co * G.OH + oh) * G.OW + ow, s);
       }
 }
 
 /** ConvTranspose of one group: x [Cin, OH, OW] (its input), w [Cin, C, KH, KW], y [C, H, W] (its
  *  output) = bias + Σ x[ci, oh, ow]·w[ci, c, kh, kw] at (oh·SH − PT + kh·DH, ow·SW − PL + kw·DW). */
 export function convTransposeNaive(geo: usize, Cin: i32, x: usize, w: usize, bias: usize, y: usize): void {
-  let C = g(geo, 0), H = g(geo, 1), W = g(geo, 2), KH = g(geo, 3), KW = g(geo, 4), SH = g(geo, 5), SW = g(geo, 6);
-  let DH = g(geo, 7), DW = g(geo, 8), PT = g(geo, 9), PL = g(geo, 10), OH = g(geo, 11), OW = g(geo, 12);
-  for (let c = 0; c < C; c++)
-    for (let i = 0; i < H * W; i++) put(y, c * H * W + i, bias != 0 ? f(bias, c) : 0);
+  let G = new Geometry(geo), HW = G.H * G.W;
+  for (let c = 0; c < G.C; c++)
+    for (let i = 0; i < HW; i++) put(y, c * HW + i, bias != 0 ? f(bias, c) : 0);
   for (let ci = 0; ci < Cin; ci++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++)
-        for (let c = 0; c < C; c++)
-          for (let kh = 0; kh < KH; kh++)
-            for (let kw = 0; kw < KW; kw++) {
-              let ih = oh * SH - PT + kh * DH, iw = ow * SW - PL + kw * DW;
-              if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-              let i = (c * H + ih) * W + iw;
-              put(y, i, f(y, i) + f(x, (ci * OH + oh) * OW + ow) * f(w, ((ci * C + c) * KH + kh) * KW + kw));
+    for (let oh = 0; oh < G.OH; oh++)
+      for (let ow = 0; ow < G.OW; ow++)
+        for (let c = 0; c < G.C; c++)
+          for (let kh = 0; kh < G.KH; kh++)
+            for (let kw = 0; kw < G.KW; kw++) {
+              let i = G.tap(c, oh, ow, kh, kw);
+              if (i >= 0) put(y, i, f(y, i) + f(x, (ci * G.OH + oh) * G.OW + ow) * f(w, ((ci * G.C + c) * G.KH + kh) * G.KW + kw));
             }
 }
 
 /** depthwiseConv's oracle: every channel with its own kernel w [channels, KH, KW]. */
 export function depthwiseConvNaive(geo: usize, channels: i32, x: usize, w: usize, bias: usize, act: i32,
                                    slopes: usize, alpha: f32, y: usize): void {
-  let H = g(geo, 1), W = g(geo, 2), KH = g(geo, 3), KW = g(geo, 4), SH = g(geo, 5), SW = g(geo, 6);
-  let DH = g(geo, 7), DW = g(geo, 8), PT = g(geo, 9), PL = g(geo, 10), OH = g(geo, 11), OW = g(geo, 12);
+  let G = new Geometry(geo);
   for (let c = 0; c < channels; c++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++) {
+    for (let oh = 0; oh < G.OH; oh++)
+      for (let ow = 0; ow < G.OW; ow++) {
         let s: f64 = bias != 0 ? f(bias, c) : 0;
-        for (let kh = 0; kh < KH; kh++)
-          for (let kw = 0; kw < KW; kw++)
-            s += f(w, (c * KH + kh) * KW + kw) * pixel(x, c, oh * SH - PT + kh * DH, ow * SW - PL + kw * DW, H, W);
-        put(y, (c * OH + oh) * OW + ow, actNaive(s, act, act == 4 ? f(slopes, c) : 0, alpha));
+        for (let kh = 0; kh < G.KH; kh++)
+          for (let kw = 0; kw < G.KW; kw++)
+            s += f(w, (c * G.KH + kh) * G.KW + kw) * G.pixel(x, c, oh, ow, kh, kw);
+        put(y, (c * G.OH + oh) * G.OW + ow, actNaive(s, act, act == 4 ? f(slopes, c) : 0, alpha));
       }
 }
 

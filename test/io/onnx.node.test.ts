@@ -2,28 +2,19 @@
 // onnx/onnx): every input_*.pb fed to its graph input, every output compared with output_*.pb at the
 // ONNX runner's tolerance (rtol 1e-3, atol 1e-6 here; the runner's default atol is 1e-7).
 
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, onnx, type OnnxTensor } from "../../src/index.js";
-import { readTensorProto } from "../../src/io/onnx/tensor-proto.js";
+import { init, onnx } from "../../src/index.js";
 import { FIXTURES } from "../helpers/fixtures.js";
+import { nodeTests, readDataSet } from "../helpers/onnx-node.js";
 
 const DIR = join(FIXTURES, "onnx-node");
-const TESTS = readdirSync(DIR).filter((name) => name.startsWith("test_")).sort();
+const TESTS = nodeTests(DIR);
 const maxErrors: Record<string, number> = {};
 
 beforeAll(async () => {
   await init();
 });
-
-function readSet(test: string, prefix: string): OnnxTensor[] {
-  const dir = join(DIR, test, "test_data_set_0");
-  return readdirSync(dir)
-    .filter((f) => f.startsWith(prefix))
-    .sort((a, b) => parseInt(a.slice(prefix.length), 10) - parseInt(b.slice(prefix.length), 10))
-    .map((f) => readTensorProto(readFileSync(join(dir, f))).tensor);
-}
 
 describe("ONNX node tests (LSTM, GRU, RNN)", () => {
   it("covers the 12 copied tests", () => {
@@ -32,7 +23,7 @@ describe("ONNX node tests (LSTM, GRU, RNN)", () => {
 
   it.each(TESTS)("%s", async (test) => {
     const session = await onnx.InferenceSession.create(join(DIR, test, "model.onnx"));
-    const inputs = readSet(test, "input_"), expected = readSet(test, "output_");
+    const inputs = readDataSet(DIR, test, "input_"), expected = readDataSet(DIR, test, "output_");
     expect(inputs).toHaveLength(session.inputNames.length);
     const feeds = Object.fromEntries(session.inputNames.map((name, i) => [name, inputs[i]]));
     const outputs = await session.run(feeds);

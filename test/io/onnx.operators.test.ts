@@ -7,15 +7,14 @@
 // with the reason: the list is checked, so nothing is skipped silently (sequence types, which
 // SplitToSequence makes, are not run).
 
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { init, onnx, UnsupportedError, type OnnxTensor } from "../../src/index.js";
-import { readTensorProto } from "../../src/io/onnx/tensor-proto.js";
 import { FIXTURES } from "../helpers/fixtures.js";
+import { nodeTests, readDataSet } from "../helpers/onnx-node.js";
 
 const DIR = join(FIXTURES, "onnx-node-operators");
-const TESTS = readdirSync(DIR).filter((name) => name.startsWith("test_")).sort();
+const TESTS = nodeTests(DIR);
 
 /** Tests wasm-rnn refuses, with the part of the UnsupportedError message that says why. */
 const SKIPPED: Record<string, RegExp> = {
@@ -31,14 +30,6 @@ beforeAll(async () => {
   await init();
 });
 
-function readSet(test: string, prefix: string): OnnxTensor[] {
-  const dir = join(DIR, test, "test_data_set_0");
-  return readdirSync(dir)
-    .filter((f) => f.startsWith(prefix))
-    .sort((a, b) => parseInt(a.slice(prefix.length), 10) - parseInt(b.slice(prefix.length), 10))
-    .map((f) => readTensorProto(readFileSync(join(dir, f))).tensor);
-}
-
 const refused: Record<string, string> = {};
 
 describe("ONNX node tests (operators around recurrent nodes)", () => {
@@ -50,7 +41,7 @@ describe("ONNX node tests (operators around recurrent nodes)", () => {
     let outputs: Record<string, OnnxTensor>, again: Record<string, OnnxTensor>, session: onnx.InferenceSession;
     try {
       session = await onnx.InferenceSession.create(join(DIR, test, "model.onnx"));
-      const inputs = readSet(test, "input_");
+      const inputs = readDataSet(DIR, test, "input_");
       expect(inputs).toHaveLength(session.inputNames.length);
       const feeds = Object.fromEntries(session.inputNames.map((name, i) => [name, inputs[i]]));
       outputs = await session.run(feeds);
@@ -64,7 +55,7 @@ describe("ONNX node tests (operators around recurrent nodes)", () => {
       return;
     }
     expect(SKIPPED[test], `${test} runs; remove it from SKIPPED`).toBeUndefined();
-    const expected = readSet(test, "output_");
+    const expected = readDataSet(DIR, test, "output_");
     session.outputNames.forEach((name, j) => {
       const want = expected[j];
       for (const [got, run] of [[outputs[name], "first run"], [again[name], "plan's run"]] as const) {
