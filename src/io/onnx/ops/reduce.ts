@@ -1,14 +1,15 @@
 // Reductions over axes: ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceL2,
 // ReduceSumSquare, ReduceLogSumExp. Axes come from the attribute before opset 13 (ReduceSum) or 18
 // (the others), from the optional second input since; none means every axis, or with
-// noop_with_empty_axes the input unchanged; keepdims (default 1) keeps reduced axes as size 1.
+// noop_with_empty_axes no axis: each element reduced alone (as onnxruntime: L1 and L2 give |x|,
+// SumSquare x², the others x); keepdims (default 1) keeps reduced axes as size 1.
 // float32 and float64 sum in float64; int32 and int64 exactly; Max and Min also take bool (opset 20).
 // Reducing an empty set gives the operation's identity (0, 1, −∞ for Max, +∞ for Min; NaN for Mean).
 // A plan reduces float32 over one run of axes with the wasm core's `reduce` (all but ReduceL1).
 
 import { UnsupportedError } from "../../../errors.js";
 import { allocate, isType, type OnnxTensor } from "../tensor.js";
-import { reshaped, stridesOf } from "./elements.js";
+import { reshaped, stridedIndex, stridesOf } from "./elements.js";
 import type { OpSpec, PlanNode, PlannedStep, Value } from "./kernel.js";
 import { input, intValues, normalizeAxes, product } from "./values.js";
 
@@ -22,6 +23,8 @@ interface Reduction {
   finish(acc: number, n: number): number;
   /** Whether it runs on bool (Max, Min). */
   bool?: boolean;
+  /** Whether reducing a single element changes it (L1, L2: |x|; SumSquare: x²). */
+  changesOne?: boolean;
 }
 
 const same = (acc: number) => acc;
@@ -32,9 +35,9 @@ const REDUCTIONS: Record<string, Reduction> = {
   ReduceMax: { code: 2, start: -Infinity, add: (a, x) => (x > a || Number.isNaN(x) ? x : a), finish: same, bool: true },
   ReduceMin: { code: 3, start: Infinity, add: (a, x) => (x < a || Number.isNaN(x) ? x : a), finish: same, bool: true },
   ReduceProd: { code: 7, start: 1, add: (a, x) => a * x, finish: same },
-  ReduceL1: { start: 0, add: (a, x) => a + Math.abs(x), finish: same },
-  ReduceL2: { code: 5, start: 0, add: (a, x) => a + x * x, finish: (a) => Math.sqrt(a) },
-  ReduceSumSquare: { code: 4, start: 0, add: (a, x) => a + x * x, finish: same },
+  ReduceL1: { start: 0, add: (a, x) => a + Math.abs(x), finish: same, changesOne: true },
+  ReduceL2: { code: 5, start: 0, add: (a, x) => a + x * x, finish: (a) => Math.sqrt(a), changesOne: true },
+  ReduceSumSquare: { code: 4, start: 0, add: (a, x) => a + x * x, finish: same, changesOne: true },
   ReduceLogSumExp: { code: 6, start: 0, add: (a, x) => a + Math.exp(x), finish: (a) => Math.log(a) },
 };
 
@@ -47,22 +50,7 @@ function reducedDims(dims: readonly number[], axes: readonly number[], keep: boo
 function targetIndex(dims: readonly number[], axes: readonly number[]): Int32Array {
   const kept = dims.map((d, k) => (axes.includes(k) ? 1 : d));
   const strides = stridesOf(kept).map((s, k) => (axes.includes(k) ? 0 : s));
-  const n = dims.reduce((a, b) => a * b, 1);
-  const out = new Int32Array(n);
-  const counter = new Array<number>(dims.length).fill(0);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    out[i] = at;
-    for (let k = dims.length - 1; k >= 0; k--) {
-      if (++counter[k] < dims[k]) {
-        at += strides[k];
-        break;
-      }
-      at -= strides[k] * (dims[k] - 1);
-      counter[k] = 0;
-    }
-  }
-  return out;
+  return stridedIndex(dims, strides, 0, "the reduced input");
 }
 
 /** A float32 plan step reducing `axes` of input 0, when they are one run of axes (axes of size 1
@@ -94,16 +82,16 @@ function reduce(name: string, r: Reduction): OpSpec {
       const keep = attrs.int("keepdims", 1) !== 0;
       const noop = opset >= axesFrom && attrs.int("noop_with_empty_axes", 0) !== 0;
       const attributeAxes = opset < axesFrom ? attrs.ints("axes") : null;
-      /** The axes reduced (null: none, the input passes unchanged). */
-      const axesOf = (dims: readonly number[], inputs: readonly Value[]) => {
+      /** The axes reduced (none with noop_with_empty_axes: each element alone). */
+      const axesOf = (dims: readonly number[], inputs: readonly Value[]): number[] => {
         const given = opset < axesFrom ? attributeAxes : inputs[1] ? intValues(inputs[1], `${where}: axes`) : null;
-        if ((given === null || given.length === 0) && noop) return null;
+        if ((given === null || given.length === 0) && noop) return [];
         return given && given.length ? normalizeAxes(given, dims.length, where) : dims.map((_, k) => k);
       };
       return {
         plan: (node) => {
           const axes = axesOf(node.inputs[0]!.dims, node.inputs.map((v) => v?.constant ?? null));
-          if (!axes) return { alias: 0 };
+          if (axes.length === 0) return r.changesOne ? null : { alias: 0 };
           return r.code === undefined ? null : reduceStep(node, axes, r.code);
         },
         run: (inputs) => [reduceTensor(inputs)],
@@ -111,7 +99,7 @@ function reduce(name: string, r: Reduction): OpSpec {
       function reduceTensor(inputs: readonly Value[]): OnnxTensor {
         const x = input(inputs, 0, where);
         const axes = axesOf(x.dims, inputs);
-        if (!axes) return reshaped(x, x.dims, where);
+        if (axes.length === 0 && !r.changesOne) return reshaped(x, x.dims, where);
         const dims = reducedDims(x.dims, axes, keep);
         if (isType(x, "int64")) return reduceInt64(x, axes, dims, name, where);
         if (x.type === "bool" && !r.bool) throw new UnsupportedError(`${where}: input is bool; wasm-rnn runs ${name} on float32, float64, int32 and int64`);
