@@ -69,8 +69,9 @@ interface DecodedModel {
   order: OnnxNode[];
 }
 
-/** Plans kept per session (the least recently used goes first). */
-const MAX_PLANS = 16;
+/** Plans kept per session (the least recently used goes first): enough for every batch size a served
+ *  stream model sees (1 to --max-batch), so batches do not trace again and again. */
+const MAX_PLANS = 64;
 /** An input whose value picks a branch or a shape is keyed (its value part of the plan's signature) up to this many elements. */
 const MAX_KEYED_ELEMENTS = 64;
 

@@ -1,15 +1,16 @@
 // Conv and ConvTranspose over any number of spatial axes (N, C, D1, …), with strides, dilations,
 // pads or auto_pad, groups (depthwise included), and ConvTranspose's output_padding and output_shape.
-// `run` is the direct definition: every output a sum over the group's channels and the kernel, through
-// a table of which input element each (output position, kernel position) reads — exact and simple;
-// plans run 1-D and 2-D float32 convolutions on the GEMM instead (conv-step.ts).
+// The direct definition — every output a sum over the group's channels and the kernel, through a table
+// of which input element each (output position, kernel position) reads — runs other ranks and types;
+// 1-D and 2-D float32 convolutions run on the GEMM (conv-step.ts), in plans and out of them.
 
 import { FormatError, ShapeError, UnsupportedError } from "../../../errors.js";
 import { allocate, type OnnxTensor } from "../tensor.js";
 import { convShape, convTransposeShape, readConvAttributes, type ConvAttributes, type ConvShape } from "./conv-geometry.js";
 import { convStep, convTransposeStep } from "./conv-step.js";
 import { stridesOf } from "./elements.js";
-import type { Kernel, OpSpec, Value } from "./kernel.js";
+import type { Kernel, OpSpec, PlanNode, PlannedStep, Value } from "./kernel.js";
+import { runStep } from "./run-step.js";
 import { product } from "./values.js";
 
 function floatInput(inputs: readonly Value[], i: number, name: string, where: string): OnnxTensor<"float32" | "float64"> {
@@ -130,6 +131,14 @@ function checkAgainstWeights(w: Value | undefined, a: ConvAttributes, where: str
   if (transpose && w.dims[0] % a.group !== 0) throw new FormatError(`ONNX: ${where}: attribute "group" ${a.group} does not divide W's ${w.dims[0]} input channels`);
 }
 
+/** A float32 1-D or 2-D convolution through its plan step (the GEMM), the weights taken as constants;
+ *  null when the step does not apply (the definition then runs). */
+function runFast(inputs: readonly Value[], where: string, outputDims: (x: readonly number[], w: readonly number[]) => number[], makeStep: (node: PlanNode) => PlannedStep | null): OnnxTensor[] | null {
+  const [x, w, b] = inputs;
+  if (!x || !w || x.type !== "float32" || w.type !== "float32" || (b && b.type !== "float32") || (x.dims.length !== 3 && x.dims.length !== 4) || w.dims.length !== x.dims.length) return null;
+  return runStep(where, inputs, (i) => i > 0, [outputDims(x.dims, w.dims)], makeStep);
+}
+
 const Conv: OpSpec = {
   inputs: [2, 3],
   outputs: 1,
@@ -137,7 +146,13 @@ const Conv: OpSpec = {
   build: ({ where, attrs, known }): Kernel => {
     const a = readConvAttributes(attrs, where, false);
     checkAgainstWeights(known(1), a, where, false);
-    return { run: (inputs) => [convolve(inputs, a, where)], plan: (node) => convStep(node, a) };
+    return {
+      run: (inputs) => {
+        operands(inputs, where, false, a.group); // the definition's checks and messages, before either runs
+        return runFast(inputs, where, (x, w) => [x[0], w[0], ...convShape(a, x.slice(2), w.slice(2), where).output], (node) => convStep(node, a)) ?? [convolve(inputs, a, where)];
+      },
+      plan: (node) => convStep(node, a),
+    };
   },
 };
 
@@ -148,7 +163,13 @@ const ConvTranspose: OpSpec = {
   build: ({ where, attrs, known }): Kernel => {
     const a = readConvAttributes(attrs, where, true);
     checkAgainstWeights(known(1), a, where, true);
-    return { run: (inputs) => [convolveTransposed(inputs, a, where)], plan: (node) => convTransposeStep(node, a) };
+    return {
+      run: (inputs) => {
+        operands(inputs, where, true, a.group);
+        return runFast(inputs, where, (x, w) => [x[0], w[1] * a.group, ...convTransposeShape(a, x.slice(2), w.slice(2), where).output], (node) => convTransposeStep(node, a)) ?? [convolveTransposed(inputs, a, where)];
+      },
+      plan: (node) => convTransposeStep(node, a),
+    };
   },
 };
 
