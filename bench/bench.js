@@ -78,6 +78,12 @@ if (suiteOnly) process.exit(0);
   if (status !== 0) process.exit(status ?? 1);
 }
 
+// Real-time streams of a stateful model (Silero VAD) through wasm-rnn serve and an onnxruntime-node server.
+{
+  const { status } = spawnSync(process.execPath, [here("./serve-streams.js")], { stdio: "inherit" });
+  if (status !== 0) process.exit(status ?? 1);
+}
+
 // Serving under load (wasm-rnn serve and onnxruntime-node servers, autocannon clients), its own processes.
 {
   const { status } = spawnSync(process.execPath, [here("./serve.js")], { stdio: "inherit" });

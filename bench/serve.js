@@ -10,7 +10,8 @@
 //   (c) serve-ort.js: a minimal Node HTTP server around onnxruntime-node running the same model (an
 //       ONNX graph of the same weights) per request on 2 intra-op threads;
 // req/s, p50 and p99 latency and the ratios, from one run each; plus the language model's generate
-// (tokens/s across clients), /v2/health/live's latency while 64 clients load the batched server (its
+// (tokens/s across clients), a small char LM's scores of 50-character texts batched against
+// --max-batch 1 at 1–64 clients (batching must never be slower), /v2/health/live's latency while 64 clients load the batched server (its
 // batches in the server's thread, and on 2 workers), the batches' mean size and compute time as the
 // server measured them (its metrics), and the targets. Never exits non-zero for a missed target.
 
@@ -157,6 +158,26 @@ const generation = [];
 for (const n of CLIENTS) generation.push(await load(lmServer.url, "/v2/models/lm/generate", n, generateBodies));
 await lmServer.stop();
 
+// A small char LM scoring 50-character texts (the Batcher's "score"), batched (defaults) and with
+// --max-batch 1, at 1, 8, 32 and 64 clients: batching must never be slower — where batches do not pay
+// (short texts on a small model), the Batcher measures it and sends calls alone.
+const scoreDir = join(work, "lm-score");
+api.saveCheckpoint(scoreDir, new api.LanguageModel(api.CharTokenizer.fit(text), { hiddenSize: 128, embeddingDim: 32, seed: 2 }));
+const scoreBodies = Array.from({ length: 16 }, (_, i) => JSON.stringify({ inputs: [{ name: "text", datatype: "BYTES", shape: [1], data: [text.slice(i, i + 50)] }] }));
+const SCORE_CLIENTS = [1, 8, 32, 64], SCORE_ROUNDS = 3;
+const scoreServers = [["batched (defaults)", []], ["--max-batch 1", ["--max-batch", "1"]]];
+const scoring = new Map(scoreServers.map(([label]) => [label, SCORE_CLIENTS.map(() => [])]));
+// Both servers up at once (an idle one takes no CPU), measured alternately, SCORE_ROUNDS times per
+// client count: the ratio is of medians, not of two moments of a noisy machine.
+const running = await Promise.all(scoreServers.map(([, extra]) => start(CLI, ["serve", "--model", scoreDir, "--name", "lm", "--port", "0", ...extra])));
+for (const server of running) await load(server.url, "/v2/models/lm/infer", 32, scoreBodies);
+for (const [i, n] of SCORE_CLIENTS.entries()) {
+  for (let round = 0; round < SCORE_ROUNDS; round++) {
+    for (const [k, [label]] of scoreServers.entries()) scoring.get(label)[i].push((await load(running[k].url, "/v2/models/lm/infer", n, scoreBodies)).rps);
+  }
+}
+for (const server of running) await server.stop();
+
 const cpu = (await import("node:os")).cpus()[0]?.model ?? "?";
 console.log(`\n=== serving: ${cpu}, ${(await import("node:os")).availableParallelism()} cores, Node ${process.version}, ${SECONDS} s per cell ===`);
 console.log(`LSTM classifier V${V} E${E} H${H}, T 64–128, single-sequence requests; maxBatch ${MAX_BATCH}, maxDelayMs ${MAX_DELAY_MS}`);
@@ -172,7 +193,10 @@ for (const [label, h] of health) {
 const batchMs = health.get("wasm-rnn serve, batched").batchMs;
 const workerBatchMs = health.get("wasm-rnn serve, batched, 2 workers (batches ≤ 32)").batchMs;
 console.log(`char-LM generate (H256, 50 tokens a request), tokens/s: ${CLIENTS.map((n, i) => `${n} clients ${(generation[i].rps * 50).toFixed(0)}`).join(", ")}`);
+console.log(`char-LM score (H128, 50-character texts), median req/s of ${SCORE_ROUNDS} alternating runs: ${[...scoring].map(([label, rows]) => `${label}: ${rows.map((r, i) => `${SCORE_CLIENTS[i]} clients ${median(r).toFixed(0)}`).join(", ")}`).join("; ")}`);
+const [scoreBatched, scoreSingle] = [...scoring.values()].map((rows) => rows.map((r) => ({ rps: median(r) })));
 const targets = [
+  ...SCORE_CLIENTS.map((n, i) => [`char-LM score at ${n} clients, batched ≥ 0.95× --max-batch 1 req/s (never slower, within noise)`, scoreBatched[i].rps / scoreSingle[i].rps, 0.95]),
   ["at 64 clients, batched ≥ 1.25× unbatched req/s", batched[2].rps / single[2].rps, 1.25],
   ["at 64 clients, batched on 2 workers ≥ 1.25× unbatched req/s", onWorkers[2].rps / single[2].rps, 1.25],
   ["at 64 clients, int8 batched ≥ onnxruntime-node f32 req/s", int8[2].rps / ortNode[2].rps, 1.0],

@@ -32,6 +32,7 @@ export const SERVE_OPTIONS = {
   threads: { type: "string" },
   workers: { type: "string" },
   "drain-delay-ms": { type: "string" },
+  state: { type: "string", multiple: true },
 } as const;
 
 export async function serve(values: Values): Promise<void> {
@@ -50,13 +51,15 @@ export async function serve(values: Values): Promise<void> {
   // health checks answer while a request computes.
   const pool = values.workers === undefined ? undefined : await WorkerPool.create({ size: intOption(values, "workers", 1) });
   let server: InferenceServer | null = null; // the batcher reports its batches to the server's metrics
+  const states = (values.state as string[] | undefined) ?? [];
+  if (states.length && !(model instanceof InferenceSession)) throw new UsageError("--state names an ONNX model's state inputs and outputs; this model is not an ONNX file");
   const served = servedModel(model, {
     maxBatchSize,
     maxDelayMs,
     pool,
     onBatch: (size) => server?.metrics.batchSize.observe({ model: name }, size),
     onBatchEnd: (_size, seconds) => server?.metrics.batchSeconds.observe({ model: name }, seconds),
-  });
+  }, states);
   server = new InferenceServer(new Map([[name, served]]), { maxBodyBytes });
   const handler = server;
   const http = createServer((req, res) => void answer(handler, req, res));

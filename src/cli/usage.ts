@@ -18,6 +18,7 @@ export const USAGE = `Usage:
   wasm-rnn quantize --model DIR --out DIR2 [--layers lstm,gru,rnn,dense] [--text FILE]
   wasm-rnn serve  --model DIR|FILE.onnx|model.json [--name NAME] [--host 127.0.0.1] [--port 8000] [--max-batch N]
                   [--max-delay-ms X] [--max-body-bytes N] [--threads N] [--workers N] [--drain-delay-ms N]
+                  [--state INPUT=OUTPUT ...]
 
 train   trains a language model (default: character-level LSTM on the bundled Pride and Prejudice)
         and saves checkpoints to --out (default ./wasm-rnn-model); --resume continues from there.
@@ -33,7 +34,10 @@ serve          serves the model over HTTP on the Open Inference Protocol (KServe
                /v2/health/ready, /v2/models/NAME[/ready|/infer|/generate|/generate_stream], /metrics;
                concurrent requests share batches. Prints "listening on http://HOST:PORT" when ready;
                SIGTERM turns readiness to 503, serves --drain-delay-ms more (default 0), then stops
-               accepting, finishes in-flight requests and exits 0.
+               accepting, finishes in-flight requests and exits 0. An ONNX model with state inputs
+               (found by name, e.g. Silero's state → stateN, or named by --state) keeps each
+               stream's state by parameters.sequence_id/sequence_start/sequence_end and runs the
+               frames of concurrent streams together.
 `;
 
 /** A mistake in the command line: printed with the usage text, exit code 2. */

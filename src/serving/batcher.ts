@@ -7,7 +7,9 @@
 // none has joined for QUIET_MS, or when its first call has waited maxDelayMs. Each caller gets its
 // own result (the unbatched call's, up to the rounding of a larger product). A malformed call is
 // refused alone, before it joins a batch; a batch that fails fails only its members, with a
-// WorkerError; an AbortSignal takes a waiting call out; at most maxQueue calls wait. Batches run in
+// WorkerError; an AbortSignal takes a waiting call out; at most maxQueue calls wait. Batching must
+// pay: per kind of call, BatchPayoff measures lone calls and batches as they run, and while batches
+// of a size take more than 0.9 of a lone call's time per call, calls go alone. Batches run in
 // this thread (on the thread team when there is one), or on a WorkerPool's workers, which leaves
 // this thread free to answer others while they compute.
 
@@ -23,6 +25,7 @@ import { SequenceTagger } from "../models/tagger.js";
 import { Tensor } from "../tensor.js";
 import { platform } from "../platform/current.js";
 import { describe, optionsObject, type TensorLike } from "../validate.js";
+import { BatchPayoff, type BucketTiming } from "./batch-payoff.js";
 import type { WorkerPool } from "./pool.js";
 
 export interface BatcherOptions {
@@ -79,6 +82,8 @@ const QUIET_MS = 1;
 interface Group {
   calls: Call[];
   run(inputs: unknown[]): Promise<unknown[]>;
+  /** Whether batches pay for this kind of call (shared by its groups). */
+  payoff: BatchPayoff;
 }
 
 export class Batcher {
@@ -103,6 +108,8 @@ export class Batcher {
   private closed = false;
   /** Distinct keys for calls that must run alone. */
   private alone = 0;
+  /** Per kind of call, whether batches pay. */
+  private readonly payoffs = new Map<string, BatchPayoff>();
 
   constructor(private readonly target: BatchTarget, options: BatcherOptions = {}) {
     optionsObject(options, "Batcher: options", false);
@@ -126,6 +133,11 @@ export class Batcher {
   /** Calls waiting to run. */
   get pending(): number {
     return this.waiting;
+  }
+
+  /** @internal Per kind of call ("score", "classify", …), the milliseconds per call measured alone and by batch size. */
+  measured(): Record<string, BucketTiming[]> {
+    return Object.fromEntries([...this.payoffs].map(([key, payoff]) => [key, payoff.measured()]));
   }
 
   /** A classifier's label and class probabilities for one sequence (token ids or feature vectors). */
@@ -226,7 +238,9 @@ export class Batcher {
       const groupKey = how.alone ? `${key} #${this.alone++}` : key;
       let group = this.groups.get(groupKey);
       if (!group) {
-        group = { calls: [], run };
+        let payoff = this.payoffs.get(key);
+        if (!payoff) this.payoffs.set(key, (payoff = new BatchPayoff()));
+        group = { calls: [], run, payoff };
         this.groups.set(groupKey, group);
       }
       const entry: Call = { order: this.arrivals++, arrived: performance.now(), input, resolve: resolve as (value: unknown) => void, reject, signal };
@@ -283,7 +297,8 @@ export class Batcher {
       const now = performance.now();
       const untilDelay = group.calls[0].arrived + this.maxDelayMs - now;
       const untilQuiet = group.calls[group.calls.length - 1].arrived + QUIET_MS - now;
-      if (group !== released && this.lastBatch > 1 && group.calls.length < this.maxBatchSize && untilDelay > 0 && untilQuiet > 0) {
+      const gather = group.calls.length < this.maxBatchSize && group.payoff.measuredPays(group.calls.length + 1);
+      if (group !== released && this.lastBatch > 1 && gather && untilDelay > 0 && untilQuiet > 0) {
         if (this.wake === null) {
           this.wake = setTimeout(() => {
             this.wake = null;
@@ -293,7 +308,8 @@ export class Batcher {
         return;
       }
       const free = this.capacity - this.running;
-      const calls = group.calls.splice(0, Math.min(this.maxBatchSize, Math.ceil(group.calls.length / free)));
+      const share = Math.min(this.maxBatchSize, Math.ceil(group.calls.length / free));
+      const calls = group.calls.splice(0, share > 1 && !group.payoff.pays(share) ? 1 : share);
       released = group;
       if (group.calls.length === 0) this.groups.delete(key);
       this.lastBatch = calls.length;
@@ -310,6 +326,7 @@ export class Batcher {
     const started = performance.now();
     try {
       const results = await group.run(calls.map((c) => c.input));
+      group.payoff.note(calls.length, (performance.now() - started) / calls.length);
       calls.forEach((c, i) => c.resolve(results[i]));
     } catch (e) {
       const error = new WorkerError(`Batcher: the batch of ${calls.length} call(s) failed: ${(e as Error)?.message ?? String(e)}`);

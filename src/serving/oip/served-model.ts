@@ -11,7 +11,9 @@
 //   seq2seq          text BYTES [B]               → text_output BYTES [B] (parameters beam_width, max_tokens);
 //                    generation (greedy, or sampled with temperature/top_k/top_p/seed) of text_input
 //   ONNX, Keras      their own inputs and outputs, by name, as the model declares them (one run per
-//                    request, on a worker of the pool when there is one)
+//                    request, on a worker of the pool when there is one); an ONNX model with state
+//                    inputs (found by name, or --state) keeps each stream's state by sequence_id and
+//                    batches concurrent streams' frames
 
 import { SequenceClassifier, type Classified, type ClassifierState } from "../../models/classifier.js";
 import type { EncoderState, SequenceInput } from "../../models/encoder.js";
@@ -27,6 +29,8 @@ import { Tensor } from "../../tensor.js";
 import { Batcher, type BatcherOptions } from "../batcher.js";
 import type { WorkerPool } from "../pool.js";
 import { SessionStore } from "../session-store.js";
+import { batchAxes, initialState, statePairs, StreamBatcher, type BatchAxes } from "../stream-batcher.js";
+import { WasmRnnError } from "../../errors.js";
 import { output, RequestError, rowsOf, type Datatype, type InputTensor, type OutputTensor, type TensorSpec } from "./tensors.js";
 
 export interface ServedModel {
@@ -48,9 +52,10 @@ export interface ServedModel {
   dispose(): void;
 }
 
-/** The adapter of `model`, its batches up to `options`. */
-export function servedModel(model: Model | InferenceSession | LayersModel, options: BatcherOptions): ServedModel {
-  if (model instanceof InferenceSession) return onnxModel(model, options.pool);
+/** The adapter of `model`, its batches up to `options`; `states`: an ONNX model's state pairs
+ *  ("INPUT=OUTPUT"), when they are not found by name. */
+export function servedModel(model: Model | InferenceSession | LayersModel, options: BatcherOptions, states: readonly string[] = []): ServedModel {
+  if (model instanceof InferenceSession) return onnxModel(model, options, states);
   if (model instanceof LayersModel) return kerasModel(model, options.pool);
   if (model instanceof LanguageModel) return languageModel(model, new Batcher(model, options));
   if (model instanceof SequenceClassifier || model instanceof SequenceTagger) return encoderModel(model, new Batcher(model, options));
@@ -233,35 +238,89 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
 
 const DATATYPE_OF: Record<OnnxType, Datatype> = { float32: "FP32", float64: "FP64", float16: "FP16", int32: "INT32", int64: "INT64", int8: "INT8", uint8: "UINT8", bool: "BOOL" };
 
-/** An ONNX model's own inputs and outputs; sizes it does not declare are −1 (any). Runs on `pool`'s
- *  workers when given. */
-function onnxModel(session: InferenceSession, pool: WorkerPool | undefined): ServedModel {
+/** An ONNX model's own inputs and outputs; sizes it does not declare are −1 (any). Runs on the pool's
+ *  workers when given. With state pairs (Silero's state → stateN, found by name or given), the server
+ *  keeps each stream's state by sequence_id — its requests send only the other inputs, and get the
+ *  other outputs back — and the frames of concurrent streams run together (stream-batcher.ts). */
+function onnxModel(session: InferenceSession, options: BatcherOptions, states: readonly string[]): ServedModel {
   const { inputs, outputs } = session.signature;
+  const { pool } = options;
   const spec = (v: { name: string; type: OnnxType | null; dims: (number | null)[] | null }): TensorSpec =>
     ({ name: v.name, datatype: DATATYPE_OF[v.type ?? "float32"], shape: v.dims ? v.dims.map((d) => d ?? -1) : [], anyShape: v.dims === null });
+  const pairs = statePairs(session, states);
+  const stateInputs = new Set(pairs.map(([input]) => input)), stateOutputs = new Set(pairs.map(([, output]) => output));
+  const run = (feeds: Record<string, OnnxTensor>, signal?: AbortSignal) =>
+    pool ? pool.run<Record<string, OnnxTensor>>(session, "run", [feeds], { signal }) : session.run(feeds);
+  const streamAxes = pairs.length ? batchAxes(session, pairs) : null;
+  const streams = streamAxes
+    ? new StreamBatcher(run, streamAxes, options.maxBatchSize ?? 32, (frames, seconds) => {
+        options.onBatch?.(frames);
+        options.onBatchEnd?.(frames, seconds);
+      })
+    : null;
+  const sequences = streams ? new SessionStore<Record<string, OnnxTensor>>({}, "wasm-rnn serve") : null;
+  const answer = (results: Record<string, OnnxTensor>, names: readonly string[]) =>
+    names.map((name) => {
+      const r = results[name];
+      return output(name, DATATYPE_OF[r.type], [...r.dims], Array.from(r.data as ArrayLike<number | bigint>, Number));
+    });
   return {
     platform: "wasm-rnn onnx",
     inputs: inputs.map(spec),
     outputs: outputs.map(spec),
-    required: [...session.inputNames],
+    required: session.inputNames.filter((name) => !stateInputs.has(name)),
     batcher: null,
-    sequences: null,
+    sequences: sequences as SessionStore<unknown> | null,
     batchFirst: false,
-    async infer(given, _parameters, signal) {
+    async infer(given, parameters, signal) {
       const feeds: Record<string, OnnxTensor> = {};
       for (const [name, t] of given) {
         const type = inputs.find((i) => i.name === name)!.type ?? (t.datatype === "FP32" ? "float32" : "int64");
         const data = type === "int64" ? BigInt64Array.from(t.data as number[], BigInt) : type === "int32" ? Int32Array.from(t.data as number[]) : Float32Array.from(t.data as number[]);
         feeds[name] = new OnnxTensor(type, data, t.shape);
       }
-      const results = pool ? await pool.run<Record<string, OnnxTensor>>(session, "run", [feeds], { signal }) : await session.run(feeds);
-      return session.outputNames.map((name) => {
-        const r = results[name];
-        return output(name, DATATYPE_OF[r.type], [...r.dims], Array.from(r.data as ArrayLike<number | bigint>, Number));
-      });
+      const sequence = sequences ? sequenceParameters(parameters) : null;
+      if (!sequence || !sequences || !streams) {
+        const missing = [...stateInputs].filter((name) => !given.has(name));
+        if (missing.length) throw new RequestError(`input "${missing[0]}" is missing (or send parameters.sequence_id, sequence_start and sequence_end: the server then keeps the state)`);
+        return answer(await run(feeds, signal), session.outputNames);
+      }
+      const sent = [...stateInputs].find((name) => given.has(name));
+      if (sent) throw new RequestError(`input "${sent}" is the stream's state, which the server keeps for sequence ${JSON.stringify(sequence.id)}: leave it out`);
+      const from = sequence.start ? null : sequences.get(sequence.id);
+      if (from === undefined) throw new RequestError(`sequence ${JSON.stringify(sequence.id)} is not open: its first request needs sequence_start: true`);
+      if (sequence.start) sequences.checkRoom(sequence.id, "wasm-rnn serve");
+      for (const name of stateInputs) feeds[name] = from ? from[name] : initialState(inputs.find((i) => i.name === name)!, "wasm-rnn serve");
+      checkFrame(feeds, streamAxes!, stateInputs);
+      // A refused frame leaves the stream's state as it was.
+      let results: Record<string, OnnxTensor>;
+      try {
+        results = await streams.submit(feeds);
+      } catch (e) {
+        if (!(e instanceof WasmRnnError)) throw e;
+        const shapes = Object.entries(feeds).filter(([name]) => !stateInputs.has(name)).map(([name, t]) => `input "${name}" [${t.dims.join(", ")}]`);
+        throw new RequestError(`sequence ${JSON.stringify(sequence.id)}: the frame (${shapes.join(", ")}) was refused, the stream's state kept: ${e.message}`);
+      }
+      if (sequence.end) sequences.end(sequence.id);
+      else sequences.set(sequence.id, Object.fromEntries(pairs.map(([input, out]) => [input, results[out]])));
+      return answer(results, session.outputNames.filter((name) => !stateOutputs.has(name)));
     },
     dispose: () => void session.release(),
   };
+}
+
+/** A stream's frame must have the batch its state has on every batched input (one stream, one row):
+ *  a 400 naming the input otherwise. */
+function checkFrame(feeds: Readonly<Record<string, OnnxTensor>>, axes: BatchAxes, states: ReadonlySet<string>): void {
+  const stateBatch = [...states].map((name) => {
+    const axis = axes.inputs.get(name);
+    return axis === null || axis === undefined ? null : feeds[name].dims[axis];
+  }).find((b) => b !== null) ?? 1;
+  for (const [name, t] of Object.entries(feeds)) {
+    const axis = axes.inputs.get(name);
+    if (states.has(name) || axis === null || axis === undefined) continue;
+    if (t.dims[axis] !== stateBatch) throw new RequestError(`input "${name}": a stream's frame has ${stateBatch} on its batch axis ${axis}, as the stream's state; got [${t.dims.join(", ")}]`);
+  }
 }
 
 /** A Keras model's own inputs (FP32, batch first) and outputs. Runs on `pool`'s workers when given. */

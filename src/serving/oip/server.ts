@@ -152,7 +152,7 @@ export class InferenceServer {
     }
     const wanted = readOutputs(outputs, served);
     const requestParameters = readParameters(parameters);
-    if (requestParameters.sequence_id !== undefined && !served.sequences) throw new RequestError(`model "${name}" keeps no sequences (sequence_id is for language models, and for classifiers and taggers whose encoder is one-directional)`);
+    if (requestParameters.sequence_id !== undefined && !served.sequences) throw new RequestError(`model "${name}" keeps no sequences (sequence_id is for language models, classifiers and taggers whose encoder is one-directional, and ONNX models with state inputs)`);
     const results = await served.infer(given, requestParameters, request.signal);
     return json(200, { model_name: name, model_version: "1", ...(id !== undefined ? { id } : {}), outputs: results.filter((o) => !wanted || wanted.has(o.name)) });
   }

@@ -53,13 +53,15 @@ export function readInput(value: unknown, index: number, specs: readonly TensorS
     throw new RequestError(`${at}: shape must be [${spec.shape.join(", ")}] (−1: any size); got [${shape.join(", ")}]`);
   }
   if (!Array.isArray(data)) throw new RequestError(`${at}: data must be an array`);
-  const flat = (data as unknown[]).flat(Infinity);
+  // Flat already (the usual case, a stream's frame): checked as it is, without flat()'s copy.
+  const flat = (data as unknown[]).some(Array.isArray) ? (data as unknown[]).flat(Infinity) : (data as unknown[]);
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
   if (flat.length !== count) throw new RequestError(`${at}: shape [${shape.join(", ")}] holds ${count} values; data has ${flat.length}`);
-  flat.forEach((v, i) => {
-    const ok = datatype === "BYTES" ? typeof v === "string" : datatype === "FP32" ? typeof v === "number" && Number.isFinite(v) : Number.isSafeInteger(v);
-    if (!ok) throw new RequestError(`${at}: data[${i}] must be ${datatype === "BYTES" ? "a string" : datatype === "FP32" ? "a finite number" : "an integer"}; got ${JSON.stringify(v)}`);
-  });
+  const valid = datatype === "BYTES" ? (v: unknown) => typeof v === "string" : datatype === "FP32" ? (v: unknown) => typeof v === "number" && Number.isFinite(v) : Number.isSafeInteger;
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (!valid(v)) throw new RequestError(`${at}: data[${i}] must be ${datatype === "BYTES" ? "a string" : datatype === "FP32" ? "a finite number" : "an integer"}; got ${JSON.stringify(v)}`);
+  }
   return { name, datatype: datatype as Datatype, shape: shape as number[], data: flat as (string | number)[] };
 }
 
