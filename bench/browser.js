@@ -1,5 +1,6 @@
-// Cold start in headless Chromium (`node browser.js`, run by `npm run bench`; the Chromium of
-// scripts/chromium.mjs): the demo's cold-start page (web/cold-start.html) opened in a fresh browser
+// Chromium (`node browser.js`, run by `npm run bench`; the Chromium of scripts/chromium.mjs): Silero
+// VAD per frame against onnxruntime-web through the demo's voice-activity panel, and the cold start:
+// the demo's cold-start page (web/cold-start.html) opened in a fresh browser
 // context each time (empty HTTP and code caches), timing navigation start → the page's script
 // starting (the browser's own overhead) and the script's start → the first W1 result (import the
 // library, compile the wasm, init, build the layer, one forward pass). Medians of 7.
@@ -36,7 +37,29 @@ export async function browserColdStarts() {
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ms: median(v), samples: v }]));
 }
 
+/** Silero VAD v6 per 32 ms frame in Chromium, wasm-rnn against onnxruntime-web (one thread), from the
+ *  demo's voice-activity panel (the speech clip, 455 frames, medians after the first 50). */
+export async function browserSilero() {
+  const server = await startServer({ port: 0 });
+  const browser = await chromium.launch({ executablePath: await chromiumPath(), headless: true, args: CHROMIUM_FLAGS });
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.locator("body[data-ready=true]").waitFor({ timeout: 60_000 });
+    await page.locator("#vad-run").click();
+    await page.locator("#vad-chart[data-done=true]").waitFor({ timeout: 120_000 });
+    const us = async (engine) => Number(await page.locator(`#vad-output tr[data-engine^="${engine}"]`).getAttribute("data-us"));
+    return { ours: await us("wasm-rnn"), ort: await us("onnxruntime-web"), version: browser.version() };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const vad = await browserSilero();
+  console.log(`
+Silero VAD v6 per 32 ms frame in Chromium ${vad.version} (the demo's panel, one thread): wasm-rnn ${vad.ours.toFixed(0)} µs, onnxruntime-web ${vad.ort.toFixed(0)} µs (${(vad.ort / vad.ours).toFixed(2)}×)`);
   const r = await browserColdStarts();
   const line = (label, s) => `  ${label.padEnd(58)} ${s.ms.toFixed(1).padStart(6)} ms (runs: ${s.samples.map((x) => x.toFixed(0)).join(", ")})`;
   console.log(`\ncold start in Chromium (fresh context each, median of ${RUNS}):`);

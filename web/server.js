@@ -2,7 +2,8 @@
 // The demo's static file server (`npm run demo`; the browser tests start it too). Serves the demo
 // pages from web/, the library as its package lays it out (the browser bundles of dist/browser/ at
 // /wasm-rnn/dist/browser/, the wasm they find at ../../build/ at /wasm-rnn/build/) and the built demo
-// scripts from dist/web/ at /app/, with the cross-origin isolation headers (COOP/COEP) that give pages
+// scripts from dist/web/ at /app/, onnxruntime-web, vad-web's Silero models and the test speech for
+// the voice-activity panel, with the cross-origin isolation headers (COOP/COEP) that give pages
 // SharedArrayBuffer, so the worker pool shares one wasm memory; `--no-isolation` leaves them out
 // (the pool then falls back to per-worker copies).
 //   node web/server.js [--port 8080] [--host 127.0.0.1] [--no-isolation]
@@ -21,6 +22,10 @@ const DEMO_MOUNTS = [
   ["/wasm-rnn/dist/browser/", join(ROOT, "dist/browser")],
   ["/wasm-rnn/build/", join(ROOT, "build")],
   ["/app/", join(ROOT, "dist/web")],
+  // The voice-activity panel's peers and data: onnxruntime-web, Silero VAD as vad-web ships it, the test speech.
+  ["/ort/", join(ROOT, "node_modules/onnxruntime-web/dist")],
+  ["/vad-web/", join(ROOT, "node_modules/@ricky0123/vad-web/dist")],
+  ["/audio/", join(ROOT, "test/fixtures/speech")],
   ["/", join(ROOT, "web")],
 ];
 
@@ -35,6 +40,9 @@ const TYPES = {
   ".png": "image/png",
   ".svg": "image/svg+xml",
   ".txt": "text/plain; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".onnx": "application/octet-stream",
+  ".wav": "audio/wav",
 };
 
 /** The file a URL path names, or null when it is outside every mount. */

@@ -24,11 +24,11 @@ export interface BrowserSession {
 }
 
 /** Starts the demo server (cross-origin isolated unless `isolated: false`; another site with `mounts`:
- *  URL prefix → directory) and Chromium. */
-export async function startBrowser({ isolated = true, mounts }: { isolated?: boolean; mounts?: [string, string][] } = {}): Promise<BrowserSession> {
+ *  URL prefix → directory) and Chromium (with `args` besides the usual flags). */
+export async function startBrowser({ isolated = true, mounts, args = [] }: { isolated?: boolean; mounts?: [string, string][]; args?: string[] } = {}): Promise<BrowserSession> {
   const server = await startServer({ port: 0, isolated, mounts });
   const profile = mkdtempSync(join(tmpdir(), "wasm-rnn-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: await chromiumPath(), headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1100, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: await chromiumPath(), headless: true, args: [...CHROMIUM_FLAGS, ...args], viewport: { width: 1100, height: 900 } });
   const problems: string[] = [];
   const warnings: string[] = [];
   return {

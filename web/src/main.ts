@@ -1,5 +1,6 @@
 // The demo page's entry: starts the engine, reports which build and memory it uses, and sets up the
-// four panels (generation and training talk to one worker; dates and speed run on the page).
+// five panels (generation and training talk to one worker; dates, voice activity and speed run on
+// the page).
 
 import * as Comlink from "comlink";
 import { init } from "wasm-rnn";
@@ -9,6 +10,7 @@ import { element, showError } from "./dom.js";
 import { setupGeneratePanel } from "./generate-panel.js";
 import { setupSpeedPanel } from "./speed-panel.js";
 import { setupTrainPanel } from "./train-panel.js";
+import { setupVadPanel } from "./vad-panel.js";
 
 const status = element("engine");
 try {
@@ -21,6 +23,7 @@ try {
   status.dataset.shared = String(engine.sharedMemory);
   const worker = Comlink.wrap<DemoWorkerApi>(new Worker(new URL("./demo-worker.js", import.meta.url), { type: "module" }));
   setupSpeedPanel();
+  setupVadPanel();
   await Promise.all([setupGeneratePanel(worker), setupTrainPanel(worker), setupDatesPanel()]);
   document.body.dataset.ready = "true";
 } catch (error) {
