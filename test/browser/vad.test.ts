@@ -3,7 +3,9 @@
 // and on wasm-rnn after useWasmRnn(ort) (web/vad-web.html), every frame on wasm-rnn by the backend's
 // counters — and the demo's voice-activity panel: the speech clip frame by frame on wasm-rnn and on
 // onnxruntime-web (probabilities within 1e-4, the time per frame of each, a screenshot), and the
-// microphone, Chromium's fake one playing the test speech.
+// microphone, Chromium's fake one playing the test speech: vad-web's MicVAD (its AudioWorklet, Silero
+// v5) on wasm-rnn/ort, each frame's probability as onnxruntime-web's own backend computes it from the
+// same model inputs (web/vad-mic.html), and the panel's.
 
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -66,6 +68,30 @@ describe("Silero VAD in Chromium", () => {
     await page.locator("#vad").screenshot({ path: `${SCREENSHOTS}vad.png` });
     console.log(`Chromium, Silero v6 per 32 ms frame: wasm-rnn ${ours.toFixed(0)} µs, onnxruntime-web ${theirs.toFixed(0)} µs (${(theirs / ours).toFixed(2)}×); ${await page.locator("#vad-status").textContent()}`);
     expect(browser.problems).toEqual([]);
+  }, 90_000);
+
+  it("vad-web's MicVAD listens to the microphone on wasm-rnn/ort: every frame on wasm-rnn, as onnxruntime-web's own backend computes it, speech found", async () => {
+    const page = await browser.open("/vad-mic.html");
+    await page.waitForFunction(() => "result" in window, null, { timeout: 60_000 });
+    const result = await page.evaluate(() => (window as unknown as { result: Record<string, unknown> }).result);
+    expect(result.error).toBeUndefined();
+    const { frames, inputs, samplesPerInput, events, difference, loudest, speechFrames, sessions, runs, fallbacks, backendRunsAfter } = result as {
+      frames: number; inputs: number; samplesPerInput: number; events: { event: string; frame: number }[]; difference: number; loudest: number; speechFrames: number;
+      sessions: number; runs: number; fallbacks: string[]; backendRunsAfter: number;
+    };
+    expect(frames).toBe(400);
+    expect(inputs).toBe(400);
+    expect(samplesPerInput).toBe(64 + 512); // vad-web's context, then the frame
+    expect(loudest).toBeGreaterThan(0.05); // the fake microphone played the speech, not silence
+    expect(sessions).toBe(1);
+    expect(runs).toBeGreaterThanOrEqual(frames); // every frame MicVAD processed ran on wasm-rnn…
+    expect(fallbacks).toEqual([]);
+    expect(backendRunsAfter).toBe(runs); // …and the reference on onnxruntime-web's own backend
+    expect(difference).toBeLessThan(1e-4);
+    expect(speechFrames).toBeGreaterThan(40);
+    expect(events.some((e) => e.event === "start")).toBe(true);
+    expect(browser.problems).toEqual([]);
+    console.log(`Chromium, vad-web MicVAD (fake microphone) on wasm-rnn/ort: ${frames} frames, ${speechFrames} with p > 0.5, events ${events.map((e) => `${e.event}@${e.frame}`).join(" ")}; max |Δp| from onnxruntime-web ${difference.toExponential(1)}`);
   }, 90_000);
 
   it("the panel listens to the microphone (Chromium's fake one, playing the test speech)", async () => {
