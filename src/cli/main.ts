@@ -16,7 +16,7 @@ import { trainSeq2seq, TRAIN_SEQ2SEQ_OPTIONS } from "./train-seq2seq.js";
 import { translate, TRANSLATE_OPTIONS } from "./translate.js";
 import { quantize, QUANTIZE_OPTIONS } from "./quantize.js";
 import { serve, SERVE_OPTIONS } from "./serve.js";
-import { UsageError, USAGE, type Values } from "./usage.js";
+import { commandUsage, UsageError, USAGE, type Values } from "./usage.js";
 
 const COMMANDS = {
   train: { options: TRAIN_OPTIONS, run: train },
@@ -37,14 +37,23 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name as keyof typeof COMMANDS];
   if (!command) throw new UsageError(`unknown command "${name}"`);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(commandUsage(name));
+    return 0;
+  }
   let values: Values;
   try {
     values = parseArgs({ args: rest, options: command.options as ParseArgsConfig["options"], strict: true, allowPositionals: false }).values as Values;
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError((e as Error).message, name);
   }
   await init();
-  await command.run(values);
+  try {
+    await command.run(values);
+  } catch (e) {
+    if (e instanceof UsageError && !e.command) throw new UsageError(e.message, name);
+    throw e;
+  }
   return 0;
 }
 
@@ -52,7 +61,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     if (e instanceof UsageError) {
-      process.stderr.write(`wasm-rnn: ${e.message}\n\n${USAGE}`);
+      process.stderr.write(`wasm-rnn: ${e.message}\n\n${e.command ? commandUsage(e.command) : USAGE}`);
       process.exit(2);
     }
     if (e instanceof WasmRnnError) {

@@ -13,6 +13,7 @@ import { checkpointToBytes } from "../train/checkpoint-format.js";
 import { quantizeDynamic } from "../io/quantize.js";
 import { constant, cosineDecay, exponentialDecay, inverseTimeDecay, stepDecay, type Schedule } from "../train/schedules.js";
 import { Trainer, evaluate, type TrainProgress } from "../train/trainer.js";
+import { corpusPrimes } from "./corpus-prime.js";
 import { progressDisplay } from "./progress.js";
 import { readTextFile } from "./text-file.js";
 import { choiceOption, intOption, positiveOption, stringOption, UsageError, type Values } from "./usage.js";
@@ -42,6 +43,8 @@ export const TRAIN_OPTIONS = {
 export const DEFAULT_CORPUS = fileURLToPath(new URL("../../corpus/pride-and-prejudice.txt", import.meta.url));
 /** Share of the corpus (its end) held out to report validation perplexity. */
 const VALIDATION_SHARE = 0.05;
+/** The samples' temperature: lower than sample's default 0.8, so a small model's text reads as words. */
+const SAMPLE_TEMPERATURE = 0.7;
 
 interface TrainSettings {
   corpus: string;
@@ -149,13 +152,16 @@ export async function train(values: Values): Promise<void> {
     `vocabulary ${model.vocabSize}, ${trainTokens.length.toLocaleString("en")} training tokens; checkpoints in ${s.out}`);
 
   const display = progressDisplay(total, "tok", s.quiet);
+  const primes = corpusPrimes(validationText);
+  /** A sample continuing the start of a line of the validation text (or from the model's own start). */
+  const sampleAt = (step: number) => {
+    const prime = primes ? primes(s.seed + step) : "";
+    return `(a sample at temperature ${SAMPLE_TEMPERATURE}${prime ? ", continuing a line of the validation text" : ""})\n` +
+      prime + model.sample({ length: 200, temperature: SAMPLE_TEMPERATURE, seed: s.seed + step, prime });
+  };
   const onProgress = (p: TrainProgress) => {
     display.update(p);
-    if (p.validationLoss !== undefined && !s.quiet) {
-      // Conditioned on a line break, like text mid-corpus (the start token is seen once per epoch).
-      const sampleText = model.sample({ length: 200, temperature: 0.8, seed: s.seed + p.step, prime: "\n" });
-      display.print(`\n— step ${p.step}: validation perplexity ${Math.exp(p.validationLoss).toFixed(2)}\n${sampleText}\n\n`);
-    }
+    if (p.validationLoss !== undefined && !s.quiet) display.print(`\n— step ${p.step}: validation perplexity ${Math.exp(p.validationLoss).toFixed(2)} ${sampleAt(p.step)}\n\n`);
   };
   const trainer = new Trainer(model, {
     lr: s.lr,
@@ -176,6 +182,7 @@ export async function train(values: Values): Promise<void> {
     display.stop();
     const perplexity = result.validationLoss === undefined ? "" : `, validation perplexity ${Math.exp(result.validationLoss).toFixed(2)}`;
     log(`done: ${result.steps} steps, training loss ${result.trainLoss.toFixed(3)} per token${perplexity}; saved to ${s.out}`);
+    if (!s.quiet) log(`\n${sampleAt(result.steps + 1)}\n`);
     if (!s.quiet) log(int8Summary(model, validationTokens, validationOptions));
     log(`try: npx wasm-rnn sample --model ${s.out} --length 300  (int8: npx wasm-rnn quantize --model ${s.out} --out ${s.out}-int8)`);
   } finally {

@@ -1,5 +1,6 @@
 // The `wasm-rnn` command (the built dist/cli/main.js) end to end in child processes: train → checkpoint files, sample, eval, info,
-// resume, quantize (all layers or --layers); argument mistakes print usage and exit 2; bad corpora and wrong checkpoints exit 1 with a
+// resume, quantize (all layers or --layers); samples continue a line of the validation text (train) or a line start the model reaches
+// on its own (sample without --prime); every command answers --help with its usage and exit 0; argument mistakes print usage and exit 2; bad corpora and wrong checkpoints exit 1 with a
 // clear message and write nothing.
 
 import { spawnSync } from "node:child_process";
@@ -37,6 +38,11 @@ describe("wasm-rnn CLI", () => {
     expect(train.stdout).toMatch(/char-level LSTM language model/);
     expect(train.stdout).toMatch(/step 10: validation perplexity \d/);
     expect(train.stderr).toMatch(/step 20\/20/); // the progress bar
+    // Samples continue the start of a line of the validation text (here every line is the same), one at each evaluation and one after "done".
+    const samples = train.stdout.split("(a sample at temperature 0.7, continuing a line of the validation text)\n").slice(1);
+    expect(samples).toHaveLength(3);
+    for (const sample of samples) expect(sample.startsWith("It is a truth universally acknowledged, that a ")).toBe(true);
+    expect(train.stdout.indexOf("done: 20 steps")).toBeLessThan(train.stdout.lastIndexOf("(a sample at"));
     expect(existsSync(join(model, "checkpoint.safetensors"))).toBe(true);
     expect(existsSync(join(model, "config.json"))).toBe(true);
 
@@ -44,6 +50,11 @@ describe("wasm-rnn CLI", () => {
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout.startsWith("It is")).toBe(true);
     expect(cli("sample", "--model", model, "--length", "60", "--seed", "1", "--prime", "It is").stdout).toBe(a.stdout);
+    // Without a prime: from a line start the model reaches on its own (the warm-up is not printed).
+    const own = cli("sample", "--model", model, "--length", "60", "--seed", "2");
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout.length).toBeGreaterThan(1);
+    expect(cli("sample", "--model", model, "--length", "60", "--seed", "2").stdout).toBe(own.stdout);
 
     const evaluation = cli("eval", "--model", model, "--text", corpus);
     expect(evaluation.code, evaluation.stderr).toBe(0);
@@ -149,6 +160,15 @@ describe("wasm-rnn CLI", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/Usage:/);
+  });
+
+  it.each(["train", "sample", "eval", "info", "train-seq2seq", "translate", "quantize", "serve"])("%s --help prints its usage and exits 0", (command) => {
+    for (const flag of ["--help", "-h"]) {
+      const r = cli(command, flag);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage:\\n  wasm-rnn ${command} `));
+      expect(r.stdout.split("wasm-rnn ").length).toBe(2); // its own synopsis only
+    }
   });
 
   it.each([
