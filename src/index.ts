@@ -40,7 +40,7 @@ export { Seq2Seq, type Seq2SeqConfig, type SequencePair } from "./models/seq2seq
 export { decode, decodeStream, type DecodeOptions, type DecodeStreamOptions, type Decoded } from "./models/seq2seq/decoding.js";
 export { Attention, type AttentionKind, type AttentionOptions } from "./layers/attention.js";
 export { WorkerPool, type PoolOptions, type RunOptions } from "./serving/pool.js";
-export type { SplitDecision } from "./serving/split-choice.js";
+export type { SplitDecision } from "./engine/threads/split-choice.js";
 export { StatefulSessions, type SessionChunk, type SessionOptions, type SessionOutput, type SessionTarget } from "./serving/sessions.js";
 export { Batcher, type BatcherOptions, type BatchCallOptions, type BatchTarget, type Scored } from "./serving/batcher.js";
 export { loadLayersModel, fromTfjs, type LayersModelSource, type LayersModelArtifacts, type TfjsLayersModel, type TfjsLayerVariable } from "./io/keras/load.js";

@@ -6,6 +6,7 @@
 // it is. A batch split by rows (one barrier per call) is taken wherever the work is large enough.
 
 import { onTeamStart, type Engine } from "../engine/engine.js";
+import { SplitChoice } from "../engine/threads/split-choice.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { GRU } from "./gru.js";
@@ -15,31 +16,22 @@ import { RNN } from "./rnn.js";
 
 /** Sizes of the warm-up: a hidden size that splits by units, a batch that splits by rows. */
 const I = 64, H = 256, ROWS = { T: 12, B: 8 }, UNITS = { T: 64, B: 1 };
-/** Split must take at most this share of one thread's time to count as paying. */
-const PAYS = 0.9;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
-}
-
-/** Whether `run` is faster split over the team than on one thread (interleaved rounds, medians). */
+/** Whether `run` is faster split over the team than on one thread (SplitChoice: alternating runs, medians). */
 function splitPays(engine: Engine, run: () => void): boolean {
-  const team = engine.team;
-  const times = { split: [] as number[], one: [] as number[] };
+  const team = engine.team, choice = new SplitChoice();
   try {
-    for (let round = 0; round < 3; round++) {
-      for (const kind of ["split", "one"] as const) {
-        engine.team = kind === "split" ? team : null;
-        const start = performance.now();
-        run();
-        times[kind].push(performance.now() - start);
-      }
+    while (choice.chosen("run") === null) {
+      const way = choice.next("run");
+      engine.team = way === "split" ? team : null;
+      const start = performance.now();
+      run();
+      choice.record("run", way, performance.now() - start);
     }
   } finally {
     engine.team = team;
   }
-  return median(times.split) <= PAYS * median(times.one);
+  return choice.chosen("run")!;
 }
 
 function warmUp(engine: Engine): void {

@@ -3,15 +3,15 @@
 // not a bucket's first (a cold start allocates and compiles), and not the first after a switch
 // between lone calls and batches (a batch's buffers have pushed the weights out of the cache: a lone
 // call right after a batch measured 1.3× slower than one after another lone call, LSTM H256, Zen 4).
-// A batch of n is expected to pay until both ways have MIN_RUNS counted runs and it is measured at
-// more than PAYS of a lone call's time per call (or a larger batch is: per call, a smaller batch
-// gains less); then calls go alone. Two verdicts in a row in every
-// RESAMPLE (every EXPLORE while lone calls are short of MIN_RUNS) go the other way, so that both
-// measures fill, warm, and stay fresh as the load changes (longer texts, more streams). Used by the Batcher (models and layers) and the StreamBatcher (ONNX
-// streams): batching must never make a server slower than sending every call alone.
+// A batch of n is expected to pay until both ways have MIN_RUNS counted runs and it is measured not
+// to (engine/pays.ts: more than 0.9 of a lone call's time per call), or a larger batch is (per call,
+// a smaller batch gains less); then calls go alone. Two verdicts in a row in every RESAMPLE (every
+// EXPLORE while lone calls are short of MIN_RUNS) go the other way, so that both measures fill, warm,
+// and stay fresh as the load changes (longer texts, more streams). Used by the Batcher (models and
+// layers) and the StreamBatcher (ONNX streams): batching must never make a server slower than
+// sending every call alone.
+import { median, pays } from "../engine/pays.js";
 
-/** A batch pays while its time per call is at most this share of a lone call's. */
-export const PAYS = 0.9;
 /** Counted runs each way before the measures can say a batch does not pay (one slow run cannot decide). */
 const MIN_RUNS = 3;
 /** In every this many verdicts, two go the other way to keep that way's time measured… */
@@ -42,12 +42,6 @@ function bucket(n: number): number {
 interface Recent {
   ms: number[];
   runs: number;
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
 }
 
 export class BatchPayoff {
@@ -90,8 +84,8 @@ export class BatchPayoff {
     const lone = this.timings.get(1);
     if (!lone || lone.runs < MIN_RUNS) return null;
     const size = bucket(n), own = this.timings.get(size);
-    if (own && own.runs >= MIN_RUNS) return median(own.ms) <= PAYS * median(lone.ms);
-    for (const [larger, t] of this.timings) if (larger > size && t.runs >= MIN_RUNS && median(t.ms) > PAYS * median(lone.ms)) return false;
+    if (own && own.runs >= MIN_RUNS) return pays(own.ms, lone.ms);
+    for (const [larger, t] of this.timings) if (larger > size && t.runs >= MIN_RUNS && !pays(t.ms, lone.ms)) return false;
     return null;
   }
 }
