@@ -1,10 +1,10 @@
-// SplitChoice, the pool's measured choice between a split forward and a whole one, on given timings:
+// SplitChoice, the thread team's and the pool's measured choice between a split run and a whole one, on given timings:
 // it alternates while measuring, leaves each way's first call untimed, decides after three timings
 // each way by the medians (split only where it takes at most 0.9 of the whole time), then keeps its
 // choice, per shape.
 
 import { describe, expect, it } from "vitest";
-import { SplitChoice } from "../../src/serving/split-choice.js";
+import { SplitChoice } from "../../src/engine/threads/split-choice.js";
 
 /** Feeds `choice` the timings of `shape`: split[i] and whole[i], in the order it asks for them. */
 function measure(choice: SplitChoice, shape: string, split: number[], whole: number[]): string[] {

@@ -1,16 +1,16 @@
-// Whether a split forward pays on a WorkerPool, measured on the calls themselves, per shape (cell,
-// sizes, batch): the first calls of a shape that find the pool idle run alternately split over the
-// workers and whole on one, and once each way has ROUNDS timings (per step, so calls of different
-// lengths compare; each way's first call is not timed: workers compile and tier up their code on
-// their own first calls) the faster way is kept — split only where it takes at most PAYS of the whole
-// call's time. Nothing is allocated or run for the measurement beyond the caller's own calls. Some
-// runtimes make the per-step barrier of a one-sequence split slow (Chromium: the demo's W1 ran 3×
-// slower split); there the pool stops splitting that shape.
+// Whether splitting work over threads pays, measured on the work itself, per shape: the thread team's
+// warm-up (one sequence split by hidden units, or on one thread) and the WorkerPool's forwards (cell,
+// sizes, batch: split over the workers or whole on one) run alternately each way, and once each way
+// has ROUNDS timings (per step, so calls of different lengths compare; each way's first run is not
+// timed: workers compile and tier up their code on their own first calls) the faster way is kept —
+// split only where it pays (pays.ts: at most 0.9 of the whole time, by medians). Nothing is allocated
+// or run for the measurement beyond the work itself. Some runtimes make the per-step barrier of a
+// one-sequence split slow (Chromium: the demo's W1 ran 3× slower split); there nothing splits it.
+
+import { median, pays } from "../pays.js";
 
 /** Timings of each way before a shape's choice is made. */
 const ROUNDS = 3;
-/** Split must take at most this share of the whole call's time to be kept. */
-const PAYS = 0.9;
 
 export type SplitWay = "split" | "whole";
 
@@ -20,12 +20,6 @@ export interface SplitDecision {
   splitMsPerStep: number | null;
   wholeMsPerStep: number | null;
   split: boolean | null;
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1];
 }
 
 export class SplitChoice {
@@ -39,18 +33,24 @@ export class SplitChoice {
     return taken("split") <= taken("whole") ? "split" : "whole";
   }
 
-  /** A call of `shape` that ran `way` on an otherwise idle pool took `msPerStep` per step. */
+  /** A run of `shape` that went `way` took `msPerStep` per step (timed with nothing else running). */
   record(shape: string, way: SplitWay, msPerStep: number): void {
     const entry = this.entry(shape);
     if (entry.pays !== null) return;
     if (!entry.warm.has(way)) return void entry.warm.add(way); // a way's first call warms it up
     entry[way].push(msPerStep);
-    if (entry.split.length >= ROUNDS && entry.whole.length >= ROUNDS) entry.pays = median(entry.split)! <= PAYS * median(entry.whole)!;
+    if (entry.split.length >= ROUNDS && entry.whole.length >= ROUNDS) entry.pays = pays(entry.split, entry.whole);
+  }
+
+  /** Whether `shape` splits: the choice once made, null while measuring. */
+  chosen(shape: string): boolean | null {
+    return this.entry(shape).pays;
   }
 
   /** Every shape seen, with what was measured and chosen. */
   decisions(): SplitDecision[] {
-    return [...this.shapes].map(([shape, e]) => ({ shape, splitMsPerStep: median(e.split), wholeMsPerStep: median(e.whole), split: e.pays }));
+    const measured = (values: number[]) => (values.length ? median(values) : null);
+    return [...this.shapes].map(([shape, e]) => ({ shape, splitMsPerStep: measured(e.split), wholeMsPerStep: measured(e.whole), split: e.pays }));
   }
 
   private entry(shape: string) {
