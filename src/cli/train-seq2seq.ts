@@ -2,6 +2,7 @@
 // default, words with --tokens word), with the progress bar, checkpoints in --out, and the greedy
 // exact-match rate on held-out pairs reported as it learns.
 
+import { CELL_KINDS } from "../engine/cells.js";
 import { readFileSync } from "node:fs";
 import { Seq2Seq } from "../models/seq2seq/seq2seq.js";
 import { decode } from "../models/seq2seq/decoding.js";
@@ -42,7 +43,7 @@ export async function trainSeq2seq(values: Values): Promise<void> {
   const path = stringOption(values, "data");
   const out = stringOption(values, "out");
   const settings = {
-    cell: choiceOption(values, "cell", ["lstm", "gru", "rnn"] as const, "lstm"),
+    cell: choiceOption(values, "cell", CELL_KINDS, "lstm"),
     hiddenSize: intOption(values, "hidden", 128),
     numLayers: intOption(values, "layers", 1),
     embeddingDim: intOption(values, "embedding", 32),

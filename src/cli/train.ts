@@ -5,6 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { CELL_KINDS, type CellKind } from "../engine/cells.js";
 import { LanguageModel } from "../models/language-model.js";
 import { CharTokenizer, WordTokenizer, type Tokenizer } from "../text/index.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
@@ -49,7 +50,7 @@ const SAMPLE_TEMPERATURE = 0.7;
 interface TrainSettings {
   corpus: string;
   out: string;
-  cell: "lstm" | "gru" | "rnn";
+  cell: CellKind;
   hidden: number;
   layers: number;
   embedding: number;
@@ -72,7 +73,7 @@ function readSettings(values: Values): TrainSettings {
   const settings: TrainSettings = {
     corpus: stringOption(values, "corpus", DEFAULT_CORPUS),
     out: stringOption(values, "out", "wasm-rnn-model"),
-    cell: choiceOption(values, "cell", ["lstm", "gru", "rnn"] as const, "lstm"),
+    cell: choiceOption(values, "cell", CELL_KINDS, "lstm"),
     hidden: intOption(values, "hidden", 256),
     layers: intOption(values, "layers", 1),
     embedding: intOption(values, "embedding", 64),

@@ -1,11 +1,15 @@
 // The command's usage text, the error type for argument mistakes, and typed readers of option values.
 
+import { CELL_KINDS } from "../engine/cells.js";
 import { describe } from "../validate.js";
+
+const CELLS_CHOICE = CELL_KINDS.join("|");
+const LAYERS_CHOICE = [...CELL_KINDS, "dense"].join(",");
 
 /** Each command's synopsis (its options) and what it does: `wasm-rnn CMD --help` prints its own. */
 export const COMMAND_HELP: Record<string, { synopsis: string; about: string }> = {
   train: {
-    synopsis: `wasm-rnn train  [--corpus FILE] [--out DIR] [--cell lstm|gru|rnn] [--hidden N] [--layers N]
+    synopsis: `wasm-rnn train  [--corpus FILE] [--out DIR] [--cell ${CELLS_CHOICE}] [--hidden N] [--layers N]
                 [--embedding N] [--tokens char|word] [--vocab N] [--steps N] [--epochs N]
                 [--bptt K] [--batch N] [--lr X] [--schedule constant|step|exponential|inverse|cosine]
                 [--clip X] [--sample-every N] [--seed S] [--resume] [--quiet]`,
@@ -23,7 +27,7 @@ a line break).`,
   eval: { synopsis: "wasm-rnn eval   --model DIR --text FILE", about: `prints "perplexity: X" for a text file.` },
   info: { synopsis: "wasm-rnn info   --model DIR", about: "prints a checkpoint's model type, config and parameter count." },
   "train-seq2seq": {
-    synopsis: `wasm-rnn train-seq2seq --data PAIRS.tsv --out DIR [--cell lstm|gru|rnn] [--hidden N] [--layers N]
+    synopsis: `wasm-rnn train-seq2seq --data PAIRS.tsv --out DIR [--cell ${CELLS_CHOICE}] [--hidden N] [--layers N]
                 [--embedding N] [--attention none|dot|general|additive] [--context init|every-step]
                 [--bidirectional] [--tokens char|word] [--epochs N] [--batch N] [--lr X] [--clip X]
                 [--sampling-ratio P] [--seed S] [--quiet]`,
@@ -34,7 +38,7 @@ a line break).`,
     about: "decodes one source per line from stdin (greedy, or beam search with --beam).",
   },
   quantize: {
-    synopsis: "wasm-rnn quantize --model DIR --out DIR2 [--layers lstm,gru,rnn,dense] [--text FILE]",
+    synopsis: `wasm-rnn quantize --model DIR --out DIR2 [--layers ${LAYERS_CHOICE}] [--text FILE]`,
     about: `saves the model with int8 weights (inference only; sample, eval, info and translate take it)
 and prints both sizes; --layers: only those kinds of layer (default all), the others float32;
 --text: a language model's perplexity before and after.`,

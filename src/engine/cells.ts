@@ -1,30 +1,63 @@
-// The recurrent cells the engine runs, in one table: for RNN, LSTM and GRU their gate count, whether
-// they carry a cell state, and their kernels bound from the core's exports as typed functions (each
-// takes the address of a SequencePlan). The layers, the thread team, the ONNX and Keras importers
-// and the benchmarks all read this table; a new cell is a row here plus its kernels in assembly/.
+// The recurrent cells, one row each: for RNN, LSTM and GRU their names, gate count, whether they carry
+// a cell state, which buffers their kernels keep, their default activations, and their kernels bound
+// from the core's exports by name (each takes the address of a SequencePlan). The layers, the thread
+// team, the models' configs, quantization, the pool, the CLI, the ONNX and Keras importers and the
+// benchmarks all derive from this table; an unknown kind is an error everywhere.
 
-import type { CoreExports } from "./abi.js";
+import { UnsupportedError } from "../errors.js";
+import { FLAG_RESET_AFTER, type CoreExports } from "./abi.js";
 
-/** The cells, by the names the library uses for them. */
-export const CELL_KINDS = ["lstm", "gru", "rnn"] as const;
-
-/** Which recurrent cell a layer runs. */
-export type CellKind = (typeof CELL_KINDS)[number];
-
-/** @internal What the layers need to know of a cell besides its kernels. */
-export interface CellShape {
+/** @internal One cell: every fact about it the rest of the library derives from. */
+export interface CellRow {
+  /** Its layer class's name and its name in messages, ONNX and quantization ("LSTM"). */
+  name: string;
   /** Gate blocks of H rows in weight_ih, weight_hh and the biases (PyTorch's order). */
   gates: number;
   /** Whether the cell carries c beside h (LSTM). */
   cellState: boolean;
+  /** Whether its forward keeps the gates' activations for backward (a one-gate cell recomputes). */
+  savesGates: boolean;
+  /** Whether its kernels need a [T, B, H] buffer besides h (GRU's candidate input; any cell with a
+   *  projection, P ≠ H, needs it too). */
+  extra: boolean;
+  /** Whether splitting a step by hidden units needs an option flag (GRU: only reset-after splits). */
+  unitsSplitFlag?: number;
+  /** The gate activations' default names, slot by slot (ONNX's order). */
+  activations: readonly string[];
 }
 
-/** @internal The cells' shapes. */
-export const CELLS: Record<CellKind, CellShape> = {
-  lstm: { gates: 4, cellState: true },
-  gru: { gates: 3, cellState: false },
-  rnn: { gates: 1, cellState: false },
-};
+/**
+ * The cells, one row each; the key is the name configs, the CLI and the kernels use ("lstm": the
+ * core exports lstmForward, lstmBackward, …). Adding a cell is a row here, its kernels in assembly/,
+ * its layer class (layers/recurrent-classes.ts) and its reference kernel in the tests.
+ */
+export const CELLS = {
+  lstm: { name: "LSTM", gates: 4, cellState: true, savesGates: true, extra: false, activations: ["Sigmoid", "Tanh", "Tanh"] },
+  gru: { name: "GRU", gates: 3, cellState: false, savesGates: true, extra: true, unitsSplitFlag: FLAG_RESET_AFTER, activations: ["Sigmoid", "Tanh"] },
+  rnn: { name: "RNN", gates: 1, cellState: false, savesGates: false, extra: false, activations: ["Tanh"] },
+} as const satisfies Record<string, CellRow>;
+
+/** Which recurrent cell a layer runs. */
+export type CellKind = keyof typeof CELLS;
+
+/** The cells' kinds, in the table's order. */
+export const CELL_KINDS = Object.keys(CELLS) as CellKind[];
+
+/** A cell's layer name ("LSTM"). */
+export type CellName = (typeof CELLS)[CellKind]["name"];
+
+/** @internal The kind named `kind`, or an UnsupportedError listing the kinds (`where` starts the message). */
+export function cellKind(kind: unknown, where: string): CellKind {
+  if (typeof kind === "string" && Object.hasOwn(CELLS, kind)) return kind as CellKind;
+  throw new UnsupportedError(`${where}: no cell "${String(kind)}"; the cells are ${CELL_KINDS.join(", ")}`);
+}
+
+/** @internal The kind whose layer name is `name` ("LSTM" → "lstm"), or an UnsupportedError. */
+export function cellKindOfName(name: unknown, where: string): CellKind {
+  const kind = CELL_KINDS.find((k) => CELLS[k].name === name);
+  if (kind) return kind;
+  throw new UnsupportedError(`${where}: no cell named "${String(name)}"; the cells are ${CELL_KINDS.map((k) => CELLS[k].name).join(", ")}`);
+}
 
 /** @internal A cell's kernels; each takes the address of a SequencePlan (assembly/plan.ts). */
 export interface CellKernels {
@@ -41,23 +74,16 @@ export interface CellKernels {
   backwardShared(plan: number): number;
 }
 
-/** @internal The kernels of `kind` in `core`. */
+/** @internal The kernels of `kind` in `core`: its exports named `${kind}Forward` and so on. */
 export function cellKernels(core: CoreExports, kind: CellKind): CellKernels {
-  switch (kind) {
-    case "lstm":
-      return {
-        preparedBytes: core.lstmPreparedBytes, prepare: core.lstmPrepare, forward: core.lstmForward, backward: core.lstmBackward,
-        forwardBytes: core.lstmForwardWorkspaceBytes, backwardBytes: core.lstmBackwardWorkspaceBytes, backwardShared: core.lstmBackwardSharedBytes,
-      };
-    case "gru":
-      return {
-        preparedBytes: core.gruPreparedBytes, prepare: core.gruPrepare, forward: core.gruForward, backward: core.gruBackward,
-        forwardBytes: core.gruForwardWorkspaceBytes, backwardBytes: core.gruBackwardWorkspaceBytes, backwardShared: core.gruBackwardSharedBytes,
-      };
-    case "rnn":
-      return {
-        preparedBytes: core.rnnPreparedBytes, prepare: core.rnnPrepare, forward: core.rnnForward, backward: core.rnnBackward,
-        forwardBytes: core.rnnForwardWorkspaceBytes, backwardBytes: core.rnnBackwardWorkspaceBytes, backwardShared: core.rnnBackwardSharedBytes,
-      };
-  }
+  const exports = core as unknown as Record<string, ((plan: number) => number) | undefined>;
+  const bind = (suffix: string) => {
+    const kernel = exports[`${kind}${suffix}`];
+    if (typeof kernel !== "function") throw new UnsupportedError(`the wasm core has no ${kind}${suffix} (cell "${kind}" has no kernels in this build)`);
+    return kernel;
+  };
+  return {
+    preparedBytes: bind("PreparedBytes"), prepare: bind("Prepare"), forward: bind("Forward"), backward: bind("Backward"),
+    forwardBytes: bind("ForwardWorkspaceBytes"), backwardBytes: bind("BackwardWorkspaceBytes"), backwardShared: bind("BackwardSharedBytes"),
+  };
 }

@@ -3,7 +3,7 @@
 // input/forget gates. Validated here and written as the options block that assembly/cell-options.ts
 // reads. Layers with such options run a general forward path; they cannot be trained.
 
-import type { CellKind } from "../engine/cells.js";
+import { CELL_KINDS, CELLS, type CellKind } from "../engine/cells.js";
 import { ShapeError, UnsupportedError } from "../errors.js";
 import { describe, optionsObject } from "../validate.js";
 
@@ -46,11 +46,7 @@ export interface CellOptions {
 }
 
 /** @internal Default activations per slot, as names. */
-export const DEFAULT_ACTIVATIONS: Record<CellKind, ActivationName[]> = {
-  lstm: ["Sigmoid", "Tanh", "Tanh"],
-  gru: ["Sigmoid", "Tanh"],
-  rnn: ["Tanh"],
-};
+export const DEFAULT_ACTIVATIONS = Object.fromEntries(CELL_KINDS.map((kind) => [kind, CELLS[kind].activations])) as unknown as Record<CellKind, readonly ActivationName[]>;
 
 /**
  * @internal The options blocks (one per direction) as words: f32 clip, i32 inputForget, then per slot

@@ -7,10 +7,10 @@
 // variable-length batches behave like PyTorch packed sequences.
 
 import { encodePlan, type Engine } from "../engine/engine.js";
-import { CELLS, cellKernels, type CellKernels, type CellKind } from "../engine/cells.js";
+import { CELLS, cellKernels, type CellKernels, type CellKind, type CellRow } from "../engine/cells.js";
 import { SPLIT_MIN_MULTIPLY_ADDS, type TeamKernel } from "../engine/threads/team-control.js";
 import type { ThreadTeam } from "../engine/threads/team.js";
-import { emptyPlan, FLAG_INT8, FLAG_RESET_AFTER, type PlanField, type SequencePlan } from "../engine/abi.js";
+import { emptyPlan, FLAG_INT8, type PlanField, type SequencePlan } from "../engine/abi.js";
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
 import { formatBytes } from "../engine/arena.js";
 import { encodeCellOptions, type CellOptions } from "./cell-options.js";
@@ -265,8 +265,14 @@ export abstract class RecurrentStack extends Layer {
    * threads, RNN H 256 none).
    */
   get splittable(): boolean {
-    const structural = this.outputSize === this.hiddenSize && !(this.kind === "gru" && (this.flags & FLAG_RESET_AFTER) === 0) && this.cellOptionBlocks.length === 0;
+    const flag: number | undefined = (CELLS[this.kind] as CellRow).unitsSplitFlag;
+    const structural = this.outputSize === this.hiddenSize && (flag === undefined || (this.flags & flag) !== 0) && this.cellOptionBlocks.length === 0;
     return structural && CELLS[this.kind].gates * this.hiddenSize * this.outputSize >= 131072;
+  }
+
+  /** @internal The cell this layer runs (engine/cells.ts's row). */
+  get cell(): CellKind {
+    return this.kind;
   }
 
   /** @internal The name of this cell's forward kernel (for threads running a part of it). */
@@ -357,7 +363,7 @@ export abstract class RecurrentStack extends Layer {
    */
   protected checkMemoryBudget(T: number, B: number): void {
     const H = this.hiddenSize, P = this.outputSize, G = CELLS[this.kind].gates;
-    const perDirection = (T + 1) * B * P + (this.kind === "rnn" ? 0 : T * B * G * H) + (CELLS[this.kind].cellState ? (T + 1) * B * H : 0);
+    const perDirection = (T + 1) * B * P + (CELLS[this.kind].savesGates ? T * B * G * H : 0) + (CELLS[this.kind].cellState ? (T + 1) * B * H : 0);
     const needed = 4 * (this.numLayers * (this.directions * perDirection + T * B * this.directions * P));
     const available = this.engine.arena.availableBytes + this.buffers.heldBytes;
     if (needed > available) {
@@ -371,10 +377,10 @@ export abstract class RecurrentStack extends Layer {
     const { steps: T, batch: B } = plan;
     const H = this.hiddenSize, P = this.outputSize, pool = this.buffers;
     plan.h = pool.floats(`h${key}`, (T + 1) * B * P);
-    plan.gates = this.kind === "rnn" ? 0 : pool.floats(`gates${key}`, T * B * CELLS[this.kind].gates * H);
-    plan.c = CELLS[this.kind].cellState ? pool.floats(`c${key}`, (T + 1) * B * H) : 0;
-    const needsExtra = this.kind === "gru" || P !== H;
-    plan.extra = needsExtra ? pool.floats(`extra${key}`, T * B * H) : 0;
+    const cell: CellRow = CELLS[this.kind];
+    plan.gates = cell.savesGates ? pool.floats(`gates${key}`, T * B * cell.gates * H) : 0;
+    plan.c = cell.cellState ? pool.floats(`c${key}`, (T + 1) * B * H) : 0;
+    plan.extra = cell.extra || P !== H ? pool.floats(`extra${key}`, T * B * H) : 0;
   }
 
   /**

@@ -9,10 +9,9 @@ import { onTeamStart, type Engine } from "../engine/engine.js";
 import { SplitChoice } from "../engine/threads/split-choice.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
-import { GRU } from "./gru.js";
-import { LSTM } from "./lstm.js";
+import { CELL_KINDS } from "../engine/cells.js";
 import type { Recurrent } from "./recurrent.js";
-import { RNN } from "./rnn.js";
+import { recurrentLayer } from "./recurrent-classes.js";
 
 /** Sizes of the warm-up: a hidden size that splits by units, a batch that splits by rows. */
 const I = 64, H = 256, ROWS = { T: 12, B: 8 }, UNITS = { T: 64, B: 1 };
@@ -40,7 +39,7 @@ function warmUp(engine: Engine): void {
   const random = new Random(1);
   const input = (T: number, B: number) => new Tensor(random.uniformArray(T * B * I, -1, 1), [T, B, I]);
   const gradient = (T: number, B: number) => new Tensor(random.uniformArray(T * B * H, -1, 1), [T, B, H]);
-  const layers: Recurrent[] = [new LSTM({ inputSize: I, hiddenSize: H, seed: 1 }), new GRU({ inputSize: I, hiddenSize: H, seed: 2 }), new RNN({ inputSize: I, hiddenSize: H, seed: 3 })];
+  const layers: Recurrent[] = CELL_KINDS.map((kind, i) => recurrentLayer(kind, { inputSize: I, hiddenSize: H, seed: i + 1 }, "warm-up"));
   try {
     engine.splitsPay = { rows: true, units: true };
     const [rows, units] = [input(ROWS.T, ROWS.B), input(UNITS.T, UNITS.B)];
@@ -53,7 +52,7 @@ function warmUp(engine: Engine): void {
     }
     // A batch split has one barrier per call and pays wherever the work is large enough (the
     // layers' threshold); a sequence split has one per step, whose cost depends on the runtime.
-    const lstm = layers[0];
+    const lstm = layers[CELL_KINDS.indexOf("lstm")];
     engine.splitsPay = { rows: true, units: splitPays(engine, () => lstm.forward(units)) };
   } finally {
     for (const layer of layers) layer.dispose();

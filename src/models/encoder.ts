@@ -4,10 +4,10 @@
 // from zero states, or from the state an earlier chunk of the same sequences left (EncoderState) —
 // and validates the examples on the way in.
 
+import { CELLS } from "../engine/cells.js";
 import type { Engine } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
 import { Embedding } from "../layers/embedding.js";
-import { LSTM } from "../layers/lstm.js";
 import { buildLayers, type Layer } from "../layers/layer.js";
 import type { Recurrent } from "../layers/recurrent.js";
 import type { ResidentOutput, TokenInput } from "../layers/recurrent-stack.js";
@@ -130,13 +130,13 @@ export class SequenceEncoder {
   private initialStates(initial: EncoderState | null, B: number, where: string): { h0: number; c0: number } {
     if (initial === null) return { h0: 0, c0: 0 };
     const rows = this.rnn.numLayers * this.rnn.directions * B, P = this.rnn.outputSize, H = this.rnn.hiddenSize;
-    const lstm = this.rnn instanceof LSTM;
-    if (initial.h?.length !== rows * P || (lstm ? initial.c?.length !== rows * H : initial.c !== null)) {
-      throw new ShapeError(`${where}: the state to go on from does not fit this model (h [${rows}, ${P}]${lstm ? `, c [${rows}, ${H}]` : ""})`);
+    const hasC = CELLS[this.rnn.cell].cellState;
+    if (initial.h?.length !== rows * P || (hasC ? initial.c?.length !== rows * H : initial.c !== null)) {
+      throw new ShapeError(`${where}: the state to go on from does not fit this model (h [${rows}, ${P}]${hasC ? `, c [${rows}, ${H}]` : ""})`);
     }
     const h0 = this.pool.floats("h0", rows * P);
     this.engine.write(h0, initial.h);
-    if (!lstm) return { h0, c0: 0 };
+    if (!hasC) return { h0, c0: 0 };
     const c0 = this.pool.floats("c0", rows * H);
     this.engine.write(c0, initial.c!);
     return { h0, c0 };

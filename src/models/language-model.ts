@@ -4,6 +4,7 @@
 // temperature, top-k and top-p, all at once or streamed token by token; scores text (log-probability,
 // perplexity).
 
+import { CELLS } from "../engine/cells.js";
 import { engine, type Engine } from "../engine/engine.js";
 import { CancelledError, ShapeError } from "../errors.js";
 import { Dense } from "../layers/dense.js";
@@ -136,8 +137,8 @@ export class LanguageModel extends Model {
   private stateBuffers(slot: StateSlot, batch: number) {
     const L = this.rnn.numLayers, P = this.rnn.outputSize, H = this.rnn.hiddenSize;
     const LP = L * Math.max(1, batch) * P, LH = L * Math.max(1, batch) * H;
-    const isLstm = this.settings.cell === undefined || this.settings.cell === "lstm";
-    return { h: this.pool.floats(`${slot}H`, LP), c: isLstm ? this.pool.floats(`${slot}C`, LH) : 0, LP, LH };
+    const hasC = CELLS[this.rnn.cell].cellState;
+    return { h: this.pool.floats(`${slot}H`, LP), c: hasC ? this.pool.floats(`${slot}C`, LH) : 0, LP, LH };
   }
 
   /** Runs the recurrent stack from the slot's carried state (zeros when `carry` is false or the batch

@@ -5,16 +5,15 @@
 // state) in float32. The original is left as it was; the copy runs inference only.
 
 import { UnsupportedError } from "../errors.js";
+import { CELLS } from "../engine/cells.js";
 import { Dense } from "../layers/dense.js";
-import { GRU, type GRUOptions } from "../layers/gru.js";
 import type { Layer } from "../layers/layer.js";
-import { LSTM, type LSTMOptions } from "../layers/lstm.js";
 import { quantizedState } from "../layers/quantize.js";
-import type { Recurrent } from "../layers/recurrent.js";
-import { RNN, type RNNOptions } from "../layers/rnn.js";
+import { Recurrent } from "../layers/recurrent.js";
+import { recurrentLayer, type RecurrentOptionsOf } from "../layers/recurrent-classes.js";
 import { describe } from "../validate.js";
 import { Model } from "./model.js";
-import { selectedKinds, type QuantizableKind } from "./quantized-kinds.js";
+import { kindList, QUANTIZABLE_KINDS, selectedKinds, type QuantizableKind } from "./quantized-kinds.js";
 import { createModel } from "./registry.js";
 
 /** A layer or model quantizedTwin takes. */
@@ -27,7 +26,7 @@ export type QuantizableLayer = Recurrent | Dense | Model;
 export function quantizedTwin<T extends QuantizableLayer>(target: T, selection: ReadonlySet<QuantizableKind>): T {
   const owner = `quantizeDynamic(${ownerName(target)})`;
   const present = kindsOf(target);
-  if (present.size === 0) throw new UnsupportedError(`${owner}: quantizes LSTM, GRU, RNN and Dense layers, the library's models, ONNX InferenceSessions and Keras LayersModels; got ${describe(target)}`);
+  if (present.size === 0) throw new UnsupportedError(`${owner}: quantizes ${kindList(new Set(QUANTIZABLE_KINDS))} layers, the library's models, ONNX InferenceSessions and Keras LayersModels; got ${describe(target)}`);
   if (target.quantized) throw new UnsupportedError(`${owner}: it is quantized already`);
   return twin(target, selectedKinds(present, selection, owner), owner) as T;
 }
@@ -40,7 +39,7 @@ export function layerTwin<T extends Recurrent | Dense>(layer: T, selection: Read
 
 /** A copy of `target` whose layers of the `selected` kinds are int8. */
 function twin(target: QuantizableLayer, selected: ReadonlySet<QuantizableKind>, owner: string): Layer | Model {
-  const copy = emptyTwin(target, selected);
+  const copy = emptyTwin(target, selected, owner);
   try {
     copy.loadStateDict(quantizedState(target.stateDict(), copy.stateDict(), owner));
   } catch (e) {
@@ -52,13 +51,11 @@ function twin(target: QuantizableLayer, selected: ReadonlySet<QuantizableKind>, 
 
 /** A layer or model shaped like `target` (its weights not yet loaded), int8 in the `selected` kinds. A
  *  model's config says which (`selected` holds only kinds it has): true for all of them, else the list. */
-function emptyTwin(target: QuantizableLayer, selected: ReadonlySet<QuantizableKind>): Layer | Model {
+function emptyTwin(target: QuantizableLayer, selected: ReadonlySet<QuantizableKind>, owner: string): Layer | Model {
   if (target instanceof Model) return createModel(target.modelType, { ...target.config(), quantized: selected.size === kindsOf(target).size || [...selected] });
   const quantized = selected.has(kindOf(target)!);
   if (target instanceof Dense) return new Dense({ inFeatures: target.inFeatures, outFeatures: target.outFeatures, bias: target.bias, quantized });
-  if (target instanceof LSTM) return new LSTM({ ...(target.options as LSTMOptions), quantized });
-  if (target instanceof GRU) return new GRU({ ...(target.options as GRUOptions), quantized });
-  return new RNN({ ...(target.options as RNNOptions), quantized });
+  return recurrentLayer(target.cell, { ...(target.options as RecurrentOptionsOf[typeof target.cell]), quantized }, owner);
 }
 
 /** The kinds of a layer or of a model's layers (none for anything else). */
@@ -70,9 +67,7 @@ function kindsOf(target: unknown): Set<QuantizableKind> {
 /** A layer's kind, or null for layers quantizeDynamic leaves in float32 (embeddings, attention). */
 function kindOf(layer: unknown): QuantizableKind | null {
   if (layer instanceof Dense) return "Dense";
-  if (layer instanceof LSTM) return "LSTM";
-  if (layer instanceof GRU) return "GRU";
-  if (layer instanceof RNN) return "RNN";
+  if (layer instanceof Recurrent) return CELLS[layer.cell].name;
   return null;
 }
 

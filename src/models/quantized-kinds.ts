@@ -2,23 +2,19 @@
 // module types — and a model config's `quantized`: true for every kind, or a list of kinds. Reads and
 // checks those lists; knows nothing of the layers themselves.
 
-import type { CellKind } from "../engine/cells.js";
+import { CELL_KINDS, CELLS, type CellName } from "../engine/cells.js";
 import { ShapeError, UnsupportedError } from "../errors.js";
 import { describe } from "../validate.js";
 
-/** The layer kinds quantizeDynamic quantizes (for ONNX, "Dense" is MatMul and Gemm with a constant B). */
-export const QUANTIZABLE_KINDS = ["LSTM", "GRU", "RNN", "Dense"] as const;
+/** A layer kind quantizeDynamic can quantize: a cell's layer, or Dense. */
+export type QuantizableKind = CellName | "Dense";
 
-/** A layer kind quantizeDynamic can quantize. */
-export type QuantizableKind = (typeof QUANTIZABLE_KINDS)[number];
+/** The layer kinds quantizeDynamic quantizes, the cells' then Dense (for ONNX, "Dense" is MatMul and
+ *  Gemm with a constant B). */
+export const QUANTIZABLE_KINDS: readonly QuantizableKind[] = [...CELL_KINDS.map((kind) => CELLS[kind].name), "Dense"];
 
 /** What a model config's `quantized` holds: whether every quantizable layer is int8, or which kinds are. */
 export type QuantizedConfig = boolean | readonly QuantizableKind[];
-
-/** @internal The kind of a recurrent cell's layer ("lstm" → "LSTM"). */
-export function kindOfCell(cell: CellKind): QuantizableKind {
-  return cell === "lstm" ? "LSTM" : cell === "gru" ? "GRU" : "RNN";
-}
 
 /** @internal A non-empty list of distinct kinds, or a ShapeError naming `what`. */
 export function readKinds(value: unknown, what: string): ReadonlySet<QuantizableKind> {
@@ -46,7 +42,7 @@ export function quantizedKinds(value: unknown, what: string): ReadonlySet<Quanti
 export function selectedKinds(present: ReadonlySet<QuantizableKind>, selection: ReadonlySet<QuantizableKind>, owner: string): ReadonlySet<QuantizableKind> {
   const selected = new Set(QUANTIZABLE_KINDS.filter((kind) => present.has(kind) && selection.has(kind)));
   if (selected.size > 0) return selected;
-  const has = present.size > 0 ? `it has ${kindList(present)} layers` : "it has no LSTM, GRU, RNN or Dense layer";
+  const has = present.size > 0 ? `it has ${kindList(present)} layers` : `it has no ${QUANTIZABLE_KINDS.slice(0, -1).join(", ")} or Dense layer`;
   throw new UnsupportedError(`${owner}: layers [${[...selection].join(", ")}] selects none of its layers (${has}); nothing would be quantized`);
 }
 

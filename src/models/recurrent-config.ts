@@ -1,14 +1,12 @@
 // The recurrent part of a model as plain, JSON-serialisable options, and the layer it builds.
 // Shared by every model so their configs (saved in checkpoints) describe the recurrent stack alike.
 
-import type { CellKind } from "../engine/cells.js";
+import { CELL_KINDS, CELLS, type CellKind } from "../engine/cells.js";
 import { ShapeError } from "../errors.js";
-import { GRU } from "../layers/gru.js";
-import { LSTM } from "../layers/lstm.js";
 import type { Recurrent } from "../layers/recurrent.js";
-import { RNN } from "../layers/rnn.js";
+import { recurrentLayer } from "../layers/recurrent-classes.js";
 import { describe } from "../validate.js";
-import { kindOfCell, quantizedKinds, type QuantizedConfig } from "./quantized-kinds.js";
+import { quantizedKinds, type QuantizedConfig } from "./quantized-kinds.js";
 
 export type CellName = CellKind;
 
@@ -34,10 +32,11 @@ export interface RecurrentConfig {
 /** @internal The recurrent layer a model config asks for. */
 export function buildRecurrent(config: RecurrentConfig, inputSize: number, seed: number | undefined): Recurrent {
   const cell = config.cell ?? "lstm";
-  if (cell !== "lstm" && cell !== "gru" && cell !== "rnn") throw new ShapeError(`cell must be "lstm", "gru" or "rnn"; got ${describe(cell)}`);
-  const quantized = quantizedKinds(config.quantized, "quantized").has(kindOfCell(cell));
-  const common = { inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional, seed, quantized };
-  if (cell === "lstm") return new LSTM({ ...common, projSize: config.projSize, forgetBias: config.forgetBias });
-  if (cell === "gru") return new GRU({ ...common, resetAfter: config.resetAfter });
-  return new RNN({ ...common, nonlinearity: config.nonlinearity });
+  if (!CELL_KINDS.includes(cell)) throw new ShapeError(`cell must be one of ${CELL_KINDS.map((k) => `"${k}"`).join(", ")}; got ${describe(cell)}`);
+  const quantized = quantizedKinds(config.quantized, "quantized").has(CELLS[cell].name);
+  // Each layer takes the options that are its own (LSTM projSize and forgetBias, GRU resetAfter, RNN
+  // nonlinearity); undefined ones are its defaults.
+  const { projSize, forgetBias, resetAfter, nonlinearity } = config;
+  const own = cell === "lstm" ? { projSize, forgetBias } : cell === "gru" ? { resetAfter } : cell === "rnn" ? { nonlinearity } : {};
+  return recurrentLayer(cell, { inputSize, hiddenSize: config.hiddenSize, numLayers: config.numLayers, bidirectional: config.bidirectional, seed, quantized, ...own }, "cell");
 }

@@ -5,11 +5,9 @@
 
 import { attachEngine, engine, type Attachment } from "../engine/engine.js";
 import { ShapeError } from "../errors.js";
-import { GRU } from "../layers/gru.js";
 import type { Layer } from "../layers/layer.js";
-import { LSTM } from "../layers/lstm.js";
-import { RNN } from "../layers/rnn.js";
 import { Recurrent } from "../layers/recurrent.js";
+import { recurrentLayer } from "../layers/recurrent-classes.js";
 import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";
 import { decode } from "../models/seq2seq/decoding.js";
@@ -20,8 +18,6 @@ import { TEAM_KERNELS, teamKernel, type TeamKernel } from "../engine/threads/tea
 import { disposeImported, isImported, rebuildImported, type Imported } from "./imported.js";
 
 type Hosted = Model | Recurrent | Imported;
-
-const LAYERS = { LSTM, GRU, RNN } as const;
 
 /**
  * Runs one of the pool's methods on a model or layer. Training methods start from zero gradients, so
@@ -66,7 +62,7 @@ function build(spec: HostedSpec): Hosted {
     case "model":
       return createModel(spec.modelType, spec.config);
     case "layer":
-      return new LAYERS[spec.layer](spec.options as never);
+      return recurrentLayer(spec.cell, spec.options as never, "WorkerPool");
     default:
       return rebuildImported(spec);
   }

@@ -40,7 +40,7 @@ export class PoolHosting {
     const spec: HostedSpec = isImported(target)
       ? importedSpec(target)
       : target instanceof Recurrent
-        ? { kind: "layer", layer: target.constructor.name as "LSTM" | "GRU" | "RNN", options: { ...target.options } }
+        ? { kind: "layer", cell: target.cell, options: { ...target.options } }
         : { kind: "model", modelType: target.modelType, config: target.config() };
     this.ids.set(target, id);
     this.specs.set(id, { spec, target: new WeakRef(target) });

@@ -3,6 +3,7 @@
 // an imported model's come once, with what it is rebuilt from), and the calls a worker may run.
 // Plain, structured-cloneable data only.
 
+import type { CellKind } from "../engine/cells.js";
 import type { Attachment } from "../engine/engine.js";
 import type { SequencePlan } from "../engine/abi.js";
 import type { TeamKernel } from "../engine/threads/team-control.js";
@@ -13,7 +14,7 @@ import type { SessionSource } from "../io/onnx/session.js";
  *  ONNX or Keras model from what it was made from. */
 export type HostedSpec =
   | { kind: "model"; modelType: string; config: Record<string, unknown> }
-  | { kind: "layer"; layer: "LSTM" | "GRU" | "RNN"; options: Record<string, unknown> }
+  | { kind: "layer"; cell: CellKind; options: Record<string, unknown> }
   | { kind: "onnx"; source: SessionSource }
   | { kind: "keras"; source: LayersModelSource };
 

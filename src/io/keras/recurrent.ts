@@ -17,7 +17,7 @@ import { LSTM } from "../../layers/lstm.js";
 import type { Recurrent } from "../../layers/recurrent.js";
 import { RNN } from "../../layers/rnn.js";
 import { layerTwin } from "../../models/quantize.js";
-import { kindOfCell, type QuantizableKind } from "../../models/quantized-kinds.js";
+import type { QuantizableKind } from "../../models/quantized-kinds.js";
 import type { CellOptions } from "../../layers/cell-options.js";
 import { Tensor } from "../../tensor.js";
 import { cellActivation, readActivation, type KerasActivation } from "./activations.js";
@@ -136,7 +136,7 @@ export class RecurrentDirection {
 
   /** The kind quantizeDynamic selects the direction's layer by (SimpleRNN: "RNN"). */
   get quantizableKind(): QuantizableKind {
-    return kindOfCell(CELL_OF[this.config.className]);
+    return CELLS[CELL_OF[this.config.className]].name;
   }
 
   /** The same direction, with int8 weights when its kind is in `selection`. */

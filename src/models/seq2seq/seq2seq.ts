@@ -6,6 +6,7 @@
 // Trained with teacher forcing (optionally scheduled sampling). The bridge lives in bridge.ts, the
 // every-step context in every-step-context.ts, decoding in decoding.ts.
 
+import { CELLS, cellKind } from "../../engine/cells.js";
 import { engine, type Engine } from "../../engine/engine.js";
 import { ShapeError } from "../../errors.js";
 import { Attention, type AttentionKind } from "../../layers/attention.js";
@@ -108,7 +109,7 @@ export class Seq2Seq extends Model {
     const He = D * H;
     const seed = settings.seed;
     const s = (k: number) => (seed === undefined ? undefined : seed + k);
-    const isLstm = (settings.cell ?? "lstm") === "lstm";
+    const hasC = CELLS[cellKind(settings.cell ?? "lstm", `${where}: cell`)].cellState;
     const recurrent = { cell: settings.cell, hiddenSize: H, numLayers: L, quantized: settings.quantized };
     const quantized = quantizedKinds(settings.quantized, `${where}: quantized`).has("Dense");
     const headInputs = H + (mode === "every-step" ? E + He : 0);
@@ -119,12 +120,12 @@ export class Seq2Seq extends Model {
       () => buildRecurrent(recurrent, mode === "every-step" ? E + He : E, s(3)),
       () => new Dense({ inFeatures: headInputs, outFeatures: targetTokenizer.size, seed: s(4), quantized }),
       ...(D === 2 ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(5), quantized })] : []),
-      ...(D === 2 && isLstm ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(6), quantized })] : []),
+      ...(D === 2 && hasC ? [() => new Dense({ inFeatures: He, outFeatures: H, seed: s(6), quantized })] : []),
       ...(attentionKind !== "none" ? [() => new Attention({ kind: attentionKind as AttentionKind, querySize: H, valueSize: He, attentionSize: settings.attentionSize, seed: s(7) })] : []),
     );
     const [sourceEmbedding, encoder, targetEmbedding, decoder, head] = built as [Embedding, Recurrent, Embedding, Recurrent, Dense];
     const bridgeH = D === 2 ? (built[5] as Dense) : null;
-    const bridgeC = D === 2 && isLstm ? (built[6] as Dense) : null;
+    const bridgeC = D === 2 && hasC ? (built[6] as Dense) : null;
     const attention = attentionKind !== "none" ? (built[built.length - 1] as Attention) : null;
     const modules: [string, Layer][] = [["encoder.embedding", sourceEmbedding], ["encoder.rnn", encoder], ["decoder.embedding", targetEmbedding], ["decoder.rnn", decoder]];
     if (bridgeH) modules.push(["bridge.h", bridgeH]);

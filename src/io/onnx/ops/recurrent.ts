@@ -13,7 +13,6 @@ import { LSTM } from "../../../layers/lstm.js";
 import { CELLS, type CellKind } from "../../../engine/cells.js";
 import type { Recurrent } from "../../../layers/recurrent.js";
 import { quantizedState } from "../../../layers/quantize.js";
-import { kindOfCell } from "../../../models/quantized-kinds.js";
 import { RNN } from "../../../layers/rnn.js";
 import { tensor, type AnyTensor } from "../../../tensor.js";
 import { isType, OnnxTensor } from "../tensor.js";
@@ -266,7 +265,7 @@ function recurrent(kind: CellKind, quantized = false): OpSpec {
     weights: quantized ? [3, 7, 8, 10] : weightInputs,
     build: ({ where, attrs, known, quantizes }: BuildContext): Kernel => {
       const config = recurrentConfig(kind, attrs);
-      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where), !quantized && quantizes(kindOfCell(kind)));
+      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where), !quantized && quantizes(CELLS[kind].name));
       if (weightInputs.every((i) => known(i) !== undefined)) kernel.prebuild(kernel.weightsOf(Array.from({ length: 12 }, (_, i) => known(i) ?? null)));
       return kernel;
     },
