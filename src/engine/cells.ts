@@ -43,8 +43,8 @@ export type CellKind = keyof typeof CELLS;
 /** The cells' kinds, in the table's order. */
 export const CELL_KINDS = Object.keys(CELLS) as CellKind[];
 
-/** A cell's layer name ("LSTM"). */
-export type CellName = (typeof CELLS)[CellKind]["name"];
+/** A cell's layer class name ("LSTM"). */
+export type CellClassName = (typeof CELLS)[CellKind]["name"];
 
 /** @internal The kind named `kind`, or an UnsupportedError listing the kinds (`where` starts the message). */
 export function cellKind(kind: unknown, where: string): CellKind {

@@ -2,12 +2,12 @@
 // module types — and a model config's `quantized`: true for every kind, or a list of kinds. Reads and
 // checks those lists; knows nothing of the layers themselves.
 
-import { CELL_KINDS, CELLS, type CellName } from "../engine/cells.js";
+import { CELL_KINDS, CELLS, type CellClassName } from "../engine/cells.js";
 import { ShapeError, UnsupportedError } from "../errors.js";
 import { describe } from "../validate.js";
 
 /** A layer kind quantizeDynamic can quantize: a cell's layer, or Dense. */
-export type QuantizableKind = CellName | "Dense";
+export type QuantizableKind = CellClassName | "Dense";
 
 /** The layer kinds quantizeDynamic quantizes, the cells' then Dense (for ONNX, "Dense" is MatMul and
  *  Gemm with a constant B). */
