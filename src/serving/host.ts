@@ -8,16 +8,14 @@ import { ShapeError } from "../errors.js";
 import type { Layer } from "../layers/layer.js";
 import { Recurrent } from "../layers/recurrent.js";
 import { recurrentLayer } from "../layers/recurrent-classes.js";
-import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";
 import { decode } from "../models/seq2seq/decoding.js";
 import type { Seq2Seq } from "../models/seq2seq/seq2seq.js";
-import type { GradientsMessage, HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
+import type { GradientsMessage, Hosted, HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import { FLAG_INT8, type SequencePlan } from "../engine/abi.js";
 import { TEAM_KERNELS, teamKernel, type TeamKernel } from "../engine/threads/team-control.js";
-import { disposeImported, isImported, rebuildImported, type Imported } from "./imported.js";
+import { disposeImported, isImported, rebuildImported } from "./imported.js";
 
-type Hosted = Model | Recurrent | Imported;
 
 /**
  * Runs one of the pool's methods on a model or layer. Training methods start from zero gradients, so

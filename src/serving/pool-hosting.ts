@@ -2,26 +2,23 @@
 // spec to rebuild it from (a layer's options, a model's config, an imported model's source), sent to
 // a worker with its first call there; the library's models send their weights again whenever their
 // versions moved (pointers into the shared memory, or copies without it), imported models never
-// (their weights do not change). Targets are held weakly: a collected, disposed or released one has
+// (their weights do not change). Hosteds are held weakly: a collected, disposed or released one has
 // its copies dropped from every worker.
 
 import { ResourceError } from "../errors.js";
 import { Recurrent } from "../layers/recurrent.js";
-import type { Model } from "../models/model.js";
 import { describe } from "../validate.js";
 import { layersOf } from "./host.js";
-import { importedSpec, isImported, isReleased, type Imported } from "./imported.js";
+import { importedSpec, isImported, isReleased } from "./imported.js";
 import type { PoolWorkers, Slot } from "./pool-workers.js";
-import type { HostedMethod, HostedSpec, WeightsMessage } from "./protocol.js";
+import type { Hosted, HostedMethod, HostedSpec, WeightsMessage } from "./protocol.js";
 
-/** What a pool runs: a model, a recurrent layer, or an imported model. */
-export type Target = Model | Recurrent | Imported;
 
 export class PoolHosting {
   private readonly ids = new WeakMap<object, number>();
   /** What the workers host, by id: how to rebuild it, and the target (held weakly: the pool keeps
    *  no model alive). */
-  private readonly specs = new Map<number, { spec: HostedSpec; target: WeakRef<Target> }>();
+  private readonly specs = new Map<number, { spec: HostedSpec; target: WeakRef<Hosted> }>();
   /** Drops the workers' copies of a target the garbage collector took. */
   private readonly collected = new FinalizationRegistry<number>((id) => this.forget(id));
   private nextId = 1;
@@ -32,7 +29,7 @@ export class PoolHosting {
   ) {}
 
   /** The id `target` is hosted under (a new one the first time, or after it was forgotten). */
-  register(target: Target): number {
+  register(target: Hosted): number {
     this.sweep();
     let id = this.ids.get(target);
     if (id !== undefined && this.specs.has(id)) return id;
@@ -51,7 +48,7 @@ export class PoolHosting {
   /** One call on one worker: hosts the target there if needed, sends changed weights, and turns a
    *  worker's death or failure into a clear error; `target` (registered as `id`) stays referenced
    *  until it ends. */
-  callOn(slot: Slot, target: Target, id: number, method: HostedMethod, args: unknown[]): Promise<unknown> {
+  callOn(slot: Slot, target: Hosted, id: number, method: HostedMethod, args: unknown[]): Promise<unknown> {
     return this.workers.call(slot, method, (async () => slot.api.call(id, method, args, await this.weightsFor(slot, target, id)))());
   }
 
@@ -79,7 +76,7 @@ export class PoolHosting {
   /** The weights to send with a call: null when the worker is up to date, else where they are
    *  (shared memory) or a copy (fallback). Hosts the target on first use: an imported model the
    *  worker builds from its spec, once, since its weights never change. */
-  private async weightsFor(slot: Slot, target: Target, id: number): Promise<WeightsMessage | null> {
+  private async weightsFor(slot: Slot, target: Hosted, id: number): Promise<WeightsMessage | null> {
     const entry = this.specs.get(id);
     if (!entry) throw new ResourceError(`WorkerPool: the ${describe(target)} was disposed while its call waited`);
     const spec = entry.spec;

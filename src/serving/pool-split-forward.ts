@@ -14,7 +14,7 @@ import type { ForwardOptions, ForwardResult, Recurrent } from "../layers/recurre
 import { splitRows } from "../train/data.js";
 import type { TensorLike } from "../validate.js";
 import { asResult, concatBatch, sliceBatch, sliceOptions } from "./batch-slices.js";
-import type { PoolWorkers, RunOptions } from "./pool-workers.js";
+import type { CallOptions as RunOptions, PoolWorkers } from "./pool-workers.js";
 
 /** A whole forward of `layer` on one worker (the pool's `run`). */
 type RunWhole = (layer: Recurrent, args: [TensorLike, ForwardOptions], run: RunOptions) => Promise<ForwardResult>;

@@ -10,7 +10,8 @@ import { startAttached, stopAttached, type WorkerMemory } from "../engine/thread
 import type { SpawnedWorker } from "../platform/platform.js";
 import type { WorkerApi } from "./protocol.js";
 
-export interface RunOptions {
+/** What a queued call may carry (the pool's RunOptions). */
+export interface CallOptions {
   signal?: AbortSignal;
 }
 
@@ -95,7 +96,7 @@ export class PoolWorkers {
   }
 
   /** Queues `execute` for the next free worker. */
-  enqueue(execute: (slot: Slot) => Promise<unknown>, options: RunOptions): Promise<unknown> {
+  enqueue(execute: (slot: Slot) => Promise<unknown>, options: CallOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.stopped) return reject(new ResourceError("WorkerPool: the pool is closed"));
       if (options.signal?.aborted) return reject(new CancelledError("WorkerPool: the call was cancelled before it started"));

@@ -18,13 +18,16 @@ import { trainShards, type Shard, type ShardRunner } from "../train/data-paralle
 import { describe, optionsObject, positiveInt, type TensorLike } from "../validate.js";
 import { invoke, layersOf } from "./host.js";
 import { checkUsable, importedResult, isImported } from "./imported.js";
-import { PoolHosting, type Target } from "./pool-hosting.js";
+import { PoolHosting } from "./pool-hosting.js";
 import { SplitForward } from "./pool-split-forward.js";
 import { trainOnWorkers } from "./pool-training.js";
-import { PoolWorkers, type RunOptions } from "./pool-workers.js";
-import type { HostedMethod } from "./protocol.js";
+import { PoolWorkers } from "./pool-workers.js";
+import type { Hosted, HostedMethod } from "./protocol.js";
 
-export type { RunOptions } from "./pool-workers.js";
+export interface RunOptions {
+  /** Takes the call out while it waits, or stops its worker while it runs (a CancelledError). */
+  signal?: AbortSignal;
+}
 
 /** The methods `run` and `map` accept (the others are the pool's own, with pointers for arguments). */
 const PUBLIC_METHODS: readonly HostedMethod[] = ["forward", "predict", "run", "sample", "logProb", "decode", "batchLoss"];
@@ -103,7 +106,7 @@ export class WorkerPool implements ShardRunner {
   }
 
   /** Runs `method` on `target` in the next free worker (in this thread for a pool of size 1). */
-  run<T>(target: Target, method: HostedMethod, args: unknown[], options: RunOptions = {}): Promise<T> {
+  run<T>(target: Hosted, method: HostedMethod, args: unknown[], options: RunOptions = {}): Promise<T> {
     try {
       checkRequest(target, method, args, options);
     } catch (e) {
@@ -115,14 +118,14 @@ export class WorkerPool implements ShardRunner {
     return (isImported(target) ? result.then((value) => importedResult(target, value)) : result) as Promise<T>;
   }
 
-  private async runHere(target: Target, method: HostedMethod, args: unknown[], options: RunOptions): Promise<unknown> {
+  private async runHere(target: Hosted, method: HostedMethod, args: unknown[], options: RunOptions): Promise<unknown> {
     if (this.workers.closed) throw new ResourceError("WorkerPool: the pool is closed");
     if (options.signal?.aborted) throw new CancelledError("WorkerPool: the call was cancelled");
     return invoke(target, method, args);
   }
 
   /** Runs `method` on slices of `items` in parallel and concatenates the results in order. */
-  async map<I, R>(target: Target, method: HostedMethod, items: readonly I[], rest: unknown[] = [], options: RunOptions = {}): Promise<R[]> {
+  async map<I, R>(target: Hosted, method: HostedMethod, items: readonly I[], rest: unknown[] = [], options: RunOptions = {}): Promise<R[]> {
     checkRequest(target, method, rest, options);
     if (!Array.isArray(items) || items.length === 0) throw new ShapeError(`WorkerPool.map: give a non-empty array of items; got ${describe(items)}`);
     const parts = await Promise.all(splitRows(items.length, this.size).map(([a, b]) => this.run<R[]>(target, method, [items.slice(a, b), ...rest], options)));

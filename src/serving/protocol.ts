@@ -8,7 +8,13 @@ import type { Attachment } from "../engine/engine.js";
 import type { SequencePlan } from "../engine/abi.js";
 import type { TeamKernel } from "../engine/threads/team-control.js";
 import type { LayersModelSource } from "../io/keras/model.js";
-import type { SessionSource } from "../io/onnx/session.js";
+import type { InferenceSession, SessionSource } from "../io/onnx/session.js";
+import type { LayersModel } from "../io/keras/model.js";
+import type { Model } from "../models/model.js";
+import type { Recurrent } from "../layers/recurrent.js";
+
+/** What a pool hosts: one of the library's models or recurrent layers, or an imported ONNX or Keras model. */
+export type Hosted = Model | Recurrent | InferenceSession | LayersModel;
 
 /** @internal What to rebuild in the worker: one of the library's models or layers, or an imported
  *  ONNX or Keras model from what it was made from. */
