@@ -1,5 +1,5 @@
-# wasm-rnn serve in a container: the model server on the Open Inference Protocol (see README,
-# "Serving"). Build: docker build -t wasm-rnn . ; run: docker run -p 8000:8000 -v $PWD/my-model:/models/model wasm-rnn
+# wasm-rnn serve in a container: the model server on the Open Inference Protocol (see docs/serving.md,
+# "Deployment and scaling out"). Build: docker build -t wasm-rnn . ; run: docker run -p 8000:8000 -v $PWD/my-model:/models/model wasm-rnn
 # The first stage builds the package (the wasm kernels and dist/, which need the dev dependencies);
 # the second holds only what serving runs.
 

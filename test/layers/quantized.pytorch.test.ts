@@ -1,6 +1,6 @@
 // The accuracy of quantizeDynamic against PyTorch: every recurrent fixture (test/fixtures/recurrent,
 // PyTorch's float32 forward) run quantized to int8, its output's largest and RMS error against
-// PyTorch's; each within the bound below, and the whole table printed (the README's accuracy table).
+// PyTorch's; each within the bound below, and the whole table printed (docs/quantization.md's accuracy table).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { init, quantizeDynamic } from "../../src/index.js";

@@ -5,7 +5,7 @@
 // Vite and a webpack production build in Chromium, and CommonJS `require` — and compare the numbers.
 // The TypeScript types are compiled as consumers see them (nodenext, node16, bundler; no DOM, no
 // skipLibCheck), with every runtime export typed, every shipped declaration file compiling on its own,
-// and the README's examples compiling with --strict.
+// and the examples of README.md and docs/*.md compiling with --strict.
 // The runtimes and bundlers come from the npm registry (test/consumers/package.json), installed
 // into test/consumers/node_modules on the first run; projects are built in test/consumers/.work/.
 
@@ -20,7 +20,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBrowser, type BrowserSession } from "../helpers/browser.js";
 import { compareResults, type ConsumerResult } from "../helpers/consumer-results.js";
-import { readmeExamples } from "../helpers/readme-examples.js";
+import { codeBlocks, documentationFiles, packageExamples } from "../helpers/doc-blocks.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CONSUMERS = join(ROOT, "test/consumers");
@@ -364,20 +364,21 @@ export const missingInline: [Exclude<keyof typeof inline, Name>] extends [never]
     expect(await tsc(app, ["types/consumer.cts"], "nodenext", "nodenext")).toBe("");
   });
 
-  it("the README's examples compile with --strict against the packed types", async () => {
-    const examples = readmeExamples(readFileSync(join(ROOT, "README.md"), "utf8"));
-    expect(examples.length).toBeGreaterThanOrEqual(8);
+  it("the examples of README.md and docs/*.md compile with --strict against the packed types", async () => {
+    const examples = packageExamples(documentationFiles(ROOT).flatMap(codeBlocks));
+    expect(examples.length).toBeGreaterThanOrEqual(16);
     const files = examples.map((example) => {
-      const file = `types/readme-line-${example.line}.ts`;
+      const file = `types/${example.name}.ts`;
       writeFileSync(join(app, file), example.code);
-      return { file, code: example.code };
+      return { file, code: example.code, page: example.page };
     });
-    // Examples that import only wasm-rnn and Node's modules compile without the DOM; those using
-    // other packages (tfjs) with it and without checking declaration files (tfjs's own do not pass
-    // this TypeScript's checks; ours are checked by the other group).
-    const others = (code: string) => /from "(?!wasm-rnn|node:)/.test(code);
-    const plain = files.filter((f) => !others(f.code)).map((f) => f.file);
-    const withPackages = files.filter((f) => others(f.code)).map((f) => f.file);
+    // Examples that import only wasm-rnn and Node's modules compile without the DOM; a page's module
+    // script, and examples using other packages (tfjs, onnxruntime-web, vad-web), with it and without
+    // checking declaration files (tfjs's own do not pass this TypeScript's checks; ours are checked by
+    // the other group).
+    const withDom = (f: { code: string; page: boolean }) => f.page || /^import\b[^;]*\bfrom "(?!wasm-rnn|node:)/m.test(f.code);
+    const plain = files.filter((f) => !withDom(f)).map((f) => f.file);
+    const withPackages = files.filter(withDom).map((f) => f.file);
     expect(await tsc(app, ["types/wasm-modules.d.ts", ...plain], "nodenext", "nodenext")).toBe("");
     expect(await tsc(app, withPackages, "nodenext", "nodenext", { lib: "es2022,dom", skipLibCheck: true })).toBe("");
   });

@@ -1,7 +1,7 @@
 // The cold-start page's script: the time to the first W1 result (LSTM, batch 1, 128 steps), counted
 // from navigation start and from this script's start: importing the library, compiling the wasm,
 // init, building the layer with the benchmark's weights, one forward pass. Shown on the page for the
-// tests and the README.
+// tests and bench/README.md.
 
 import { data, stateDict, WORKLOADS } from "../../bench/workloads.js";
 

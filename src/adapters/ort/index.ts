@@ -20,8 +20,9 @@ interface TensorLike {
 interface SessionHandler {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  readonly inputMetadata: readonly ValueMetadata[];
-  readonly outputMetadata: readonly ValueMetadata[];
+  /** ValueMetadata for wasm-rnn's sessions; onnxruntime's own for those handed over. */
+  readonly inputMetadata: readonly object[];
+  readonly outputMetadata: readonly object[];
   run(feeds: Readonly<Record<string, TensorLike>>, fetches: Readonly<Record<string, TensorLike | null>>, options: unknown): Promise<Record<string, TensorLike>>;
   dispose(): Promise<void>;
   startProfiling(): void;
@@ -39,15 +40,24 @@ interface ValueMetadata {
 interface OrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  readonly inputMetadata?: readonly ValueMetadata[];
-  readonly outputMetadata?: readonly ValueMetadata[];
-  run(feeds: Readonly<Record<string, TensorLike>>, fetches?: readonly string[]): Promise<Record<string, TensorLike>>;
+  readonly inputMetadata?: readonly object[];
+  readonly outputMetadata?: readonly object[];
+  run(feeds: Readonly<Record<string, TensorLike>>, fetches: readonly string[]): Promise<Record<string, TensorLike>>;
   release(): Promise<void>;
 }
 
-/** The parts of an onnxruntime module (onnxruntime-web, onnxruntime-node) the backend uses. */
+/** The backend registered with onnxruntime (onnxruntime-common's Backend). */
+interface OrtBackend {
+  init(name: string): Promise<void>;
+  createInferenceSessionHandler(model: string | Uint8Array, options?: object): Promise<SessionHandler>;
+}
+
+/** The parts of an onnxruntime module (onnxruntime-web, onnxruntime-node) the backend uses.
+ *  `backend` is an object: onnxruntime's declarations ask for handlers returning its Tensor class,
+ *  while it accepts (and this backend returns) plain { type, data, dims }, so a narrower type here
+ *  would refuse onnxruntime's own module at compile time. */
 export interface OnnxRuntimeModule {
-  registerBackend(name: string, backend: { init(name: string): Promise<void>; createInferenceSessionHandler(model: string | Uint8Array, options?: object): Promise<SessionHandler> }, priority: number): void;
+  registerBackend(name: string, backend: object, priority: number): void;
   InferenceSession: { create(model: string | Uint8Array, options?: object): Promise<OrtSession> };
 }
 
@@ -96,7 +106,7 @@ export function useWasmRnn(ort: OnnxRuntimeModule, options: UseWasmRnnOptions = 
     notice(`wasm-rnn: this model runs on onnxruntime's "${fallback}" backend instead: ${reason}`);
     return ortHandler(await ort.InferenceSession.create(model, { ...sessionOptions, executionProviders: [fallback] }));
   };
-  ort.registerBackend(NAME, {
+  const backend: OrtBackend = {
     init: async () => {
       await init();
     },
@@ -111,7 +121,8 @@ export function useWasmRnn(ort: OnnxRuntimeModule, options: UseWasmRnnOptions = 
       stats.sessions++;
       return wasmRnnHandler(session, () => stats.runs++);
     },
-  }, PRIORITY);
+  };
+  ort.registerBackend(NAME, backend, PRIORITY);
   return stats;
 }
 
