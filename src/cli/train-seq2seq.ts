@@ -5,7 +5,6 @@
 import { CELL_KINDS } from "../engine/cells.js";
 import { readFileSync } from "node:fs";
 import { Seq2Seq } from "../models/seq2seq/seq2seq.js";
-import { decode } from "../models/seq2seq/decoding.js";
 import { Random } from "../random.js";
 import { CharTokenizer, WordTokenizer } from "../text/index.js";
 import { exampleData } from "../train/data.js";
@@ -80,7 +79,7 @@ export async function trainSeq2seq(values: Values): Promise<void> {
   log(`wasm-rnn: seq2seq ${settings.cell.toUpperCase()}, attention ${settings.attention}, ${model.parameterCount.toLocaleString("en")} parameters, ` +
     `${training.length} training pairs, ${validation.length} held out; checkpoints in ${out}`);
   const exactMatch = () => {
-    const decoded = decode(model, validation.map((p) => p.source));
+    const decoded = model.decode(validation.map((p) => p.source));
     return decoded.filter((d, i) => d.text === validation[i].target).length / validation.length;
   };
   const display = progressDisplay(total, "pairs", quiet);

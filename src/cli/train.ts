@@ -12,8 +12,8 @@ import { loadCheckpoint } from "../train/checkpoint.js";
 import { streamData, type StreamOptions } from "../train/data.js";
 import { checkpointToBytes } from "../train/checkpoint-format.js";
 import { quantizeDynamic } from "../io/quantize.js";
-import { constant, cosineDecay, exponentialDecay, inverseTimeDecay, stepDecay, type Schedule } from "../train/schedules.js";
-import { Trainer, evaluate, type TrainProgress } from "../train/trainer.js";
+import { constantSchedule, cosineDecay, exponentialDecay, inverseTimeDecay, stepDecay, type Schedule } from "../train/schedules.js";
+import { Trainer, evaluateLoss, type TrainProgress } from "../train/trainer.js";
 import { corpusPrimes } from "./corpus-prime.js";
 import { progressDisplay } from "./progress.js";
 import { readTextFile } from "./text-file.js";
@@ -108,7 +108,7 @@ function makeSchedule(kind: TrainSettings["schedule"], lr: number, total: number
     case "cosine":
       return cosineDecay(lr, total, lr / 10);
     default:
-      return constant(lr);
+      return constantSchedule(lr);
   }
 }
 
@@ -116,7 +116,7 @@ function makeSchedule(kind: TrainSettings["schedule"], lr: number, total: number
 function int8Summary(model: LanguageModel, tokens: Int32Array, options: StreamOptions): string {
   const int8 = quantizeDynamic(model);
   try {
-    const [f32, q] = [model, int8].map((m) => Math.exp(evaluate(streamData(m, tokens, options, "eval"))));
+    const [f32, q] = [model, int8].map((m) => Math.exp(evaluateLoss(streamData(m, tokens, options, "eval"))));
     const size = (m: LanguageModel) => checkpointToBytes(m).bytes.length / 1e6;
     return `int8 (quantizeDynamic): validation perplexity ${q.toFixed(3)} vs ${f32.toFixed(3)} float32 (${(100 * (q / f32 - 1)).toFixed(2)}%), ` +
       `checkpoint ${size(int8).toFixed(2)} MB vs ${size(model).toFixed(2)} MB`;

@@ -3,7 +3,6 @@
 
 import { createInterface } from "node:readline";
 import type { Seq2Seq } from "../models/seq2seq/seq2seq.js";
-import { decode } from "../models/seq2seq/decoding.js";
 import { loadCheckpoint } from "../train/checkpoint.js";
 import { intOption, stringOption, type Values } from "./usage.js";
 
@@ -25,7 +24,7 @@ export async function translate(values: Values): Promise<void> {
     if (!pending.length) return;
     // Empty lines stay empty; the rest decode together.
     const texts = pending.filter((line) => line.length > 0);
-    const decoded = texts.length ? decode(model, texts, options) : [];
+    const decoded = texts.length ? model.decode(texts, options) : [];
     let k = 0;
     for (const line of pending) process.stdout.write(`${line.length ? decoded[k++].text : ""}\n`);
     pending = [];

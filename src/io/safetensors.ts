@@ -24,8 +24,8 @@ function asBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
   throw new FormatError("safetensors: expected a Uint8Array or ArrayBuffer");
 }
 
-/** Parses a safetensors file: tensors (I8 as int8, every float dtype as float32) and the string metadata. */
-export function parseSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsFile {
+/** Reads a safetensors file: its tensors (I8 as int8, every float dtype as float32) and its string metadata. */
+export function readSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsFile {
   const bytes = asBytes(input);
   if (bytes.length < 8) throw new FormatError(`safetensors: truncated file (${bytes.length} bytes; the header length alone takes 8)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -72,11 +72,6 @@ export function parseSafetensors(input: Uint8Array | ArrayBuffer): SafetensorsFi
   const tensors: Record<string, AnyTensor> = {};
   for (const e of entries) setOwn(tensors, e.name, decode(e.dtype, data.subarray(e.begin, e.end), e.shape));
   return { tensors, metadata };
-}
-
-/** Reads the tensors of a safetensors file: I8 as int8, every float dtype as float32. */
-export function readSafetensors(input: Uint8Array | ArrayBuffer): Record<string, AnyTensor> {
-  return parseSafetensors(input).tensors;
 }
 
 function checkEntry(name: string, value: unknown, dataLength: number) {

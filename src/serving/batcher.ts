@@ -19,7 +19,7 @@ import type { ForwardResult } from "../layers/recurrent-options.js";
 import { classification, SequenceClassifier, type Classified } from "../models/classifier.js";
 import { LanguageModel } from "../models/language-model.js";
 import type { SequenceInput } from "../models/encoder.js";
-import { checkDecodeOptions, decode, type Decoded, type DecodeOptions } from "../models/seq2seq/decoding.js";
+import { checkDecodeOptions, type Decoded, type DecodeOptions } from "../models/seq2seq/decoding.js";
 import { Seq2Seq } from "../models/seq2seq/seq2seq.js";
 import { SequenceTagger } from "../models/tagger.js";
 import { Tensor } from "../tensor.js";
@@ -172,7 +172,7 @@ export class Batcher {
       const ids = model.tokens(source, model.sourceTokenizer, `${where}: source`);
       const checked = checkDecodeOptions(model, optionsObject(decoding, `${where}: options`), ids.length, where);
       if (checked.strategy === "sample") key.alone = true;
-      return async (sources) => (this.pool ? this.pool.run<Decoded[]>(model, "decode", [sources, decoding]) : decode(model, sources as string[], decoding));
+      return async (sources) => (this.pool ? this.pool.run<Decoded[]>(model, "decode", [sources, decoding]) : model.decode(sources as string[], decoding));
     });
   }
 

@@ -9,8 +9,6 @@ import type { Layer } from "../layers/layer.js";
 import { Recurrent } from "../layers/recurrent.js";
 import { recurrentLayer } from "../layers/recurrent-classes.js";
 import { createModel } from "../models/registry.js";
-import { decode } from "../models/seq2seq/decoding.js";
-import type { Seq2Seq } from "../models/seq2seq/seq2seq.js";
 import type { GradientsMessage, Hosted, HostedMethod, HostedSpec, WeightsMessage, WorkerApi } from "./protocol.js";
 import { FLAG_INT8, type SequencePlan } from "../engine/abi.js";
 import { TEAM_KERNELS, teamKernel, type TeamKernel } from "../engine/threads/team-control.js";
@@ -24,12 +22,11 @@ import { disposeImported, isImported, rebuildImported } from "./imported.js";
 export function invoke(target: Hosted, method: HostedMethod, args: unknown[]): unknown {
   if (isImported(target)) return methodOf(target, method)(...args); // run or predict: nothing to train
   switch (method) {
-    case "decode":
-      return decode(target as Seq2Seq, ...(args as [Parameters<typeof decode>[1], Parameters<typeof decode>[2]]));
     case "batchLoss":
     case "windowLoss":
       target.zeroGrad();
       return methodOf(target, method)(...args);
+    case "decode":
     case "forward":
     case "predict":
     case "run":

@@ -39,7 +39,7 @@ export type HostedMethod =
   | "run" // InferenceSession
   | "sample" // LanguageModel
   | "logProb" // LanguageModel
-  | "decode" // Seq2Seq (decode(model, sources, options))
+  | "decode" // Seq2Seq (model.decode(sources, options))
   | "batchLoss" // classifier, tagger, seq2seq training shard
   | "windowLoss"; // language-model training shard
 

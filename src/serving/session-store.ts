@@ -5,7 +5,7 @@
 import { ResourceError, ShapeError } from "../errors.js";
 import { describe } from "../validate.js";
 
-export interface SessionOptions {
+export interface StatefulSessionsOptions {
   /** Milliseconds a session may stay idle before it expires (default 300000, five minutes). */
   ttlMs?: number;
   /** Most sessions at once (default 1000); starting one beyond that is a ResourceError. */
@@ -20,7 +20,7 @@ export class SessionStore<State> {
   private expiry: ReturnType<typeof setTimeout> | null = null;
 
   /** `owner` names the user in messages. */
-  constructor(options: SessionOptions, owner: string) {
+  constructor(options: StatefulSessionsOptions, owner: string) {
     this.ttlMs = options.ttlMs ?? 300_000;
     this.maxSessions = options.maxSessions ?? 1000;
     if (typeof this.ttlMs !== "number" || !(this.ttlMs > 0) || !Number.isFinite(this.ttlMs)) throw new ShapeError(`${owner}: ttlMs must be a finite number > 0; got ${describe(options.ttlMs)}`);

@@ -12,9 +12,9 @@ import type { SequenceInput } from "../models/encoder.js";
 import { SequenceTagger } from "../models/tagger.js";
 import type { Tensor } from "../tensor.js";
 import { checkTensor, describe, optionsObject, type TensorLike } from "../validate.js";
-import { SessionStore, type SessionOptions } from "./session-store.js";
+import { SessionStore, type StatefulSessionsOptions } from "./session-store.js";
 
-export type { SessionOptions } from "./session-store.js";
+export type { StatefulSessionsOptions } from "./session-store.js";
 
 /** What StatefulSessions keeps sessions over. */
 export type SessionTarget = Recurrent | SequenceClassifier | SequenceTagger;
@@ -36,7 +36,7 @@ export class StatefulSessions<T extends SessionTarget = Recurrent> {
 
   /** Sessions over `target`: a one-directional LSTM, GRU or RNN (one layer or a stack), or a
    *  SequenceClassifier or SequenceTagger whose encoder is one-directional. */
-  constructor(target: T, options: SessionOptions = {}) {
+  constructor(target: T, options: StatefulSessionsOptions = {}) {
     optionsObject(options, "StatefulSessions: options", false);
     this.step = stepOf(target);
     this.store = new SessionStore(options, "StatefulSessions");

@@ -7,7 +7,7 @@
 
 import { FormatError } from "../errors.js";
 import { crc32 } from "./crc32.js";
-import { parseSafetensors, writeSafetensors } from "../io/safetensors.js";
+import { readSafetensors, writeSafetensors } from "../io/safetensors.js";
 import type { Model } from "../models/model.js";
 import { createModel } from "../models/registry.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
@@ -82,12 +82,12 @@ export function checkpointInfo(metadata: Record<string, string>, tensors: Record
   };
 }
 
-/** Parses and verifies checkpoint bytes (format and checksum) without building the model; errors
- *  name `source` (a path or URL). */
+/** @internal Parses and verifies checkpoint bytes (format and checksum) without building the model;
+ *  errors name `source` (a path or URL). */
 export function readCheckpointBytes(bytes: Uint8Array, source = "checkpoint"): { metadata: Record<string, string>; tensors: Record<string, AnyTensor> } {
   let parsed;
   try {
-    parsed = parseSafetensors(bytes);
+    parsed = readSafetensors(bytes);
   } catch (e) {
     throw new FormatError(`${source}: ${(e as Error).message}`);
   }

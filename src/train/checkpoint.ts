@@ -51,6 +51,7 @@ function checkpointFile(files: Files, dir: string): { path: string; bytes: Uint8
 }
 
 /** A checkpoint file's contents, verified, without the model built. */
+/** @internal */
 export interface SavedCheckpoint {
   metadata: Record<string, string>;
   /** float32, and int8 for a quantized model's weights. */
@@ -59,7 +60,7 @@ export interface SavedCheckpoint {
   path: string;
 }
 
-/** Reads and verifies a checkpoint's file: metadata and tensors, without building the model. */
+/** @internal Reads and verifies a checkpoint's file: metadata and tensors, without building the model (the CLI's info). */
 export function readCheckpoint(dir: string): SavedCheckpoint {
   const { path, bytes } = checkpointFile(fileSystem("readCheckpoint"), dir);
   return { ...readCheckpointBytes(bytes, path), path };

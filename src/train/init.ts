@@ -14,13 +14,13 @@ interface Resettable extends Layer {
 }
 
 /** Re-initialises a layer: its PyTorch default, Xavier uniform, or orthogonal hidden-to-hidden blocks. */
-export function initialize(layer: Resettable, scheme: InitScheme, seed?: number): void {
+export function initializeWeights(layer: Resettable, scheme: InitScheme, seed?: number): void {
   const random = new Random(seed);
   if (scheme === "pytorch") {
     layer.resetParameters(random);
     return;
   }
-  if (scheme !== "xavier" && scheme !== "orthogonal") throw new ShapeError(`initialize: scheme must be "pytorch", "xavier" or "orthogonal"; got ${describe(scheme)}`);
+  if (scheme !== "xavier" && scheme !== "orthogonal") throw new ShapeError(`initializeWeights: scheme must be "pytorch", "xavier" or "orthogonal"; got ${describe(scheme)}`);
   const hidden = (layer as { hiddenSize?: number }).hiddenSize;
   for (const { name, shape } of layer.params.specs) {
     const n = shape.reduce((a, b) => a * b, 1);

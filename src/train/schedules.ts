@@ -12,7 +12,7 @@ function positive(value: unknown, what: string): number {
 }
 
 /** A constant learning rate. */
-export function constant(lr: number): Schedule {
+export function constantSchedule(lr: number): Schedule {
   positive(lr, "constant: lr");
   return () => lr;
 }
@@ -47,7 +47,7 @@ export function cosineDecay(lr: number, total: number, minLr = 0): Schedule {
 }
 
 /** Linear warmup over the first `steps` (from lr/steps up to the schedule), then the schedule shifted by `steps`. */
-export function warmup(schedule: Schedule, steps: number): Schedule {
-  positive(steps, "warmup: steps");
+export function withWarmup(schedule: Schedule, steps: number): Schedule {
+  positive(steps, "withWarmup: steps");
   return (t) => (t < steps ? (schedule(0) * (t + 1)) / steps : schedule(t - steps));
 }

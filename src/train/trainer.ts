@@ -149,7 +149,7 @@ export class Trainer {
     };
     const validate = (): boolean => {
       if (!validation) return false;
-      validationLoss = evaluate(validation);
+      validationLoss = evaluateLoss(validation);
       report({ validationLoss });
       const p = this.position;
       if (p.bestValidation === null || validationLoss < p.bestValidation) {
@@ -275,7 +275,7 @@ export class Trainer {
 }
 
 /** Mean loss per prediction over all batches of `data` (no gradients). */
-export function evaluate(data: TrainingData): number {
+export function evaluateLoss(data: TrainingData): number {
   data.startEpoch();
   let sum = 0, count = 0;
   for (const batch of data.epoch(new Random(0))) {

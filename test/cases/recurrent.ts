@@ -3,7 +3,7 @@
 // of L = ⟨output, R⟩ + ⟨hN, S⟩ + ⟨cN, U⟩. Checks nothing itself: each test picks rows by their flags.
 
 import { readFileSync } from "node:fs";
-import type { CellName } from "../../src/index.js";
+import type { CellKind } from "../../src/index.js";
 import type { CellOptions } from "../../src/layers/cell-options.js";
 import { Random } from "../../src/random.js";
 import type { RecurrentSpec } from "../reference/recurrent.js";
@@ -27,7 +27,7 @@ export interface CaseOptions {
 export interface RecurrentCase {
   /** The row's name; for a PyTorch row also its fixture's file name. */
   name: string;
-  cell: CellName;
+  cell: CellKind;
   options: CaseOptions;
   T: number;
   B: number;
@@ -79,7 +79,7 @@ export function recurrentSpec(row: RecurrentCase): RecurrentSpec {
 }
 
 /** The row's layer, built with the given classes (the sources' or the built package's). */
-export function makeLayer<L>(row: RecurrentCase, classes: Record<CellName, new (options: CaseOptions & { seed: number }) => L>): L {
+export function makeLayer<L>(row: RecurrentCase, classes: Record<CellKind, new (options: CaseOptions & { seed: number }) => L>): L {
   return new classes[row.cell]({ ...row.options, seed: row.seed });
 }
 

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decode, init, loadCheckpoint, loadLayersModel, onnx, saveCheckpoint, SequenceClassifier, SequenceTagger, tensor, type LanguageModel, type Seq2Seq, type Tensor } from "../../dist/node.js";
+import { init, loadCheckpoint, loadLayersModel, onnx, saveCheckpoint, SequenceClassifier, SequenceTagger, tensor, type LanguageModel, type Seq2Seq, type Tensor } from "../../dist/node.js";
 import { readTensorProto } from "../../dist/io/onnx/tensor-proto.js";
 import { randomize, save, tf } from "../fixtures/keras/tfjs-models.js";
 
@@ -195,11 +195,11 @@ describe("wasm-rnn serve", () => {
     const datesServer = await start("--model", join(MODELS, "dates"));
     const sources = ["March 3, 2024", "12/25/1999"];
     const d = await post(`${datesServer.url}/v2/models/dates/infer`, { inputs: [{ name: "text", datatype: "BYTES", shape: [2], data: sources }] });
-    expect((d.json.outputs as Outputs)[0].data).toEqual(decode(dates, sources).map((r) => r.text));
+    expect((d.json.outputs as Outputs)[0].data).toEqual(dates.decode(sources).map((r) => r.text));
     const stream = await fetch(`${datesServer.url}/v2/models/dates/generate_stream`, { method: "POST", body: JSON.stringify({ text_input: sources[0] }) });
     const pieces = (await stream.text()).split("\n\n").filter(Boolean).map((e) => JSON.parse(e.replace(/^data: /, "")).text_output as string);
     expect(pieces.length).toBeGreaterThan(1);
-    expect(pieces.join("")).toBe(decode(dates, [sources[0]])[0].text);
+    expect(pieces.join("")).toBe(dates.decode([sources[0]])[0].text);
     const noSequences = await post(`${datesServer.url}/v2/models/dates/infer`, { inputs: [{ name: "text", datatype: "BYTES", shape: [1], data: sources.slice(0, 1) }], parameters: { sequence_id: "x", sequence_start: true } });
     expect(noSequences.status).toBe(400);
     expect(noSequences.json.error).toMatch(/keeps no sequences/);

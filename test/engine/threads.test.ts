@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  init, engineInfo, LSTM, GRU, RNN, Dense, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, decode, tensor, Random,
+  init, engineInfo, LSTM, GRU, RNN, Dense, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, tensor, Random,
   ShapeError, WorkerError, quantizeDynamic, type Recurrent, type ForwardOptions,
 } from "../../dist/node.js";
 import { encodePlan } from "../../dist/engine/engine.js";
@@ -98,7 +98,7 @@ function runModels() {
     loss, lmGrads,
     logProb: lm.logProb(text),
     predicted: classifier.predict(sequences),
-    decoded: decode(seq2seq, sources, { strategy: "beam", beamWidth: 3, maxLength: 12 }).map((d) => d.text),
+    decoded: seq2seq.decode(sources, { strategy: "beam", beamWidth: 3, maxLength: 12 }).map((d) => d.text),
   };
 }
 

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseSafetensors } from "../../src/io/safetensors.js";
+import { readSafetensors } from "../../src/io/safetensors.js";
 import type { AnyTensor, Tensor } from "../../src/tensor.js";
 
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
@@ -21,7 +21,7 @@ export function loadFixtures<Config>(folder: string): Fixture<Config>[] {
     .filter((f) => f.endsWith(".safetensors"))
     .sort()
     .map((file) => {
-      const { tensors, metadata } = parseSafetensors(readFileSync(join(dir, file)));
+      const { tensors, metadata } = readSafetensors(readFileSync(join(dir, file)));
       return { name: file.replace(/\.safetensors$/, ""), config: JSON.parse(metadata.config) as Config, tensors: floats(tensors, file) };
     });
 }

@@ -3,7 +3,7 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { OnnxTensor } from "../../src/index.js";
+import type { onnx } from "../../src/index.js";
 import { readTensorProto } from "../../src/io/onnx/tensor-proto.js";
 
 /** The test folders' names in a folder of node tests, sorted. */
@@ -12,7 +12,7 @@ export function nodeTests(dir: string): string[] {
 }
 
 /** The tensors of one test's data set whose files start with `prefix` ("input_" or "output_"), in order. */
-export function readDataSet(dir: string, test: string, prefix: string): OnnxTensor[] {
+export function readDataSet(dir: string, test: string, prefix: string): onnx.Tensor[] {
   const set = join(dir, test, "test_data_set_0");
   return readdirSync(set)
     .filter((f) => f.startsWith(prefix))

@@ -8,7 +8,7 @@ import { init, CharTokenizer, LanguageModel, GRU, readSafetensors, writeSafetens
 import { expectClose } from "../helpers/compare.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
-const read = (name: string) => readSafetensors(readFileSync(`${FIXTURES}interop/${name}.safetensors`));
+const read = (name: string) => readSafetensors(readFileSync(`${FIXTURES}interop/${name}.safetensors`)).tensors;
 
 beforeAll(async () => {
   await init();
@@ -43,7 +43,7 @@ describe("PyTorch state dicts through safetensors", () => {
 
   it("exports with PyTorch names that map back", () => {
     const lm = new LanguageModel(CharTokenizer.fit("abcdefgh"), { hiddenSize: 8, embeddingDim: 5, seed: 1 });
-    const exported = readSafetensors(writeSafetensors(renamePrefixes(lm.stateDict(), { "embedding.": "embed.", "rnn.": "lstm.", "fc.": "out." })));
+    const exported = readSafetensors(writeSafetensors(renamePrefixes(lm.stateDict(), { "embedding.": "embed.", "rnn.": "lstm.", "fc.": "out." }))).tensors;
     expect(Object.keys(exported)).toContain("lstm.weight_hh_l0");
     const copy = new LanguageModel(CharTokenizer.fit("abcdefgh"), { hiddenSize: 8, embeddingDim: 5, seed: 2 });
     copy.loadStateDict(exported, { mapping: { "embed.": "embedding.", "lstm.": "rnn.", "out.": "fc." } });

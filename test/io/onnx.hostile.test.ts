@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FormatError, init, onnx, OnnxTensor, ResourceError, UnsupportedError, WasmRnnError } from "../../src/index.js";
+import { FormatError, init, onnx, ResourceError, UnsupportedError, WasmRnnError } from "../../src/index.js";
 import { readTensorProto } from "../../src/io/onnx/tensor-proto.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
@@ -150,11 +150,11 @@ describe("garbled files (fast-check)", () => {
       } catch {
         return [];
       }
-    })) as Record<string, OnnxTensor>,
+    })) as Record<string, onnx.Tensor>,
   }));
 
   /** Creates and runs the damaged model: it may work; if not, the error must be one of ours. */
-  async function loadsOrRefuses(bytes: Uint8Array, feeds: Record<string, OnnxTensor>): Promise<void> {
+  async function loadsOrRefuses(bytes: Uint8Array, feeds: Record<string, onnx.Tensor>): Promise<void> {
     try {
       const session = await onnx.InferenceSession.create(bytes);
       try {

@@ -9,7 +9,7 @@
 
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, onnx, UnsupportedError, type OnnxTensor } from "../../src/index.js";
+import { init, onnx, UnsupportedError } from "../../src/index.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 import { nodeTests, readDataSet } from "../helpers/onnx-node.js";
 
@@ -38,7 +38,7 @@ describe("ONNX node tests (operators around recurrent nodes)", () => {
   });
 
   it.each(TESTS)("%s", async (test) => {
-    let outputs: Record<string, OnnxTensor>, again: Record<string, OnnxTensor>, session: onnx.InferenceSession;
+    let outputs: Record<string, onnx.Tensor>, again: Record<string, onnx.Tensor>, session: onnx.InferenceSession;
     try {
       session = await onnx.InferenceSession.create(join(DIR, test, "model.onnx"));
       const inputs = readDataSet(DIR, test, "input_");

@@ -13,7 +13,7 @@
 
 import ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { engineInfo, init, NumericError, onnx, OnnxTensor, ShapeError, UnsupportedError } from "../../src/index.js";
+import { engineInfo, init, NumericError, onnx, ShapeError, UnsupportedError } from "../../src/index.js";
 import { Random } from "../../src/random.js";
 import { modelBytes, node, tensorProto, valueInfo } from "../../scripts/onnx-writer.mjs";
 import { matMulIntegerNodes, quantizeMatMulWeight, quantizeSymmetricInt8 } from "../../scripts/onnx-quantize.mjs";
@@ -51,7 +51,7 @@ interface Built {
   bytes: Uint8Array;
   /** The same LSTM in float: weights q · scale (what the quantized model means). */
   float: Uint8Array;
-  feeds: Record<string, OnnxTensor>;
+  feeds: Record<string, onnx.Tensor>;
 }
 
 /** A DynamicQuantizeLSTM model of the case (and its float twin), with random weights and inputs. */
@@ -81,16 +81,16 @@ function build(c: Case, seed: number): Built {
     if (c.bias) list.push(tensorProto("B", [D, 2 * G], Bias));
     if (c.peepholes) list.push(tensorProto("P", [D, 3 * c.H], P));
   }
-  const x = new OnnxTensor("float32", uniform(c.T * c.B * c.I, 1), [c.T, c.B, c.I]);
-  const feeds: Record<string, OnnxTensor> = { X: x };
+  const x = new onnx.Tensor("float32", uniform(c.T * c.B * c.I, 1), [c.T, c.B, c.I]);
+  const feeds: Record<string, onnx.Tensor> = { X: x };
   const inputs = [valueInfo("X", [c.T, c.B, c.I])];
   if (c.lengths) {
-    feeds.sequence_lens = new OnnxTensor("int32", Int32Array.from(c.lengths), [c.B]);
+    feeds.sequence_lens = new onnx.Tensor("int32", Int32Array.from(c.lengths), [c.B]);
     inputs.push(valueInfo("sequence_lens", [c.B], new Int32Array(0)));
   }
   if (c.states) {
     for (const name of ["initial_h", "initial_c"]) {
-      feeds[name] = new OnnxTensor("float32", uniform(D * c.B * c.H, 0.5), [D, c.B, c.H]);
+      feeds[name] = new onnx.Tensor("float32", uniform(D * c.B * c.H, 0.5), [D, c.B, c.H]);
       inputs.push(valueInfo(name, [D, c.B, c.H]));
     }
   }
@@ -104,14 +104,14 @@ function build(c: Case, seed: number): Built {
   };
 }
 
-async function runOrt(bytes: Uint8Array, feeds: Record<string, OnnxTensor>): Promise<Record<string, Float32Array>> {
+async function runOrt(bytes: Uint8Array, feeds: Record<string, onnx.Tensor>): Promise<Record<string, Float32Array>> {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   const out = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, [...t.dims])])));
   await session.release();
   return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.data as Float32Array]));
 }
 
-async function runOurs(bytes: Uint8Array, feeds: Record<string, OnnxTensor>): Promise<Record<string, Float32Array>> {
+async function runOurs(bytes: Uint8Array, feeds: Record<string, onnx.Tensor>): Promise<Record<string, Float32Array>> {
   const session = await onnx.InferenceSession.create(bytes);
   try {
     const out = await session.run(feeds);
@@ -224,7 +224,7 @@ function buildMatMul(c: MatMulCase, seed: number): Built {
   return {
     bytes: modelBytes({ nodes, initializers, inputs, outputs }),
     float: modelBytes({ nodes: floatNodes, initializers: floatInitializers, inputs, outputs: outputs.slice(0, c.twice ? 2 : 1) }),
-    feeds: { x: new OnnxTensor("float32", random.uniformArray(c.x.reduce((a, b) => a * b, 1), -1, 1), c.x) },
+    feeds: { x: new onnx.Tensor("float32", random.uniformArray(c.x.reduce((a, b) => a * b, 1), -1, 1), c.x) },
   };
 }
 
@@ -263,7 +263,7 @@ describe("quantize_dynamic's MatMul (DynamicQuantizeLinear + MatMulInteger) agai
     });
     const random = new Random(7);
     for (const [lo, hi] of [[-1.7, 0.9], [0.2, 3], [-5, -0.1], [0, 0]]) {
-      const feeds = { x: new OnnxTensor("float32", random.uniformArray(64, lo, hi), [64]) };
+      const feeds = { x: new onnx.Tensor("float32", random.uniformArray(64, lo, hi), [64]) };
       const ours = await runOurs(bytes, feeds), theirs = await runOrt(bytes, feeds);
       for (const name of ["y", "scale", "zero"]) expect(Array.from(ours[name]), `${name} for x in [${lo}, ${hi}]`).toEqual(Array.from(theirs[name]));
     }
@@ -275,8 +275,8 @@ describe("quantize_dynamic's MatMul (DynamicQuantizeLinear + MatMulInteger) agai
       const session = await onnx.InferenceSession.create(bytes);
       const bad = new Float32Array(feeds.x.data as Float32Array);
       bad[3] = Number.NaN;
-      await expect(session.run({ x: new OnnxTensor("float32", bad, feeds.x.dims) })).rejects.toThrow(NumericError);
-      await expect(session.run({ x: new OnnxTensor("float32", bad, feeds.x.dims) })).rejects.toThrow(/node "MatMulInteger_XB_int32"|node "DynamicQuantizeLinear_x_quantized"/);
+      await expect(session.run({ x: new onnx.Tensor("float32", bad, feeds.x.dims) })).rejects.toThrow(NumericError);
+      await expect(session.run({ x: new onnx.Tensor("float32", bad, feeds.x.dims) })).rejects.toThrow(/node "MatMulInteger_XB_int32"|node "DynamicQuantizeLinear_x_quantized"/);
       const after = await session.run(feeds), fresh = await runOurs(bytes, feeds);
       expect(Array.from(after.Y.data)).toEqual(Array.from(fresh.Y));
       await session.release();
@@ -292,7 +292,7 @@ describe("quantize_dynamic's MatMul (DynamicQuantizeLinear + MatMulInteger) agai
         initializers: Object.values({ B_quantized: tensorProto("B_quantized", [33, 10], q), B_scale: tensorProto("B_scale", [10], scale), B_zero_point: tensorProto("B_zero_point", [10], zeroPoint), ...overrides }),
         inputs: [valueInfo("x", c.x)], outputs: [valueInfo("Y", [7, 10])],
       });
-    const x = { x: new OnnxTensor("float32", new Float32Array(7 * 33), c.x) };
+    const x = { x: new onnx.Tensor("float32", new Float32Array(7 * 33), c.x) };
     const refused = async (bytes: Uint8Array, kind: typeof ShapeError, message: RegExp) => {
       const error = await onnx.InferenceSession.create(bytes).then(
         async (session) => {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, onnx, OnnxTensor } from "../../src/index.js";
+import { init, onnx } from "../../src/index.js";
 import { readTensorProto } from "../../src/io/onnx/tensor-proto.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   await init();
 });
 
-type Feeds = Record<string, OnnxTensor>;
+type Feeds = Record<string, onnx.Tensor>;
 
 /** The .pb files of a folder whose names match, keyed by the tensor's name, in file order. */
 function readTensors(folder: string, pattern: RegExp): Feeds {
@@ -32,12 +32,12 @@ function readTensors(folder: string, pattern: RegExp): Feeds {
   }));
 }
 
-function numbers(data: OnnxTensor["data"] | ort.Tensor["data"]): number[] {
+function numbers(data: onnx.Tensor["data"] | ort.Tensor["data"]): number[] {
   return Array.from(data as ArrayLike<number | bigint>, Number);
 }
 
 /** Max |a − b| over every output, failing on a shape, type or value beyond the tolerance. */
-function compare(ours: Feeds, theirs: Record<string, { type: string; dims: readonly number[]; data: OnnxTensor["data"] | ort.Tensor["data"] }>, label: string): number {
+function compare(ours: Feeds, theirs: Record<string, { type: string; dims: readonly number[]; data: onnx.Tensor["data"] | ort.Tensor["data"] }>, label: string): number {
   let worst = 0;
   expect(Object.keys(ours).sort(), label).toEqual(Object.keys(theirs).sort());
   for (const [name, want] of Object.entries(theirs)) {
@@ -79,7 +79,7 @@ describe("against onnxruntime-node", () => {
     const first = (await session.run(feeds)).Y;
     expect(Array.from((await session.run(feeds)).Y.data)).toEqual(Array.from(first.data));
     const W = feeds.W.data as Float32Array;
-    const changed = { ...feeds, W: new OnnxTensor("float32", W.map((v) => v * -1.5), feeds.W.dims) };
+    const changed = { ...feeds, W: new onnx.Tensor("float32", W.map((v) => v * -1.5), feeds.W.dims) };
     const ortFeeds = Object.fromEntries(Object.entries(changed).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
     const err = compare(await session.run(changed), await theirs.run(ortFeeds), "changed W");
     expect(err).toBeLessThanOrEqual(TOLERANCE);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { engine } from "../../src/engine/engine.js";
-import { init, NumericError, onnx, OnnxTensor, ResourceError, ShapeError, tensor } from "../../src/index.js";
+import { init, NumericError, onnx, ResourceError, ShapeError, tensor } from "../../src/index.js";
 import { readTensorProto } from "../../src/io/onnx/tensor-proto.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   await init();
 });
 
-function feedsOf(name: string, files: string[]): Record<string, OnnxTensor> {
+function feedsOf(name: string, files: string[]): Record<string, onnx.Tensor> {
   return Object.fromEntries(files.map((f) => {
     const { name: input, tensor } = readTensorProto(readFileSync(join(ONNX, name, f)));
     return [input, tensor];
@@ -64,7 +64,7 @@ describe("InferenceSession", () => {
     const expected = theirs.logprobs.data as Float32Array;
     logprobs.data.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-5));
     // onnxruntime's own tensors can be fed too.
-    const again = await session.run({ ids: new ort.Tensor("int64", ids.data, ids.dims) as unknown as OnnxTensor });
+    const again = await session.run({ ids: new ort.Tensor("int64", ids.data, ids.dims) as unknown as onnx.Tensor });
     expect(Array.from(again.logprobs.data)).toEqual(Array.from(logprobs.data));
     await session.release();
     await reference.release();
@@ -87,18 +87,18 @@ describe("InferenceSession", () => {
     const session = await onnx.InferenceSession.create(model("attr_lstm_reverse"));
     const feeds = feedsOf("attr_lstm_reverse", ["input_0.pb", "input_1.pb", "input_2.pb", "input_3.pb"]);
     const { X, sequence_lens } = feeds;
-    await rejects(session.run({ ...feeds, X: undefined as unknown as OnnxTensor }), ShapeError, /feeds\["X"\] must be a Tensor/);
+    await rejects(session.run({ ...feeds, X: undefined as unknown as onnx.Tensor }), ShapeError, /feeds\["X"\] must be a Tensor/);
     const withoutC = { ...feeds };
     delete withoutC.initial_c;
     await rejects(session.run(withoutC), ShapeError, /input "initial_c" is missing from feeds/);
     await rejects(session.run({ ...feeds, extra: X }), ShapeError, /no input "extra" \(its inputs: X, sequence_lens, initial_h, initial_c\)/);
-    await rejects(session.run({ ...feeds, sequence_lens: new OnnxTensor("int64", [5, 2, 4]) }), ShapeError, /input "sequence_lens" must be int32; got int64/);
-    await rejects(session.run({ ...feeds, X: new OnnxTensor("float32", new Float32Array(X.size), [5, 4, 3]) }), ShapeError, /input "X" must have shape \[5, 3, 4\]; got \[5, 4, 3\]/);
+    await rejects(session.run({ ...feeds, sequence_lens: new onnx.Tensor("int64", [5, 2, 4]) }), ShapeError, /input "sequence_lens" must be int32; got int64/);
+    await rejects(session.run({ ...feeds, X: new onnx.Tensor("float32", new Float32Array(X.size), [5, 4, 3]) }), ShapeError, /input "X" must have shape \[5, 3, 4\]; got \[5, 4, 3\]/);
     const nan = new Float32Array(X.data as Float32Array);
     nan[7] = NaN;
-    await rejects(session.run({ ...feeds, X: new OnnxTensor(nan, X.dims) }), NumericError, /node "attr_lstm_reverse_node" \(LSTM\).*NaN/);
-    await rejects(session.run({ ...feeds, sequence_lens: new OnnxTensor("int32", [5, -1, 4]) }), ShapeError, /sequence_lens\[1\] = -1 is outside 0…5/);
-    await rejects(session.run({ ...feeds, sequence_lens: new OnnxTensor("int32", [5, 6, 4]) }), ShapeError, /sequence_lens\[1\] = 6 is outside 0…5/);
+    await rejects(session.run({ ...feeds, X: new onnx.Tensor(nan, X.dims) }), NumericError, /node "attr_lstm_reverse_node" \(LSTM\).*NaN/);
+    await rejects(session.run({ ...feeds, sequence_lens: new onnx.Tensor("int32", [5, -1, 4]) }), ShapeError, /sequence_lens\[1\] = -1 is outside 0…5/);
+    await rejects(session.run({ ...feeds, sequence_lens: new onnx.Tensor("int32", [5, 6, 4]) }), ShapeError, /sequence_lens\[1\] = 6 is outside 0…5/);
     expect(sequence_lens.type).toBe("int32");
     await session.release();
   });
@@ -115,16 +115,16 @@ describe("InferenceSession", () => {
       expect(ours[name].dims).toEqual(expected[name].dims);
       expect(Array.from(ours[name].data)).toEqual(Array.from(expected[name].data));
     }
-    // Its shape is checked against the graph input like an OnnxTensor's dims.
+    // Its shape is checked against the graph input like an onnx.Tensor's dims.
     await rejects(session.run({ ...feeds, X: tensor(X.data as Float32Array, [5, 4, 3]) }), ShapeError, /input "X" must have shape \[5, 3, 4\]; got \[5, 4, 3\]/);
     await rejects(session.run({ ...feeds, sequence_lens: tensor([5, 2, 4], [3]) }), ShapeError, /input "sequence_lens" must be int32; got float32/);
     const bare = X.data as Float32Array;
-    await rejects(session.run({ ...feeds, X: bare as unknown as OnnxTensor }), ShapeError,
+    await rejects(session.run({ ...feeds, X: bare as unknown as onnx.Tensor }), ShapeError,
       new RegExp(`feeds\\["X"\\] must be a Tensor \\(onnx\\.Tensor, or wasm-rnn's tensor\\(data, shape\\)\\); got a Float32Array of ${bare.length}`));
-    await rejects(session.run({ ...feeds, X: 3 as unknown as OnnxTensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got 3$/);
-    await rejects(session.run({ ...feeds, X: [1, 2] as unknown as OnnxTensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got an array of 2$/);
-    await rejects(session.run({ ...feeds, X: null as unknown as OnnxTensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got null$/);
-    await rejects(session.run({ ...feeds, X: { data: new Float32Array(5), shape: [5, 3, 4] } as unknown as OnnxTensor }), ShapeError, /feeds\["X"\]: shape \[5, 3, 4\] needs 60 values but data has 5/);
+    await rejects(session.run({ ...feeds, X: 3 as unknown as onnx.Tensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got 3$/);
+    await rejects(session.run({ ...feeds, X: [1, 2] as unknown as onnx.Tensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got an array of 2$/);
+    await rejects(session.run({ ...feeds, X: null as unknown as onnx.Tensor }), ShapeError, /feeds\["X"\] must be a Tensor .*; got null$/);
+    await rejects(session.run({ ...feeds, X: { data: new Float32Array(5), shape: [5, 3, 4] } as unknown as onnx.Tensor }), ShapeError, /feeds\["X"\]: shape \[5, 3, 4\] needs 60 values but data has 5/);
     await session.release();
   });
 

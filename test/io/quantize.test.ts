@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, loadLayersModel, onnx, OnnxTensor, quantizeDynamic, ResourceError, UnsupportedError, type QuantizableKind, type Tensor } from "../../src/index.js";
+import { init, loadLayersModel, onnx, quantizeDynamic, ResourceError, UnsupportedError, type QuantizableKind, type Tensor } from "../../src/index.js";
 import { Random } from "../../src/random.js";
 import { modelBytes, node, tensorProto, valueInfo } from "../../scripts/onnx-writer.mjs";
 import { maxDiff, ours, randomize, save, tf } from "../fixtures/keras/tfjs-models.js";
@@ -120,7 +120,7 @@ describe("an ONNX InferenceSession", () => {
   it("runs LSTM, GRU, MatMul and Gemm on int8 within quantization error of onnxruntime's float results; the original is unchanged", async () => {
     const bytes = model();
     const random = new Random(5);
-    const feeds = { X: new OnnxTensor("float32", random.uniformArray(T * Bt * I, -1, 1), [T, Bt, I]), z: new OnnxTensor("float32", random.uniformArray(Bt * K, -1, 1), [Bt, K]) };
+    const feeds = { X: new onnx.Tensor("float32", random.uniformArray(T * Bt * I, -1, 1), [T, Bt, I]), z: new onnx.Tensor("float32", random.uniformArray(Bt * K, -1, 1), [Bt, K]) };
     const reference = await ort.InferenceSession.create(bytes);
     const expected = await reference.run(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor("float32", t.data as Float32Array, [...t.dims])])));
     const float = await onnx.InferenceSession.create(bytes);
@@ -147,7 +147,7 @@ describe("an ONNX InferenceSession", () => {
 
   it("layers selects the nodes quantized (Dense: MatMul and Gemm); the others give the float session's outputs bit for bit", async () => {
     const random = new Random(6);
-    const feeds = { X: new OnnxTensor("float32", random.uniformArray(T * Bt * I, -1, 1), [T, Bt, I]), z: new OnnxTensor("float32", random.uniformArray(Bt * K, -1, 1), [Bt, K]) };
+    const feeds = { X: new onnx.Tensor("float32", random.uniformArray(T * Bt * I, -1, 1), [T, Bt, I]), z: new onnx.Tensor("float32", random.uniformArray(Bt * K, -1, 1), [Bt, K]) };
     const float = await onnx.InferenceSession.create(model());
     const f32 = await float.run(feeds);
     // Y: the LSTM's, G: the GRU's, P: the MatMul of the LSTM's Y_h, Q: the Gemm's.

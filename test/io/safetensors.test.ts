@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { readSafetensors, writeSafetensors, parseSafetensors, tensor, FormatError, UnsupportedError } from "../../src/index.js";
+import { readSafetensors, writeSafetensors, tensor, FormatError, UnsupportedError } from "../../src/index.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
 /** The header of a file, as written. */
@@ -28,7 +28,7 @@ describe("safetensors", () => {
     const b = tensor([-0.5], [1]);
     const bytes = writeSafetensors({ "lstm.weight_ih_l0": a, scalarish: b }, { format: "pt" });
     expect((8 + new DataView(bytes.buffer).getUint32(0, true)) % 8).toBe(0); // data starts 8-byte aligned
-    const back = parseSafetensors(bytes);
+    const back = readSafetensors(bytes);
     expect(back.metadata).toEqual({ format: "pt" });
     expect(back.tensors["lstm.weight_ih_l0"].shape).toEqual([2, 3]);
     expect(back.tensors["lstm.weight_ih_l0"].data).toEqual(a.data);
@@ -37,15 +37,15 @@ describe("safetensors", () => {
 
   it("keeps names such as __proto__ as plain entries (found by the fuzzer)", () => {
     const json = '{"__metadata__":{"__proto__":"m"},"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
-    const back = parseSafetensors(file(json, new Uint8Array(4)));
+    const back = readSafetensors(file(json, new Uint8Array(4)));
     expect(Object.keys(back.tensors)).toEqual(["__proto__"]);
     expect(Object.getPrototypeOf(back.tensors)).toBe(Object.prototype);
     expect(Object.keys(back.metadata)).toEqual(["__proto__"]);
-    expect(Object.keys(readSafetensors(writeSafetensors(back.tensors)))).toEqual(["__proto__"]);
+    expect(Object.keys(readSafetensors(writeSafetensors(back.tensors)).tensors)).toEqual(["__proto__"]);
   });
 
   it("reads files written by the PyTorch fixture generator", () => {
-    const tensors = readSafetensors(readFileSync(`${FIXTURES}recurrent/lstm_basic.safetensors`));
+    const { tensors } = readSafetensors(readFileSync(`${FIXTURES}recurrent/lstm_basic.safetensors`));
     expect(tensors["param.weight_ih_l0"].shape).toEqual([28, 5]);
   });
 
@@ -59,7 +59,7 @@ describe("safetensors", () => {
       h: { dtype: "F16", shape: [2], data_offsets: [0, 4] },
       b: { dtype: "BF16", shape: [2], data_offsets: [4, 8] },
       d: { dtype: "F64", shape: [2], data_offsets: [8, 24] },
-    }, data));
+    }, data)).tensors;
     for (const k of ["h", "b", "d"]) expect([...t[k].data]).toEqual([1.5, -2]);
   });
 
@@ -72,7 +72,7 @@ describe("safetensors", () => {
     expect(header["q.weight"]).toEqual({ dtype: "I8", shape: [2, 3], data_offsets: [20, 26] });
     expect(header["q.scale"]).toEqual({ dtype: "F32", shape: [2], data_offsets: [0, 8] });
     expect(header.bias).toEqual({ dtype: "F32", shape: [3], data_offsets: [8, 20] });
-    const back = readSafetensors(bytes);
+    const back = readSafetensors(bytes).tensors;
     const weight = back["q.weight"];
     expect(weight.dtype).toBe("int8");
     expect(weight.data).toBeInstanceOf(Int8Array);
@@ -85,7 +85,7 @@ describe("safetensors", () => {
 
   it("reads I8 data wherever it lies, also with float32 data after it at an odd offset", () => {
     const data = new Uint8Array([0xff, 0x02, 0x80, ...new Uint8Array(new Float32Array([1.5]).buffer)]);
-    const t = readSafetensors(file({ q: { dtype: "I8", shape: [3], data_offsets: [0, 3] }, f: { dtype: "F32", shape: [1], data_offsets: [3, 7] } }, data));
+    const t = readSafetensors(file({ q: { dtype: "I8", shape: [3], data_offsets: [0, 3] }, f: { dtype: "F32", shape: [1], data_offsets: [3, 7] } }, data)).tensors;
     expect([...t.q.data]).toEqual([-1, 2, -128]);
     expect([...t.f.data]).toEqual([1.5]);
     expect(t.f.dtype).toBe("float32");
@@ -94,7 +94,7 @@ describe("safetensors", () => {
   it("refuses every truncation of a file holding I8 tensors with a FormatError", () => {
     const bytes = writeSafetensors({ q: tensor(Int8Array.from({ length: 13 }, (_, i) => i - 6), [13]), s: tensor([0.1], [1]) });
     for (let n = 0; n < bytes.length; n++) expect(() => readSafetensors(bytes.subarray(0, n)), `cut at ${n}`).toThrow(FormatError);
-    expect(readSafetensors(bytes).q.size).toBe(13);
+    expect(readSafetensors(bytes).tensors.q.size).toBe(13);
   });
 
   const good = writeSafetensors({ w: tensor([1, 2, 3, 4], [2, 2]) });

@@ -120,11 +120,11 @@ describe("state dicts", () => {
     // weight_ih_l0 comes first and is valid: it must not be written when weight_hh_l0 is refused.
     const quantized = { ...other, weight_hh_l0: tensor(new Int8Array(48), [12, 4]) };
     expectError(() => layer.loadStateDict(quantized), FormatError, /GRU\.loadStateDict: weight_hh_l0 has dtype int8; expected float32/);
-    expectError(() => layer.loadStateDict(readSafetensors(writeSafetensors(quantized))), FormatError, /weight_hh_l0 has dtype int8; expected float32/);
+    expectError(() => layer.loadStateDict(readSafetensors(writeSafetensors(quantized)).tensors), FormatError, /weight_hh_l0 has dtype int8; expected float32/);
     expectError(() => layer.loadStateDict({ "rnn.weight_hh_l0": quantized.weight_hh_l0 }, { prefix: "rnn.", strict: false }), FormatError, /rnn\.weight_hh_l0 has dtype int8/);
     const after = layer.stateDict();
     for (const k of Object.keys(good)) expect(after[k].data).toEqual(good[k].data);
-    layer.loadStateDict(readSafetensors(writeSafetensors(other)));
+    layer.loadStateDict(readSafetensors(writeSafetensors(other)).tensors);
     expect(layer.stateDict().weight_ih_l0.data).toEqual(other.weight_ih_l0.data);
     layer.dispose();
   });

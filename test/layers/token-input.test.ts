@@ -4,7 +4,7 @@
 // the embedding's own backward), and the losses and every gradient must agree to rounding.
 
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { CharTokenizer, Embedding, init, LanguageModel, SequenceClassifier, SequenceTagger, type CellName } from "../../src/index.js";
+import { CharTokenizer, Embedding, init, LanguageModel, SequenceClassifier, SequenceTagger, type CellKind } from "../../src/index.js";
 import { expectClose } from "../helpers/compare.js";
 
 beforeAll(async () => {
@@ -46,7 +46,7 @@ const text = "the quick brown fox jumps over the lazy dog; pack my box with five
 const ids = (n: number, V: number, seed: number) => Int32Array.from({ length: n }, (_, i) => (i % 10 === 3 ? 0 : 4 + ((i * 7 + seed * 13 + ((i * i) % 11)) % (V - 4))));
 
 describe("token inputs (an embedding feeding a recurrent layer) equal looked-up rows", () => {
-  const cells: { cell: CellName; numLayers: number; extra?: Record<string, unknown> }[] = [
+  const cells: { cell: CellKind; numLayers: number; extra?: Record<string, unknown> }[] = [
     { cell: "lstm", numLayers: 2 },
     { cell: "gru", numLayers: 1 },
     { cell: "rnn", numLayers: 2 },

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  init, CharTokenizer, LanguageModel, SequenceClassifier, SequenceTagger, Seq2Seq, Dense, LSTM, Trainer, streamData, decode, quantizeDynamic,
+  init, CharTokenizer, LanguageModel, SequenceClassifier, SequenceTagger, Seq2Seq, Dense, LSTM, Trainer, streamData, quantizeDynamic,
   checkpointToBytes, checkpointFromBytes, saveCheckpoint, loadCheckpoint, readSafetensors, writeSafetensors, createModel, tensor, Tensor,
   FormatError, NumericError, ShapeError, UnsupportedError, type AnyTensor, type Model, type QuantizeOptions,
 } from "../../src/index.js";
@@ -82,7 +82,7 @@ describe("quantizeDynamic on models", () => {
     expect(loaded.logProb(TEXT)).toBe(int8.logProb(TEXT));
     loaded.dispose();
 
-    const file = readSafetensors(writeSafetensors(int8.stateDict()));
+    const file = readSafetensors(writeSafetensors(int8.stateDict())).tensors;
     expect(file["rnn.weight_hh_l0"].data).toBeInstanceOf(Int8Array);
     const rebuilt = createModel("language-model", int8.config());
     rebuilt.loadStateDict(file);
@@ -134,8 +134,8 @@ describe("quantizeDynamic on models", () => {
     const f32 = model.batchLoss(pairs, false).loss, int8Loss = q.batchLoss(pairs, false).loss;
     expect(Math.abs(int8Loss / f32 - 1)).toBeLessThan(0.01);
     for (const strategy of ["greedy", "beam", "sample"] as const) {
-      const out = decode(q, ["1234", "98765"], { strategy, beamWidth: 3, maxLength: 8, seed: 1 });
-      expect(out).toEqual(decode(q, ["1234", "98765"], { strategy, beamWidth: 3, maxLength: 8, seed: 1 }));
+      const out = q.decode(["1234", "98765"], { strategy, beamWidth: 3, maxLength: 8, seed: 1 });
+      expect(out).toEqual(q.decode(["1234", "98765"], { strategy, beamWidth: 3, maxLength: 8, seed: 1 }));
       for (const d of out) expect(d.text.length).toBeLessThanOrEqual(8);
     }
     expect(() => new Trainer(q)).toThrow(UnsupportedError);
@@ -218,7 +218,7 @@ describe("quantizeDynamic's layers option", () => {
     expect(loaded.config().quantized).toEqual(["LSTM"]);
     expect(snapshot(loaded)).toEqual(snapshot(recurrent));
     expect(loaded.logProb(TEXT)).toBe(recurrent.logProb(TEXT));
-    const file = readSafetensors(writeSafetensors(head.stateDict()));
+    const file = readSafetensors(writeSafetensors(head.stateDict())).tensors;
     expect(file["fc.weight"].data).toBeInstanceOf(Int8Array);
     expect(file["rnn.weight_ih_l0"].data).toBeInstanceOf(Float32Array);
     const rebuilt = createModel("language-model", head.config()) as LanguageModel;
@@ -265,7 +265,7 @@ describe("quantizeDynamic's layers option", () => {
     expect(snapshot(loaded)).toEqual(snapshot(recurrent));
     const sources = ["1234", "98765"];
     for (const strategy of ["greedy", "beam"] as const) {
-      expect(decode(loaded, sources, { strategy, beamWidth: 3, maxLength: 8 })).toEqual(decode(recurrent, sources, { strategy, beamWidth: 3, maxLength: 8 }));
+      expect(loaded.decode(sources, { strategy, beamWidth: 3, maxLength: 8 })).toEqual(recurrent.decode(sources, { strategy, beamWidth: 3, maxLength: 8 }));
     }
     const pairs = [{ source: "12345", target: "54321" }, { source: "908", target: "809" }];
     for (const q of [dense, recurrent]) {

@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, Seq2Seq, CharTokenizer, Trainer, exampleData, decode, Random, ShapeError, type SequencePair } from "../../src/index.js";
+import { init, Seq2Seq, CharTokenizer, Trainer, exampleData, Random, ShapeError, type SequencePair } from "../../src/index.js";
 import { saveCheckpoint, loadCheckpoint } from "../../src/train/checkpoint.js";
 
 let model: Seq2Seq;
@@ -26,41 +26,41 @@ beforeAll(async () => {
 
 describe("Seq2Seq decoding", () => {
   it("reverses after a little training, and batched greedy decoding equals one-by-one decoding", () => {
-    const batched = decode(model, sources);
+    const batched = model.decode(sources);
     expect(batched.map((d) => d.text)).toEqual(["21", "876543", "9", "8642"]);
     expect(batched.every((d) => d.finished)).toBe(true);
     sources.forEach((s, i) => {
-      const alone = decode(model, [s])[0];
+      const alone = model.decode([s])[0];
       expect(alone.tokens).toEqual(batched[i].tokens);
       expect(alone.logProb).toBeCloseTo(batched[i].logProb, 4);
     });
   });
 
   it("beam width 1 is greedy; wider beams return finished hypotheses with log-probabilities", () => {
-    const greedy = decode(model, sources);
-    const beam1 = decode(model, sources, { strategy: "beam", beamWidth: 1 });
+    const greedy = model.decode(sources);
+    const beam1 = model.decode(sources, { strategy: "beam", beamWidth: 1 });
     expect(beam1.map((d) => d.tokens)).toEqual(greedy.map((d) => d.tokens));
-    const beam4 = decode(model, sources, { strategy: "beam", beamWidth: 4 });
+    const beam4 = model.decode(sources, { strategy: "beam", beamWidth: 4 });
     expect(beam4.map((d) => d.text)).toEqual(["21", "876543", "9", "8642"]);
     for (const d of beam4) {
       expect(d.finished).toBe(true);
       expect(d.logProb).toBeLessThanOrEqual(0);
     }
     // With no length normalisation the best beam is at least as likely as greedy here.
-    const raw = decode(model, sources, { strategy: "beam", beamWidth: 4, lengthPenalty: 0 });
+    const raw = model.decode(sources, { strategy: "beam", beamWidth: 4, lengthPenalty: 0 });
     raw.forEach((d, i) => expect(d.logProb).toBeGreaterThanOrEqual(greedy[i].logProb - 1e-4));
   });
 
   it("sampling is reproducible from a seed and honours temperature, top-k and top-p", () => {
     const options = { strategy: "sample" as const, temperature: 2, seed: 7 };
-    expect(decode(model, sources, options).map((d) => d.text)).toEqual(decode(model, sources, options).map((d) => d.text));
-    const cold = decode(model, sources, { strategy: "sample", temperature: 0.05, topK: 3, seed: 1 });
+    expect(model.decode(sources, options).map((d) => d.text)).toEqual(model.decode(sources, options).map((d) => d.text));
+    const cold = model.decode(sources, { strategy: "sample", temperature: 0.05, topK: 3, seed: 1 });
     expect(cold.map((d) => d.text)).toEqual(["21", "876543", "9", "8642"]);
-    expect(() => decode(model, sources, { strategy: "sample", topP: 0 })).toThrow(/topP must be in \(0, 1\]/);
+    expect(() => model.decode(sources, { strategy: "sample", topP: 0 })).toThrow(/topP must be in \(0, 1\]/);
   });
 
   it("maxLength cuts long outputs and says so", () => {
-    const [d] = decode(model, ["345678"], { maxLength: 3 });
+    const [d] = model.decode(["345678"], { maxLength: 3 });
     expect(d.tokens.length).toBe(3);
     expect(d.finished).toBe(false);
   });
@@ -69,19 +69,19 @@ describe("Seq2Seq decoding", () => {
     const dir = mkdtempSync(join(tmpdir(), "wasm-rnn-s2s-"));
     saveCheckpoint(dir, model);
     const restored = loadCheckpoint(dir, "seq2seq").model as Seq2Seq;
-    expect(decode(restored, sources).map((d) => d.text)).toEqual(decode(model, sources).map((d) => d.text));
+    expect(restored.decode(sources).map((d) => d.text)).toEqual(model.decode(sources).map((d) => d.text));
     restored.dispose();
   });
 
   it("bad input: clear errors, or UNK for unknown characters", () => {
-    expect(() => decode(model, [""])).toThrow(/source 0 is empty/);
-    expect(() => decode(model, [])).toThrow(ShapeError);
-    expect(() => decode(model, [[4, 99]])).toThrow(/ids\[1\] must be an integer from 0 to 13/);
-    expect(() => decode(model, ["12"], { maxLength: 0 })).toThrow(/maxLength must be an integer from 1 to 1000000/);
-    expect(() => decode(model, ["12"], { strategy: "beam", beamWidth: 15 })).toThrow(/beamWidth must be an integer from 1 to the target vocabulary size 14/);
-    expect(() => decode(model, ["12"], { strategy: "viterbi" as "beam" })).toThrow(/strategy must be/);
+    expect(() => model.decode([""])).toThrow(/source 0 is empty/);
+    expect(() => model.decode([])).toThrow(ShapeError);
+    expect(() => model.decode([[4, 99]])).toThrow(/ids\[1\] must be an integer from 0 to 13/);
+    expect(() => model.decode(["12"], { maxLength: 0 })).toThrow(/maxLength must be an integer from 1 to 1000000/);
+    expect(() => model.decode(["12"], { strategy: "beam", beamWidth: 15 })).toThrow(/beamWidth must be an integer from 1 to the target vocabulary size 14/);
+    expect(() => model.decode(["12"], { strategy: "viterbi" as "beam" })).toThrow(/strategy must be/);
     // Characters outside the vocabulary become UNK: decoding still works.
-    expect(decode(model, ["1x2"])[0].tokens.length).toBeGreaterThan(0);
+    expect(model.decode(["1x2"])[0].tokens.length).toBeGreaterThan(0);
     expect(() => model.batchLoss([{ source: "12", target: "" }], true)).toThrow(/pair 0 has an empty target/);
   });
 });
@@ -104,7 +104,7 @@ describe("scheduled sampling", () => {
     fresh.samplingRatio = 0.25;
     await new Trainer(fresh, { lr: 1e-2, epochs: 4, clipNorm: 1, seed: 1 }).fit(exampleData(fresh, pairs, 32));
     const test = pairs.slice(0, 200);
-    const decoded = decode(fresh, test.map((p) => p.source));
+    const decoded = fresh.decode(test.map((p) => p.source));
     expect(decoded.filter((d, i) => d.text === test[i].target).length / test.length).toBeGreaterThan(0.9);
     fresh.dispose();
   }, 120_000);

@@ -6,14 +6,14 @@
 // References are float64 PyTorch from float32-representable parameters.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { CharTokenizer, decode, init, Seq2Seq, type CellName, type Tensor } from "../../src/index.js";
+import { CharTokenizer, init, Seq2Seq, type CellKind, type Tensor } from "../../src/index.js";
 import type { Layer } from "../../src/layers/layer.js";
 import { BOS } from "../../src/text/vocabulary.js";
 import { expectClose } from "../helpers/compare.js";
 import { loadFixtures, withPrefix } from "../helpers/fixtures.js";
 
 interface Seq2SeqCase {
-  cell: CellName;
+  cell: CellKind;
   numLayers: number;
   bidirectional: boolean;
   context: "init" | "every-step";
@@ -127,7 +127,7 @@ describe("Seq2Seq matches PyTorch", () => {
       }));
 
       it("greedy decoding", withModel((model) => {
-        const decoded = decode(model, config.sourceIds, { maxLength: config.greedy.maxLength });
+        const decoded = model.decode(config.sourceIds, { maxLength: config.greedy.maxLength });
         config.greedy.results.forEach((want, b) => {
           expect(decoded[b].tokens, `${name} row ${b} tokens`).toEqual(want.tokens);
           expect(decoded[b].finished, `${name} row ${b} finished`).toBe(want.finished);

@@ -6,7 +6,7 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { datePairs as dates } from "../../scripts/date-pairs.mjs";
-import { init, Seq2Seq, CharTokenizer, Trainer, exampleData, decode, cosineDecay, Random, quantizeDynamic, type Seq2SeqConfig, type SequencePair } from "../../src/index.js";
+import { init, Seq2Seq, CharTokenizer, Trainer, exampleData, cosineDecay, Random, quantizeDynamic, type Seq2SeqConfig, type SequencePair } from "../../src/index.js";
 
 beforeAll(async () => {
   await init();
@@ -44,9 +44,9 @@ async function exactMatch({ train, test, config, epochs }: Task, subset?: (p: Se
   const model = new Seq2Seq(sourceTokenizer, targetTokenizer, config);
   const steps = epochs * Math.ceil(train.length / 64);
   await new Trainer(model, { schedule: cosineDecay(5e-3, steps, 2e-4), scheduleUnit: "step", epochs, clipNorm: 1, seed: 2 }).fit(exampleData(model, train, 64));
-  const decoded = decode(model, test.map((p) => p.source));
+  const decoded = model.decode(test.map((p) => p.source));
   const quantized = quantizeDynamic(model);
-  const decodedInt8 = decode(quantized, test.map((p) => p.source));
+  const decodedInt8 = quantized.decode(test.map((p) => p.source));
   model.dispose();
   quantized.dispose();
   const correct = test.map((p, i) => decoded[i].text === p.target);

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   init, LSTM, GRU, RNN, Dense, Embedding, tensor, crossEntropy, binaryCrossEntropy, SGD, Adam, AdamW, clipGradNorm, clipGradValue,
-  SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq, decode, CharTokenizer, WordTokenizer, tokenizerFromJSON, Trainer,
+  SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq, CharTokenizer, WordTokenizer, tokenizerFromJSON, Trainer,
   exampleData, streamData, readSafetensors, checkpointFromBytes, checkpointToBytes, onnx, createModel, stepDecay, cosineDecay, loadLayersModel, fromTfjs,
   type Recurrent,
 } from "../../src/index.js";
@@ -183,13 +183,13 @@ describe("models", () => {
   it("Seq2Seq: constructor, decode and batchLoss", () => {
     const tokens = CharTokenizer.fit("0123456789-/ abc");
     const model = new Seq2Seq(tokens, tokens, { hiddenSize: 6, embeddingDim: 3, attention: "dot", seed: 3 });
-    const check = staysCorrect(() => decode(model, ["12/3", "ab"], { strategy: "beam", beamWidth: 2, maxLength: 5 }));
+    const check = staysCorrect(() => model.decode(["12/3", "ab"], { strategy: "beam", beamWidth: 2, maxLength: 5 }));
     const decodeOptions = junkOptions({ strategy: ["greedy", "sample", "beam"], beamWidth: [1, 3], maxLength: [0, 4], lengthPenalty: [0, 1], temperature: [0, 1], topK: [0, 2], topP: [0.5], seed: [1] });
     fc.assert(fc.property(junkOptions({ hiddenSize: SIZES, embeddingDim: SIZES, attention: ["none", "dot", "general", "additive"], attentionSize: [2], reduction: ["sum", "mean"], bidirectional: [true, false], cell: ["lstm", "gru"], context: ["init", "every-step"] }),
       fc.oneof(junkValue, fc.array(fc.oneof(junkValue, fc.string({ maxLength: 6 })), { maxLength: 3 })), decodeOptions, fc.oneof(junkValue, fc.array(fc.record({ source: junkValue, target: junkValue }, { requiredKeys: [] }), { maxLength: 3 })),
       (config, sources, options, pairs) => {
         refusesOrRuns(() => new Seq2Seq(tokens, tokens, config as never).dispose());
-        refusesOrRuns(() => decode(model, sources as never, options as never));
+        refusesOrRuns(() => model.decode(sources as never, options as never));
         refusesOrRuns(() => model.batchLoss(pairs as never, true));
         model.zeroGrad();
         check();

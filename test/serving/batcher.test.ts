@@ -9,7 +9,7 @@
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
-  Batcher, CancelledError, CharTokenizer, decode, GRU, init, LanguageModel, LSTM, quantizeDynamic, Random, ResourceError, Seq2Seq, SequenceClassifier, SequenceTagger,
+  Batcher, CancelledError, CharTokenizer, GRU, init, LanguageModel, LSTM, quantizeDynamic, Random, ResourceError, Seq2Seq, SequenceClassifier, SequenceTagger,
   ShapeError, tensor, UnsupportedError, WorkerError, WorkerPool,
 } from "../../dist/node.js";
 
@@ -105,7 +105,7 @@ describe("Batcher", () => {
     for (const options of [{ strategy: "greedy" as const, maxLength: 9 }, { strategy: "beam" as const, beamWidth: 3, maxLength: 9 }, { strategy: "sample" as const, seed: 5, maxLength: 9 }]) {
       batches.calls = 0;
       const got = await Promise.all(sources.map((s) => batcher.decode(s, options)));
-      const alone = sources.map((s) => decode(model, [s], options)[0]);
+      const alone = sources.map((s) => model.decode([s], options)[0]);
       const without = (d: { logProb: number }) => ({ ...d, logProb: 0 });
       expect(got.map(without)).toEqual(alone.map(without)); // tokens, text, finished: exactly
       got.forEach((d, i) => expect(Math.abs(d.logProb - alone[i].logProb)).toBeLessThan(1e-5 * Math.max(1, Math.abs(alone[i].logProb))));

@@ -7,10 +7,7 @@
 // refused; a worker that dies mid-call fails only that call.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  WorkerPool, WorkerError, ResourceError, ShapeError, NumericError, onnx, OnnxTensor, Tensor, loadLayersModel, quantizeDynamic, tensor, Random,
-  type LayersModel,
-} from "../../dist/node.js";
+import { WorkerPool, WorkerError, ResourceError, ShapeError, NumericError, onnx, Tensor, loadLayersModel, quantizeDynamic, tensor, Random, type LayersModel } from "../../dist/node.js";
 import { modelBytes, node, tensorProto, valueInfo } from "../../scripts/onnx-writer.mjs";
 import { randomize, save, tf } from "../fixtures/keras/tfjs-models.js";
 
@@ -38,7 +35,7 @@ async function caught(call: () => unknown): Promise<Error | null> {
 }
 
 /** The largest |a − b| over the outputs both have: to see that the int8 kernels ran. */
-function maxDiff(a: Record<string, OnnxTensor>, b: Record<string, OnnxTensor>): number {
+function maxDiff(a: Record<string, onnx.Tensor>, b: Record<string, onnx.Tensor>): number {
   return Math.max(...Object.keys(a).flatMap((name) => Array.from(a[name].data as Float32Array, (v, i) => Math.abs(v - (b[name].data as Float32Array)[i]))));
 }
 
@@ -63,7 +60,7 @@ describe("ONNX sessions on the pool", () => {
     inputs: [valueInfo("x", ["batch", K])],
     outputs: [valueInfo("Q", ["batch", N])],
   });
-  const lstmFeeds = (T: number, B: number) => ({ X: new OnnxTensor("float32", uniform(T * B * I), [T, B, I]) });
+  const lstmFeeds = (T: number, B: number) => ({ X: new onnx.Tensor("float32", uniform(T * B * I), [T, B, I]) });
 
   it("runs a float LSTM session and its int8 twins (all kinds, and layers: [\"Dense\"]) with the outputs of the same call here", async () => {
     const float = await onnx.InferenceSession.create(lstmModel());
@@ -71,24 +68,24 @@ describe("ONNX sessions on the pool", () => {
     const feeds = lstmFeeds(9, 3);
     for (const session of [float, int8, head]) {
       const here = await session.run(feeds);
-      const there = await pool.run<Record<string, OnnxTensor>>(session, "run", [feeds]);
+      const there = await pool.run<Record<string, onnx.Tensor>>(session, "run", [feeds]);
       expect(there).toStrictEqual(here);
-      expect(there.P).toBeInstanceOf(OnnxTensor);
+      expect(there.P).toBeInstanceOf(onnx.Tensor);
     }
     // The workers ran the twins, not the float model: the int8 kernels give other values.
-    const [f32, all, dense] = await Promise.all([float, int8, head].map((s) => pool.run<Record<string, OnnxTensor>>(s, "run", [feeds])));
+    const [f32, all, dense] = await Promise.all([float, int8, head].map((s) => pool.run<Record<string, onnx.Tensor>>(s, "run", [feeds])));
     expect(maxDiff(all, f32)).toBeGreaterThan(1e-5);
     expect(maxDiff({ Y: dense.Y }, { Y: f32.Y })).toBe(0); // layers: ["Dense"] left the LSTM float
     expect(maxDiff({ P: dense.P }, { P: f32.P })).toBeGreaterThan(1e-5);
     // Fetches pass through: only the outputs asked for.
-    expect(Object.keys(await pool.run<Record<string, OnnxTensor>>(int8, "run", [feeds, ["P"]]))).toEqual(["P"]);
+    expect(Object.keys(await pool.run<Record<string, onnx.Tensor>>(int8, "run", [feeds, ["P"]]))).toEqual(["P"]);
     for (const session of [float, int8, head]) await session.release();
   });
 
   it("frees its workers' copies of a session once it is released (at the pool's next call); the released session is refused", async () => {
     const before = new Set((await pool.hostedIds()).flat());
     const session = await onnx.InferenceSession.create(denseModel());
-    const feeds = { x: new OnnxTensor("float32", uniform(2 * K), [2, K]) };
+    const feeds = { x: new onnx.Tensor("float32", uniform(2 * K), [2, K]) };
     await Promise.all([pool.run(session, "run", [feeds]), pool.run(session, "run", [feeds])]); // both workers build it
     const built = (await pool.hostedIds()).flat().filter((id) => !before.has(id));
     expect(built).toHaveLength(2);
@@ -105,8 +102,8 @@ describe("ONNX sessions on the pool", () => {
     const int8 = quantizeDynamic(float);
     const batches = [1, 4, 7, 2, 5, 3];
     for (const session of [float, int8]) {
-      const feeds = batches.map((B, i) => ({ x: i % 2 ? tensor(uniform(B * K), [B, K]) : new OnnxTensor("float32", uniform(B * K), [B, K]) }));
-      const there = await Promise.all(feeds.map((f) => pool.run<Record<string, OnnxTensor>>(session, "run", [f])));
+      const feeds = batches.map((B, i) => ({ x: i % 2 ? tensor(uniform(B * K), [B, K]) : new onnx.Tensor("float32", uniform(B * K), [B, K]) }));
+      const there = await Promise.all(feeds.map((f) => pool.run<Record<string, onnx.Tensor>>(session, "run", [f])));
       for (const [i, f] of feeds.entries()) expect(there[i]).toStrictEqual(await session.run(f));
     }
     await float.release();
@@ -117,9 +114,9 @@ describe("ONNX sessions on the pool", () => {
     const session = await onnx.InferenceSession.create(lstmModel());
     const good = lstmFeeds(4, 2);
     const cases: [unknown[], new (message: string) => Error][] = [
-      [[{ X: new OnnxTensor("float32", uniform(4 * 2 * 5), [4, 2, 5]) }], ShapeError], // 5 features, not 6
+      [[{ X: new onnx.Tensor("float32", uniform(4 * 2 * 5), [4, 2, 5]) }], ShapeError], // 5 features, not 6
       [[{}], ShapeError], // X missing
-      [[{ X: new OnnxTensor("int32", new Int32Array(12), [2, 1, 6]) }], ShapeError],
+      [[{ X: new onnx.Tensor("int32", new Int32Array(12), [2, 1, 6]) }], ShapeError],
       [[good, ["Z"]], ShapeError], // no such output
     ];
     for (const [args, type] of cases) {

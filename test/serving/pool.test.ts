@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   WorkerPool, WorkerError, CancelledError, ResourceError, LSTM, GRU, RNN, SequenceClassifier, SequenceTagger, LanguageModel, Seq2Seq,
-  CharTokenizer, Trainer, Adam, streamData, exampleData, decode, tensor, Random, quantizeDynamic, UnsupportedError,
+  CharTokenizer, Trainer, Adam, streamData, exampleData, tensor, Random, quantizeDynamic, UnsupportedError,
 } from "../../dist/node.js";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -135,7 +135,7 @@ describe("WorkerPool inference", () => {
     const seq2seq = new Seq2Seq(tokenizer, tokenizer, { hiddenSize: 8, embeddingDim: 4, attention: "dot", seed: 5 });
     const sources = ["123", "45", "6789", "0", "5555"];
     const options = { strategy: "beam" as const, beamWidth: 3, maxLength: 6 };
-    expect((await pool.map(seq2seq, "decode", sources, [options])).map((d: { text: string }) => d.text)).toEqual(decode(seq2seq, sources, options).map((d) => d.text));
+    expect((await pool.map(seq2seq, "decode", sources, [options])).map((d: { text: string }) => d.text)).toEqual(seq2seq.decode(sources, options).map((d) => d.text));
     const lm = new LanguageModel(CharTokenizer.fit("abcdef abcdef"), { hiddenSize: 8, embeddingDim: 4, seed: 6 });
     const requests = [1, 2, 3, 4].map((seed) => ({ length: 20, seed }));
     expect(await Promise.all(requests.map((r) => pool.run(lm, "sample", [r])))).toEqual(requests.map((r) => lm.sample(r)));
@@ -169,7 +169,7 @@ describe("WorkerPool with quantized (int8) layers and models", () => {
     const seq2seq = quantizeDynamic(new Seq2Seq(tokenizer, tokenizer, { hiddenSize: 8, embeddingDim: 4, bidirectional: true, attention: "general", seed: 5 }));
     const sources = ["123", "45", "6789", "0", "5555"];
     const options = { strategy: "beam" as const, beamWidth: 3, maxLength: 6 };
-    expect((await pool.map(seq2seq, "decode", sources, [options])).map((d: { text: string }) => d.text)).toEqual(decode(seq2seq, sources, options).map((d) => d.text));
+    expect((await pool.map(seq2seq, "decode", sources, [options])).map((d: { text: string }) => d.text)).toEqual(seq2seq.decode(sources, options).map((d) => d.text));
     const lm = quantizeDynamic(new LanguageModel(CharTokenizer.fit("abcdef abcdef"), { hiddenSize: 8, embeddingDim: 4, seed: 6 }));
     const requests = [1, 2, 3, 4].map((seed) => ({ length: 20, seed }));
     expect(await Promise.all(requests.map((r) => pool.run(lm, "sample", [r])))).toEqual(requests.map((r) => lm.sample(r)));

@@ -5,7 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, onnx, type OnnxTensor } from "../../src/index.js";
+import { init, onnx } from "../../src/index.js";
 import { batchAxes, statePairs, StreamBatcher } from "../../src/serving/stream-batcher.js";
 import { modelBytes, node, tensorProto, valueInfo } from "../../scripts/onnx-writer.mjs";
 import { readWav, SILERO, SPEECH } from "../helpers/speech.js";
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 const samples = readWav(SPEECH).samples;
-const runOf = (session: onnx.InferenceSession) => (feeds: Record<string, OnnxTensor>) => session.run(feeds);
+const runOf = (session: onnx.InferenceSession) => (feeds: Record<string, onnx.Tensor>) => session.run(feeds);
 
 describe("StreamBatcher", () => {
   it("finds Silero's state pairs and batch axes", async () => {

@@ -1,7 +1,7 @@
 // Weight initialisation schemes: PyTorch's default range, Xavier's bound, orthogonal recurrent blocks.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, LSTM, Dense, initialize, orthogonal, Random, ShapeError } from "../../src/index.js";
+import { init, LSTM, Dense, initializeWeights, orthogonal, Random, ShapeError } from "../../src/index.js";
 
 beforeAll(async () => {
   await init();
@@ -32,7 +32,7 @@ describe("initialisation", () => {
 
   it('"orthogonal" makes every gate block of weight_hh orthogonal and zeroes biases', () => {
     const lstm = new LSTM({ inputSize: 5, hiddenSize: 6 });
-    initialize(lstm, "orthogonal", 4);
+    initializeWeights(lstm, "orthogonal", 4);
     const s = lstm.stateDict();
     for (let gate = 0; gate < 4; gate++) expect(rowOrthogonalityError(s.weight_hh_l0.data, 6, 6, gate * 36)).toBeLessThan(1e-5);
     expect(s.bias_ih_l0.data.every((v) => v === 0)).toBe(true);
@@ -41,17 +41,17 @@ describe("initialisation", () => {
 
   it('"xavier" stays within ±√(6 / (fan_in + fan_out)); "pytorch" within ±1/√fan_in; a seed repeats', () => {
     const dense = new Dense({ inFeatures: 30, outFeatures: 10 });
-    initialize(dense, "xavier", 1);
+    initializeWeights(dense, "xavier", 1);
     const bound = Math.sqrt(6 / 40);
     const w = dense.stateDict().weight.data;
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(bound * 0.9);
-    initialize(dense, "pytorch", 2);
+    initializeWeights(dense, "pytorch", 2);
     expect(Math.max(...dense.stateDict().weight.data.map(Math.abs))).toBeLessThanOrEqual(1 / Math.sqrt(30));
     const again = new Dense({ inFeatures: 30, outFeatures: 10 });
-    initialize(again, "pytorch", 2);
+    initializeWeights(again, "pytorch", 2);
     expect(again.stateDict().weight.data).toEqual(dense.stateDict().weight.data);
-    expect(() => initialize(dense, "he" as "xavier")).toThrow(ShapeError);
+    expect(() => initializeWeights(dense, "he" as "xavier")).toThrow(ShapeError);
   });
 
   it("forgetBias sets the forget-gate block of both LSTM biases", () => {

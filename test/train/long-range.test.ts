@@ -4,7 +4,7 @@
 // Seeded, single-threaded: the outcome is reproducible bit for bit.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { init, SequenceClassifier, exampleData, Trainer, Random, type CellName, type LabelledSequence } from "../../src/index.js";
+import { init, SequenceClassifier, exampleData, Trainer, Random, type CellKind, type LabelledSequence } from "../../src/index.js";
 
 const CLASSES = 8, T = 40, MARKER = CLASSES;
 
@@ -17,7 +17,7 @@ function recallTask(count: number, seed: number): LabelledSequence[] {
   });
 }
 
-async function accuracy(cell: CellName): Promise<number> {
+async function accuracy(cell: CellKind): Promise<number> {
   const model = new SequenceClassifier({
     vocabSize: CLASSES + 1, embeddingDim: 8, cell, hiddenSize: 32, numClasses: CLASSES, seed: 4,
     forgetBias: cell === "lstm" ? 3 : undefined,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   init, CharTokenizer, LanguageModel, SequenceClassifier, Trainer, Random, streamData, exampleData,
-  NumericError, FormatError, ShapeError, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, warmup,
+  NumericError, FormatError, ShapeError, stepDecay, exponentialDecay, inverseTimeDecay, cosineDecay, withWarmup,
   type LabelledSequence, type Model,
 } from "../../src/index.js";
 import { saveCheckpoint, loadCheckpoint } from "../../src/train/checkpoint.js";
@@ -245,7 +245,7 @@ describe("learning-rate schedules", () => {
     expect(cosine(0)).toBeCloseTo(1, 12);
     expect(cosine(5)).toBeCloseTo(0.55, 12);
     expect(cosine(20)).toBeCloseTo(0.1, 12);
-    const warm = warmup(stepDecay(1, 10), 4);
+    const warm = withWarmup(stepDecay(1, 10), 4);
     expect([0, 1, 3, 4].map(warm)).toEqual([0.25, 0.5, 1, 1]);
     expect(() => stepDecay(0.1, 0)).toThrow(ShapeError);
   });

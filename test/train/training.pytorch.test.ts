@@ -4,33 +4,13 @@
 // their gradients. References are float64 PyTorch from float32-representable inputs.
 
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  Adam,
-  AdamW,
-  binaryCrossEntropy,
-  CharTokenizer,
-  clipGradNorm,
-  clipGradValue,
-  crossEntropy,
-  Dense,
-  init,
-  LanguageModel,
-  SequenceClassifier,
-  SequenceTagger,
-  SGD,
-  tensor,
-  type CellName,
-  type CrossEntropyOptions,
-  type Optimizer,
-  type Reduction,
-  type Tensor,
-} from "../../src/index.js";
+import { Adam, AdamW, binaryCrossEntropy, CharTokenizer, clipGradNorm, clipGradValue, crossEntropy, Dense, init, LanguageModel, SequenceClassifier, SequenceTagger, SGD, tensor, type CellKind, type CrossEntropyOptions, type Optimizer, type Reduction, type Tensor } from "../../src/index.js";
 import { expectClose } from "../helpers/compare.js";
 import { loadFixtures, withPrefix, type Fixture } from "../helpers/fixtures.js";
 
 interface LmCase {
   kind: "lm";
-  cell: CellName;
+  cell: CellKind;
   numLayers: number;
   embeddingDim: number;
   hiddenSize: number;
@@ -45,7 +25,7 @@ interface LmCase {
 interface EncoderCase {
   vocabSize: number;
   embeddingDim: number;
-  cell: CellName;
+  cell: CellKind;
   hiddenSize: number;
   numLayers: number;
   bidirectional: boolean;

@@ -1,7 +1,7 @@
 // Panel (c): the pretrained date normaliser (seq2seq with attention), decoded on the page's thread —
 // greedily or by beam search of the chosen width.
 
-import { checkpointFromBytes, decode, type Seq2Seq } from "wasm-rnn";
+import { checkpointFromBytes, type Seq2Seq } from "wasm-rnn";
 import { element, fetchBytes, formatCount, showError } from "./dom.js";
 
 const PRETRAINED = "/models/dates/checkpoint.safetensors";
@@ -20,7 +20,7 @@ export async function setupDatesPanel(): Promise<void> {
     try {
       const width = Number(beam.value);
       const started = performance.now();
-      const [result] = decode(model, [input.value], width > 1 ? { strategy: "beam", beamWidth: width } : {});
+      const [result] = model.decode([input.value], width > 1 ? { strategy: "beam", beamWidth: width } : {});
       const ms = performance.now() - started;
       const row = document.createElement("tr");
       for (const cell of [input.value, result.text, result.logProb.toFixed(3), width > 1 ? `beam ${width}` : "greedy", ms.toFixed(1)]) {

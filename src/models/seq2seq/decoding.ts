@@ -55,7 +55,7 @@ export function checkDecodeOptions(model: Seq2Seq, options: DecodeOptions, longe
 }
 
 /** Decodes each source (text or token ids). */
-export function decode(model: Seq2Seq, sources: readonly (string | readonly number[])[], options: DecodeOptions = {}): Decoded[] {
+export function decodeSources(model: Seq2Seq, sources: readonly (string | readonly number[])[], options: DecodeOptions = {}): Decoded[] {
   const where = "Seq2Seq.decode";
   if (!Array.isArray(sources) || sources.length === 0) throw new ShapeError(`${where}: give a non-empty array of sources`);
   const ids = sources.map((s, b) => model.tokens(s, model.sourceTokenizer, `${where}: source ${b}`));
@@ -244,8 +244,8 @@ export interface DecodeStreamOptions extends DecodeOptions {
  * may run on the model in between; `break` or `signal` stops it. Beam search cannot stream (its best
  * output is known only at the end): an UnsupportedError, as are bad options, thrown here.
  */
-export function decodeStream(model: Seq2Seq, source: string | readonly number[], options: DecodeStreamOptions = {}): AsyncGenerator<string, void, undefined> {
-  const where = "decodeStream";
+export function streamDecoding(model: Seq2Seq, source: string | readonly number[], options: DecodeStreamOptions = {}): AsyncGenerator<string, void, undefined> {
+  const where = "Seq2Seq.decodeStream";
   model.checkAlive(where);
   const { signal, ...decoding } = optionsObject(options, `${where}: options`);
   const ids = model.sourceEmbedding.checkIds(model.tokens(source, model.sourceTokenizer, `${where}: source`), `${where}: source`);

@@ -25,6 +25,7 @@ import { Model, type BatchLoss } from "../model.js";
 import { quantizedKinds, type QuantizedConfig } from "../quantized-kinds.js";
 import { buildRecurrent, type CellName } from "../recurrent-config.js";
 import { Bridge } from "./bridge.js";
+import { decodeSources, streamDecoding, type DecodeOptions, type DecodeStreamOptions, type Decoded } from "./decoding.js";
 import { EveryStepContext } from "./every-step-context.js";
 
 export interface Seq2SeqConfig {
@@ -156,6 +157,19 @@ export class Seq2Seq extends Model {
 
   config(): Record<string, unknown> {
     return { ...this.settings, sourceTokenizer: this.sourceTokenizer.toJSON(), targetTokenizer: this.targetTokenizer.toJSON() };
+  }
+
+  /** Decodes each source (text or token ids): greedy, beam search or sampling, as `options` say. */
+  decode(sources: readonly (string | readonly number[])[], options: DecodeOptions = {}): Decoded[] {
+    return decodeSources(this, sources, options);
+  }
+
+  /**
+   * decode() of one source, greedy or sampled, as an async iterator of the text each new token adds
+   * (the same text decode gives, for a seed too); `break` or `signal` stops it.
+   */
+  decodeStream(source: string | readonly number[], options: DecodeStreamOptions = {}): AsyncGenerator<string, void, undefined> {
+    return streamDecoding(this, source, options);
   }
 
   /** @internal Hidden size H, layers L, encoder directions D, encoder output size He = D·H, embedding size E. */

@@ -19,7 +19,6 @@ import { SequenceClassifier, type Classified, type ClassifierState } from "../..
 import type { EncoderState, SequenceInput } from "../../models/encoder.js";
 import { LanguageModel, type ScoreState } from "../../models/language-model.js";
 import type { Model } from "../../models/model.js";
-import { decodeStream } from "../../models/seq2seq/decoding.js";
 import { Seq2Seq } from "../../models/seq2seq/seq2seq.js";
 import { SequenceTagger } from "../../models/tagger.js";
 import { LayersModel } from "../../io/keras/model.js";
@@ -227,7 +226,7 @@ function seq2seq(model: Seq2Seq, batcher: Batcher): ServedModel {
     generate(source, parameters, signal) {
       const { maxTokens, ...sampling } = generationParameters(parameters);
       const sampled = Object.values(sampling).some((v) => v !== undefined);
-      return decodeStream(model, source, { strategy: sampled ? "sample" : "greedy", maxLength: maxTokens, ...sampling, signal });
+      return model.decodeStream(source, { strategy: sampled ? "sample" : "greedy", maxLength: maxTokens, ...sampling, signal });
     },
     dispose() {
       batcher.close();

@@ -2,10 +2,10 @@
 // consumer tests under nodenext, node16 and bundler resolution (lib ES2022 and Node's types only).
 import {
   init, engineInfo, tensor, LSTM, GRU, RNN, Dense, Embedding, LanguageModel, SequenceClassifier, Seq2Seq, CharTokenizer, Trainer,
-  WorkerPool, streamData, exampleData, decode, stepDecay, saveCheckpoint, loadCheckpoint, readCheckpoint, checkpointToBytes,
+  WorkerPool, streamData, exampleData, stepDecay, saveCheckpoint, loadCheckpoint, checkpointToBytes,
   checkpointFromBytes, readSafetensors, writeSafetensors, loadLayersModel, onnx, WasmRnnError, ShapeError,
   type EngineInfo, type InitOptions, type Tensor, type ForwardResult, type BackwardResult, type TrainResult, type Decoded,
-  type SavedCheckpoint, type CheckpointContents, type WasmModule,
+  type CheckpointContents, type WasmModule,
 } from "wasm-rnn";
 
 const options: InitOptions = { threads: 2, simd: "auto", memoryLimitBytes: 1 << 30 };
@@ -31,15 +31,14 @@ const sample: string = lm.sample({ length: 10, temperature: 0.8, topK: 5 });
 console.log(trained.stoppedBy, sample, lm.perplexity("a small"));
 
 saveCheckpoint("checkpoint-dir", lm);
-const saved: SavedCheckpoint = readCheckpoint("checkpoint-dir");
 const contents: CheckpointContents = loadCheckpoint("checkpoint-dir", "language-model");
 const { bytes } = checkpointToBytes(lm);
-console.log(saved.path, contents.model, checkpointFromBytes(bytes).model, readSafetensors(writeSafetensors(lm.stateDict())));
+console.log(contents.trainer, contents.model, checkpointFromBytes(bytes).model, readSafetensors(writeSafetensors(lm.stateDict())).tensors);
 
 const classifier = new SequenceClassifier({ vocabSize: 5, embeddingDim: 4, hiddenSize: 8, numClasses: 2 });
 console.log(exampleData(classifier, [{ input: [1, 2, 3], label: 1 }], 1).batchesPerEpoch);
 const s2s = new Seq2Seq(tokenizer, tokenizer, { hiddenSize: 8, embeddingDim: 4, attention: "dot" });
-const decoded: Decoded[] = decode(s2s, ["a small"], { strategy: "beam", beamWidth: 2 });
+const decoded: Decoded[] = s2s.decode(["a small"], { strategy: "beam", beamWidth: 2 });
 console.log(decoded[0].text);
 
 const pool = await WorkerPool.create({ size: 2, maxQueue: 10 });
