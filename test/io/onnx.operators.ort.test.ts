@@ -4,13 +4,15 @@
 // bias/Relu/PRelu/Sigmoid), BatchNormalization, the activations and unary maths, Pow, Pad, Split,
 // Tile, Flatten, Range, ScatterND, GatherElements, Size, LayerNormalization, the reductions (axes as
 // attribute or input, keepdims, noop_with_empty_axes), comparisons and logic on bool tensors, Where,
-// and If with outer-scope values (nested), over the opsets where their forms differ. Each case runs
+// and If with outer-scope values (nested; a condition known at create picks its branch then and
+// frees the other), over the opsets where their forms differ. Each case runs
 // twice with different values of the same shapes (the first run compiles the session's plan, the
 // second runs it); every output matches onnxruntime-node's type, dims and values (floats to 1e-5 of
 // the output's scale, integers and bools exactly).
 
 import ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
+import { engine } from "../../src/engine/engine.js";
 import { init, onnx } from "../../src/index.js";
 import { float, floats, graph, modelBytes, node, subgraph, tensorProto, valueInfo } from "../../scripts/onnx-writer.mjs";
 
@@ -231,6 +233,13 @@ const CASES: Case[] = [
     second: { cond: [false] },
   },
   {
+    name: "If on a condition computed from constants (chosen at create)",
+    nodes: [node("Equal", ["two", "two"], ["cond"]), node("If", ["cond"], ["z"], { then_branch: subgraph(thenBranch), else_branch: subgraph(elseBranch) })],
+    inputs: { x: { dims: [2, 3] }, y: { dims: [2, 3] }, inner: { dims: [], kind: "bool", values: [true] } },
+    constants: { two: scalar64(2) },
+    outputs: { z: [2] },
+  },
+  {
     name: "If on a condition computed from a shape (folded)",
     nodes: [node("Shape", ["x"], ["shape"]), node("Gather", ["shape", "zero"], ["n"], { axis: 0 }), node("Equal", ["n", "two"], ["cond"]), node("If", ["cond"], ["z"], { then_branch: subgraph(thenBranch), else_branch: subgraph(elseBranch) })],
     inputs: { x: { dims: [2, 3] }, y: { dims: [2, 3] }, inner: { dims: [], kind: "bool", values: [true] } },
@@ -261,6 +270,38 @@ function expectSame(name: string, ours: onnx.Tensor, theirs: ort.Tensor): void {
 }
 
 describe("ONNX operators against onnxruntime-node (graphs written by the test)", () => {
+  it("an If whose condition is known at create frees the branch it does not take", async () => {
+    // The else branch holds an LSTM (its weights in wasm memory): with the condition a constant it is
+    // freed at create; with the condition fed, both branches stay.
+    const H = 64, I = 16;
+    const weights = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.1);
+    const lstmBranch = graph({
+      nodes: [node("LSTM", ["x3", "W", "R"], ["", "h"], { hidden_size: H }), node("Squeeze", ["h"], ["w"])],
+      initializers: [tensorProto("W", [1, 4 * H, I], weights(4 * H * I)), tensorProto("R", [1, 4 * H, H], weights(4 * H * H))],
+      outputs: [valueInfo("w", rank(2))],
+      name: "lstm_branch",
+    });
+    const copyBranch = graph({ nodes: [node("Identity", ["h0"], ["v"])], outputs: [valueInfo("v", rank(2))], name: "copy_branch" });
+    const model = (condition: "constant" | "fed") => modelBytes({
+      nodes: [node("If", ["cond"], ["z"], { then_branch: subgraph(copyBranch), else_branch: subgraph(lstmBranch) })],
+      initializers: condition === "constant" ? [tensorProto("cond", [], Uint8Array.of(1), CODE.bool)] : [],
+      inputs: [valueInfo("x3", [1, 1, I]), valueInfo("h0", [1, H]), ...(condition === "fed" ? [valueInfo("cond", [], CODE.bool)] : [])],
+      outputs: [valueInfo("z", rank(2))],
+    });
+    const used = async (condition: "constant" | "fed") => {
+      const before = engine().arena.usedBytes;
+      const session = await onnx.InferenceSession.create(model(condition));
+      const held = engine().arena.usedBytes - before;
+      const feeds = { x3: new onnx.Tensor("float32", new Float32Array(I), [1, 1, I]), h0: new onnx.Tensor("float32", Float32Array.from({ length: H }, (_, i) => i), [1, H]) };
+      const z = (await session.run(condition === "fed" ? { ...feeds, cond: new onnx.Tensor("bool", [true], []) } : feeds)).z;
+      expect(Array.from(z.data as Float32Array)).toEqual(Array.from({ length: H }, (_, i) => i)); // the then branch either way
+      await session.release();
+      return held;
+    };
+    const [constant, fed] = [await used("constant"), await used("fed")];
+    expect(fed - constant).toBeGreaterThanOrEqual(4 * H * (I + H) * 4); // at least the LSTM's float weights
+  });
+
   it.each(CASES.map((c) => [c.name, c] as const))("%s", async (_, c) => {
     const bytes = modelOf(c);
     const ours = await onnx.InferenceSession.create(bytes);
