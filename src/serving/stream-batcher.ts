@@ -12,6 +12,7 @@
 import { ShapeError } from "../errors.js";
 import type { InferenceSession, ValueSignature } from "../io/onnx/session.js";
 import { allocate, type OnnxTensor } from "../io/onnx/tensor.js";
+import { joinAlong, sliceAlong } from "./along-axis.js";
 import { BatchPayoff } from "./batch-payoff.js";
 
 /** A state input and the output it comes back as. */
@@ -71,34 +72,24 @@ export function batchAxes(session: InferenceSession, pairs: readonly StatePair[]
   return { inputs: inputAxes, outputs: outputAxes };
 }
 
+/** A tensor's typed array, of whichever type (only its subarray and set are used, on arrays of one type). */
+const elements = (t: OnnxTensor) => t.data as unknown as Float32Array;
+
 /** Tensors joined along `axis` (their other dims equal). */
 function join(parts: readonly OnnxTensor[], axis: number): OnnxTensor {
   const first = parts[0];
-  const dims = first.dims.map((d, k) => (k === axis ? parts.reduce((n, p) => n + p.dims[axis], 0) : d));
-  const out = allocate(first.type, dims, "StreamBatcher");
-  const outer = first.dims.slice(0, axis).reduce((a, b) => a * b, 1), inner = first.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const to = out.data as unknown as { set(values: ArrayLike<unknown>, at: number): void };
-  let offset = 0;
-  for (let o = 0; o < outer; o++) {
-    for (const p of parts) {
-      const block = p.dims[axis] * inner;
-      to.set((p.data as unknown as { subarray(a: number, b: number): ArrayLike<unknown> }).subarray(o * block, (o + 1) * block), offset);
-      offset += block;
-    }
-  }
+  const out = allocate(first.type, first.dims.map((d, k) => (k === axis ? parts.reduce((n, p) => n + p.dims[axis], 0) : d)), "StreamBatcher");
+  joinAlong(parts.map((p) => ({ data: elements(p), dims: p.dims })), axis, elements(out));
   return out;
 }
 
 /** `t` cut along `axis` into parts of the given sizes. */
 function split(t: OnnxTensor, axis: number, sizes: readonly number[]): OnnxTensor[] {
-  const outer = t.dims.slice(0, axis).reduce((a, b) => a * b, 1), inner = t.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   if (t.dims[axis] !== sizes.reduce((a, b) => a + b, 0)) throw new ShapeError(`StreamBatcher: an output of [${t.dims.join(", ")}] does not split into batches of ${sizes.join(", ")} on axis ${axis}`);
   let start = 0;
   return sizes.map((size) => {
     const out = allocate(t.type, t.dims.map((d, k) => (k === axis ? size : d)), "StreamBatcher");
-    const to = out.data as unknown as { set(values: ArrayLike<unknown>, at: number): void };
-    const from = t.data as unknown as { subarray(a: number, b: number): ArrayLike<unknown> };
-    for (let o = 0; o < outer; o++) to.set(from.subarray((o * t.dims[axis] + start) * inner, (o * t.dims[axis] + start + size) * inner), o * size * inner);
+    sliceAlong(elements(t), t.dims, axis, start, size, elements(out));
     start += size;
     return out;
   });
