@@ -139,38 +139,29 @@ function runFast(inputs: readonly Value[], where: string, outputDims: (x: readon
   return runStep(where, inputs, (i) => i > 0, [outputDims(x.dims, w.dims)], makeStep);
 }
 
-const Conv: OpSpec = {
-  inputs: [2, 3],
-  outputs: 1,
-  weights: [1, 2],
-  build: ({ where, attrs, known }): Kernel => {
-    const a = readConvAttributes(attrs, where, false);
-    checkAgainstWeights(known(1), a, where, false);
-    return {
-      run: (inputs) => {
-        operands(inputs, where, false, a.group); // the definition's checks and messages, before either runs
-        return runFast(inputs, where, (x, w) => [x[0], w[0], ...convShape(a, x.slice(2), w.slice(2), where).output], (node) => convStep(node, a)) ?? [convolve(inputs, a, where)];
-      },
-      plan: (node) => convStep(node, a),
-    };
-  },
-};
+/** Conv (transpose false) or ConvTranspose: its plan step on the GEMM, and `run` through that step
+ *  (or the definition where the step does not apply). */
+function convolution(transpose: boolean): OpSpec {
+  const step = transpose ? convTransposeStep : convStep, definition = transpose ? convolveTransposed : convolve;
+  const outputDims = (a: ConvAttributes, where: string) => (x: readonly number[], w: readonly number[]) => transpose
+    ? [x[0], w[1] * a.group, ...convTransposeShape(a, x.slice(2), w.slice(2), where).output]
+    : [x[0], w[0], ...convShape(a, x.slice(2), w.slice(2), where).output];
+  return {
+    inputs: [2, 3],
+    outputs: 1,
+    weights: [1, 2],
+    build: ({ where, attrs, known }): Kernel => {
+      const a = readConvAttributes(attrs, where, transpose);
+      checkAgainstWeights(known(1), a, where, transpose);
+      return {
+        run: (inputs) => {
+          operands(inputs, where, transpose, a.group); // the definition's checks and messages, before either runs
+          return runFast(inputs, where, outputDims(a, where), (node) => step(node, a)) ?? [definition(inputs, a, where)];
+        },
+        plan: (node) => step(node, a),
+      };
+    },
+  };
+}
 
-const ConvTranspose: OpSpec = {
-  inputs: [2, 3],
-  outputs: 1,
-  weights: [1, 2],
-  build: ({ where, attrs, known }): Kernel => {
-    const a = readConvAttributes(attrs, where, true);
-    checkAgainstWeights(known(1), a, where, true);
-    return {
-      run: (inputs) => {
-        operands(inputs, where, true, a.group);
-        return runFast(inputs, where, (x, w) => [x[0], w[1] * a.group, ...convTransposeShape(a, x.slice(2), w.slice(2), where).output], (node) => convTransposeStep(node, a)) ?? [convolveTransposed(inputs, a, where)];
-      },
-      plan: (node) => convTransposeStep(node, a),
-    };
-  },
-};
-
-export const CONV_OPS: Record<string, OpSpec> = { Conv, ConvTranspose };
+export const CONV_OPS: Record<string, OpSpec> = { Conv: convolution(false), ConvTranspose: convolution(true) };
