@@ -23,10 +23,10 @@ export const QUANTIZE_OPTIONS = {
 /** --layers lstm,dense as quantizeDynamic's kinds (any case, each once); all of them when absent. */
 function layersOption(values: Values): QuantizableKind[] | undefined {
   if (values.layers === undefined) return undefined;
-  const expected = `a comma-separated list of ${QUANTIZABLE_KINDS.map((kind) => kind.toLowerCase()).join(", ")}`;
+  const expected = `a comma-separated list of ${QUANTIZABLE_KINDS.join(", ")}`;
   const names = String(values.layers).split(",").map((name) => name.trim());
   return names.map((name, i) => {
-    const kind = QUANTIZABLE_KINDS.find((k) => k.toLowerCase() === name.toLowerCase());
+    const kind = QUANTIZABLE_KINDS.find((k) => k === name.toLowerCase());
     if (kind === undefined) throw new UsageError(`--layers must be ${expected}; got ${describe(name)}`);
     if (names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) !== i) throw new UsageError(`--layers names ${name} twice`);
     return kind;

@@ -17,9 +17,10 @@ export type Quantizable = QuantizableLayer | InferenceSession | LayersModel;
 
 /** quantizeDynamic's options, as quantize_dynamic's qconfig_spec (a set of module types) and dtype. */
 export interface QuantizeOptions {
-  /** The kinds of layer to quantize (default: all four); the others stay float32. For ONNX, "Dense"
-   *  is MatMul and Gemm with a constant B; for Keras, "RNN" is SimpleRNN, "Dense" includes
-   *  TimeDistributed(Dense), and Bidirectional is the kind of the layer it wraps. */
+  /** The kinds of layer to quantize (default: all four: "lstm", "gru", "rnn", "dense"); the others
+   *  stay float32. For ONNX, "dense" is MatMul and Gemm with a constant B; for Keras, "rnn" is
+   *  SimpleRNN, "dense" includes TimeDistributed(Dense), and Bidirectional is the kind of the layer it
+   *  wraps. */
   layers?: readonly QuantizableKind[];
   /** The weights' type: int8, the only one there is (default). */
   dtype?: "int8";

@@ -22,7 +22,7 @@ export abstract class EncoderHeadModel<Settings extends EncoderConfig & { seed?:
   protected constructor(protected readonly settings: Settings, outputs: number) {
     const eng = engine();
     const encoder = new SequenceEncoder(settings, eng, settings.seed);
-    const head = new Dense({ inFeatures: encoder.outputFeatures, outFeatures: outputs, seed: settings.seed === undefined ? undefined : settings.seed + 2, quantized: quantizedKinds(settings.quantized, "quantized").has("Dense") });
+    const head = new Dense({ inFeatures: encoder.outputFeatures, outFeatures: outputs, seed: settings.seed === undefined ? undefined : settings.seed + 2, quantized: quantizedKinds(settings.quantized, "quantized").has("dense") });
     super([...encoder.modules(), ["fc", head]], settings.reduction);
     this.encoder = encoder;
     this.head = head;

@@ -94,7 +94,7 @@ export class LanguageModel extends Model {
     const [embedding, rnn, fc] = buildLayers(
       () => new Embedding({ numEmbeddings: vocab, embeddingDim, paddingIdx: PAD, seed }),
       () => buildRecurrent({ ...settings, bidirectional: false }, embeddingDim, seed === undefined ? undefined : seed + 1),
-      ([, r]) => new Dense({ inFeatures: (r as Recurrent).outputSize, outFeatures: vocab, seed: seed === undefined ? undefined : seed + 2, quantized: quantizedKinds(settings.quantized, "quantized").has("Dense") }),
+      ([, r]) => new Dense({ inFeatures: (r as Recurrent).outputSize, outFeatures: vocab, seed: seed === undefined ? undefined : seed + 2, quantized: quantizedKinds(settings.quantized, "quantized").has("dense") }),
     ) as [Embedding, Recurrent, Dense];
     super([["embedding", embedding], ["rnn", rnn], ["fc", fc]], settings.reduction);
     this.embedding = embedding;

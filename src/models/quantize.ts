@@ -5,7 +5,6 @@
 // state) in float32. The original is left as it was; the copy runs inference only.
 
 import { UnsupportedError } from "../errors.js";
-import { CELLS } from "../engine/cells.js";
 import { Dense } from "../layers/dense.js";
 import type { Layer } from "../layers/layer.js";
 import { quantizedState } from "../layers/quantize.js";
@@ -66,8 +65,8 @@ function kindsOf(target: unknown): Set<QuantizableKind> {
 
 /** A layer's kind, or null for layers quantizeDynamic leaves in float32 (embeddings, attention). */
 function kindOf(layer: unknown): QuantizableKind | null {
-  if (layer instanceof Dense) return "Dense";
-  if (layer instanceof Recurrent) return CELLS[layer.cell].name;
+  if (layer instanceof Dense) return "dense";
+  if (layer instanceof Recurrent) return layer.cell;
   return null;
 }
 

@@ -1,7 +1,7 @@
 // The recurrent part of a model as plain, JSON-serialisable options, and the layer it builds.
 // Shared by every model so their configs (saved in checkpoints) describe the recurrent stack alike.
 
-import { CELL_KINDS, CELLS, type CellKind } from "../engine/cells.js";
+import { CELL_KINDS, type CellKind } from "../engine/cells.js";
 import { ShapeError } from "../errors.js";
 import type { Recurrent } from "../layers/recurrent.js";
 import { recurrentLayer } from "../layers/recurrent-classes.js";
@@ -33,7 +33,7 @@ export interface RecurrentConfig {
 export function buildRecurrent(config: RecurrentConfig, inputSize: number, seed: number | undefined): Recurrent {
   const cell = config.cell ?? "lstm";
   if (!CELL_KINDS.includes(cell)) throw new ShapeError(`cell must be one of ${CELL_KINDS.map((k) => `"${k}"`).join(", ")}; got ${describe(cell)}`);
-  const quantized = quantizedKinds(config.quantized, "quantized").has(CELLS[cell].name);
+  const quantized = quantizedKinds(config.quantized, "quantized").has(cell);
   // Each layer takes the options that are its own (LSTM projSize and forgetBias, GRU resetAfter, RNN
   // nonlinearity); undefined ones are its defaults.
   const { projSize, forgetBias, resetAfter, nonlinearity } = config;

@@ -18,6 +18,8 @@ import { Recurrent } from "../layers/recurrent.js";
 import type { ForwardResult } from "../layers/recurrent-options.js";
 import { classification, SequenceClassifier, type Classified } from "../models/classifier.js";
 import { LanguageModel } from "../models/language-model.js";
+import { Model } from "../models/model.js";
+import type { ModelOf, ModelType } from "../models/registry.js";
 import type { SequenceInput } from "../models/encoder.js";
 import { checkDecodeOptions, type Decoded, type DecodeOptions } from "../models/seq2seq/decoding.js";
 import { Seq2Seq } from "../models/seq2seq/seq2seq.js";
@@ -51,8 +53,9 @@ export interface BatchCallOptions {
   signal?: AbortSignal;
 }
 
-/** What Batcher takes: a recurrent layer, a sequence classifier or tagger, a Seq2Seq, or a language model. */
-export type BatchTarget = Recurrent | SequenceClassifier | SequenceTagger | Seq2Seq | LanguageModel;
+/** What Batcher takes: a recurrent layer, or a model of any type (models/registry.ts); each of its
+ *  calls names the kind it needs (classify: a SequenceClassifier, …). */
+export type BatchTarget = Recurrent | ModelOf<ModelType>;
 
 /** A text's score under a language model. */
 export interface Scored {
@@ -113,9 +116,7 @@ export class Batcher {
 
   constructor(private readonly target: BatchTarget, options: BatcherOptions = {}) {
     optionsObject(options, "Batcher: options", false);
-    if (!(target instanceof Recurrent || target instanceof SequenceClassifier || target instanceof SequenceTagger || target instanceof Seq2Seq || target instanceof LanguageModel)) {
-      throw new ShapeError(`Batcher: the target must be a recurrent layer, a SequenceClassifier, a SequenceTagger, a Seq2Seq or a LanguageModel; got ${describe(target)}`);
-    }
+    if (!(target instanceof Recurrent || target instanceof Model)) throw new ShapeError(`Batcher: the target must be a recurrent layer or one of the library's models; got ${describe(target)}`);
     this.maxBatchSize = options.maxBatchSize ?? 32;
     this.maxDelayMs = options.maxDelayMs ?? 2;
     this.maxQueue = options.maxQueue ?? 1024;

@@ -7,9 +7,11 @@
 
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
 import { Recurrent } from "../layers/recurrent.js";
-import { SequenceClassifier, type Classified } from "../models/classifier.js";
+import type { Classified, SequenceClassifier } from "../models/classifier.js";
 import type { SequenceInput } from "../models/encoder.js";
-import { SequenceTagger } from "../models/tagger.js";
+import { Model } from "../models/model.js";
+import { isModelType, modelClassName, type ModelOf, type ModelType } from "../models/registry.js";
+import type { SequenceTagger } from "../models/tagger.js";
 import type { Tensor } from "../tensor.js";
 import { checkTensor, describe, optionsObject, type TensorLike } from "../validate.js";
 import { SessionStore, type StatefulSessionsOptions } from "./session-store.js";
@@ -86,24 +88,35 @@ export class StatefulSessions<T extends SessionTarget = Recurrent> {
   }
 }
 
+/** The same `target`, once checked to run one-directional: a bidirectional recurrent layer needs
+ *  each sequence whole (its backward direction starts at the end). */
+function oneDirectional<T>(target: T, rnn: Recurrent, what: string): T {
+  if (rnn.bidirectional) throw new UnsupportedError(`StatefulSessions: a bidirectional ${what} needs each sequence whole (its backward direction starts at the end)`);
+  return target;
+}
+
+/** How a chunk runs on a model of each type that takes sequences in pieces (models/registry.ts). */
+const MODEL_STEPS: { [T in ModelType]?: (target: ModelOf<T>) => Step } = {
+  "sequence-classifier": (target) => (oneDirectional(target, target.encoder.rnn, "encoder"), (chunk, from, where) => {
+    const { classified, next } = target.classifyFrom(chunk as SequenceInput, (from ?? null) as Parameters<SequenceClassifier["classifyFrom"]>[1], where);
+    return { output: classified, next };
+  }),
+  "sequence-tagger": (target) => (oneDirectional(target, target.encoder.rnn, "encoder"), (chunk, from, where) => {
+    const { tags, next } = target.tagFrom(chunk as SequenceInput, (from ?? null) as Parameters<SequenceTagger["tagFrom"]>[1], where);
+    return { output: tags, next };
+  }),
+};
+
 /** How a chunk runs on `target`; an error for a target that cannot take sequences in pieces. */
 function stepOf(target: SessionTarget): Step {
   const owner = "StatefulSessions";
-  if (target instanceof SequenceClassifier || target instanceof SequenceTagger) {
-    if (target.encoder.rnn.bidirectional) throw new UnsupportedError(`${owner}: a bidirectional encoder needs each sequence whole (its backward direction starts at the end)`);
-    if (target instanceof SequenceClassifier) {
-      return (chunk, from, where) => {
-        const { classified, next } = target.classifyFrom(chunk as SequenceInput, (from ?? null) as Parameters<SequenceClassifier["classifyFrom"]>[1], where);
-        return { output: classified, next };
-      };
-    }
-    return (chunk, from, where) => {
-      const { tags, next } = target.tagFrom(chunk as SequenceInput, (from ?? null) as Parameters<SequenceTagger["tagFrom"]>[1], where);
-      return { output: tags, next };
-    };
+  const modelStep = target instanceof Model && isModelType(target.modelType) ? (MODEL_STEPS[target.modelType] as ((target: Model) => Step) | undefined) : undefined;
+  if (modelStep) return modelStep(target as Model);
+  if (!(target instanceof Recurrent)) {
+    const models = (Object.keys(MODEL_STEPS) as ModelType[]).map((type) => `a ${modelClassName(type)}`);
+    throw new ShapeError(`${owner}: the target must be a recurrent layer, ${models.slice(0, -1).join(", ")} or ${models.at(-1)}; got ${describe(target)}`);
   }
-  if (!(target instanceof Recurrent)) throw new ShapeError(`${owner}: the target must be a recurrent layer, a SequenceClassifier or a SequenceTagger; got ${describe(target)}`);
-  if (target.bidirectional) throw new UnsupportedError(`${owner}: a bidirectional layer needs each sequence whole (its backward direction starts at the end)`);
+  oneDirectional(target, target, "layer");
   return (chunk, from, where) => {
     const x = checkTensor(chunk as TensorLike, `${where}: chunk`);
     if (x.shape.length !== 2) throw new ShapeError(`${where}: chunk must be [steps, ${target.inputSize}] (one sequence); got shape [${x.shape.join(", ")}]`);

@@ -74,7 +74,7 @@ describe("a Keras LayersModel", () => {
     const float = await loadLayersModel(await save(reference));
     const outputs = (model: typeof float) => (model.predict(ours(ids)) as Tensor[]).map((t) => Array.from(t.data));
     const f32 = outputs(float);
-    const cases: [QuantizableKind[], boolean[]][] = [[["Dense"], [false, false, true]], [["RNN"], [false, true, true]], [["LSTM", "GRU"], [true, true, true]]];
+    const cases: [QuantizableKind[], boolean[]][] = [[["dense"], [false, false, true]], [["rnn"], [false, true, true]], [["lstm", "gru"], [true, true, true]]];
     for (const [layers, changed] of cases) {
       const int8 = quantizeDynamic(float, { layers });
       expect(int8.quantized).toBe(true);
@@ -85,8 +85,8 @@ describe("a Keras LayersModel", () => {
       });
       int8.dispose();
     }
-    expect(() => quantizeDynamic(float, { layers: ["GRU"] })).toThrow(UnsupportedError);
-    expect(() => quantizeDynamic(float, { layers: ["GRU"] })).toThrow(/quantizeDynamic\(LayersModel\): layers \[GRU\] selects none of its layers \(it has LSTM, RNN and Dense layers\)/);
+    expect(() => quantizeDynamic(float, { layers: ["gru"] })).toThrow(UnsupportedError);
+    expect(() => quantizeDynamic(float, { layers: ["gru"] })).toThrow(/quantizeDynamic\(LayersModel\): layers \[gru\] selects none of its layers \(it has LSTM, RNN and Dense layers\)/);
     expect(float.quantized).toBe(false);
     expect(outputs(float)).toEqual(f32);
     float.dispose();
@@ -151,7 +151,7 @@ describe("an ONNX InferenceSession", () => {
     const float = await onnx.InferenceSession.create(model());
     const f32 = await float.run(feeds);
     // Y: the LSTM's, G: the GRU's, P: the MatMul of the LSTM's Y_h, Q: the Gemm's.
-    const cases: [QuantizableKind[], string[]][] = [[["GRU"], ["G"]], [["Dense"], ["P", "Q"]], [["LSTM", "RNN"], ["Y", "P"]]];
+    const cases: [QuantizableKind[], string[]][] = [[["gru"], ["G"]], [["dense"], ["P", "Q"]], [["lstm", "rnn"], ["Y", "P"]]];
     for (const [layers, changed] of cases) {
       const int8 = quantizeDynamic(float, { layers });
       expect(int8.quantized).toBe(true);
@@ -164,8 +164,8 @@ describe("an ONNX InferenceSession", () => {
       }
       await int8.release();
     }
-    expect(() => quantizeDynamic(float, { layers: ["RNN"] })).toThrow(UnsupportedError);
-    expect(() => quantizeDynamic(float, { layers: ["RNN"] })).toThrow(/quantizeDynamic\(InferenceSession\): layers \[RNN\] selects none of its layers \(it has LSTM, GRU and Dense layers\)/);
+    expect(() => quantizeDynamic(float, { layers: ["rnn"] })).toThrow(UnsupportedError);
+    expect(() => quantizeDynamic(float, { layers: ["rnn"] })).toThrow(/quantizeDynamic\(InferenceSession\): layers \[rnn\] selects none of its layers \(it has LSTM, GRU and Dense layers\)/);
     expect(float.quantized).toBe(false);
     const after = await float.run(feeds);
     for (const name of Object.keys(f32)) expect(Array.from(after[name].data as Float32Array)).toEqual(Array.from(f32[name].data as Float32Array));

@@ -202,9 +202,9 @@ describe("quantizeDynamic's layers option", () => {
 
   it("a language model: Dense only or LSTM only — the rest float32 and bit-identical, its config lists the kinds; checkpoints and safetensors round-trip it", () => {
     const lm = new LanguageModel(CharTokenizer.fit(TEXT), { hiddenSize: 32, embeddingDim: 8, numLayers: 2, seed: 3 });
-    const head = quantizeDynamic(lm, { layers: ["Dense"] }), recurrent = quantizeDynamic(lm, { layers: ["LSTM", "GRU"] }), all = quantizeDynamic(lm, { layers: ["Dense", "LSTM"] });
+    const head = quantizeDynamic(lm, { layers: ["dense"] }), recurrent = quantizeDynamic(lm, { layers: ["lstm", "gru"] }), all = quantizeDynamic(lm, { layers: ["dense", "lstm"] });
     expect([head.quantized, recurrent.quantized, all.quantized, lm.quantized]).toEqual([true, true, true, false]);
-    expect([head.config().quantized, recurrent.config().quantized, all.config().quantized]).toEqual([["Dense"], ["LSTM"], true]);
+    expect([head.config().quantized, recurrent.config().quantized, all.config().quantized]).toEqual([["dense"], ["lstm"], true]);
     expectPartial(head, lm, /^fc\.weight$/);
     expectPartial(recurrent, lm, /^rnn\.weight_/);
     const x = uniform([6, 2, 8]);
@@ -215,7 +215,7 @@ describe("quantizeDynamic's layers option", () => {
     for (const q of [head, recurrent]) expect(Math.abs(q.logProb(TEXT) / lm.logProb(TEXT) - 1)).toBeLessThan(0.01);
 
     const loaded = checkpointFromBytes(checkpointToBytes(recurrent).bytes).model as LanguageModel;
-    expect(loaded.config().quantized).toEqual(["LSTM"]);
+    expect(loaded.config().quantized).toEqual(["lstm"]);
     expect(snapshot(loaded)).toEqual(snapshot(recurrent));
     expect(loaded.logProb(TEXT)).toBe(recurrent.logProb(TEXT));
     const file = readSafetensors(writeSafetensors(head.stateDict())).tensors;
@@ -228,12 +228,12 @@ describe("quantizeDynamic's layers option", () => {
   });
 
   it.each([
-    ["a classifier (bidirectional GRU, token inputs)", "GRU", () => new SequenceClassifier({ vocabSize: 20, embeddingDim: 8, cell: "gru", hiddenSize: 24, numLayers: 2, bidirectional: true, numClasses: 3, seed: 5 })],
-    ["a tagger (RNN, feature inputs)", "RNN", () => new SequenceTagger({ inputSize: 3, cell: "rnn", hiddenSize: 20, numTags: 4, seed: 6 })],
+    ["a classifier (bidirectional GRU, token inputs)", "gru", () => new SequenceClassifier({ vocabSize: 20, embeddingDim: 8, cell: "gru", hiddenSize: 24, numLayers: 2, bidirectional: true, numClasses: 3, seed: 5 })],
+    ["a tagger (RNN, feature inputs)", "rnn", () => new SequenceTagger({ inputSize: 3, cell: "rnn", hiddenSize: 20, numTags: 4, seed: 6 })],
   ] as const)("%s: the head only, or the encoder only; the other part float32 and bit-identical; a checkpoint round trip", (_label, kind, make) => {
     const float = make();
-    const head = quantizeDynamic(float, { layers: ["Dense"] }), recurrent = quantizeDynamic(float, { layers: [kind] });
-    expect([head.config().quantized, recurrent.config().quantized]).toEqual([["Dense"], [kind]]);
+    const head = quantizeDynamic(float, { layers: ["dense"] }), recurrent = quantizeDynamic(float, { layers: [kind] });
+    expect([head.config().quantized, recurrent.config().quantized]).toEqual([["dense"], [kind]]);
     expectPartial(head, float, /^fc\.weight$/);
     expectPartial(recurrent, float, /^rnn\.weight_/);
     const x = uniform([5, 3, float.encoder.rnn.inputSize]), features = uniform([4, float.head.inFeatures]);
@@ -251,7 +251,7 @@ describe("quantizeDynamic's layers option", () => {
   it("a Seq2Seq with a bidirectional LSTM encoder, bridges and attention: Dense only or LSTM only; saved and loaded, it decodes the same", () => {
     const digits = CharTokenizer.fit("0123456789");
     const model = new Seq2Seq(digits, digits, { hiddenSize: 16, embeddingDim: 8, bidirectional: true, attention: "general", context: "every-step", seed: 8 });
-    const dense = quantizeDynamic(model, { layers: ["Dense"] }), recurrent = quantizeDynamic(model, { layers: ["LSTM"] });
+    const dense = quantizeDynamic(model, { layers: ["dense"] }), recurrent = quantizeDynamic(model, { layers: ["lstm"] });
     expectPartial(dense, model, /^(fc|bridge\.[hc])\.weight$/);
     expectPartial(recurrent, model, /^(encoder|decoder)\.rnn\.weight_/);
     const x = uniform([4, 2, 8]);
@@ -261,7 +261,7 @@ describe("quantizeDynamic's layers option", () => {
     const dir = mkdtempSync(join(tmpdir(), "wasm-rnn-partial-"));
     saveCheckpoint(dir, recurrent);
     const loaded = loadCheckpoint(dir).model as Seq2Seq;
-    expect(loaded.config().quantized).toEqual(["LSTM"]);
+    expect(loaded.config().quantized).toEqual(["lstm"]);
     expect(snapshot(loaded)).toEqual(snapshot(recurrent));
     const sources = ["1234", "98765"];
     for (const strategy of ["greedy", "beam"] as const) {
@@ -283,33 +283,37 @@ describe("quantizeDynamic's layers option", () => {
     const refusals: [unknown, typeof ShapeError, RegExp][] = [
       [5, ShapeError, /quantizeDynamic: options must be an object; got 5/],
       [null, ShapeError, /quantizeDynamic: options must be an object; got null/],
-      [{ layers: "Dense" }, ShapeError, /options\.layers must be a non-empty array of distinct kinds from "LSTM", "GRU", "RNN", "Dense"; got "Dense"/],
+      [{ layers: "dense" }, ShapeError, /options\.layers must be a non-empty array of distinct kinds from "lstm", "gru", "rnn", "dense"; got "dense"/],
       [{ layers: [] }, ShapeError, /options\.layers must be a non-empty array/],
-      [{ layers: ["Conv1D"] }, ShapeError, /options\.layers\[0\] must be one of LSTM, GRU, RNN, Dense; got "Conv1D"/],
-      [{ layers: ["LSTM", "lstm"] }, ShapeError, /options\.layers\[1\] must be one of LSTM, GRU, RNN, Dense; got "lstm"/],
-      [{ layers: ["Dense", "LSTM", "Dense"] }, ShapeError, /options\.layers names Dense twice/],
+      [{ layers: ["Conv1D"] }, ShapeError, /options\.layers\[0\] must be one of "lstm", "gru", "rnn", "dense"; got "Conv1D"/],
+      [{ layers: ["lstm", "LSTM"] }, ShapeError, /options\.layers\[1\] must be one of "lstm", "gru", "rnn", "dense"; got "LSTM"/],
+      [{ layers: ["dense", "lstm", "dense"] }, ShapeError, /options\.layers names dense twice/],
       [{ layer: ["Dense"] }, ShapeError, /quantizeDynamic: options has no "layer"; it takes layers and dtype/],
       [{ dtype: 8 }, ShapeError, /options\.dtype must be "int8"; got 8/],
       [{ dtype: "float16" }, UnsupportedError, /dtype "float16" is not supported; int8 is the only quantized type/],
-      [{ layers: ["GRU", "RNN"] }, UnsupportedError, /quantizeDynamic\(language-model\): layers \[GRU, RNN\] selects none of its layers \(it has LSTM and Dense layers\)/],
+      [{ layers: ["gru", "rnn"] }, UnsupportedError, /quantizeDynamic\(language-model\): layers \[gru, rnn\] selects none of its layers \(it has LSTM and Dense layers\)/],
     ];
     for (const [options, Kind, message] of refusals) {
       expect(() => quantizeDynamic(lm, options as QuantizeOptions), message.source).toThrow(Kind);
       expect(() => quantizeDynamic(lm, options as QuantizeOptions)).toThrow(message);
     }
-    expect(() => quantizeDynamic(lstm, { layers: ["Dense"] })).toThrow(UnsupportedError);
-    expect(() => quantizeDynamic(lstm, { layers: ["Dense"] })).toThrow(/quantizeDynamic\(LSTM\): layers \[Dense\] selects none of its layers \(it has LSTM layers\)/);
-    const partly = quantizeDynamic(lm, { layers: ["Dense"] });
+    expect(() => quantizeDynamic(lstm, { layers: ["dense"] })).toThrow(UnsupportedError);
+    expect(() => quantizeDynamic(lstm, { layers: ["dense"] })).toThrow(/quantizeDynamic\(LSTM\): layers \[dense\] selects none of its layers \(it has LSTM layers\)/);
+    const partly = quantizeDynamic(lm, { layers: ["dense"] });
     const partlyBefore = snapshot(partly);
-    expect(() => quantizeDynamic(partly, { layers: ["LSTM"] })).toThrow(/quantizeDynamic\(language-model\): it is quantized already/);
+    expect(() => quantizeDynamic(partly, { layers: ["lstm"] })).toThrow(/quantizeDynamic\(language-model\): it is quantized already/);
     expect(snapshot(partly)).toEqual(partlyBefore);
     expect([snapshot(lm), snapshot(lstm), lm.quantized, lstm.quantized]).toEqual([before, lstmBefore, false, false]);
-    const int8 = quantizeDynamic(lstm, { layers: ["LSTM", "Dense"], dtype: "int8" });
+    const int8 = quantizeDynamic(lstm, { layers: ["lstm", "dense"], dtype: "int8" });
     expect(int8.quantized).toBe(true);
     // A config's `quantized` is checked when a model is built from it (a checkpoint's, say).
-    expect(() => createModel("language-model", { ...lm.config(), quantized: ["Conv1D"] })).toThrow(/quantized\[0\] must be one of LSTM, GRU, RNN, Dense/);
+    expect(() => createModel("language-model", { ...lm.config(), quantized: ["Conv1D"] })).toThrow(/quantized\[0\] must be one of "lstm", "gru", "rnn", "dense"/);
+    // A config saved by 0.1 names the kinds by layer class; it still builds, and is written back in kinds.
+    const legacy = createModel("language-model", { ...lm.config(), quantized: ["LSTM"] }) as LanguageModel;
+    expect([legacy.config().quantized, legacy.rnn.quantized, legacy.fc.quantized]).toEqual([["lstm"], true, false]);
+    legacy.dispose();
     expect(() => createModel("language-model", { ...lm.config(), quantized: "yes" })).toThrow(ShapeError);
-    expect(() => createModel("language-model", { ...lm.config(), quantized: "yes" })).toThrow(/quantized must be true, false or an array of kinds \(LSTM, GRU, RNN, Dense\); got "yes"/);
+    expect(() => createModel("language-model", { ...lm.config(), quantized: "yes" })).toThrow(/quantized must be true, false or an array of kinds \(lstm, gru, rnn, dense\); got "yes"/);
     for (const m of [lm, partly]) m.dispose();
     for (const l of [lstm, int8]) l.dispose();
   });

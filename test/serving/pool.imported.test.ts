@@ -64,7 +64,7 @@ describe("ONNX sessions on the pool", () => {
 
   it("runs a float LSTM session and its int8 twins (all kinds, and layers: [\"Dense\"]) with the outputs of the same call here", async () => {
     const float = await onnx.InferenceSession.create(lstmModel());
-    const int8 = quantizeDynamic(float), head = quantizeDynamic(float, { layers: ["Dense"] });
+    const int8 = quantizeDynamic(float), head = quantizeDynamic(float, { layers: ["dense"] });
     const feeds = lstmFeeds(9, 3);
     for (const session of [float, int8, head]) {
       const here = await session.run(feeds);
@@ -75,7 +75,7 @@ describe("ONNX sessions on the pool", () => {
     // The workers ran the twins, not the float model: the int8 kernels give other values.
     const [f32, all, dense] = await Promise.all([float, int8, head].map((s) => pool.run<Record<string, onnx.Tensor>>(s, "run", [feeds])));
     expect(maxDiff(all, f32)).toBeGreaterThan(1e-5);
-    expect(maxDiff({ Y: dense.Y }, { Y: f32.Y })).toBe(0); // layers: ["Dense"] left the LSTM float
+    expect(maxDiff({ Y: dense.Y }, { Y: f32.Y })).toBe(0); // layers: ["dense"] left the LSTM float
     expect(maxDiff({ P: dense.P }, { P: f32.P })).toBeGreaterThan(1e-5);
     // Fetches pass through: only the outputs asked for.
     expect(Object.keys(await pool.run<Record<string, onnx.Tensor>>(int8, "run", [feeds, ["P"]]))).toEqual(["P"]);
@@ -174,7 +174,7 @@ describe("Keras models on the pool", () => {
 
   it("predicts with LSTM + Dense and a Bidirectional model, float and int8 (all kinds, and layers: [\"Dense\"]), as predict here", async () => {
     for (const float of [await lstmDense(), await bidirectional()]) {
-      const models = [float, quantizeDynamic(float), quantizeDynamic(float, { layers: ["Dense"] })];
+      const models = [float, quantizeDynamic(float), quantizeDynamic(float, { layers: ["dense"] })];
       const inputs = [x(), x(), x()];
       for (const model of models) {
         const there = await Promise.all(inputs.map((input) => pool.run<Tensor | Tensor[]>(model, "predict", [input])));

@@ -13,7 +13,7 @@ import type { LayerEntry } from "./topology.js";
 import type { NamedWeight, WeightStore } from "./weights.js";
 
 class KerasDense implements KerasLayer {
-  readonly quantizableKind = "Dense";
+  readonly quantizableKind = "dense";
   private readonly label: string;
 
   /** `minRank` 2, or 3 for TimeDistributed. */

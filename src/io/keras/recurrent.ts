@@ -134,9 +134,9 @@ export class RecurrentDirection {
     return new RecurrentDirection(config, backwards, layer);
   }
 
-  /** The kind quantizeDynamic selects the direction's layer by (SimpleRNN: "RNN"). */
+  /** The kind quantizeDynamic selects the direction's layer by (SimpleRNN: "rnn"). */
   get quantizableKind(): QuantizableKind {
-    return CELLS[CELL_OF[this.config.className]].name;
+    return CELL_OF[this.config.className];
   }
 
   /** The same direction, with int8 weights when its kind is in `selection`. */

@@ -112,7 +112,7 @@ export class Seq2Seq extends Model {
     const s = (k: number) => (seed === undefined ? undefined : seed + k);
     const hasC = CELLS[cellKind(settings.cell ?? "lstm", `${where}: cell`)].cellState;
     const recurrent = { cell: settings.cell, hiddenSize: H, numLayers: L, quantized: settings.quantized };
-    const quantized = quantizedKinds(settings.quantized, `${where}: quantized`).has("Dense");
+    const quantized = quantizedKinds(settings.quantized, `${where}: quantized`).has("dense");
     const headInputs = H + (mode === "every-step" ? E + He : 0);
     const built = buildLayers(
       () => new Embedding({ numEmbeddings: sourceTokenizer.size, embeddingDim: E, paddingIdx: PAD, seed: s(0) }),

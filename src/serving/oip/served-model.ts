@@ -25,7 +25,8 @@ import { LayersModel } from "../../io/keras/model.js";
 import { InferenceSession } from "../../io/onnx/session.js";
 import { OnnxTensor, type OnnxType } from "../../io/onnx/tensor.js";
 import { Tensor } from "../../tensor.js";
-import { Batcher, type BatcherOptions } from "../batcher.js";
+import { isModelType, type ModelOf, type ModelType } from "../../models/registry.js";
+import { Batcher, type BatcherOptions, type BatchTarget } from "../batcher.js";
 import type { WorkerPool } from "../pool.js";
 import { SessionStore } from "../session-store.js";
 import { batchAxes, initialState, statePairs, StreamBatcher, type BatchAxes } from "../stream-batcher.js";
@@ -51,15 +52,22 @@ export interface ServedModel {
   dispose(): void;
 }
 
+/** The adapter of each of the library's model types (models/registry.ts), given its batcher. */
+const ADAPTERS: { [T in ModelType]: (model: ModelOf<T>, batcher: Batcher) => ServedModel } = {
+  "language-model": languageModel,
+  "sequence-classifier": encoderModel,
+  "sequence-tagger": encoderModel,
+  seq2seq,
+};
+
 /** The adapter of `model`, its batches up to `options`; `states`: an ONNX model's state pairs
  *  ("INPUT=OUTPUT"), when they are not found by name. */
 export function servedModel(model: Model | InferenceSession | LayersModel, options: BatcherOptions, states: readonly string[] = []): ServedModel {
   if (model instanceof InferenceSession) return onnxModel(model, options, states);
   if (model instanceof LayersModel) return kerasModel(model, options.pool);
-  if (model instanceof LanguageModel) return languageModel(model, new Batcher(model, options));
-  if (model instanceof SequenceClassifier || model instanceof SequenceTagger) return encoderModel(model, new Batcher(model, options));
-  if (model instanceof Seq2Seq) return seq2seq(model, new Batcher(model, options));
-  throw new RequestError(`wasm-rnn serve: a ${model.modelType} cannot be served`, 500);
+  if (!isModelType(model.modelType)) throw new RequestError(`wasm-rnn serve: a ${model.modelType} cannot be served`, 500);
+  const adapter = ADAPTERS[model.modelType] as (model: Model, batcher: Batcher) => ServedModel;
+  return adapter(model, new Batcher(model as BatchTarget, options));
 }
 
 /** An integer parameter in [min, max] (or the fallback when absent). */

@@ -116,7 +116,7 @@ const MatMul: OpSpec = {
   weights: [1],
   build: ({ where, known, quantizes }): Kernel => {
     const b = known(1);
-    if (b && isType(b, "float32") && b.dims.length === 2 && quantizes("Dense")) {
+    if (b && isType(b, "float32") && b.dims.length === 2 && quantizes("dense")) {
       const [K, N] = b.dims;
       const int8 = new Int8MatMul(K, N, (n, k) => b.data[k * N + n], where);
       return { run: (inputs) => [int8.multiply(floatInput(inputs, 0, where))], dispose: () => int8.dispose() };
@@ -133,7 +133,7 @@ const MatMul: OpSpec = {
 /** A'·B' as Gemm reads its operands, on sgemm — or, for a session quantizeDynamic made selecting Dense and a constant B, on the int8 kernels. */
 function gemmProduct(known: BuildContext["known"], quantizes: BuildContext["quantizes"], transA: boolean, transB: boolean, where: string) {
   const b = known(1);
-  if (b && isType(b, "float32") && b.dims.length === 2 && quantizes("Dense")) {
+  if (b && isType(b, "float32") && b.dims.length === 2 && quantizes("dense")) {
     const [K, N] = transB ? [b.dims[1], b.dims[0]] : b.dims;
     const int8 = new Int8MatMul(K, N, (n, k) => b.data[transB ? n * K + k : k * N + n], where);
     const multiply = (a: OnnxTensor<"float32">) => {

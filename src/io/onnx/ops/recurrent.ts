@@ -265,7 +265,7 @@ function recurrent(kind: CellKind, quantized = false): OpSpec {
     weights: quantized ? [3, 7, 8, 10] : weightInputs,
     build: ({ where, attrs, known, quantizes }: BuildContext): Kernel => {
       const config = recurrentConfig(kind, attrs);
-      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where), !quantized && quantizes(CELLS[kind].name));
+      const kernel = new RecurrentKernel(config, where, (quantized ? quantizedWeights : floatWeights)(config, where), !quantized && quantizes(kind));
       if (weightInputs.every((i) => known(i) !== undefined)) kernel.prebuild(kernel.weightsOf(Array.from({ length: 12 }, (_, i) => known(i) ?? null)));
       return kernel;
     },
