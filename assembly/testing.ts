@@ -4,3 +4,4 @@
 // docs/ARCHITECTURE.md. Same four flavours as the shipped builds, so the engine loads it with
 // init({ wasmBaseUrl: "build/testing/" }) in every mode (private or shared memory, plain or relaxed).
 export * from "./index";
+export { mguPreparedBytes, mguPrepare, mguForward, mguBackward, mguForwardWorkspaceBytes, mguBackwardWorkspaceBytes, mguBackwardSharedBytes } from "./testing/mgu";

@@ -66,27 +66,7 @@ export interface CoreExports {
   clampInPlace(n: number, x: number, c: number): void;
   sgdStep(n: number, p: number, g: number, v: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, first: number): void;
   adamStep(n: number, p: number, g: number, m: number, v: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, bc1: number, bc2: number): void;
-  lstmPreparedBytes(plan: number): number;
-  lstmPrepare(plan: number): void;
-  lstmForward(plan: number): void;
-  lstmBackward(plan: number): void;
-  lstmForwardWorkspaceBytes(plan: number): number;
-  lstmBackwardWorkspaceBytes(plan: number): number;
-  lstmBackwardSharedBytes(plan: number): number;
-  gruPreparedBytes(plan: number): number;
-  gruPrepare(plan: number): void;
-  gruForward(plan: number): void;
-  gruBackward(plan: number): void;
-  gruForwardWorkspaceBytes(plan: number): number;
-  gruBackwardWorkspaceBytes(plan: number): number;
-  gruBackwardSharedBytes(plan: number): number;
-  rnnPreparedBytes(plan: number): number;
-  rnnPrepare(plan: number): void;
-  rnnForward(plan: number): void;
-  rnnBackward(plan: number): void;
-  rnnForwardWorkspaceBytes(plan: number): number;
-  rnnBackwardWorkspaceBytes(plan: number): number;
-  rnnBackwardSharedBytes(plan: number): number;
+  // The cells' kernels (lstmForward, …) are bound by name from the exports: engine/cells.ts.
   convGeometryBytes(): number;
   im2row(geo: number, x: number, rows: number): void;
   row2im(geo: number, rows: number, y: number): void;

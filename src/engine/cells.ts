@@ -20,8 +20,10 @@ export interface CellRow {
   /** Whether its kernels need a [T, B, H] buffer besides h (GRU's candidate input; any cell with a
    *  projection, P ≠ H, needs it too). */
   extra: boolean;
-  /** Whether splitting a step by hidden units needs an option flag (GRU: only reset-after splits). */
-  unitsSplitFlag?: number;
+  /** Whether one sequence's steps can be split over threads by hidden units: always (true), never
+   *  (false: its kernels split only a batch's rows), or only with this option flag (GRU: only
+   *  reset-after splits). */
+  unitsSplit: boolean | number;
   /** The gate activations' default names, slot by slot (ONNX's order). */
   activations: readonly string[];
 }
@@ -32,9 +34,9 @@ export interface CellRow {
  * its layer class (layers/recurrent-classes.ts) and its reference kernel in the tests.
  */
 export const CELLS = {
-  lstm: { name: "LSTM", gates: 4, cellState: true, savesGates: true, extra: false, activations: ["Sigmoid", "Tanh", "Tanh"] },
-  gru: { name: "GRU", gates: 3, cellState: false, savesGates: true, extra: true, unitsSplitFlag: FLAG_RESET_AFTER, activations: ["Sigmoid", "Tanh"] },
-  rnn: { name: "RNN", gates: 1, cellState: false, savesGates: false, extra: false, activations: ["Tanh"] },
+  lstm: { name: "LSTM", gates: 4, cellState: true, savesGates: true, extra: false, unitsSplit: true, activations: ["Sigmoid", "Tanh", "Tanh"] },
+  gru: { name: "GRU", gates: 3, cellState: false, savesGates: true, extra: true, unitsSplit: FLAG_RESET_AFTER, activations: ["Sigmoid", "Tanh"] },
+  rnn: { name: "RNN", gates: 1, cellState: false, savesGates: false, extra: false, unitsSplit: true, activations: ["Tanh"] },
 } as const satisfies Record<string, CellRow>;
 
 /** Which recurrent cell a layer runs. */

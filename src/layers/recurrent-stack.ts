@@ -265,8 +265,8 @@ export abstract class RecurrentStack extends Layer {
    * threads, RNN H 256 none).
    */
   get splittable(): boolean {
-    const flag: number | undefined = (CELLS[this.kind] as CellRow).unitsSplitFlag;
-    const structural = this.outputSize === this.hiddenSize && (flag === undefined || (this.flags & flag) !== 0) && this.cellOptionBlocks.length === 0;
+    const split: boolean | number = (CELLS[this.kind] as CellRow).unitsSplit;
+    const structural = this.outputSize === this.hiddenSize && (typeof split === "number" ? (this.flags & split) !== 0 : split) && this.cellOptionBlocks.length === 0;
     return structural && CELLS[this.kind].gates * this.hiddenSize * this.outputSize >= 131072;
   }
 

@@ -1,16 +1,23 @@
-// Naive float64 reference of the recurrent layers (RNN, LSTM, GRU), forward and backward through time
-// side by side: one sequence and one step at a time, PyTorch's semantics (docs: DESIGN.md). The
-// oracle the wasm kernels are checked against: plain loops over plain arrays, no wasm, no float32.
+// Naive float64 reference of the recurrent layers (RNN, LSTM, GRU, and the test-only MGU of mgu.ts),
+// forward and backward through time side by side: one sequence and one step at a time, PyTorch's
+// semantics (docs: DESIGN.md). The oracle the wasm kernels are checked against: plain loops over
+// plain arrays, no wasm, no float32. A cell's step is a `Cell` (recurrent-step.ts).
 //
 // Legend: B batch, T steps, I input (of a layer: I, then D·P), H hidden, P output (projSize, else H),
-// G gates (RNN 1; GRU 3: r z n; LSTM 4: i f g o), L layers, D directions, L_b valid steps of row b.
+// G gates (RNN 1; MGU 2: f n; GRU 3: r z n; LSTM 4: i f g o), L layers, D directions, L_b valid steps of row b.
 // Matrices are row-major; a weight [G·H, I] maps x [I] to W x [G·H]. Time-major inside: [T, B, F].
 // A quantized layer's parameters (int8 weights with `<name>_scale`, quantizeDynamic) run its forward
 // as the int8 kernels define it: weights q·scale, and every vector entering a product rounded to 7
 // bits over its own largest magnitude (sevenBit), the rest in float64.
 
+import {
+  add, affine, affineBackward, resetBeforeCandidate, resetBeforeCandidateBackward, sigmoid,
+  type Cell, type CellGradients, type CellSizes, type CellState, type CellWeights,
+} from "./recurrent-step.js";
+import { mguCell } from "./mgu.js";
+
 export interface RecurrentSpec {
-  cell: "lstm" | "gru" | "rnn";
+  cell: "lstm" | "gru" | "rnn" | "mgu";
   inputSize: number;
   hiddenSize: number;
   numLayers: number;
@@ -27,32 +34,7 @@ export interface RecurrentSpec {
 /** Tensors keyed by PyTorch's parameter names (weight_ih_l0, …), row-major. */
 export type NamedTensors = Record<string, ArrayLike<number>>;
 
-// ---- vector helpers ------------------------------------------------------------------------------
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/** W[r0 : r0+rows, :] v (+ b[r0 : r0+rows]) for W [*, K], v [K]. */
-function affine(W: ArrayLike<number>, b: ArrayLike<number> | null, r0: number, rows: number, K: number, v: ArrayLike<number>): Float64Array {
-  const y = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = b ? b[r0 + r] : 0;
-    for (let k = 0; k < K; k++) s += W[(r0 + r) * K + k] * v[k];
-    y[r] = s;
-  }
-  return y;
-}
-
-/** The backward of affine: dW[r0 : r0+rows, :] += dy vᵀ, db[r0 : r0+rows] += dy, dv += W[r0 : r0+rows, :]ᵀ dy. */
-function affineBackward(W: ArrayLike<number>, dW: Float64Array, db: Float64Array | null, r0: number, rows: number, K: number,
-  v: ArrayLike<number>, dy: ArrayLike<number>, dv: Float64Array): void {
-  for (let r = 0; r < rows; r++) {
-    if (db) db[r0 + r] += dy[r];
-    for (let k = 0; k < K; k++) {
-      dW[(r0 + r) * K + k] += dy[r] * v[k];
-      dv[k] += W[(r0 + r) * K + k] * dy[r];
-    }
-  }
-}
+// ---- int8 operands -------------------------------------------------------------------------------
 
 /** A vector as an int8 product reads it: values (float32, as stored) rounded to ±63 steps of
  *  max|v| / 63, ties to even, with the kernels' float32 arithmetic for the rounding. */
@@ -74,53 +56,6 @@ export function dequantized(W: ArrayLike<number>, scales: ArrayLike<number> | un
   if (!scales) return W;
   const K = W.length / scales.length;
   return Float64Array.from(W, (q, i) => q * scales[Math.floor(i / K)]);
-}
-
-function add(a: Float64Array, b: ArrayLike<number>): Float64Array {
-  for (let i = 0; i < a.length; i++) a[i] += b[i];
-  return a;
-}
-
-// ---- one (layer, direction)'s weights and gradients ----------------------------------------------
-
-interface CellWeights {
-  wIh: ArrayLike<number>; // [G·H, I]
-  wHh: ArrayLike<number>; // [G·H, P]
-  bIh: ArrayLike<number> | null; // [G·H]
-  bHh: ArrayLike<number> | null; // [G·H]
-  wHr: ArrayLike<number> | null; // [P, H]
-  wPh: ArrayLike<number> | null; // [3·H], peepholes i f o
-  /** A vector as the products read it: itself, or sevenBit for a quantized layer. */
-  operand: (v: ArrayLike<number>) => ArrayLike<number>;
-}
-
-interface CellGradients {
-  wIh: Float64Array;
-  wHh: Float64Array;
-  bIh: Float64Array | null;
-  bHh: Float64Array | null;
-  wHr: Float64Array | null;
-  wPh: Float64Array | null;
-}
-
-/** The state carried from step to step: h [P], and c [H] for an LSTM. */
-interface CellState {
-  h: Float64Array;
-  c: Float64Array | null;
-}
-
-/** Sizes a cell step needs. */
-interface CellSizes {
-  I: number;
-  H: number;
-  P: number;
-}
-
-/** One step of one sequence, forward and backward. `backward` gets ∂L/∂(next state), adds to the
- *  parameter gradients and to dx [I], and returns ∂L/∂(state before the step). */
-interface Cell<Cache> {
-  forward(w: CellWeights, n: CellSizes, x: Float64Array, s: CellState): { next: CellState; cache: Cache };
-  backward(w: CellWeights, g: CellGradients, n: CellSizes, x: Float64Array, s: CellState, cache: Cache, dNext: CellState, dx: Float64Array): CellState;
 }
 
 // ---- RNN: h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu ----------------------------
@@ -227,17 +162,19 @@ function gruCell(resetAfter: boolean): Cell<GruCache> {
     forward(w, { I, H }, x, s) {
       const gi = affine(w.wIh, w.bIh, 0, 3 * H, I, w.operand(x));
       const ghRz = affine(w.wHh, w.bHh, 0, 2 * H, H, w.operand(s.h));
-      const r = new Float64Array(H), z = new Float64Array(H), n = new Float64Array(H), hNew = new Float64Array(H);
+      const r = new Float64Array(H), z = new Float64Array(H), hNew = new Float64Array(H);
       for (let j = 0; j < H; j++) {
         r[j] = sigmoid(gi[j] + ghRz[j]);
         z[j] = sigmoid(gi[H + j] + ghRz[H + j]);
       }
-      const hn = resetAfter ? affine(w.wHh, w.bHh, 2 * H, H, H, w.operand(s.h)) : r.map((rj, j) => rj * s.h[j]);
-      const candidate = resetAfter ? hn.map((v, j) => r[j] * v) : affine(w.wHh, w.bHh, 2 * H, H, H, w.operand(hn));
-      for (let j = 0; j < H; j++) {
-        n[j] = Math.tanh(gi[2 * H + j] + candidate[j]);
-        hNew[j] = (1 - z[j]) * n[j] + z[j] * s.h[j];
+      let n: Float64Array, hn: Float64Array;
+      if (resetAfter) {
+        hn = affine(w.wHh, w.bHh, 2 * H, H, H, w.operand(s.h));
+        n = hn.map((v, j) => Math.tanh(gi[2 * H + j] + r[j] * v));
+      } else {
+        ({ n, rh: hn } = resetBeforeCandidate(w, H, 2 * H, gi.subarray(2 * H), r, s.h));
       }
+      for (let j = 0; j < H; j++) hNew[j] = (1 - z[j]) * n[j] + z[j] * s.h[j];
       return { next: { h: hNew, c: null }, cache: { r, z, n, hn } };
     },
     backward(w, g, { I, H }, x, s, { r, z, n, hn }, dNext, dx) {
@@ -260,10 +197,7 @@ function gruCell(resetAfter: boolean): Cell<GruCache> {
         const dHn = dPn.map((d, j) => d * r[j]);
         affineBackward(w.wHh, g.wHh, g.bHh, 2 * H, H, H, s.h, dHn, dh);
       } else {
-        const dRh = new Float64Array(H);
-        affineBackward(w.wHh, g.wHh, g.bHh, 2 * H, H, H, hn, dPn, dRh);
-        dr = dRh.map((d, j) => d * s.h[j]);
-        for (let j = 0; j < H; j++) dh[j] += dRh[j] * r[j];
+        dr = resetBeforeCandidateBackward(w, g, H, 2 * H, hn, dPn, r, s.h, dh);
       }
       for (let j = 0; j < H; j++) {
         const dpr = dr[j] * r[j] * (1 - r[j]);
@@ -282,10 +216,11 @@ function gruCell(resetAfter: boolean): Cell<GruCache> {
 function cellOf(spec: RecurrentSpec): Cell<unknown> {
   if (spec.cell === "lstm") return lstmCell as Cell<unknown>;
   if (spec.cell === "gru") return gruCell(spec.resetAfter) as Cell<unknown>;
+  if (spec.cell === "mgu") return mguCell as Cell<unknown>;
   return rnnCell(spec.nonlinearity === "relu") as Cell<unknown>;
 }
 
-const GATES = { lstm: 4, gru: 3, rnn: 1 };
+const GATES = { lstm: 4, gru: 3, rnn: 1, mgu: 2 };
 
 function suffix(l: number, d: number): string {
   return `_l${l}${d === 1 ? "_reverse" : ""}`;

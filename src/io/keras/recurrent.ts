@@ -32,8 +32,8 @@ type RecurrentClass = "LSTM" | "GRU" | "SimpleRNN";
 /** The cell each Keras class is. */
 const CELL_OF: Record<RecurrentClass, CellKind> = { LSTM: "lstm", GRU: "gru", SimpleRNN: "rnn" };
 
-/** Our gate block g is Keras block GATE_ORDER[g] (one entry per gate of the cell). */
-const GATE_ORDER: Record<CellKind, readonly number[]> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
+/** Our gate block g is Keras block GATE_ORDER[g] (one entry per gate of the class's cell). */
+const GATE_ORDER: Record<RecurrentClass, readonly number[]> = { LSTM: [0, 1, 2, 3], GRU: [1, 0, 2], SimpleRNN: [0] };
 
 /** What a Keras recurrent layer's config asks for. */
 export interface RecurrentConfig {
@@ -107,7 +107,7 @@ export class RecurrentDirection {
 
   static fromWeights(config: RecurrentConfig, backwards: boolean, weights: WeightStore, prefix: string, owner: string): RecurrentDirection {
     const cell = CELL_OF[config.className];
-    const order = GATE_ORDER[cell];
+    const order = GATE_ORDER[config.className];
     const H = config.units, G = CELLS[cell].gates;
     const kernel = weights.take(`${prefix}/kernel`, [null, G * H], owner);
     const recurrent = weights.take(`${prefix}/recurrent_kernel`, [H, G * H], owner);

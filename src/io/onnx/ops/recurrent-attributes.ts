@@ -9,8 +9,12 @@ import { ACTIVATIONS, DEFAULT_ACTIVATIONS, type Activation, type ActivationName,
 import type { CellKind } from "../../../engine/cells.js";
 import type { Attributes } from "../attributes.js";
 
+/** The cells ONNX has operators for (LSTM, GRU, RNN), as our kinds. A cell of ours that ONNX does
+ *  not define (docs/ARCHITECTURE.md, "Adding a cell") needs nothing here. */
+export type OnnxCellKind = Extract<CellKind, "lstm" | "gru" | "rnn">;
+
 export interface RecurrentConfig {
-  kind: CellKind;
+  kind: OnnxCellKind;
   /** hidden_size, or null to take it from R. */
   hiddenSize: number | null;
   directions: 1 | 2;
@@ -29,7 +33,7 @@ export interface RecurrentConfig {
 const PARAMETER_COUNT: Partial<Record<ActivationName, 1 | 2>> = { Affine: 2, LeakyRelu: 1, ThresholdedRelu: 1, ScaledTanh: 2, HardSigmoid: 2, Elu: 1 };
 const BY_LOWER_CASE = new Map(Object.keys(ACTIVATIONS).map((name) => [name.toLowerCase(), name as ActivationName]));
 
-export function recurrentConfig(kind: CellKind, attrs: Attributes): RecurrentConfig {
+export function recurrentConfig(kind: OnnxCellKind, attrs: Attributes): RecurrentConfig {
   const where = attrs.where;
   const hiddenSize = attrs.has("hidden_size") ? attrs.int("hidden_size", 0) : null;
   if (hiddenSize !== null && hiddenSize < 1) throw new FormatError(`ONNX: ${where}: hidden_size must be positive; got ${hiddenSize}`);
@@ -57,7 +61,7 @@ export function recurrentConfig(kind: CellKind, attrs: Attributes): RecurrentCon
 }
 
 /** One activation per slot and direction (forward's first), with alpha and beta filled in. */
-function activationsOf(kind: CellKind, directions: number, attrs: Attributes): Activation[] {
+function activationsOf(kind: OnnxCellKind, directions: number, attrs: Attributes): Activation[] {
   const slots = DEFAULT_ACTIVATIONS[kind].length;
   const names = attrs.strings("activations") ?? Array.from({ length: directions }, () => DEFAULT_ACTIVATIONS[kind]).flat();
   const alphas = attrs.floats("activation_alpha") ?? [], betas = attrs.floats("activation_beta") ?? [];

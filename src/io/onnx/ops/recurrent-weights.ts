@@ -3,13 +3,13 @@
 // i, o, f, c → i, f, g, o; GRU z, r, h → r, z, n; peepholes i, o, f → i, f, o. Also a
 // DynamicQuantizeLSTM's int8 weights as a quantized LSTM's (int8 rows and their scales).
 
-import type { CellKind } from "../../../engine/cells.js";
+import type { OnnxCellKind } from "./recurrent-attributes.js";
 import { UnsupportedError } from "../../../errors.js";
 import { Tensor, type AnyTensor } from "../../../tensor.js";
 import type { OnnxTensor } from "../tensor.js";
 
 /** For each of our gate blocks, the ONNX block it comes from. */
-const GATES_FROM_ONNX: Record<CellKind, readonly number[]> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
+const GATES_FROM_ONNX: Record<OnnxCellKind, readonly number[]> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
 const PEEPHOLES_FROM_ONNX = [0, 2, 1];
 
 export interface OnnxRecurrentWeights {
@@ -27,7 +27,7 @@ function reorder(src: Float32Array, offset: number, from: readonly number[], siz
 }
 
 /** The state dict of a one-layer layer with `directions` directions (shapes already checked). */
-export function stateDictFromOnnx(kind: CellKind, directions: number, hiddenSize: number, weights: OnnxRecurrentWeights): Record<string, Tensor> {
+export function stateDictFromOnnx(kind: OnnxCellKind, directions: number, hiddenSize: number, weights: OnnxRecurrentWeights): Record<string, Tensor> {
   const { W, R, B, P } = weights;
   const H = hiddenSize, order = GATES_FROM_ONNX[kind], G = order.length * H, I = W.dims[2];
   const record: Record<string, Tensor> = {};

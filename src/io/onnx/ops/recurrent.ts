@@ -10,7 +10,7 @@
 import { ShapeError, UnsupportedError } from "../../../errors.js";
 import { GRU } from "../../../layers/gru.js";
 import { LSTM } from "../../../layers/lstm.js";
-import { CELLS, type CellKind } from "../../../engine/cells.js";
+import { CELLS } from "../../../engine/cells.js";
 import type { Recurrent } from "../../../layers/recurrent.js";
 import { quantizedState } from "../../../layers/quantize.js";
 import { RNN } from "../../../layers/rnn.js";
@@ -19,7 +19,7 @@ import { isType, OnnxTensor } from "../tensor.js";
 import { transpose } from "./elements.js";
 import type { BuildContext, Kernel, OpSpec, PlanNode, PlannedStep, Value } from "./kernel.js";
 import { OwnedMemory } from "./owned-memory.js";
-import { recurrentConfig, type RecurrentConfig } from "./recurrent-attributes.js";
+import { recurrentConfig, type OnnxCellKind, type RecurrentConfig } from "./recurrent-attributes.js";
 import { quantizedStateDictFromOnnx, stateDictFromOnnx, type OnnxQuantizedWeights } from "./recurrent-weights.js";
 import { floatInput, input, intValues } from "./values.js";
 
@@ -256,7 +256,7 @@ function quantizedWeights(config: RecurrentConfig, where: string): (inputs: read
 
 /** The op: `quantized` for DynamicQuantizeLSTM (inputs X, W, R, B, sequence_lens, initial_h,
  *  initial_c, P, W_scale, W_zero_point, R_scale, R_zero_point). */
-function recurrent(kind: CellKind, quantized = false): OpSpec {
+function recurrent(kind: OnnxCellKind, quantized = false): OpSpec {
   const weightInputs = quantized ? [1, 2, 3, 7, 8, 9, 10, 11] : kind === "lstm" ? [1, 2, 3, 7] : [1, 2, 3];
   return {
     inputs: [3, quantized ? 12 : kind === "lstm" ? 8 : 6],
