@@ -204,19 +204,6 @@ export function sgemmPacked(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32
   }
 }
 
-/** Reference C (+)= A·B, one float at a time in the obvious order: the oracle for tests. */
-export function sgemmNaive(M: i32, N: i32, K: i32, A: usize, rsA: i32, csA: i32, B: usize, rsB: i32, csB: i32,
-                           C: usize, ldc: i32, accumulate: i32): void {
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s: f32 = 0;
-      for (let k = 0; k < K; k++) s += load<f32>(at(A, i * rsA + k * csA)) * load<f32>(at(B, k * rsB + j * csB));
-      let c = at(C, i * ldc + j);
-      store<f32>(c, accumulate ? load<f32>(c) + s : s);
-    }
-  }
-}
-
 // ---- batch 1 --------------------------------------------------------------------------------
 // With one row, panels of Wᵀ lose to dot products over rows of W. The rows are packed in "row
 // panels": ROWS rows at a time, interleaved four columns per row ([r0 k0..3][r1 k0..3]…[r5 k0..3]

@@ -1,6 +1,6 @@
 // The exported ABI: every function the TypeScript engine calls, and nothing else.
 // All arguments are sizes and byte addresses in linear memory; see plan.ts for the SequencePlan layout.
-export { gemmWorkspaceBytes, packedSize, packB, sgemm, sgemmPacked, sgemmNaive, rowPanelsSize, packRows, gemvPanels, gemvRows } from "./gemm";
+export { gemmWorkspaceBytes, packedSize, packB, sgemm, sgemmPacked, rowPanelsSize, packRows, gemvPanels, gemvRows } from "./gemm";
 export { activationArray } from "./activations";
 export { mapSteps, addColumnSums, meanSteps, meanStepsBackward, broadcastSteps, sumSteps, gatherRows } from "./sequence";
 export { planBytes } from "./plan";
@@ -14,6 +14,6 @@ export { softmaxCrossEntropy, logSoftmax, softmax, binaryCrossEntropy } from "./
 export { sumOfSquares, countNonFinite, scaleInPlace, clampInPlace, sgdStep, adamStep, scaleAdd } from "./optim";
 export { dotScores, dotScoresBackward, additiveScores, additiveScoresBackward, maskedSoftmax, maskedSoftmaxBackward, attendContext, attendContextBackward } from "./attention";
 export { tanhForward, tanhBackward } from "./pointwise";
-export { setIntegerDot, integerDot, int8PackedBytes, int8WorkspaceBytes, packInt8, int8Product, int8ProductNaive } from "./int8";
+export { setIntegerDot, integerDot, int8PackedBytes, int8WorkspaceBytes, packInt8, int8Product } from "./int8";
 export { convGeometryBytes, im2row, row2im, depthwiseConv, rowsToChannels, channelsEpilogue } from "./conv";
 export { unary, binary, reduce, channelAffine, layerNorm, copyStrided, pad } from "./elementwise";

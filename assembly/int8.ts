@@ -278,30 +278,3 @@ export function int8Product(R: i32, N: i32, K: i32, x: usize, ldx: i32, packed: 
     }
   }
 }
-
-/**
- * The naive reference of int8Product (the oracle of the tests): x quantized by plain scalar code,
- * signed 7-bit values (no offset) summed against W read back from the packed layout, and the same
- * dequantization.
- */
-export function int8ProductNaive(R: i32, N: i32, K: i32, x: usize, ldx: i32, packed: usize, y: usize, ldy: i32, accumulate: i32): void {
-  let groups = roundUp(K, 4) >> 2;
-  let blocks = packed + headerBytes(N);
-  for (let r = 0; r < R; r++) {
-    let row = x + (<usize>(r * ldx) << 2);
-    let m: f32 = 0;
-    for (let k = 0; k < K; k++) m = max(m, abs<f32>(load<f32>(row + (<usize>k << 2))));
-    let inverse = m > 0 ? ACTIVATION_MAX / m : <f32>0, sx = m > 0 ? m / ACTIVATION_MAX : <f32>0;
-    for (let n = 0; n < N; n++) {
-      let sum = 0;
-      for (let k = 0; k < K; k++) {
-        let w = load<i8>(blocks + (<usize>((n >> 4) * groups + (k >> 2)) << 6) + <usize>(((n & 15) << 2) + (k & 3)));
-        let q = <i32>nearest<f32>(load<f32>(row + (<usize>k << 2)) * inverse);
-        sum += <i32>w * q;
-      }
-      let value = <f32>sum * (sx * load<f32>(packed + (<usize>n << 2)));
-      let at = y + (<usize>(r * ldy + n) << 2);
-      store<f32>(at, accumulate ? load<f32>(at) + value : value);
-    }
-  }
-}

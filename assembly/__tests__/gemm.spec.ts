@@ -1,7 +1,8 @@
 // sgemm, sgemmPacked and gemvRows against the naive oracle: every transpose combination, shapes that
 // are not multiples of the tiles or cache blocks, overwrite and accumulate, and no writes past C.
 
-import { sgemm, sgemmNaive, sgemmPacked, packB, packedSize, gemmWorkspaceBytes, packRows, rowPanelsSize, gemvPanels, gemvRows, KC, MC } from "../gemm";
+import { sgemm, sgemmPacked, packB, packedSize, gemmWorkspaceBytes, packRows, rowPanelsSize, gemvPanels, gemvRows, KC, MC } from "../gemm";
+import { sgemmNaive } from "../reference/gemm";
 import { floats, guardIntact, randomFill, maxDiff } from "./helpers.include";
 
 const work = heap.alloc(<usize>gemmWorkspaceBytes());

@@ -1,5 +1,6 @@
 // Naive scalar references for assembly/conv.ts, and a direct convolution and transposed convolution to
-// check im2row / row2im + GEMM against. Test-only: imported by the specs, never by assembly/index.ts.
+// check im2row / row2im + GEMM against. Test-only: imported by the specs and exported from
+// assembly/testing.ts (the oracles of test/cases/conv.json), never from assembly/index.ts.
 // The obvious loops, one output at a time, summed in float64.
 //
 // Legend and geometry as in conv.ts: geo = C, H, W, KH, KW, SH, SW, DH, DW, PT, PL, OH, OW (i32).
@@ -14,11 +15,6 @@
   store<f32>(p + (<usize>i << 2), <f32>v);
 }
 
-// @ts-ignore: decorator
-@inline function g(geo: usize, field: i32): i32 {
-  return load<i32>(geo + (<usize>field << 2));
-}
-
 /** act(v) in float64: 0 none, 1 relu, 2 sigmoid, 3 tanh, 4 prelu (slope), 5 leaky relu (alpha). */
 export function actNaive(v: f64, act: i32, slope: f64, alpha: f64): f64 {
   if (act == 1) return v < 0 ? 0 : v;
@@ -29,14 +25,12 @@ export function actNaive(v: f64, act: i32, slope: f64, alpha: f64): f64 {
   return v;
 }
 
-/** The geometry block read once, with the input index each kernel tap reads. */
+/** The geometry block itself (its 13 i32 fields in order), with the input index each kernel tap
+ *  reads. Unmanaged and never constructed: the references allocate nothing, since in the test build
+ *  the engine's arena owns every byte above the static data. */
+@unmanaged
 class Geometry {
   C: i32; H: i32; W: i32; KH: i32; KW: i32; SH: i32; SW: i32; DH: i32; DW: i32; PT: i32; PL: i32; OH: i32; OW: i32;
-  constructor(geo: usize) {
-    this.C = g(geo, 0); this.H = g(geo, 1); this.W = g(geo, 2); this.KH = g(geo, 3); this.KW = g(geo, 4);
-    this.SH = g(geo, 5); this.SW = g(geo, 6); this.DH = g(geo, 7); this.DW = g(geo, 8);
-    this.PT = g(geo, 9); this.PL = g(geo, 10); this.OH = g(geo, 11); this.OW = g(geo, 12);
-  }
 
   /** The index in [C, H, W] that output (oh, ow) reads through tap (kh, kw) of channel c, or −1 in the padding. */
   tap(c: i32, oh: i32, ow: i32, kh: i32, kw: i32): i32 {
@@ -54,7 +48,7 @@ class Geometry {
 
 /** rows [OH·OW, C·KH·KW] from x [C, H, W]. */
 export function im2rowNaive(geo: usize, x: usize, rows: usize): void {
-  let G = new Geometry(geo), K = G.C * G.KH * G.KW;
+  let G = changetype<Geometry>(geo), K = G.C * G.KH * G.KW;
   for (let oh = 0; oh < G.OH; oh++)
     for (let ow = 0; ow < G.OW; ow++)
       for (let c = 0; c < G.C; c++)
@@ -65,7 +59,7 @@ export function im2rowNaive(geo: usize, x: usize, rows: usize): void {
 
 /** y [C, H, W] += rows scattered back (the adjoint of im2row). */
 export function row2imNaive(geo: usize, rows: usize, y: usize): void {
-  let G = new Geometry(geo), K = G.C * G.KH * G.KW;
+  let G = changetype<Geometry>(geo), K = G.C * G.KH * G.KW;
   for (let oh = 0; oh < G.OH; oh++)
     for (let ow = 0; ow < G.OW; ow++)
       for (let c = 0; c < G.C; c++)
@@ -78,7 +72,7 @@ export function row2imNaive(geo: usize, rows: usize, y: usize): void {
 
 /** y [Cout, OH, OW] = bias + Σ w[co, c, kh, kw]·x[c, ih, iw] (one group: x [C, H, W]); bias 0 = none. */
 export function convNaive(geo: usize, Cout: i32, x: usize, w: usize, bias: usize, y: usize): void {
-  let G = new Geometry(geo);
+  let G = changetype<Geometry>(geo);
   for (let co = 0; co < Cout; co++)
     for (let oh = 0; oh < G.OH; oh++)
       for (let ow = 0; ow < G.OW; ow++) {
@@ -94,7 +88,7 @@ export function convNaive(geo: usize, Cout: i32, x: usize, w: usize, bias: usize
 /** ConvTranspose of one group: x [Cin, OH, OW] (its input), w [Cin, C, KH, KW], y [C, H, W] (its
  *  output) = bias + Σ x[ci, oh, ow]·w[ci, c, kh, kw] at (oh·SH − PT + kh·DH, ow·SW − PL + kw·DW). */
 export function convTransposeNaive(geo: usize, Cin: i32, x: usize, w: usize, bias: usize, y: usize): void {
-  let G = new Geometry(geo), HW = G.H * G.W;
+  let G = changetype<Geometry>(geo), HW = G.H * G.W;
   for (let c = 0; c < G.C; c++)
     for (let i = 0; i < HW; i++) put(y, c * HW + i, bias != 0 ? f(bias, c) : 0);
   for (let ci = 0; ci < Cin; ci++)
@@ -111,7 +105,7 @@ export function convTransposeNaive(geo: usize, Cin: i32, x: usize, w: usize, bia
 /** depthwiseConv's oracle: every channel with its own kernel w [channels, KH, KW]. */
 export function depthwiseConvNaive(geo: usize, channels: i32, x: usize, w: usize, bias: usize, act: i32,
                                    slopes: usize, alpha: f32, y: usize): void {
-  let G = new Geometry(geo);
+  let G = changetype<Geometry>(geo);
   for (let c = 0; c < channels; c++)
     for (let oh = 0; oh < G.OH; oh++)
       for (let ow = 0; ow < G.OW; ow++) {

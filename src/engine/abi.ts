@@ -11,8 +11,6 @@ export interface CoreExports {
         C: number, ldc: number, accumulate: number, work: number): void;
   sgemmPacked(M: number, N: number, K: number, A: number, rsA: number, csA: number, Bp: number,
               C: number, ldc: number, accumulate: number, work: number): void;
-  sgemmNaive(M: number, N: number, K: number, A: number, rsA: number, csA: number, B: number, rsB: number, csB: number,
-             C: number, ldc: number, accumulate: number): void;
   rowPanelsSize(N: number, K: number): number;
   packRows(N: number, K: number, src: number, rs: number, cs: number, dst: number): void;
   gemvPanels(N: number, K: number, Wp: number, x: number, y: number, accumulate: number): void;
@@ -50,7 +48,6 @@ export interface CoreExports {
   int8WorkspaceBytes(K: number): number;
   packInt8(N: number, K: number, src: number, rs: number, cs: number, scales: number, dst: number): number;
   int8Product(R: number, N: number, K: number, x: number, ldx: number, packed: number, y: number, ldy: number, accumulate: number, work: number): void;
-  int8ProductNaive(R: number, N: number, K: number, x: number, ldx: number, packed: number, y: number, ldy: number, accumulate: number): void;
   denseBackwardJob(job: number): void;
   denseJobBytes(): number;
   embeddingForward(N: number, E: number, table: number, ids: number, y: number): void;

@@ -6,7 +6,7 @@ import { init, type EngineInfo, type InitOptions } from "../../src/index.js";
 import { engine } from "../../src/engine/engine.js";
 
 /** Guard bytes after every block: 16 floats, more than one SIMD vector or a GEMM tile's overhang. */
-const GUARD_BYTES = 64;
+export const GUARD_BYTES = 64;
 
 /** init(options), then guard mode on: build the layers under test after this. */
 export async function initWithGuards(options: InitOptions = {}): Promise<EngineInfo> {
