@@ -17,7 +17,7 @@ import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
 import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
 import { barrierWait } from "./threads/barrier";
 import { isActive, carryInactiveRows } from "./sequence";
-import { activate } from "./cell-options";
+import { CellActivations } from "./cell-options";
 
 // ---- forward ------------------------------------------------------------------------------------
 
@@ -65,15 +65,26 @@ export function gruForwardWorkspaceBytes(plan: usize): usize {
   return <usize>gemmWorkspaceBytes() + floatBytes(p.batch * 3 * p.hiddenSize) + tokenScratchBytes(p, 3 * p.hiddenSize);
 }
 
+/** Gate activation f (σ, or with `general` the cell options' slot 0) and candidate activation g (tanh,
+ *  or slot 1): the lanes below take the layer's ONNX/Keras cell options (and their clip) this way. */
+// @ts-ignore: decorator
+@inline function gateActivation(x: v128, general: bool, options: usize): v128 {
+  return general ? CellActivations.apply(options, 0, x) : sigmoidV(x);
+}
+// @ts-ignore: decorator
+@inline function candidateActivation(x: v128, general: bool, options: usize): v128 {
+  return general ? CellActivations.apply(options, 1, x) : tanhV(x);
+}
+
 /** Reset after: all three gates from one hidden product gh = h W_hhᵀ. */
 // @ts-ignore: decorator
 @inline function forwardLanesResetAfter(o: usize, wide: bool, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize,
-                                        hPrev: usize, hNew: usize, hn: usize): void {
+                                        hPrev: usize, hNew: usize, hn: usize, general: bool, options: usize): void {
   let one = f32x4.splat(1);
-  let r = sigmoidV(f32x4.add(f32x4.add(ld(gx + o, wide), ldOpt(bIh, o, wide)), f32x4.add(ld(gh + o, wide), ldOpt(bHh, o, wide))));
-  let z = sigmoidV(f32x4.add(f32x4.add(ld(gx + Hb + o, wide), ldOpt(bIh, Hb + o, wide)), f32x4.add(ld(gh + Hb + o, wide), ldOpt(bHh, Hb + o, wide))));
+  let r = gateActivation(f32x4.add(f32x4.add(ld(gx + o, wide), ldOpt(bIh, o, wide)), f32x4.add(ld(gh + o, wide), ldOpt(bHh, o, wide))), general, options);
+  let z = gateActivation(f32x4.add(f32x4.add(ld(gx + Hb + o, wide), ldOpt(bIh, Hb + o, wide)), f32x4.add(ld(gh + Hb + o, wide), ldOpt(bHh, Hb + o, wide))), general, options);
   let hidden = f32x4.add(ld(gh + 2 * Hb + o, wide), ldOpt(bHh, 2 * Hb + o, wide));
-  let n = tanhV(f32x4.add(f32x4.add(ld(gx + 2 * Hb + o, wide), ldOpt(bIh, 2 * Hb + o, wide)), f32x4.mul(r, hidden)));
+  let n = candidateActivation(f32x4.add(f32x4.add(ld(gx + 2 * Hb + o, wide), ldOpt(bIh, 2 * Hb + o, wide)), f32x4.mul(r, hidden)), general, options);
   let h = ld(hPrev + o, wide);
   st(gx + o, r, wide); st(gx + Hb + o, z, wide); st(gx + 2 * Hb + o, n, wide);
   st(hn + o, hidden, wide);
@@ -83,9 +94,9 @@ export function gruForwardWorkspaceBytes(plan: usize): usize {
 /** Reset before, first half: r and z, and r⊙h for the second hidden product. */
 // @ts-ignore: decorator
 @inline function forwardLanesResetGates(o: usize, wide: bool, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize,
-                                        hPrev: usize, rh: usize): void {
-  let r = sigmoidV(f32x4.add(f32x4.add(ld(gx + o, wide), ldOpt(bIh, o, wide)), f32x4.add(ld(gh + o, wide), ldOpt(bHh, o, wide))));
-  let z = sigmoidV(f32x4.add(f32x4.add(ld(gx + Hb + o, wide), ldOpt(bIh, Hb + o, wide)), f32x4.add(ld(gh + Hb + o, wide), ldOpt(bHh, Hb + o, wide))));
+                                        hPrev: usize, rh: usize, general: bool, options: usize): void {
+  let r = gateActivation(f32x4.add(f32x4.add(ld(gx + o, wide), ldOpt(bIh, o, wide)), f32x4.add(ld(gh + o, wide), ldOpt(bHh, o, wide))), general, options);
+  let z = gateActivation(f32x4.add(f32x4.add(ld(gx + Hb + o, wide), ldOpt(bIh, Hb + o, wide)), f32x4.add(ld(gh + Hb + o, wide), ldOpt(bHh, Hb + o, wide))), general, options);
   st(gx + o, r, wide); st(gx + Hb + o, z, wide);
   st(rh + o, f32x4.mul(r, ld(hPrev + o, wide)), wide);
 }
@@ -93,52 +104,13 @@ export function gruForwardWorkspaceBytes(plan: usize): usize {
 /** Reset before, second half: n from (r⊙h) W_hnᵀ (in gh's n block) and the new state. */
 // @ts-ignore: decorator
 @inline function forwardLanesResetBefore(o: usize, wide: bool, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize,
-                                         hPrev: usize, hNew: usize): void {
+                                         hPrev: usize, hNew: usize, general: bool, options: usize): void {
   let one = f32x4.splat(1);
   let z = ld(gx + Hb + o, wide);
   let pre = f32x4.add(f32x4.add(ld(gx + 2 * Hb + o, wide), ldOpt(bIh, 2 * Hb + o, wide)), f32x4.add(ld(gh + 2 * Hb + o, wide), ldOpt(bHh, 2 * Hb + o, wide)));
-  let n = tanhV(pre);
+  let n = candidateActivation(pre, general, options);
   st(gx + 2 * Hb + o, n, wide);
   st(hNew + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), n), f32x4.mul(z, ld(hPrev + o, wide))), wide);
-}
-
-/** Reset before, first half, with ONNX/Keras cell options (activation f for r and z). */
-function resetGatesGeneral(o: usize, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize, hPrev: usize, rh: usize, options: usize): void {
-  let r = activate(options, 0, load<f32>(gx + o) + optional(bIh, o) + load<f32>(gh + o) + optional(bHh, o));
-  let z = activate(options, 0, load<f32>(gx + Hb + o) + optional(bIh, Hb + o) + load<f32>(gh + Hb + o) + optional(bHh, Hb + o));
-  store<f32>(gx + o, r);
-  store<f32>(gx + Hb + o, z);
-  store<f32>(rh + o, r * load<f32>(hPrev + o));
-}
-
-/**
- * One unit with ONNX/Keras cell options (activations f for r and z, g for n; clipped inputs): the
- * whole step for reset-after; for reset-before the second half, r and z being computed already.
- */
-function forwardGeneral(o: usize, Hb: usize, gx: usize, gh: usize, bIh: usize, bHh: usize, hPrev: usize, hNew: usize, hn: usize,
-                        resetAfter: bool, options: usize): void {
-  let z: f32, n: f32;
-  let x = load<f32>(gx + 2 * Hb + o) + optional(bIh, 2 * Hb + o);
-  let hidden = load<f32>(gh + 2 * Hb + o) + optional(bHh, 2 * Hb + o);
-  if (resetAfter) {
-    let r = activate(options, 0, load<f32>(gx + o) + optional(bIh, o) + load<f32>(gh + o) + optional(bHh, o));
-    z = activate(options, 0, load<f32>(gx + Hb + o) + optional(bIh, Hb + o) + load<f32>(gh + Hb + o) + optional(bHh, Hb + o));
-    n = activate(options, 1, x + r * hidden);
-    store<f32>(gx + o, r);
-    store<f32>(gx + Hb + o, z);
-    store<f32>(hn + o, hidden);
-  } else {
-    z = load<f32>(gx + Hb + o);
-    n = activate(options, 1, x + hidden);
-  }
-  store<f32>(gx + 2 * Hb + o, n);
-  store<f32>(hNew + o, (1 - z) * n + z * load<f32>(hPrev + o));
-}
-
-/** base[offset] when the optional vector `base` exists, else 0. */
-// @ts-ignore: decorator
-@inline function optional(base: usize, offset: usize): f32 {
-  return base != 0 ? load<f32>(base + offset) : 0;
 }
 
 /** Runs the sequence: fills gates (r z n), extra and h[1..T]. h[0] is set by the caller, p.prepared
@@ -153,7 +125,7 @@ export function gruForward(plan: usize): void {
   let T = p.steps, B = p.batch, H = p.hiddenSize;
   let b0 = rowStart(B, p.part, p.parts), b1 = rowStart(B, p.part + 1, p.parts);
   let G = 3 * H, Hb = <usize>H << 2, lengths = p.lengths;
-  let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
+  let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0, options = p.cellOptions;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
   let gh = cursor;
@@ -176,12 +148,13 @@ export function gruForward(plan: usize): void {
         if (!isActive(lengths, b, t)) { memory.fill(rh, 0, Hb); continue; }
         let gx = gxAll + (<usize>(b * G) << 2), ghRow = gh + (<usize>(b * G) << 2), hPrev = hPrevAll + (<usize>(b * H) << 2);
         let j = 0;
-        if (p.cellOptions != 0) {
-          for (; j < H; j++) resetGatesGeneral(<usize>j << 2, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh, p.cellOptions);
+        if (options != 0) {
+          for (; j + 4 <= H; j += 4) forwardLanesResetGates(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh, true, options);
+          for (; j < H; j++) forwardLanesResetGates(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh, true, options);
           continue;
         }
-        for (; j + 4 <= H; j += 4) forwardLanesResetGates(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
-        for (; j < H; j++) forwardLanesResetGates(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh);
+        for (; j + 4 <= H; j += 4) forwardLanesResetGates(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh, false, 0);
+        for (; j < H; j++) forwardLanesResetGates(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, rh, false, 0);
       }
       multiplyRows(B, b0, b1, H, H, extraAll, H, whhN, gh + 2 * Hb, G, 0, gemm, q);
     }
@@ -192,20 +165,20 @@ export function gruForward(plan: usize): void {
         if (resetAfter) memory.fill(extraAll + (<usize>(b * H) << 2), 0, Hb);
         continue;
       }
-      let gx = gxAll + (<usize>(b * G) << 2), ghRow = gh + (<usize>(b * G) << 2);
+      let gx = gxAll + (<usize>(b * G) << 2), ghRow = gh + (<usize>(b * G) << 2), hn = extraAll + (<usize>(b * H) << 2);
       let j = 0;
-      if (p.cellOptions != 0) {
-        let hn = extraAll + (<usize>(b * H) << 2);
-        for (; j < H; j++) forwardGeneral(<usize>j << 2, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn, resetAfter, p.cellOptions);
-        continue;
-      }
-      if (resetAfter) {
-        let hn = extraAll + (<usize>(b * H) << 2);
-        for (; j + 4 <= H; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn);
-        for (; j < H; j++) forwardLanesResetAfter(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn);
+      if (resetAfter && options != 0) {
+        for (; j + 4 <= H; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn, true, options);
+        for (; j < H; j++) forwardLanesResetAfter(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn, true, options);
+      } else if (resetAfter) {
+        for (; j + 4 <= H; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn, false, 0);
+        for (; j < H; j++) forwardLanesResetAfter(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, hn, false, 0);
+      } else if (options != 0) {
+        for (; j + 4 <= H; j += 4) forwardLanesResetBefore(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, true, options);
+        for (; j < H; j++) forwardLanesResetBefore(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, true, options);
       } else {
-        for (; j + 4 <= H; j += 4) forwardLanesResetBefore(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew);
-        for (; j < H; j++) forwardLanesResetBefore(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew);
+        for (; j + 4 <= H; j += 4) forwardLanesResetBefore(<usize>j << 2, true, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, false, 0);
+        for (; j < H; j++) forwardLanesResetBefore(<usize>j << 2, false, Hb, gx, ghRow, p.bIh, p.bHh, hPrev, hNew, false, 0);
       }
     }
   }
@@ -226,8 +199,8 @@ function gruForwardPart(plan: usize): void {
     if (isActive(p.lengths, 0, t)) {
       multiplyUnitBlocks(3, H, H, u0, u1, hPrev, p.prepared, gh, 0, gemm, q);
       let j = u0;
-      for (; j + 4 <= u1; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, gh, p.bIh, p.bHh, hPrev, hNew, hn);
-      for (; j < u1; j++) forwardLanesResetAfter(<usize>j << 2, false, Hb, gx, gh, p.bIh, p.bHh, hPrev, hNew, hn);
+      for (; j + 4 <= u1; j += 4) forwardLanesResetAfter(<usize>j << 2, true, Hb, gx, gh, p.bIh, p.bHh, hPrev, hNew, hn, false, 0);
+      for (; j < u1; j++) forwardLanesResetAfter(<usize>j << 2, false, Hb, gx, gh, p.bIh, p.bHh, hPrev, hNew, hn, false, 0);
     } else {
       memory.copy(hNew + (<usize>u0 << 2), hPrev + (<usize>u0 << 2), <usize>(u1 - u0) << 2);
     }
@@ -252,17 +225,28 @@ export function gruBackwardSharedBytes(plan: usize): usize {
   return 2 * floatBytes(p.steps * p.batch * 3 * p.hiddenSize) + tokenScratchBytes(p, 3 * p.hiddenSize);
 }
 
+/** The slopes of the gate activation (σ: y(1 − y)) and the candidate activation (tanh: 1 − y²) where
+ *  they gave y; with `general`, the cell options' (no clip). */
+// @ts-ignore: decorator
+@inline function gateSlope(y: v128, general: bool, options: usize): v128 {
+  return general ? CellActivations.slope(options, 0, y) : f32x4.mul(y, f32x4.sub(f32x4.splat(1), y));
+}
+// @ts-ignore: decorator
+@inline function candidateSlope(y: v128, general: bool, options: usize): v128 {
+  return general ? CellActivations.slope(options, 1, y) : f32x4.sub(f32x4.splat(1), f32x4.mul(y, y));
+}
+
 /** Reset after: all pre-activation gradients of a step at once.
  *  dGx gets ∂/∂(x-side pre-activations), dGh ∂/∂(h-side), dhNext the direct path z⊙∂h'. */
 // @ts-ignore: decorator
 @inline function backwardLanesResetAfter(o: usize, wide: bool, Hb: usize, g: usize, hn: usize, hPrev: usize,
-                                         dh: usize, dOut: usize, dGx: usize, dGh: usize, dhNext: usize): void {
+                                         dh: usize, dOut: usize, dGx: usize, dGh: usize, dhNext: usize, general: bool, options: usize): void {
   let one = f32x4.splat(1);
   let r = ld(g + o, wide), z = ld(g + Hb + o, wide), n = ld(g + 2 * Hb + o, wide);
   let dht = f32x4.add(ld(dh + o, wide), ldOpt(dOut, o, wide));
-  let dnp = f32x4.mul(f32x4.mul(dht, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
-  let dzp = f32x4.mul(f32x4.mul(dht, f32x4.sub(ld(hPrev + o, wide), n)), f32x4.mul(z, f32x4.sub(one, z)));
-  let drp = f32x4.mul(f32x4.mul(dnp, ld(hn + o, wide)), f32x4.mul(r, f32x4.sub(one, r)));
+  let dnp = f32x4.mul(f32x4.mul(dht, f32x4.sub(one, z)), candidateSlope(n, general, options));
+  let dzp = f32x4.mul(f32x4.mul(dht, f32x4.sub(ld(hPrev + o, wide), n)), gateSlope(z, general, options));
+  let drp = f32x4.mul(f32x4.mul(dnp, ld(hn + o, wide)), gateSlope(r, general, options));
   st(dGx + o, drp, wide); st(dGx + Hb + o, dzp, wide); st(dGx + 2 * Hb + o, dnp, wide);
   st(dGh + o, drp, wide); st(dGh + Hb + o, dzp, wide); st(dGh + 2 * Hb + o, f32x4.mul(dnp, r), wide);
   st(dhNext + o, f32x4.mul(dht, z), wide);
@@ -271,21 +255,20 @@ export function gruBackwardSharedBytes(plan: usize): usize {
 /** Reset before, first half: z and n gradients, and the direct path; ∂(r⊙h) comes next by GEMM. */
 // @ts-ignore: decorator
 @inline function backwardLanesUpdateGates(o: usize, wide: bool, Hb: usize, g: usize, hPrev: usize,
-                                          dh: usize, dOut: usize, dG: usize, dhNext: usize): void {
+                                          dh: usize, dOut: usize, dG: usize, dhNext: usize, general: bool, options: usize): void {
   let one = f32x4.splat(1);
   let z = ld(g + Hb + o, wide), n = ld(g + 2 * Hb + o, wide);
   let dht = f32x4.add(ld(dh + o, wide), ldOpt(dOut, o, wide));
-  st(dG + 2 * Hb + o, f32x4.mul(f32x4.mul(dht, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n))), wide);
-  st(dG + Hb + o, f32x4.mul(f32x4.mul(dht, f32x4.sub(ld(hPrev + o, wide), n)), f32x4.mul(z, f32x4.sub(one, z))), wide);
+  st(dG + 2 * Hb + o, f32x4.mul(f32x4.mul(dht, f32x4.sub(one, z)), candidateSlope(n, general, options)), wide);
+  st(dG + Hb + o, f32x4.mul(f32x4.mul(dht, f32x4.sub(ld(hPrev + o, wide), n)), gateSlope(z, general, options)), wide);
   st(dhNext + o, f32x4.mul(dht, z), wide);
 }
 
 /** Reset before, second half: from drh = ∂L/∂(r⊙h), the r gradient and r⊙drh into ∂h. */
 // @ts-ignore: decorator
-@inline function backwardLanesResetGate(o: usize, wide: bool, g: usize, hPrev: usize, drh: usize, dG: usize, dhNext: usize): void {
-  let one = f32x4.splat(1);
+@inline function backwardLanesResetGate(o: usize, wide: bool, g: usize, hPrev: usize, drh: usize, dG: usize, dhNext: usize, general: bool, options: usize): void {
   let r = ld(g + o, wide), d = ld(drh + o, wide);
-  st(dG + o, f32x4.mul(f32x4.mul(d, ld(hPrev + o, wide)), f32x4.mul(r, f32x4.sub(one, r))), wide);
+  st(dG + o, f32x4.mul(f32x4.mul(d, ld(hPrev + o, wide)), gateSlope(r, general, options)), wide);
   st(dhNext + o, f32x4.add(ld(dhNext + o, wide), f32x4.mul(d, r)), wide);
 }
 
@@ -298,7 +281,7 @@ export function gruBackward(plan: usize): void {
   let G = 3 * H, Hb = <usize>H << 2, lengths = p.lengths, dOutAll = p.gradOutput;
   let b0 = shareRow(p, p.part), b1 = shareRow(p, p.part + 1);
   let u0 = shareUnit(p, H, p.part), u1 = shareUnit(p, H, p.part + 1);
-  let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0;
+  let resetAfter = (p.flags & FLAG_RESET_AFTER) != 0, options = p.cellOptions;
   let gemm = p.work;
   let cursor = afterGemmScratch(gemm);
   let area = sharedArea(p, cursor);
@@ -334,11 +317,19 @@ export function gruBackward(plan: usize): void {
       let j = u0;
       if (resetAfter) {
         let hn = p.extra + (<usize>(t * B * H) << 2) + bo;
-        for (; j + 4 <= u1; j += 4) backwardLanesResetAfter(<usize>j << 2, true, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo);
-        for (; j < u1; j++) backwardLanesResetAfter(<usize>j << 2, false, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo);
+        if (options != 0) {
+          for (; j + 4 <= u1; j += 4) backwardLanesResetAfter(<usize>j << 2, true, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo, true, options);
+          for (; j < u1; j++) backwardLanesResetAfter(<usize>j << 2, false, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo, true, options);
+        } else {
+          for (; j + 4 <= u1; j += 4) backwardLanesResetAfter(<usize>j << 2, true, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo, false, 0);
+          for (; j < u1; j++) backwardLanesResetAfter(<usize>j << 2, false, Hb, g, hn, hPrev, dh + bo, dOut, dGxRow, dGhRow, dhNext + bo, false, 0);
+        }
+      } else if (options != 0) {
+        for (; j + 4 <= u1; j += 4) backwardLanesUpdateGates(<usize>j << 2, true, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo, true, options);
+        for (; j < u1; j++) backwardLanesUpdateGates(<usize>j << 2, false, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo, true, options);
       } else {
-        for (; j + 4 <= u1; j += 4) backwardLanesUpdateGates(<usize>j << 2, true, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo);
-        for (; j < u1; j++) backwardLanesUpdateGates(<usize>j << 2, false, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo);
+        for (; j + 4 <= u1; j += 4) backwardLanesUpdateGates(<usize>j << 2, true, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo, false, 0);
+        for (; j < u1; j++) backwardLanesUpdateGates(<usize>j << 2, false, Hb, g, hPrev, dh + bo, dOut, dGxRow, dhNext + bo, false, 0);
       }
     }
     if (resetAfter) {
@@ -354,8 +345,13 @@ export function gruBackward(plan: usize): void {
         let hPrev = p.h + (<usize>(t * B * H) << 2) + bo;
         let dGxRow = dGxT + (<usize>(b * G) << 2);
         let j = 0;
-        for (; j + 4 <= H; j += 4) backwardLanesResetGate(<usize>j << 2, true, g, hPrev, drh + bo, dGxRow, dhNext + bo);
-        for (; j < H; j++) backwardLanesResetGate(<usize>j << 2, false, g, hPrev, drh + bo, dGxRow, dhNext + bo);
+        if (options != 0) {
+          for (; j + 4 <= H; j += 4) backwardLanesResetGate(<usize>j << 2, true, g, hPrev, drh + bo, dGxRow, dhNext + bo, true, options);
+          for (; j < H; j++) backwardLanesResetGate(<usize>j << 2, false, g, hPrev, drh + bo, dGxRow, dhNext + bo, true, options);
+          continue;
+        }
+        for (; j + 4 <= H; j += 4) backwardLanesResetGate(<usize>j << 2, true, g, hPrev, drh + bo, dGxRow, dhNext + bo, false, 0);
+        for (; j < H; j++) backwardLanesResetGate(<usize>j << 2, false, g, hPrev, drh + bo, dGxRow, dhNext + bo, false, 0);
       }
       multiplyRows(B, b0, b1, H, 2 * H, dGxT, G, whrzT, dhNext, H, 1, gemm);
     }

@@ -17,7 +17,7 @@ import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
 import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
 import { barrierWait } from "./threads/barrier";
 import { isActive, carryInactiveRows, addVectors } from "./sequence";
-import { activate, inputForget } from "./cell-options";
+import { CellActivations, inputForget } from "./cell-options";
 import { gemmWorkspaceBytes } from "./gemm";
 
 // ---- forward ------------------------------------------------------------------------------------
@@ -60,10 +60,13 @@ export function lstmForwardWorkspaceBytes(plan: usize): usize {
   return <usize>gemmWorkspaceBytes() + floatBytes(4 * p.hiddenSize) + tokenScratchBytes(p, 4 * p.hiddenSize);
 }
 
-/** Gate activations and state update for four (wide) or one lane(s) at byte offset o of a row. */
+/** Gate activations and state update for four (wide) or one lane(s) at byte offset o of a row: σ and
+ *  tanh, or with `general` the layer's ONNX/Keras cell options — activations f (gates), g (cell
+ *  candidate), h (cell output), clipped inputs, f = 1 − i when the gates are coupled. (`wide` and
+ *  `general` are constants at each call site: each copy keeps one branch.) */
 // @ts-ignore: decorator
 @inline function forwardLanes(o: usize, wide: bool, Hb: usize, g: usize, bias: usize, peep: usize,
-                              cPrev: usize, cNew: usize, m: usize): void {
+                              cPrev: usize, cNew: usize, m: usize, general: bool, options: usize): void {
   let cp = ld(cPrev + o, wide);
   let pi = f32x4.add(ld(g + o, wide), ld(bias + o, wide));
   let pf = f32x4.add(ld(g + Hb + o, wide), ld(bias + Hb + o, wide));
@@ -73,36 +76,15 @@ export function lstmForwardWorkspaceBytes(plan: usize): usize {
     pi = f32x4.add(pi, f32x4.mul(ld(peep + o, wide), cp));
     pf = f32x4.add(pf, f32x4.mul(ld(peep + Hb + o, wide), cp));
   }
-  let i = sigmoidV(pi), f = sigmoidV(pf), gg = tanhV(pg);
+  let i = general ? CellActivations.apply(options, 0, pi) : sigmoidV(pi);
+  let f = !general ? sigmoidV(pf) : inputForget(options) ? f32x4.sub(f32x4.splat(1), i) : CellActivations.apply(options, 0, pf);
+  let gg = general ? CellActivations.apply(options, 1, pg) : tanhV(pg);
   let cn = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, gg));
   if (peep != 0) po = f32x4.add(po, f32x4.mul(ld(peep + 2 * Hb + o, wide), cn));
-  let og = sigmoidV(po);
+  let og = general ? CellActivations.apply(options, 0, po) : sigmoidV(po);
   st(g + o, i, wide); st(g + Hb + o, f, wide); st(g + 2 * Hb + o, gg, wide); st(g + 3 * Hb + o, og, wide);
   st(cNew + o, cn, wide);
-  st(m + o, f32x4.mul(og, tanhV(cn)), wide);
-}
-
-/** forwardLanes for one unit with ONNX/Keras cell options: activations f (gates), g (cell
- *  candidate), h (cell output), clipped inputs, and f = 1 − i when the gates are coupled. */
-function forwardGeneral(o: usize, Hb: usize, g: usize, bias: usize, peep: usize, cPrev: usize, cNew: usize, m: usize, options: usize): void {
-  let cp = load<f32>(cPrev + o);
-  let pi = load<f32>(g + o) + load<f32>(bias + o);
-  let pf = load<f32>(g + Hb + o) + load<f32>(bias + Hb + o);
-  let pg = load<f32>(g + 2 * Hb + o) + load<f32>(bias + 2 * Hb + o);
-  let po = load<f32>(g + 3 * Hb + o) + load<f32>(bias + 3 * Hb + o);
-  if (peep != 0) {
-    pi += load<f32>(peep + o) * cp;
-    pf += load<f32>(peep + Hb + o) * cp;
-  }
-  let i = activate(options, 0, pi);
-  let f: f32 = inputForget(options) ? <f32>1 - i : activate(options, 0, pf);
-  let gg = activate(options, 1, pg);
-  let cn = f * cp + i * gg;
-  if (peep != 0) po += load<f32>(peep + 2 * Hb + o) * cn;
-  let og = activate(options, 0, po);
-  store<f32>(g + o, i); store<f32>(g + Hb + o, f); store<f32>(g + 2 * Hb + o, gg); store<f32>(g + 3 * Hb + o, og);
-  store<f32>(cNew + o, cn);
-  store<f32>(m + o, og * activate(options, 2, cn, false));
+  st(m + o, f32x4.mul(og, general ? CellActivations.apply(options, 2, cn, false) : tanhV(cn)), wide);
 }
 
 /** Runs the sequence: fills gates, c[1..T], h[1..T] (and m with projection). c[0], h[0] set by the
@@ -143,13 +125,14 @@ export function lstmForward(plan: usize): void {
         continue;
       }
       let g = gates + (<usize>(b * G) << 2);
-      let j = 0;
-      if (p.cellOptions != 0) {
-        for (; j < H; j++) forwardGeneral(<usize>j << 2, Hb, g, bias, peep, cPrev, cNew, m, p.cellOptions);
+      let j = 0, options = p.cellOptions;
+      if (options != 0) {
+        for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, m, true, options);
+        for (; j < H; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, m, true, options);
         continue;
       }
-      for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, m);
-      for (; j < H; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, m);
+      for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, m, false, 0);
+      for (; j < H; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, m, false, 0);
     }
     if (projected) {
       multiplyRows(B, b0, b1, P, H, p.extra + (<usize>(t * B * H) << 2), H, whr, hNew, P, 0, gemm, q);
@@ -179,8 +162,8 @@ function lstmForwardPart(plan: usize): void {
     if (isActive(lengths, 0, t)) {
       multiplyUnitBlocks(4, H, H, u0, u1, hPrev, p.prepared, g, 1, gemm, q);
       let j = u0;
-      for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, hNew);
-      for (; j < u1; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, hNew);
+      for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, Hb, g, bias, peep, cPrev, cNew, hNew, false, 0);
+      for (; j < u1; j++) forwardLanes(<usize>j << 2, false, Hb, g, bias, peep, cPrev, cNew, hNew, false, 0);
     } else {
       memory.copy(cNew + o0, cPrev + o0, width);
       memory.copy(hNew + o0, hPrev + o0, width);
@@ -209,21 +192,24 @@ export function lstmBackwardSharedBytes(plan: usize): usize {
 }
 
 /** Gradients through one step's gates for four (wide) or one lane(s) at byte offset o of a row.
- *  dm: ∂L/∂m (plus dOut when dOut ≠ 0); dc: ∂L/∂c' in, ∂L/∂c out; dG: pre-activation gradients out. */
+ *  dm: ∂L/∂m (plus dOut when dOut ≠ 0); dc: ∂L/∂c' in, ∂L/∂c out; dG: pre-activation gradients out.
+ *  With `general`, the cell options' activations, their slopes taken from their outputs (no clip),
+ *  and with coupled gates (f = 1 − i) the forget path into i. */
 // @ts-ignore: decorator
 @inline function backwardLanes(o: usize, wide: bool, Hb: usize, g: usize, cPrev: usize, cNew: usize,
-                               dmRow: usize, dOut: usize, dc: usize, dG: usize, peep: usize): void {
+                               dmRow: usize, dOut: usize, dc: usize, dG: usize, peep: usize, general: bool, options: usize): void {
   let one = f32x4.splat(1);
   let i = ld(g + o, wide), f = ld(g + Hb + o, wide), gg = ld(g + 2 * Hb + o, wide), og = ld(g + 3 * Hb + o, wide);
   let cp = ld(cPrev + o, wide), cn = ld(cNew + o, wide);
-  let tc = tanhV(cn);
+  let tc = general ? CellActivations.apply(options, 2, cn, false) : tanhV(cn);
   let dm = f32x4.add(ld(dmRow + o, wide), ldOpt(dOut, o, wide));
-  let dpo = f32x4.mul(f32x4.mul(dm, tc), f32x4.mul(og, f32x4.sub(one, og)));
-  let dcn = f32x4.add(ld(dc + o, wide), f32x4.mul(f32x4.mul(dm, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+  let dpo = f32x4.mul(f32x4.mul(dm, tc), general ? CellActivations.slope(options, 0, og) : f32x4.mul(og, f32x4.sub(one, og)));
+  let dcn = f32x4.add(ld(dc + o, wide), f32x4.mul(f32x4.mul(dm, og), general ? CellActivations.slope(options, 2, tc) : f32x4.sub(one, f32x4.mul(tc, tc))));
   if (peep != 0) dcn = f32x4.add(dcn, f32x4.mul(dpo, ld(peep + 2 * Hb + o, wide)));
-  let dpi = f32x4.mul(f32x4.mul(dcn, gg), f32x4.mul(i, f32x4.sub(one, i)));
-  let dpf = f32x4.mul(f32x4.mul(dcn, cp), f32x4.mul(f, f32x4.sub(one, f)));
-  let dpg = f32x4.mul(f32x4.mul(dcn, i), f32x4.sub(one, f32x4.mul(gg, gg)));
+  let coupled = general && inputForget(options);
+  let dpi = f32x4.mul(f32x4.mul(dcn, coupled ? f32x4.sub(gg, cp) : gg), general ? CellActivations.slope(options, 0, i) : f32x4.mul(i, f32x4.sub(one, i)));
+  let dpf = coupled ? f32x4.splat(0) : f32x4.mul(f32x4.mul(dcn, cp), general ? CellActivations.slope(options, 0, f) : f32x4.mul(f, f32x4.sub(one, f)));
+  let dpg = f32x4.mul(f32x4.mul(dcn, i), general ? CellActivations.slope(options, 1, gg) : f32x4.sub(one, f32x4.mul(gg, gg)));
   let dcp = f32x4.mul(dcn, f);
   if (peep != 0) dcp = f32x4.add(dcp, f32x4.add(f32x4.mul(dpi, ld(peep + o, wide)), f32x4.mul(dpf, ld(peep + Hb + o, wide))));
   st(dG + o, dpi, wide); st(dG + Hb + o, dpf, wide); st(dG + 2 * Hb + o, dpg, wide); st(dG + 3 * Hb + o, dpo, wide);
@@ -309,9 +295,14 @@ export function lstmBackward(plan: usize): void {
       let dmRow = projected ? dm + (<usize>(b * H) << 2) : dh + (<usize>(b * P) << 2);
       let dOut: usize = !projected && dOutStep != 0 ? dOutStep + (<usize>(b * P) << 2) : 0;
       let dcRow = dc + (<usize>(b * H) << 2);
-      let j = u0;
-      for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep);
-      for (; j < u1; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep);
+      let j = u0, options = p.cellOptions;
+      if (options != 0) {
+        for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, true, options);
+        for (; j < u1; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, true, options);
+        continue;
+      }
+      for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, false, 0);
+      for (; j < u1; j++) backwardLanes(<usize>j << 2, false, Hb, g, cPrev, cNew, dmRow, dOut, dcRow, dGrow, peep, false, 0);
     }
     // ∂L/∂h_{t−1} = dG_t · W_hh for active rows; rows past their end carry ∂L/∂h unchanged.
     stepBarrier(p, t);

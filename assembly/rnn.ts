@@ -15,7 +15,7 @@ import { projectInputs, inputGradients, tokenScratchBytes } from "./inputs";
 import { rowStart, shareRow, shareUnit, stepBarrier, zeroUnits, copyShare, unitStart } from "./threads/split";
 import { barrierWait } from "./threads/barrier";
 import { isActive, carryInactiveRows } from "./sequence";
-import { activate } from "./cell-options";
+import { CellActivations } from "./cell-options";
 
 // ---- forward ------------------------------------------------------------------------------------
 
@@ -48,10 +48,12 @@ export function rnnForwardWorkspaceBytes(plan: usize): usize {
   return <usize>gemmWorkspaceBytes() + tokenScratchBytes(p, p.hiddenSize);
 }
 
+/** The activation of four (wide) or one lane(s) of a step's pre-activations, in place: tanh, relu,
+ *  or with `general` the layer's ONNX/Keras cell options (slot f, clipped inputs). */
 // @ts-ignore: decorator
-@inline function forwardLanes(o: usize, wide: bool, relu: bool, pre: usize, bIh: usize, bHh: usize): void {
+@inline function forwardLanes(o: usize, wide: bool, relu: bool, pre: usize, bIh: usize, bHh: usize, general: bool, options: usize): void {
   let v = f32x4.add(ld(pre + o, wide), f32x4.add(ldOpt(bIh, o, wide), ldOpt(bHh, o, wide)));
-  st(pre + o, relu ? reluV(v) : tanhV(v), wide);
+  st(pre + o, general ? CellActivations.apply(options, 0, v) : relu ? reluV(v) : tanhV(v), wide);
 }
 
 /** Runs the sequence: fills h[1..T]. h[0] is set by the caller, p.prepared by rnnPrepare. Split over
@@ -78,21 +80,16 @@ export function rnnForward(plan: usize): void {
     for (let b = b0; b < b1; b++) {
       if (!isActive(lengths, b, t)) continue;
       let row = hNew + (<usize>(b * H) << 2);
-      let j = 0;
-      if (p.cellOptions != 0) {
-        for (; j < H; j++) {
-          let o = <usize>j << 2;
-          let pre = load<f32>(row + o) + (p.bIh != 0 ? load<f32>(p.bIh + o) : 0) + (p.bHh != 0 ? load<f32>(p.bHh + o) : 0);
-          store<f32>(row + o, activate(p.cellOptions, 0, pre));
-        }
-        continue;
-      }
-      if (relu) {
-        for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, true, row, p.bIh, p.bHh);
-        for (; j < H; j++) forwardLanes(<usize>j << 2, false, true, row, p.bIh, p.bHh);
+      let j = 0, options = p.cellOptions;
+      if (options != 0) {
+        for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, false, row, p.bIh, p.bHh, true, options);
+        for (; j < H; j++) forwardLanes(<usize>j << 2, false, false, row, p.bIh, p.bHh, true, options);
+      } else if (relu) {
+        for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, true, row, p.bIh, p.bHh, false, 0);
+        for (; j < H; j++) forwardLanes(<usize>j << 2, false, true, row, p.bIh, p.bHh, false, 0);
       } else {
-        for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, false, row, p.bIh, p.bHh);
-        for (; j < H; j++) forwardLanes(<usize>j << 2, false, false, row, p.bIh, p.bHh);
+        for (; j + 4 <= H; j += 4) forwardLanes(<usize>j << 2, true, false, row, p.bIh, p.bHh, false, 0);
+        for (; j < H; j++) forwardLanes(<usize>j << 2, false, false, row, p.bIh, p.bHh, false, 0);
       }
     }
     carryInactiveRows(b0, b1, H, lengths, t, hPrev, hNew);
@@ -112,11 +109,11 @@ function rnnForwardPart(plan: usize): void {
       multiplyUnitBlocks(1, H, H, u0, u1, hPrev, p.prepared, hNew, 1, gemm, q);
       let j = u0;
       if (relu) {
-        for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, true, hNew, p.bIh, p.bHh);
-        for (; j < u1; j++) forwardLanes(<usize>j << 2, false, true, hNew, p.bIh, p.bHh);
+        for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, true, hNew, p.bIh, p.bHh, false, 0);
+        for (; j < u1; j++) forwardLanes(<usize>j << 2, false, true, hNew, p.bIh, p.bHh, false, 0);
       } else {
-        for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, false, hNew, p.bIh, p.bHh);
-        for (; j < u1; j++) forwardLanes(<usize>j << 2, false, false, hNew, p.bIh, p.bHh);
+        for (; j + 4 <= u1; j += 4) forwardLanes(<usize>j << 2, true, false, hNew, p.bIh, p.bHh, false, 0);
+        for (; j < u1; j++) forwardLanes(<usize>j << 2, false, false, hNew, p.bIh, p.bHh, false, 0);
       }
     } else {
       memory.copy(hNew + (<usize>u0 << 2), hPrev + (<usize>u0 << 2), <usize>(u1 - u0) << 2);
@@ -141,11 +138,13 @@ export function rnnBackwardSharedBytes(plan: usize): usize {
   return floatBytes(p.steps * p.batch * p.hiddenSize) + tokenScratchBytes(p, p.hiddenSize);
 }
 
+/** ∂L/∂(pre-activation) of four (wide) or one lane(s): the activation's slope from its output h' (with
+ *  `general`, the cell options' slope, no clip) times ∂L/∂h'. */
 // @ts-ignore: decorator
-@inline function backwardLanes(o: usize, wide: bool, relu: bool, h: usize, dh: usize, dOut: usize, dG: usize): void {
+@inline function backwardLanes(o: usize, wide: bool, relu: bool, h: usize, dh: usize, dOut: usize, dG: usize, general: bool, options: usize): void {
   let hv = ld(h + o, wide);
   let d = f32x4.add(ld(dh + o, wide), ldOpt(dOut, o, wide));
-  let slope = relu ? v128.and(f32x4.gt(hv, f32x4.splat(0)), f32x4.splat(1)) : f32x4.sub(f32x4.splat(1), f32x4.mul(hv, hv));
+  let slope = general ? CellActivations.slope(options, 0, hv) : relu ? v128.and(f32x4.gt(hv, f32x4.splat(0)), f32x4.splat(1)) : f32x4.sub(f32x4.splat(1), f32x4.mul(hv, hv));
   st(dG + o, f32x4.mul(d, slope), wide);
 }
 
@@ -175,13 +174,16 @@ export function rnnBackward(plan: usize): void {
       let bo = <usize>(b * H) << 2;
       if (!isActive(lengths, b, t)) { zeroUnits(dGt + bo, 1, H, u0, u1); continue; }
       let dOut: usize = dOutAll != 0 ? dOutAll + <usize>t * stateBytes + bo : 0;
-      let j = u0;
-      if (relu) {
-        for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, true, hNew + bo, dh + bo, dOut, dGt + bo);
-        for (; j < u1; j++) backwardLanes(<usize>j << 2, false, true, hNew + bo, dh + bo, dOut, dGt + bo);
+      let j = u0, options = p.cellOptions;
+      if (options != 0) {
+        for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, false, hNew + bo, dh + bo, dOut, dGt + bo, true, options);
+        for (; j < u1; j++) backwardLanes(<usize>j << 2, false, false, hNew + bo, dh + bo, dOut, dGt + bo, true, options);
+      } else if (relu) {
+        for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, true, hNew + bo, dh + bo, dOut, dGt + bo, false, 0);
+        for (; j < u1; j++) backwardLanes(<usize>j << 2, false, true, hNew + bo, dh + bo, dOut, dGt + bo, false, 0);
       } else {
-        for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, false, hNew + bo, dh + bo, dOut, dGt + bo);
-        for (; j < u1; j++) backwardLanes(<usize>j << 2, false, false, hNew + bo, dh + bo, dOut, dGt + bo);
+        for (; j + 4 <= u1; j += 4) backwardLanes(<usize>j << 2, true, false, hNew + bo, dh + bo, dOut, dGt + bo, false, 0);
+        for (; j < u1; j++) backwardLanes(<usize>j << 2, false, false, hNew + bo, dh + bo, dOut, dGt + bo, false, 0);
       }
     }
     stepBarrier(p, t);

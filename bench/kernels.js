@@ -111,8 +111,8 @@ const recurrent = {
     const x = sequence(o.inputSize, 1), gradOutput = sequence(D * P, 4);
     const options = { lengths: row.lengths, ...(row.states ? { h0: state(P, 2), ...(row.cell === "lstm" ? { c0: state(H, 3) } : {}) } : {}) };
     const kernels = [kernel("forward", () => layer.forward(x, options), { flops: 2 * multiplyAdds })];
-    // Layers with ONNX cell options run forward only.
-    if (!o.cellOptions) kernels.push(kernel("backward", () => layer.backward(gradOutput), { flops: 4 * multiplyAdds }));
+    // Layers with a clip on their gates (an ONNX cell option) run forward only.
+    if (!o.cellOptions?.clip) kernels.push(kernel("backward", () => layer.backward(gradOutput), { flops: 4 * multiplyAdds }));
     return kernels;
   },
 };

@@ -46,4 +46,8 @@ export { StatefulSessions, type SessionChunk, type StatefulSessionsOptions, type
 export { Batcher, type BatcherOptions, type BatchCallOptions, type BatchTarget, type Scored } from "./serving/batcher.js";
 export { loadLayersModel, fromTfjs, type LayersModelSource, type LayersModelArtifacts, type TfjsLayersModel, type TfjsLayerVariable } from "./io/keras/load.js";
 export { LayersModel } from "./io/keras/model.js";
+// Run-time exports named internal… are the adapters' (src/adapters/) access to what the public API
+// does not offer, through this entry so a browser bundle has one engine; they are not typed for users.
+/** @internal For wasm-rnn/tfjs (src/adapters/tfjs): one direction of a Keras recurrent layer on our kernels, forward and backward. */
+export { RecurrentDirection as internalKerasRecurrentDirection, type KerasRecurrentWeights, type DirectionGradients, type DirectionResult } from "./io/keras/recurrent.js";
 export * as onnx from "./io/onnx/ort.js";

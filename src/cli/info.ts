@@ -2,11 +2,12 @@
 
 import { readCheckpoint } from "../train/checkpoint.js";
 import { checkpointInfo } from "../train/checkpoint-format.js";
+import { kindList, quantizedKinds } from "../models/quantized-kinds.js";
 import { stringOption, type Values } from "./usage.js";
 
 /** What the config's `quantized` says of the weights: float32, int8, or int8 in the kinds it lists. */
 function weightsLine(quantized: unknown): string {
-  if (Array.isArray(quantized)) return `weights: int8 with per-row scales in the ${quantized.join(", ")} layers, float32 elsewhere (quantized: inference only)`;
+  if (Array.isArray(quantized)) return `weights: int8 with per-row scales in the ${kindList(quantizedKinds(quantized, "quantized"))} layers, float32 elsewhere (quantized: inference only)`;
   return quantized ? "weights: int8 with per-row scales (quantized: inference only)" : "weights: float32";
 }
 

@@ -8,7 +8,7 @@ import { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint } from "../train/checkp
 import { checkpointToBytes } from "../train/checkpoint-format.js";
 import { quantizeDynamic } from "../io/quantize.js";
 import { LanguageModel } from "../models/language-model.js";
-import { QUANTIZABLE_KINDS, type QuantizableKind } from "../models/quantized-kinds.js";
+import { kindList, QUANTIZABLE_KINDS, type QuantizableKind } from "../models/quantized-kinds.js";
 import { describe } from "../validate.js";
 import { readTextFile } from "./text-file.js";
 import { stringOption, UsageError, type Values } from "./usage.js";
@@ -56,7 +56,7 @@ export async function quantize(values: Values): Promise<void> {
     saveCheckpoint(out, int8, { trainer });
     const before = checkpointToBytes(model, { trainer }).bytes.length, after = statSync(join(out, CHECKPOINT_FILE)).size;
     const kinds = int8.config().quantized;
-    const lines = [`quantized ${model.modelType}${Array.isArray(kinds) ? ` (${kinds.join(", ")} layers; the others float32)` : ""} → ${out}`, `checkpoint: ${megabytes(before)} float32 → ${megabytes(after)} int8 (${((100 * after) / before).toFixed(1)}%)`];
+    const lines = [`quantized ${model.modelType}${Array.isArray(kinds) ? ` (${kindList(new Set(kinds))} layers; the others float32)` : ""} → ${out}`, `checkpoint: ${megabytes(before)} float32 → ${megabytes(after)} int8 (${((100 * after) / before).toFixed(1)}%)`];
     if (text !== null) {
       if (!(model instanceof LanguageModel) || !(int8 instanceof LanguageModel)) throw new UsageError("--text needs a language model");
       lines.push(`perplexity: ${model.perplexity(text).toFixed(4)} float32, ${int8.perplexity(text).toFixed(4)} int8`);

@@ -1,7 +1,8 @@
 // Cell options that ONNX and Keras recurrent layers have and PyTorch's do not: the activation function
 // of each slot (ONNX names, with alpha/beta), a clip on the gates' pre-activations, and coupled
 // input/forget gates. Validated here and written as the options block that assembly/cell-options.ts
-// reads. Layers with such options run a general forward path; they cannot be trained.
+// reads. Layers with such options run the cells' SIMD bodies with these activations in place of
+// their defaults (a switch per four values), forward and backward; a clip makes them forward only.
 
 import { CELL_KINDS, CELLS, type CellKind } from "../engine/cells.js";
 import { ShapeError, UnsupportedError } from "../errors.js";
@@ -32,7 +33,7 @@ export interface Activation {
   beta?: number;
 }
 
-/** @internal ONNX/Keras cell options, set by the importers (not PyTorch's; inference only). */
+/** @internal ONNX/Keras cell options, set by the importers (not PyTorch's; with a clip, inference only). */
 export interface CellOptions {
   /**
    * Activation per slot — LSTM f (gates), g (cell candidate), h (cell output); GRU f, g; RNN f — for
@@ -79,4 +80,19 @@ export function encodeCellOptions(kind: CellKind, options: CellOptions | undefin
     }
     return block;
   });
+}
+
+/**
+ * @internal Why a layer with these options cannot run backward, or null when it can. The kernels take
+ * each activation's slope from its output (assembly/cell-options.ts): a clip hides the input, and ELU
+ * and LeakyRelu give their slope from their output only for alpha > 0.
+ */
+export function backwardRefusal(options: CellOptions | undefined): string | null {
+  if (options === undefined) return null;
+  if (options.clip) return "a clip on the gates (ONNX clip)";
+  for (const a of options.activations ?? []) {
+    const alpha = a.alpha ?? ACTIVATIONS[a.name].alpha;
+    if ((a.name === "Elu" || a.name === "LeakyRelu") && !(alpha > 0)) return `${a.name} with alpha ${alpha}`;
+  }
+  return null;
 }

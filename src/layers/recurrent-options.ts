@@ -19,7 +19,7 @@ export interface RecurrentOptions {
   bidirectional?: boolean;
   /** Seed for the initial weights (uniform ±1/√H, like PyTorch). */
   seed?: number;
-  /** @internal ONNX/Keras cell options (activations, clip, coupled gates): inference only. */
+  /** @internal ONNX/Keras cell options (activations, clip, coupled gates): with a clip, inference only. */
   cellOptions?: CellOptions;
   /** @internal int8 weights with row scales (what quantizeDynamic builds): inference only. */
   quantized?: boolean;

@@ -13,7 +13,7 @@ import type { ThreadTeam } from "../engine/threads/team.js";
 import { emptyPlan, FLAG_INT8, type PlanField, type SequencePlan } from "../engine/abi.js";
 import { ResourceError, ShapeError, UnsupportedError } from "../errors.js";
 import { formatBytes } from "../engine/arena.js";
-import { encodeCellOptions, type CellOptions } from "./cell-options.js";
+import { backwardRefusal, encodeCellOptions, type CellOptions } from "./cell-options.js";
 import { Layer } from "./layer.js";
 import { parameterSpecs, suffix } from "./recurrent-parameters.js";
 import { scaleName } from "./quantize.js";
@@ -133,6 +133,8 @@ export abstract class RecurrentStack extends Layer {
   private readonly kernels: CellKernels;
   /** Options blocks per direction in wasm memory (0s when the layer has PyTorch's defaults). */
   protected readonly cellOptionBlocks: number[];
+  /** @internal Why the layer's cell options make it forward only (a clip), or null. */
+  readonly backwardRefusal: string | null;
 
   /** @internal Built by the layer class, from the geometry it validated. */
   protected constructor(geometry: StackGeometry) {
@@ -148,6 +150,7 @@ export abstract class RecurrentStack extends Layer {
     this.flags = geometry.flags | (geometry.quantized ? FLAG_INT8 : 0);
     this.kernels = cellKernels(this.engine.core, kind);
     const blocks = encodeCellOptions(kind, geometry.cellOptions, this.directions, name);
+    this.backwardRefusal = backwardRefusal(geometry.cellOptions);
     this.cellOptionBlocks = (blocks ?? []).map((block, d) => {
       const ptr = this.buffers.ints(`cellOptions${d}`, block.byteLength / 4);
       this.engine.writeInt32(ptr, new Int32Array(block));
@@ -440,7 +443,7 @@ export abstract class RecurrentStack extends Layer {
     this.refuseQuantized(where);
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
-    if (this.cellOptionBlocks.length) throw new UnsupportedError(`${where}: layers with ONNX/Keras cell options (activations, clip, coupled gates) run forward only`);
+    this.refuseForwardOnly(where);
     const { steps: T, batch: B, plans, lengths } = state;
     const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D;
     const eng = this.engine, pool = this.buffers;
@@ -475,6 +478,11 @@ export abstract class RecurrentStack extends Layer {
       dOut = dIn;
     }
     return { gradInput: dOut, gradH0, gradC0 };
+  }
+
+  /** @internal An UnsupportedError, for `where`, when the layer's cell options make it forward only. */
+  refuseForwardOnly(where: string): void {
+    if (this.backwardRefusal) throw new UnsupportedError(`${where}: a layer with ${this.backwardRefusal} runs forward only`);
   }
 
   override dispose(): void {

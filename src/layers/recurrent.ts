@@ -3,7 +3,7 @@
 // written, and forward/backward over the resident stack (recurrent-stack.ts) underneath.
 
 import { CELLS, type CellKind } from "../engine/cells.js";
-import { ShapeError, UnsupportedError } from "../errors.js";
+import { ShapeError } from "../errors.js";
 import { Random } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { checkFinite, checkTensor, describe, optionalBool, optionsObject, positiveInt, type TensorLike } from "../validate.js";
@@ -173,7 +173,7 @@ export class Recurrent extends RecurrentStack {
     const state = this.state;
     if (!state) throw new ShapeError(`${where}: call forward first (backward uses the buffers of the last forward call)`);
     optionsObject(options, `${where}: options`, false);
-    if (this.cellOptionBlocks.length) throw new UnsupportedError(`${where}: layers with ONNX/Keras cell options (activations, clip, coupled gates) run forward only`);
+    this.refuseForwardOnly(where);
     const { steps: T, batch: B } = state;
     const unbatched = this.unbatched;
     const L = this.numLayers, D = this.directions, H = this.hiddenSize, P = this.outputSize, LD = L * D, F = D * P;

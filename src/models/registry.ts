@@ -33,7 +33,7 @@ const MODEL_TYPES = {
 /** A model type's name, as checkpoints record it. */
 export type ModelType = keyof typeof MODEL_TYPES;
 
-/** @internal The model class of each type. */
+/** The model class of each type (ModelOf<"seq2seq"> is Seq2Seq). */
 export type ModelOf<T extends ModelType> = InstanceType<(typeof MODEL_TYPES)[T]["class"]>;
 
 /** @internal The model types, in the table's order. */

@@ -20,7 +20,7 @@ export interface CaseOptions {
   peepholes?: boolean;
   resetAfter?: boolean;
   nonlinearity?: "tanh" | "relu";
-  /** ONNX activations and clip (an internal option): such a layer runs forward only. */
+  /** ONNX/Keras activations, clip, coupled gates (an internal option): with a clip the layer runs forward only. */
   cellOptions?: CellOptions;
 }
 

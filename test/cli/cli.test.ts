@@ -111,7 +111,7 @@ describe("wasm-rnn CLI", () => {
     expect(all.stdout).toMatch(/quantized language-model → /);
     const none = cli("quantize", "--model", model, "--out", join(work, "never-int8-gru"), "--layers", "gru");
     expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/UnsupportedError: quantizeDynamic\(language-model\): layers \[GRU\] selects none of its layers \(it has LSTM and Dense layers\)/);
+    expect(none.stderr).toMatch(/UnsupportedError: quantizeDynamic\(language-model\): layers \[gru\] selects none of its layers \(it has LSTM and Dense layers\)/);
     expect(existsSync(join(work, "never-int8-gru"))).toBe(false);
   }, 120_000);
 

@@ -2,13 +2,8 @@
 // options), the weight layouts (kernel [I, G·H] and recurrent_kernel [H, G·H] transposed to
 // weight_ih [G·H, I] and weight_hh [G·H, H]; LSTM gates i f c o are ours i f g o; GRU z r h become
 // ours r z n; one Keras bias → bias_ih with bias_hh zero, except GRU reset_after's [2, 3H] = b_ih, b_hh),
-// and one direction run with Keras masking.
-//
-// Masking (as tfjs's rnn()): a masked step leaves the state as it was and outputs the current h.
-// So each sequence's valid steps, in processing order (reversed for go_backwards), are gathered to
-// the front and run as a variable-length batch (`lengths`); outputs are put back at their steps and a
-// masked step gets the h of the last valid step before it (the initial h before any). For the usual
-// prefix mask (padding at the end) the gather moves nothing: it is the lengths of the sequences.
+// and one direction run with Keras masking (masked-steps.ts), forward and backward: backward maps the
+// gradients back to Keras's layout, so a host library's optimizer can update Keras-layout weights.
 
 import { CELLS, type CellKind } from "../../engine/cells.js";
 import { ShapeError } from "../../errors.js";
@@ -21,9 +16,10 @@ import type { QuantizableKind } from "../../models/quantized-kinds.js";
 import type { CellOptions } from "../../layers/cell-options.js";
 import { Tensor } from "../../tensor.js";
 import { cellActivation, readActivation, type KerasActivation } from "./activations.js";
-import type { JsonReader } from "./json.js";
+import { JsonReader, type JsonObject } from "./json.js";
 import { checkFeatures, checkInputCount, checkSymbolic, layerLabel, type KerasLayer, type SymbolicTensor, type Value } from "./layer.js";
-import { kernelToWeight, reorderBlocks } from "./layout.js";
+import { kernelToWeight, reorderBlocks, restoreBlocks, weightToKernel } from "./layout.js";
+import { MaskedSteps } from "./masked-steps.js";
 import type { LayerEntry } from "./topology.js";
 import type { NamedWeight, WeightStore } from "./weights.js";
 
@@ -95,43 +91,103 @@ export interface DirectionResult {
   states: Tensor[];
 }
 
-/** One direction of a Keras recurrent layer: weights under `prefix` ("lstm", "bidirectional/forward_lstm"). */
+/** A Keras recurrent layer's weights in Keras's layout: kernel [I, G·H], recurrent_kernel [H, G·H],
+ *  bias [G·H] ([2, G·H] for GRU reset_after: input side, recurrent side) or null without use_bias. */
+export interface KerasRecurrentWeights {
+  kernel: NamedWeight;
+  recurrentKernel: NamedWeight;
+  bias: NamedWeight | null;
+}
+
+/** What a direction's backward gives: ∂L/∂x [B, T, I], ∂L/∂ each initial state [B, H], and the
+ *  weights' gradients in Keras's layout. */
+export interface DirectionGradients {
+  input: Tensor;
+  initial: Tensor[];
+  weights: KerasRecurrentWeights;
+}
+
+/** One direction of a Keras recurrent layer (a Recurrent layer of ours, PyTorch's layout inside):
+ *  forward with Keras masking, and backward through the same maps to Keras-layout gradients. */
 export class RecurrentDirection {
   readonly inputSize: number;
   readonly units: number;
+  /** Runs so far: a caller holding a run's count knows whether backward still sees that run. */
+  runs = 0;
+  /** The last run's steps, for backward. */
+  private last: MaskedSteps | null = null;
 
   constructor(private readonly config: RecurrentConfig, private readonly backwards: boolean, private readonly layer: Recurrent) {
     this.inputSize = layer.inputSize;
     this.units = layer.hiddenSize;
   }
 
+  /** From a model's weights under `prefix` ("lstm", "bidirectional/forward_lstm"). */
   static fromWeights(config: RecurrentConfig, backwards: boolean, weights: WeightStore, prefix: string, owner: string): RecurrentDirection {
-    const cell = CELL_OF[config.className];
-    const order = GATE_ORDER[config.className];
-    const H = config.units, G = CELLS[cell].gates;
-    const kernel = weights.take(`${prefix}/kernel`, [null, G * H], owner);
-    const recurrent = weights.take(`${prefix}/recurrent_kernel`, [H, G * H], owner);
-    const bias = config.useBias ? weights.take(`${prefix}/bias`, config.resetAfter ? [2, G * H] : [G * H], owner) : null;
-    const I = kernel.shape[0];
-    const record: Record<string, NamedWeight> = {
-      weight_ih_l0: { shape: [G * H, I], data: kernelToWeight(kernel.data, I, order, H) },
-      weight_hh_l0: { shape: [G * H, H], data: kernelToWeight(recurrent.data, H, order, H) },
-    };
-    if (bias) {
-      record.bias_ih_l0 = { shape: [G * H], data: reorderBlocks(bias.data.subarray(0, G * H), order, H) };
-      record.bias_hh_l0 = { shape: [G * H], data: config.resetAfter ? reorderBlocks(bias.data.subarray(G * H), order, H) : new Float32Array(G * H) };
-    }
-    const options = { inputSize: I, hiddenSize: H, bias: config.useBias, cellOptions: config.cellOptions };
+    const H = config.units, G = CELLS[CELL_OF[config.className]].gates;
+    return RecurrentDirection.fromKeras(config, backwards, {
+      kernel: weights.take(`${prefix}/kernel`, [null, G * H], owner),
+      recurrentKernel: weights.take(`${prefix}/recurrent_kernel`, [H, G * H], owner),
+      bias: config.useBias ? weights.take(`${prefix}/bias`, config.resetAfter ? [2, G * H] : [G * H], owner) : null,
+    });
+  }
+
+  /**
+   * From a layer's config as tfjs's getConfig() gives it (camelCase) or a model.json holds it
+   * (snake_case), and its weights; `where` names the layer in messages. An UnsupportedError names
+   * what wasm-rnn does not run (an activation, stateful: the caller keeps states and passes them in).
+   */
+  static fromConfig(className: string, config: JsonObject, weights: KerasRecurrentWeights, where: string): RecurrentDirection {
+    const snake = Object.fromEntries(Object.entries(config).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value]));
+    const read = readRecurrentConfig(className, new JsonReader(where, snake));
+    return RecurrentDirection.fromKeras(read, read.goBackwards, weights);
+  }
+
+  static fromKeras(config: RecurrentConfig, backwards: boolean, weights: KerasRecurrentWeights): RecurrentDirection {
+    const options = { inputSize: weights.kernel.shape[0], hiddenSize: config.units, bias: config.useBias, cellOptions: config.cellOptions };
     const layer = config.className === "LSTM" ? new LSTM(options)
       : config.className === "GRU" ? new GRU({ ...options, resetAfter: config.resetAfter })
       : new RNN({ ...options, nonlinearity: config.nonlinearity });
+    const direction = new RecurrentDirection(config, backwards, layer);
     try {
-      layer.loadStateDict(record);
+      direction.setWeights(weights);
     } catch (e) {
       layer.dispose();
       throw e;
     }
-    return new RecurrentDirection(config, backwards, layer);
+    return direction;
+  }
+
+  /** Replaces the weights (Keras's layout; shapes checked, nothing changed on a ShapeError). */
+  setWeights({ kernel, recurrentKernel, bias }: KerasRecurrentWeights): void {
+    const { order, H, G } = this.gates();
+    const I = this.inputSize;
+    const expect = (w: NamedWeight, shape: number[], name: string) => {
+      if (w.shape.join() !== shape.join()) throw new ShapeError(`${this.config.className}: ${name} must have shape [${shape.join(", ")}]; got [${w.shape.join(", ")}]`);
+    };
+    expect(kernel, [I, G * H], "kernel");
+    expect(recurrentKernel, [H, G * H], "recurrent_kernel");
+    if ((bias !== null) !== this.config.useBias) throw new ShapeError(`${this.config.className}: ${this.config.useBias ? "a bias is missing" : "the layer has no bias"}`);
+    if (bias) expect(bias, this.config.resetAfter ? [2, G * H] : [G * H], "bias");
+    const record: Record<string, NamedWeight> = {
+      weight_ih_l0: { shape: [G * H, I], data: kernelToWeight(kernel.data, I, order, H) },
+      weight_hh_l0: { shape: [G * H, H], data: kernelToWeight(recurrentKernel.data, H, order, H) },
+    };
+    if (bias) {
+      record.bias_ih_l0 = { shape: [G * H], data: reorderBlocks(bias.data.subarray(0, G * H), order, H) };
+      record.bias_hh_l0 = { shape: [G * H], data: this.config.resetAfter ? reorderBlocks(bias.data.subarray(G * H), order, H) : new Float32Array(G * H) };
+    }
+    this.layer.loadStateDict(record);
+  }
+
+  /** Why the direction runs forward only (its cell options), or null when backward runs. */
+  get backwardRefusal(): string | null {
+    return this.layer.backwardRefusal;
+  }
+
+  private gates(): { order: readonly number[]; H: number; G: number } {
+    const cell = CELL_OF[this.config.className];
+    return { order: GATE_ORDER[this.config.className], H: this.units, G: CELLS[cell].gates };
   }
 
   /** The kind quantizeDynamic selects the direction's layer by (SimpleRNN: "rnn"). */
@@ -148,44 +204,65 @@ export class RecurrentDirection {
   run(x: Tensor, mask: Uint8Array | null, initial: readonly Tensor[], wantSequences: boolean): DirectionResult {
     const [B, T] = x.shape;
     const I = this.inputSize, H = this.units;
-    const time = (p: number) => (this.backwards ? T - 1 - p : p);
-    const valid = (b: number, t: number) => mask === null || mask[b * T + t] !== 0;
-    // Gather each sequence's valid steps, in processing order, to the front: time-major [T, B, I].
-    const gathered = new Float32Array(T * B * I);
-    const lengths = new Int32Array(B);
-    for (let b = 0; b < B; b++) {
-      let k = 0;
-      for (let p = 0; p < T; p++) {
-        const t = time(p);
-        if (!valid(b, t)) continue;
-        gathered.set(x.data.subarray((b * T + t) * I, (b * T + t + 1) * I), (k * B + b) * I);
-        k++;
-      }
-      lengths[b] = k;
-    }
+    const steps = new MaskedSteps(mask, B, T, this.backwards);
     const h0 = initial[0] && new Tensor(initial[0].data, [1, B, H]);
     const c0 = initial[1] && new Tensor(initial[1].data, [1, B, H]);
-    // A sequence with no valid step runs one step on zeros; its results are replaced below.
-    const result = this.layer.forward(new Tensor(gathered, [T, B, I]), { h0, c0, lengths: mask ? lengths.map((n) => Math.max(n, 1)) : undefined });
+    this.last = null;
+    const result = this.layer.forward(new Tensor(steps.gatherInputs(x.data, I), [T, B, I]), { h0, c0, lengths: steps.lengths });
+    this.last = steps;
+    this.runs++;
     const states = [result.hN, result.cN].slice(0, stateCount(this.config)).map((s, i) => {
-      const data = s!.data;
-      for (let b = 0; b < B; b++) if (lengths[b] === 0) data.set(initial[i]?.data.subarray(b * H, (b + 1) * H) ?? new Float32Array(H), b * H);
-      return new Tensor(data, [B, H]);
+      steps.keepInitialStates(s!.data, H, initial[i]?.data ?? null);
+      return new Tensor(s!.data, [B, H]);
     });
     if (!wantSequences) return { sequences: null, states };
-    // Scatter back: step p of sequence b shows the h after its last valid step up to p.
-    const y = result.output.data;
-    const sequences = new Float32Array(B * T * H);
-    for (let b = 0; b < B; b++) {
-      let seen = 0;
-      for (let p = 0; p < T; p++) {
-        if (valid(b, time(p))) seen++;
-        const at = (b * T + p) * H;
-        if (seen > 0) sequences.set(y.subarray(((seen - 1) * B + b) * H, ((seen - 1) * B + b + 1) * H), at);
-        else if (initial[0]) sequences.set(initial[0].data.subarray(b * H, (b + 1) * H), at);
-      }
-    }
-    return { sequences: new Tensor(sequences, [B, T, H]), states };
+    return { sequences: new Tensor(steps.scatterOutputs(result.output.data, H, initial[0]?.data ?? null), [B, T, H]), states };
+  }
+
+  /**
+   * Backward through the last run: ∂L/∂ its sequences [B, T, H] (processing order; null when they
+   * carry no loss) and ∂L/∂ its final states ([B, H] each, null for none). The gradients are this
+   * call's alone (the layer's accumulated ones are zeroed first).
+   */
+  backward(gradSequences: Tensor | null, gradStates: readonly (Tensor | null)[]): DirectionGradients {
+    const steps = this.last;
+    if (!steps) throw new ShapeError(`${this.config.className}: backward needs a run first`);
+    const B = steps.batch, T = steps.steps, I = this.inputSize, H = this.units;
+    const initial = Array.from({ length: stateCount(this.config) }, () => new Float32Array(B * H));
+    const gradOutput = gradSequences ? new Tensor(steps.gatherOutputGradients(gradSequences.data, H, initial[0]), [T, B, H]) : null;
+    const [gradHN, gradCN] = initial.map((into, i) => {
+      const g = gradStates[i];
+      return g ? new Tensor(steps.splitStateGradients(g.data, H, into), [1, B, H]) : undefined;
+    });
+    this.layer.zeroGrad();
+    const back = this.layer.backward(gradOutput, { gradHN, gradCN });
+    [back.gradH0, back.gradC0].forEach((g, i) => {
+      if (g && initial[i]) for (let j = 0; j < B * H; j++) initial[i][j] += g.data[j];
+    });
+    return {
+      input: new Tensor(steps.scatterInputGradients(back.gradInput.data, I), [B, T, I]),
+      initial: initial.map((g) => new Tensor(g, [B, H])),
+      weights: this.kerasGradients(),
+    };
+  }
+
+  /** The layer's accumulated gradients in Keras's layout (the inverse maps of setWeights). */
+  private kerasGradients(): KerasRecurrentWeights {
+    const { order, H, G } = this.gates();
+    const I = this.inputSize, grads = this.layer.grads();
+    const bias = () => {
+      const input = restoreBlocks(grads.bias_ih_l0.data, order, H);
+      if (!this.config.resetAfter) return { shape: [G * H], data: input };
+      const both = new Float32Array(2 * G * H);
+      both.set(input);
+      both.set(restoreBlocks(grads.bias_hh_l0.data, order, H), G * H);
+      return { shape: [2, G * H], data: both };
+    };
+    return {
+      kernel: { shape: [I, G * H], data: weightToKernel(grads.weight_ih_l0.data, I, order, H) },
+      recurrentKernel: { shape: [H, G * H], data: weightToKernel(grads.weight_hh_l0.data, H, order, H) },
+      bias: this.config.useBias ? bias() : null,
+    };
   }
 
   dispose(): void {
