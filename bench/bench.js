@@ -2,7 +2,8 @@
 // suite once per SIMD build and per Node runtime, each in its own process since the engine is
 // initialised once per process, then, on the system node, W6 against PyTorch (when installed), the
 // worker pool, real models (Silero VAD, a speech enhancer) per frame, tfjs-layers models through
-// wasm-rnn/tfjs against tfjs alone, serving, cold starts, wasm and bundle sizes, and the cold start in Chromium. Exits 0 whatever the
+// wasm-rnn/tfjs against tfjs alone, brain.js's nets through wasm-rnn/brain against brain.js,
+// serving, cold starts, wasm and bundle sizes, and the cold start in Chromium. Exits 0 whatever the
 // targets say; only a crash fails it.
 //   --node 26 | 20,26 | all   runtimes for the suite (default: the system node; runtimes.js)
 //   --only W1,W2 / --peers ort-node,ort-node-int8 / --int8 per-channel   passed to suite.js (options.js);
@@ -81,6 +82,12 @@ if (suiteOnly) process.exit(0);
 // TensorFlow.js models with their recurrent layers on wasm-rnn (wasm-rnn/tfjs) against tfjs alone, cpu and wasm backends.
 {
   const { status } = spawnSync(process.execPath, [here("./tfjs-bridge.js")], { stdio: "inherit" });
+  if (status !== 0) process.exit(status ?? 1);
+}
+
+// brain.js's recurrent nets on wasm-rnn (wasm-rnn/brain) against brain.js itself: its README examples and a paragraph's character model.
+{
+  const { status } = spawnSync(process.execPath, [here("./brain.js")], { stdio: "inherit" });
   if (status !== 0) process.exit(status ?? 1);
 }
 

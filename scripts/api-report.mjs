@@ -1,4 +1,4 @@
-// The package's public surface as one text: for each entry (wasm-rnn and its subpaths ort and tfjs) the names it
+// The package's public surface as one text: for each entry (wasm-rnn and its subpaths ort, tfjs, brain) the names it
 // exports at run time and what each is, then every declaration file the package ships (dist/, after
 // `npm run build:ts` has pruned the internal ones), in path order. Committed as docs/api-report.md;
 // test/package/api-report.test.ts fails when the built package's surface differs from it, so a change
@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export const REPORT = join(root, "docs", "api-report.md");
 
 /** The entries whose run-time exports are listed: specifier and the module Node loads. */
-const ENTRIES = [["wasm-rnn", "dist/node.js"], ["wasm-rnn/ort", "dist/adapters/ort/index.js"], ["wasm-rnn/tfjs", "dist/adapters/tfjs/index.js"]];
+const ENTRIES = [["wasm-rnn", "dist/node.js"], ["wasm-rnn/ort", "dist/adapters/ort/index.js"], ["wasm-rnn/tfjs", "dist/adapters/tfjs/index.js"], ["wasm-rnn/brain", "dist/adapters/brain/index.js"]];
 
 /** What a run-time export is: a class, a function, an array's values, an object's keys, or a value's type. */
 function kindOf(value) {

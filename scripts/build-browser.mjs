@@ -1,7 +1,7 @@
 // Builds the browser bundles into dist/browser/ with esbuild, each one file (no chunks, so a page
 // fetches the library in one request): wasm-rnn.js (the API), wasm-rnn.inline.js (the same API with
 // the four wasm builds embedded), worker.js (the worker pool's Web Worker), team-worker.js (the
-// thread team's), and the adapters ort.js and tfjs.js (each importing wasm-rnn.js). They
+// thread team's), and the adapters ort.js, tfjs.js and brain.js (each importing wasm-rnn.js). They
 // run on the web platform (src/platform/web.ts in place of current.ts's Node one), so no `node:`
 // import reaches a browser, a bundler or an edge runtime. The wasm files are not
 // copied: the bundles find them at ../../build/ (src/engine/wasm-files.ts), the package's one copy.
@@ -47,11 +47,11 @@ await build({
   plugins: [webPlatform],
 });
 await build({ ...common, entryPoints: { "wasm-rnn.inline": "src/index.ts" }, plugins: [webPlatform, inlineWasm], loader: { ".wasm": "binary" } });
-// The adapters — wasm-rnn/ort (the onnxruntime backend) and wasm-rnn/tfjs (the TensorFlow.js
-// bridge) — each importing the package's API from wasm-rnn.js beside it
+// The adapters — wasm-rnn/ort (the onnxruntime backend), wasm-rnn/tfjs and wasm-rnn/brain (the
+// TensorFlow.js and brain.js bridges) — each importing the package's API from wasm-rnn.js beside it
 // (one engine for all), never bundling a copy.
 await build({
   ...common,
-  entryPoints: { ort: "src/adapters/ort/index.ts", tfjs: "src/adapters/tfjs/index.ts" },
+  entryPoints: { ort: "src/adapters/ort/index.ts", tfjs: "src/adapters/tfjs/index.ts", brain: "src/adapters/brain/index.ts" },
   plugins: [{ name: "core-external", setup: (b) => b.onResolve({ filter: /^\.\.\/\.\.\/index\.js$/ }, () => ({ path: "./wasm-rnn.js", external: true })) }],
 });

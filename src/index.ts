@@ -50,4 +50,6 @@ export { LayersModel } from "./io/keras/model.js";
 // does not offer, through this entry so a browser bundle has one engine; they are not typed for users.
 /** @internal For wasm-rnn/tfjs (src/adapters/tfjs): one direction of a Keras recurrent layer on our kernels, forward and backward. */
 export { RecurrentDirection as internalKerasRecurrentDirection, type KerasRecurrentWeights, type DirectionGradients, type DirectionResult } from "./io/keras/recurrent.js";
+/** @internal For wasm-rnn/brain (src/adapters/brain): the engine (its arena and core), to run brain.js's nets on assembly/brain.ts. */
+export { engine as internalEngine } from "./engine/engine.js";
 export * as onnx from "./io/onnx/ort.js";

@@ -80,6 +80,14 @@ export interface CoreExports {
             invStd: number): void;
   copyStrided(desc: number, x: number, y: number): void;
   pad(desc: number, x: number, y: number, mode: number, value: number): void;
+  // brain.js's recurrent nets (assembly/brain.ts; wasm-rnn/brain): `shape` is [cell, inputRows, I, O, L, H…]
+  brainParameterCount(shape: number): number;
+  brainStepBytes(shape: number): number;
+  brainTapeBytes(shape: number, steps: number): number;
+  brainTrain(shape: number, params: number, deltas: number, steps: number, inputs: number, targets: number, tape: number, equations: number): number;
+  brainUpdate(params: number, deltas: number, cache: number, n: number, learningRate: number, decayRate: number, smoothEps: number, regc: number, clipval: number): void;
+  brainRunCharacters(shape: number, params: number, tape: number, given: number, count: number, out: number, from: number, limit: number, sample: number, random: number, temperature: number): number;
+  brainForecast(shape: number, params: number, tape: number, inputs: number, steps: number, count: number, outputs: number, equations: number): number;
 }
 
 /** @internal SequencePlan fields in ABI order (assembly/plan.ts). */

@@ -1,6 +1,7 @@
-// The host-library job (test/package/consumers.test.ts): a TensorFlow.js model whose recurrent
-// layers run on wasm-rnn through `wasm-rnn/tfjs` — predict (and tfjs's own result with the bridge
-// off), then two epochs of tfjs's own fit — in each runtime, from the packed package. Like
+// The host-library jobs (test/package/consumers.test.ts), in each runtime, from the packed package:
+// a TensorFlow.js model whose recurrent layers run on wasm-rnn through `wasm-rnn/tfjs` — predict
+// (and tfjs's own result with the bridge off), then two epochs of tfjs's own fit — and a brain.js
+// LSTM through `wasm-rnn/brain`, trained beside brain.js itself from the same JSON. Like
 // workload.js it imports no library: each entry passes them as it loaded them.
 import { digest, maxDifference } from "./workload.js";
 
@@ -49,4 +50,33 @@ export async function runTfjs(tf, bridgeModule) {
   xs.dispose();
   ys.dispose();
   return result;
+}
+
+/** The largest difference between two brain.js JSONs' weights (every matrix: input, layers, output). */
+function weightDifference(a, b) {
+  const matrices = (json) => [json.input, ...json.hiddenLayers.flatMap((layer) => Object.values(layer)), json.outputConnector, json.output];
+  const [ma, mb] = [matrices(a), matrices(b)];
+  let worst = ma.length === mb.length ? 0 : Infinity;
+  ma.forEach((m, i) => (worst = Math.max(worst, maxDifference(Object.values(m.weights), Object.values(mb[i].weights)))));
+  return worst;
+}
+
+/**
+ * @param brainjs the brain.js module
+ * @param bridgeModule wasm-rnn/brain
+ */
+export function runBrain(brainjs, bridgeModule) {
+  const data = ["doe, a deer, a female deer", "ray, a drop of golden sun", "me, a name I call myself"];
+  const seed = new brainjs.recurrent.LSTM();
+  seed.train(data, { iterations: 1 });
+  const json = JSON.parse(JSON.stringify(seed.toJSON()));
+  const theirs = new brainjs.recurrent.LSTM(), ours = new bridgeModule.recurrent.LSTM();
+  theirs.fromJSON(json);
+  ours.fromJSON(json);
+  const errors = [theirs.train(data, { iterations: 10 }).error, ours.train(data, { iterations: 10 }).error];
+  return {
+    run: [ours.run("doe"), theirs.run("doe")],
+    errors,
+    weightDifference: weightDifference(JSON.parse(JSON.stringify(ours.toJSON())), JSON.parse(JSON.stringify(theirs.toJSON()))),
+  };
 }
