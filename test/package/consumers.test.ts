@@ -184,20 +184,26 @@ describe("CommonJS: require('wasm-rnn'), then await init()", () => {
 });
 
 describe("Cloudflare Workers (workerd)", () => {
-  it("a worker bundled as wrangler bundles it serves the job on 127.0.0.1 with a statically imported wasm module", async () => {
-    // wrangler's bundling: esbuild with the workerd/worker/browser conditions, .wasm imports kept as
-    // modules the runtime compiles.
+  /**
+   * `entry` of the app bundled as wrangler bundles a worker — esbuild with the workerd/worker/browser
+   * conditions, .wasm imports kept as modules the runtime compiles, and (`nodeBuiltins`) Node's
+   * built-in modules left to the runtime's nodejs_compat, reached through `require` as wrangler's
+   * shim does — served by workerd on 127.0.0.1; its answer to one request, and the wasm it imported.
+   */
+  async function serveWorker(entry: string, nodeBuiltins: boolean): Promise<{ result: Record<string, unknown>; wasm: string[] }> {
     const wasmFiles = new Map<string, string>();
+    const bundle = entry.replace(/\.js$/, ".bundle.js");
     await build({
       absWorkingDir: app,
-      entryPoints: ["edge.js"],
-      outfile: join(app, "edge.bundle.js"),
+      entryPoints: [entry],
+      outfile: join(app, bundle),
       bundle: true,
       format: "esm",
       platform: "neutral",
       conditions: ["workerd", "worker", "browser"],
       mainFields: ["browser", "module", "main"],
       logLevel: "warning",
+      ...(nodeBuiltins ? { banner: { js: `import { createRequire as __createRequire } from "node:module"; const require = __createRequire("/");` } } : {}),
       plugins: [
         {
           name: "wasm-modules",
@@ -209,15 +215,16 @@ describe("Cloudflare Workers (workerd)", () => {
               wasmFiles.set(name, relative(app, resolved.path));
               return { path: `./${name}`, external: true };
             });
+            if (nodeBuiltins) b.onResolve({ filter: /^(fs|stream|util|buffer|path|crypto|os|url|events|string_decoder)$/ }, (args) => ({ path: `node:${args.path}`, external: true }));
           },
         },
       ],
     });
-    expect([...wasmFiles.keys()]).toEqual(["relaxed.wasm"]);
     const port = await freePort();
-    const modules = [`(name = "edge.bundle.js", esModule = embed "edge.bundle.js")`, ...[...wasmFiles].map(([name, path]) => `(name = "${name}", wasm = embed "${path}")`)];
+    const modules = [`(name = "${bundle}", esModule = embed "${bundle}")`, ...[...wasmFiles].map(([name, path]) => `(name = "${name}", wasm = embed "${path}")`)];
+    const config = entry.replace(/\.js$/, ".capnp");
     writeFileSync(
-      join(app, "edge.capnp"),
+      join(app, config),
       `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [(name = "main", worker = .edge)],
@@ -231,7 +238,7 @@ const edge :Workerd.Worker = (
 `,
     );
     // nodejs_compat gives the worker process.versions.node: the library must still not take it for Node.
-    const workerd = spawn(join(TOOLS, "@cloudflare/workerd-linux-64/bin/workerd"), ["serve", "edge.capnp"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    const workerd = spawn(join(TOOLS, "@cloudflare/workerd-linux-64/bin/workerd"), ["serve", config], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
     workerd.stdout.on("data", (d) => (log += d));
     workerd.stderr.on("data", (d) => (log += d));
@@ -242,13 +249,32 @@ const edge :Workerd.Worker = (
         if (!response) await new Promise((r) => setTimeout(r, 100));
       }
       expect(response, `workerd did not answer: ${log}`).not.toBeNull();
-      const result = (await response!.json()) as ConsumerResult & { error?: string };
+      const result = (await response!.json()) as Record<string, unknown>;
       expect(result.error, log).toBeUndefined();
-      expect(result.sharedMemory).toBe(false);
-      compareResults(result, reference, "workerd");
+      return { result, wasm: [...wasmFiles.keys()] };
     } finally {
       workerd.kill();
     }
+  }
+
+  it("a worker bundled as wrangler bundles it serves the job on 127.0.0.1 with a statically imported wasm module", async () => {
+    const { result, wasm } = await serveWorker("edge.js", false);
+    expect(wasm).toEqual(["relaxed.wasm"]);
+    expect(result.sharedMemory).toBe(false);
+    compareResults(result as unknown as ConsumerResult, reference, "workerd");
+  });
+
+  it("the host bridges in a worker: wasm-rnn/tfjs under tfjs (predicts as tfjs's own, fits, leaks nothing) and wasm-rnn/brain beside brain.js", async () => {
+    // tfjs and brain.js require Node's fs, util, stream and buffer, which a worker gets from nodejs_compat.
+    const { result, wasm } = await serveWorker("edge-hosts.js", true);
+    expect(wasm).toEqual(["relaxed.wasm"]);
+    const { tfjs, brain } = result as { tfjs: { difference: number; calls: number; gradients: number; leaked: number; losses: number[] }; brain: { run: string[]; errors: number[]; weightDifference: number } };
+    expect(tfjs.difference).toBeLessThan(1e-5);
+    expect([tfjs.calls > 0, tfjs.gradients > 0, tfjs.leaked]).toEqual([true, true, 0]);
+    expect(tfjs.losses.at(-1)!).toBeLessThan(tfjs.losses[0]);
+    expect(brain.run[0]).toBe(brain.run[1]);
+    expect(Math.abs(brain.errors[0] - brain.errors[1])).toBeLessThan(1e-9);
+    expect(brain.weightDifference).toBeLessThan(1e-6);
   });
 });
 
