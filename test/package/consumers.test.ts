@@ -85,6 +85,28 @@ function freePort(): Promise<number> {
 
 let app = "";
 
+/** What hosts.js's jobs return: the tfjs model through wasm-rnn/tfjs, and a brain.js LSTM trained
+ *  from the same JSON by brain.js and by wasm-rnn/brain. */
+interface HostResults {
+  tfjs: { predict: { sum: number; head: number[]; length: number }; difference: number; losses: number[]; calls: number; gradients: number; leaked: number };
+  brain: { run: [string, string]; errors: [number, number]; weightDifference: number };
+}
+
+/** `result` as HostResults, once checked: the tfjs model's recurrent layers ran on wasm-rnn (forward
+ *  and gradient), predicted as tfjs's own, trained and leaked no tensor; the brain.js net trained
+ *  with wasm-rnn/brain is brain.js's (same text, error and weights). */
+function expectHostBridges(result: unknown): HostResults {
+  const { error, tfjs, brain } = result as HostResults & { error?: string };
+  expect(error).toBeUndefined();
+  expect(tfjs.difference).toBeLessThan(1e-5);
+  expect([tfjs.calls > 0, tfjs.gradients > 0, tfjs.leaked]).toEqual([true, true, 0]);
+  expect(tfjs.losses.at(-1)!).toBeLessThan(tfjs.losses[0]);
+  expect(brain.run[0]).toBe(brain.run[1]);
+  expect(Math.abs(brain.errors[0] - brain.errors[1])).toBeLessThan(1e-9);
+  expect(brain.weightDifference).toBeLessThan(1e-6);
+  return { tfjs, brain };
+}
+
 beforeAll(async () => {
   // The runtimes and bundlers (a no-op when installed; the npm cache keeps their downloads).
   npm(["install", "--no-audit", "--no-fund", "--loglevel=error"], CONSUMERS, 600_000);
@@ -140,31 +162,11 @@ describe("runtimes (ES modules)", () => {
 });
 
 describe("host-library bridges from the packed package (hosts.mjs: wasm-rnn/tfjs under @tensorflow/tfjs 4.22, wasm-rnn/brain beside brain.js 1.6.1)", () => {
-  interface TfjsResult {
-    predict: { sum: number; head: number[]; length: number };
-    difference: number;
-    losses: number[];
-    calls: number;
-    gradients: number;
-    leaked: number;
-  }
-  interface BrainResult {
-    run: [string, string];
-    errors: [number, number];
-    weightDifference: number;
-  }
-  let first: TfjsResult | null = null;
+  let first: HostResults["tfjs"] | null = null;
 
   for (const runtime of ["Node 20", "Node 22", "Node 24", "Node 26", "Bun", "Deno"] as const) {
     it(`${runtime}: a tfjs model's recurrent layers run on wasm-rnn, predict as tfjs's own, fit, and leak no tensor; a brain.js net trains as brain.js's`, async () => {
-      const { tfjs, brain } = (await runJob(runtime, app, "hosts.mjs", [])) as unknown as { tfjs: TfjsResult; brain: BrainResult };
-      // brain.js's LSTM trained from the same JSON by brain.js and by wasm-rnn/brain: the same net.
-      expect(brain.run[0]).toBe(brain.run[1]);
-      expect(Math.abs(brain.errors[0] - brain.errors[1])).toBeLessThan(1e-9);
-      expect(brain.weightDifference).toBeLessThan(1e-6);
-      expect(tfjs.difference).toBeLessThan(1e-5);
-      expect([tfjs.calls > 0, tfjs.gradients > 0, tfjs.leaked]).toEqual([true, true, 0]);
-      expect(tfjs.losses.at(-1)!).toBeLessThan(tfjs.losses[0]);
+      const { tfjs } = expectHostBridges(await runJob(runtime, app, "hosts.mjs", []));
       first ??= tfjs;
       expect(tfjs.predict.length).toBe(first.predict.length);
       for (const [a, b] of [[tfjs.predict.sum, first.predict.sum], ...tfjs.losses.map((loss, i) => [loss, first!.losses[i]])]) expect(Math.abs(a - b)).toBeLessThan(1e-5 + 1e-5 * Math.abs(b));
@@ -268,13 +270,7 @@ const edge :Workerd.Worker = (
     // tfjs and brain.js require Node's fs, util, stream and buffer, which a worker gets from nodejs_compat.
     const { result, wasm } = await serveWorker("edge-hosts.js", true);
     expect(wasm).toEqual(["relaxed.wasm"]);
-    const { tfjs, brain } = result as { tfjs: { difference: number; calls: number; gradients: number; leaked: number; losses: number[] }; brain: { run: string[]; errors: number[]; weightDifference: number } };
-    expect(tfjs.difference).toBeLessThan(1e-5);
-    expect([tfjs.calls > 0, tfjs.gradients > 0, tfjs.leaked]).toEqual([true, true, 0]);
-    expect(tfjs.losses.at(-1)!).toBeLessThan(tfjs.losses[0]);
-    expect(brain.run[0]).toBe(brain.run[1]);
-    expect(Math.abs(brain.errors[0] - brain.errors[1])).toBeLessThan(1e-9);
-    expect(brain.weightDifference).toBeLessThan(1e-6);
+    expectHostBridges(result);
   });
 });
 
@@ -318,6 +314,19 @@ describe("bundlers, in Chromium (default production configurations; the page cro
     expect(files.filter((f) => f.endsWith(".wasm")).length, files.join(", ")).toBe(4);
     expect(files.filter((f) => /worker/.test(f)).length, files.join(", ")).toBe(2);
     await inChromium(join(dir, "dist"), "Vite build");
+  });
+
+  it("Vite: the host bridges in a page — wasm-rnn/tfjs under tfjs, wasm-rnn/brain beside brain.js's browser build", async () => {
+    const dir = freshProject("vite-hosts");
+    writeFileSync(join(dir, "index.html"), readFileSync(join(dir, "index.html"), "utf8").replace("/src/index.js", "/src/hosts.js"));
+    const { stdout, stderr } = await run(process.execPath, [join(TOOLS, "vite/bin/vite.js"), "build"], { cwd: dir, timeout: 120_000 });
+    // tfjs's size and brain.js's eval draw Vite's warnings; none may be about wasm-rnn.
+    expect(`${stdout}${stderr}`).not.toMatch(/wasm-rnn/);
+    await browser?.close();
+    browser = await startBrowser({ mounts: [["/", join(dir, "dist")]] });
+    const page = await browser.open("/");
+    await page.waitForFunction(() => (window as { consumerResult?: unknown }).consumerResult !== undefined, null, { timeout: 120_000 });
+    expectHostBridges(await page.evaluate(() => (window as { consumerResult?: unknown }).consumerResult));
   });
 
   it("Vite's dev server: the page runs the job (one thread: the dev server sends no isolation headers)", async () => {
