@@ -301,6 +301,15 @@ describe("bundlers, in Chromium (default production configurations; the page cro
     expect(result.split?.pool).toEqual({ workers: 2, sharedMemory: true, difference: 0 });
   }
 
+  /** Serves `dist` and checks the host jobs' results its page leaves (src/hosts.js). */
+  async function hostsInChromium(dist: string): Promise<void> {
+    await browser?.close();
+    browser = await startBrowser({ mounts: [["/", dist]] });
+    const page = await browser.open("/");
+    await page.waitForFunction(() => (window as { consumerResult?: unknown }).consumerResult !== undefined, null, { timeout: 120_000 });
+    expectHostBridges(await page.evaluate(() => (window as { consumerResult?: unknown }).consumerResult));
+  }
+
   /** The emitted files, by extension. */
   function emitted(dir: string): string[] {
     return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => /\.(wasm|js)$/.test(f));
@@ -322,11 +331,7 @@ describe("bundlers, in Chromium (default production configurations; the page cro
     const { stdout, stderr } = await run(process.execPath, [join(TOOLS, "vite/bin/vite.js"), "build"], { cwd: dir, timeout: 120_000 });
     // tfjs's size and brain.js's eval draw Vite's warnings; none may be about wasm-rnn.
     expect(`${stdout}${stderr}`).not.toMatch(/wasm-rnn/);
-    await browser?.close();
-    browser = await startBrowser({ mounts: [["/", join(dir, "dist")]] });
-    const page = await browser.open("/");
-    await page.waitForFunction(() => (window as { consumerResult?: unknown }).consumerResult !== undefined, null, { timeout: 120_000 });
-    expectHostBridges(await page.evaluate(() => (window as { consumerResult?: unknown }).consumerResult));
+    await hostsInChromium(join(dir, "dist"));
   });
 
   it("Vite's dev server: the page runs the job (one thread: the dev server sends no isolation headers)", async () => {
@@ -366,6 +371,18 @@ describe("bundlers, in Chromium (default production configurations; the page cro
     // webpack writes no page with its default configuration: the page a user would write.
     writeFileSync(join(dir, "dist/index.html"), readFileSync(join(dir, "index.html"), "utf8").replace(`<script type="module" src="/src/index.js"></script>`, `<script src="main.js"></script>`));
     await inChromium(join(dir, "dist"), "webpack build");
+  });
+
+  it("webpack: the host bridges in a page — wasm-rnn/tfjs under tfjs, wasm-rnn/brain beside brain.js's browser build", async () => {
+    const dir = freshProject("webpack-hosts");
+    cpSync(join(dir, "src/hosts.js"), join(dir, "src/index.js"));
+    const { stdout } = await run(process.execPath, [join(CONSUMERS, "build-webpack.mjs")], { cwd: dir, timeout: 180_000 });
+    // tfjs and brain.js draw webpack's size hints; any other warning must not be about wasm-rnn.
+    const { errors, warnings } = JSON.parse(stdout) as { errors: string[]; warnings: string[] };
+    const other = warnings.filter((w) => !/^(asset size limit|entrypoint size limit|webpack performance recommendations)/.test(w));
+    expect({ errors, warnings: other.filter((w) => /wasm-rnn/.test(w)) }).toEqual({ errors: [], warnings: [] });
+    writeFileSync(join(dir, "dist/index.html"), readFileSync(join(dir, "index.html"), "utf8").replace(`<script type="module" src="/src/index.js"></script>`, `<script src="main.js"></script>`));
+    await hostsInChromium(join(dir, "dist"));
   });
 });
 
