@@ -165,6 +165,20 @@ function prepare(shape: usize, params: usize, prepared: usize): void {
   return d;
 }
 
+/** dst[0..8] = Σ_c M[c, 0..8]·v[c] in column order per row, M float64 [n, stride] (transposed): eight
+ *  rows' sums side by side in four float64 pairs. */
+@inline function columnDot8(M: usize, v: usize, n: i32, stride: usize, dst: usize): void {
+  let d0 = f64x2.splat(0), d1 = d0, d2 = d0, d3 = d0;
+  for (let c = 0; c < n; c++, M += stride) {
+    const vc = f64x2.splat(load<f64>(v + (<usize>c << 3)));
+    d0 = f64x2.add(d0, f64x2.mul(v128.load(M), vc));
+    d1 = f64x2.add(d1, f64x2.mul(v128.load(M, 16), vc));
+    d2 = f64x2.add(d2, f64x2.mul(v128.load(M, 32), vc));
+    d3 = f64x2.add(d3, f64x2.mul(v128.load(M, 48), vc));
+  }
+  v128.store(dst, d0); v128.store(dst, d1, 16); v128.store(dst, d2, 32); v128.store(dst, d3, 48);
+}
+
 /**
  * out[r] = f(f(f(W x) + f(U v)) + b) for r < H, or f(f(W x) + b) when `Ut` is 0 (the output layer);
  * v = 0: a zero state (U v = +0, as brain.js's product with zeros). Wt [I, H] and Ut [H, H] are the
@@ -174,32 +188,15 @@ function affineForward(Wt: usize, Ut: usize, b: usize, x: usize, v: usize, I: i3
   const stride = <usize>H << 3;
   let r = 0;
   for (; r + 8 <= H; r += 8) {
-    let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    let W = Wt + (<usize>r << 3);
-    for (let c = 0; c < I; c++, W += stride) {
-      const xc = f64x2.splat(load<f64>(x + (<usize>c << 3)));
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(W), xc));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(W, 16), xc));
-      a2 = f64x2.add(a2, f64x2.mul(v128.load(W, 32), xc));
-      a3 = f64x2.add(a3, f64x2.mul(v128.load(W, 48), xc));
-    }
-    a0 = r32x2(a0); a1 = r32x2(a1); a2 = r32x2(a2); a3 = r32x2(a3);
+    const o = out + (<usize>r << 3), bb = b + (<usize>r << 3);
+    columnDot8(Wt + (<usize>r << 3), x, I, stride, o);
+    let a0 = r32x2(v128.load(o)), a1 = r32x2(v128.load(o, 16)), a2 = r32x2(v128.load(o, 32)), a3 = r32x2(v128.load(o, 48));
     if (Ut) {
-      let u0 = f64x2.splat(0), u1 = u0, u2 = u0, u3 = u0;
-      if (v) {
-        let U = Ut + (<usize>r << 3);
-        for (let c = 0; c < H; c++, U += stride) {
-          const hc = f64x2.splat(load<f64>(v + (<usize>c << 3)));
-          u0 = f64x2.add(u0, f64x2.mul(v128.load(U), hc));
-          u1 = f64x2.add(u1, f64x2.mul(v128.load(U, 16), hc));
-          u2 = f64x2.add(u2, f64x2.mul(v128.load(U, 32), hc));
-          u3 = f64x2.add(u3, f64x2.mul(v128.load(U, 48), hc));
-        }
-      }
-      a0 = r32x2(f64x2.add(a0, r32x2(u0))); a1 = r32x2(f64x2.add(a1, r32x2(u1)));
-      a2 = r32x2(f64x2.add(a2, r32x2(u2))); a3 = r32x2(f64x2.add(a3, r32x2(u3)));
+      if (v) columnDot8(Ut + (<usize>r << 3), v, H, stride, o);
+      else memory.fill(o, 0, 64);
+      a0 = r32x2(f64x2.add(a0, r32x2(v128.load(o)))); a1 = r32x2(f64x2.add(a1, r32x2(v128.load(o, 16))));
+      a2 = r32x2(f64x2.add(a2, r32x2(v128.load(o, 32)))); a3 = r32x2(f64x2.add(a3, r32x2(v128.load(o, 48))));
     }
-    const bb = b + (<usize>r << 3), o = out + (<usize>r << 3);
     v128.store(o, r32x2(f64x2.add(a0, v128.load(bb))));
     v128.store(o, r32x2(f64x2.add(a1, v128.load(bb, 16))), 16);
     v128.store(o, r32x2(f64x2.add(a2, v128.load(bb, 32))), 32);
