@@ -4,8 +4,12 @@
 // brain.js's: every matrix op computes in float64 and stores float32 (so `r32` after each op below),
 // deltas accumulate in float32 in brain.js's order. The order is the result, so nothing is reordered:
 // the forward runs eight rows' dot products side by side in float64x2 lanes (each lane one row's sum
-// in column order) over weights transposed to float64 once per call (`prepare`), and the backward's
-// elementwise updates run two float64 lanes at a time (exact per lane).
+// in column order) over weights transposed to float64 once per call (`prepare`); exp and tanh are
+// float64 to within 2 ulps of the libm (brain-math.ts), two lanes at a time; the backward's
+// elementwise updates run two float64 lanes at a time (exact per lane), and its multiply-adds into
+// float32 deltas four float32 lanes at a time, one rounding each (productBackward). Where brain.js's
+// result sits on a float32 rounding boundary these two may give the neighbouring float32 (about one
+// operation in 2^28); otherwise every value is brain.js's.
 //
 // Legend: T steps, L hidden layers, I_l layer l's input width (I_0 = I), H_l its hidden size, O outputs,
 // G gates (RNN 1, LSTM 4, GRU 3), f(x) = float32 rounding, σ sigmoid.
@@ -44,6 +48,8 @@
 // adds into δ(r ⊙ h₋₁), which matters in a time-step net's stale steps); then y [O], δy [O]; after
 // the steps the backward's scratch, then the prepared weights: the parameters' layout in float64,
 // each W_k, U_k, W_o transposed ([I_l, H], [H, H], [H_{L−1}, O]).
+
+import { expLanes, sigmoidLanes, tanhLanes } from "./brain-math";
 
 const BRAIN_RNN: i32 = 0;
 const BRAIN_LSTM: i32 = 1;
@@ -106,11 +112,16 @@ function stepBytes(shape: usize): usize {
   return layerTape(shape, layersOf(shape)) + (<usize>outputSizeOf(shape) << 4);
 }
 
-/** f64s of the backward's scratch: the gates' pre-activation deltas [G·H], then the input's delta [I]. */
-function scratchFloats(shape: usize): usize {
+/** Widest hidden layer. */
+function widestHidden(shape: usize): usize {
   let widest: usize = 0;
   for (let l = 0; l < layersOf(shape); l++) widest = max(widest, <usize>hiddenOf(shape, l));
-  return <usize>gatesOf(cellOf(shape)) * widest;
+  return widest;
+}
+
+/** f64s of the backward's scratch before the input's delta: the gates' pre-activation deltas [G·H]. */
+function scratchFloats(shape: usize): usize {
+  return <usize>gatesOf(cellOf(shape)) * widestHidden(shape);
 }
 
 /** Bytes of a tape of `steps` step records (at least 2), the backward's scratch and the prepared weights. */
@@ -118,9 +129,11 @@ export function brainTapeBytes(shape: usize, steps: i32): usize {
   return preparedAt(shape, steps) + (brainParameterCount(shape) << 3);
 }
 
-/** Byte offset of the prepared weights in a tape for `steps` steps. */
+/** Byte offset of the prepared weights in a tape for `steps` steps: after the records, the scratch,
+ *  the input's delta [I] and productBackward's float32 lanes (2 × the widest product's columns). */
 @inline function preparedAt(shape: usize, steps: i32): usize {
-  return <usize>max(steps, 2) * stepBytes(shape) + (scratchFloats(shape) + <usize>inputSizeOf(shape) << 3);
+  const I = <usize>inputSizeOf(shape);
+  return <usize>max(steps, 2) * stepBytes(shape) + (scratchFloats(shape) + I + max(I, widestHidden(shape)) << 3);
 }
 
 /** dst[c, r] = src[r, c] for a float32 [rows, columns] matrix into float64 [columns, rows]. */
@@ -220,16 +233,38 @@ function affineForward(Wt: usize, Ut: usize, b: usize, x: usize, v: usize, I: i3
   }
 }
 
-@inline function sigmoid(x: f64): f64 { return r32(1 / (1 + Math.exp(-x))); }
+/** Two float64 lanes at p, or (`wide` false) the one float64 at p in both lanes. */
+@inline function load2(p: usize, wide: bool): v128 { return wide ? v128.load(p) : f64x2.splat(load<f64>(p)); }
+
+@inline function store2(p: usize, v: v128, wide: bool): void {
+  if (wide) v128.store(p, v);
+  else store<f64>(p, f64x2.extract_lane(v, 0));
+}
+
+/** f(act(x)) for the float64 at p (and p + 8 when `wide`), in place: act 0 relu, 1 σ, 2 tanh. */
+@inline function activatePair(p: usize, act: i32, wide: bool): void {
+  const s = load2(p, wide);
+  store2(p, r32x2(act == 0 ? f64x2.max(f64x2.splat(0), s) : act == 1 ? sigmoidLanes(s) : tanhLanes(s)), wide);
+}
 
 /** A gate [H] into `out`: act(affine), act 0 relu, 1 σ, 2 tanh; W at `at` (a float index) in the prepared weights. */
 function gateForward(prepared: usize, at: usize, x: usize, v: usize, I: i32, H: i32, act: i32, out: usize): void {
   const Wt = prepared + (at << 3), Ut = Wt + (<usize>H * <usize>I << 3), b = Ut + (<usize>H * <usize>H << 3);
   affineForward(Wt, Ut, b, x, v, I, H, out);
-  for (let r = 0; r < H; r++) {
-    const o = out + (<usize>r << 3), s = load<f64>(o);
-    store<f64>(o, act == 0 ? max(0.0, s) : act == 1 ? sigmoid(s) : r32(Math.tanh(s)));
-  }
+  let r = 0;
+  for (; r + 2 <= H; r += 2) activatePair(out + (<usize>r << 3), act, true);
+  if (r < H) activatePair(out + (<usize>r << 3), act, false);
+}
+
+/** An LSTM's c = f(f(f ⊙ h₋₁) + f(i ⊙ g)), its f(tanh c) into `extra` and h = f(o ⊙ f(tanh c)) for the
+ *  unit at byte offset o (and the next when `wide`); gates [i f o g], each H (Hb bytes) long. */
+@inline function lstmCombine(gates: usize, hPrev: usize, extra: usize, h: usize, Hb: usize, o: usize, wide: bool): void {
+  const i = load2(gates + o, wide), f = load2(gates + Hb + o, wide), og = load2(gates + 2 * Hb + o, wide), g = load2(gates + 3 * Hb + o, wide);
+  const prev = hPrev ? load2(hPrev + o, wide) : f64x2.splat(0);
+  const c = r32x2(f64x2.add(r32x2(f64x2.mul(f, prev)), r32x2(f64x2.mul(i, g))));
+  const tc = r32x2(tanhLanes(c));
+  store2(extra + o, tc, wide);
+  store2(h + o, r32x2(f64x2.mul(og, tc)), wide);
 }
 
 /**
@@ -254,16 +289,9 @@ function stepForward(shape: usize, prepared: usize, step: usize, previous: usize
       for (let k = 0; k < 4; k++) {
         gateForward(prepared, p + <usize>k * gateFloats, x, hPrev, I, H, k == 3 ? 2 : 1, gates + (<usize>k * <usize>H << 3));
       }
-      for (let r = 0; r < H; r++) {
-        const o = <usize>r << 3;
-        const i = load<f64>(gates + o), f = load<f64>(gates + (<usize>H << 3) + o);
-        const og = load<f64>(gates + (<usize>(2 * H) << 3) + o), g = load<f64>(gates + (<usize>(3 * H) << 3) + o);
-        const prev = hPrev ? load<f64>(hPrev + o) : 0.0;
-        const c = r32(r32(f * prev) + r32(i * g));
-        const tc = r32(Math.tanh(c));
-        store<f64>(extra + o, tc);
-        store<f64>(h + o, r32(og * tc));
-      }
+      let r = 0;
+      for (; r + 2 <= H; r += 2) lstmCombine(gates, hPrev, extra, h, <usize>H << 3, <usize>r << 3, true);
+      if (r < H) lstmCombine(gates, hPrev, extra, h, <usize>H << 3, <usize>r << 3, false);
     } else {
       const z = gates, rg = gates + (<usize>H << 3), n = gates + (<usize>(2 * H) << 3);
       for (let k = 0; k < 2; k++) {
@@ -307,12 +335,12 @@ function stepInput(shape: usize, params: usize, step: usize, row: i32, values: u
 function softmax(y: usize, p: usize, O: i32): void {
   let top: f64 = -999999;
   for (let k = 0; k < O; k++) top = max(top, load<f64>(y + (<usize>k << 3)));
+  const shift = f64x2.splat(top);
+  let k = 0;
+  for (; k + 2 <= O; k += 2) store2(p + (<usize>k << 3), r32x2(expLanes(f64x2.sub(load2(y + (<usize>k << 3), true), shift))), true);
+  if (k < O) store2(p + (<usize>k << 3), r32x2(expLanes(f64x2.sub(load2(y + (<usize>k << 3), false), shift))), false);
   let sum: f64 = 0;
-  for (let k = 0; k < O; k++) {
-    const e = r32(Math.exp(load<f64>(y + (<usize>k << 3)) - top));
-    store<f64>(p + (<usize>k << 3), e);
-    sum += e;
-  }
+  for (k = 0; k < O; k++) sum += load<f64>(p + (<usize>k << 3));
   for (let k = 0; k < O; k++) store<f64>(p + (<usize>k << 3), r32(load<f64>(p + (<usize>k << 3)) / sum));
 }
 
@@ -326,43 +354,88 @@ function softmaxLoss(y: usize, dy: usize, O: i32, target: i32): f64 {
 
 // ---------------------------------------------------------------- backward
 
-/** brain.js's multiply backward for one gate: Wd += x ⊗ d (f32 each), and, when vd ≠ 0,
- *  vd[c] = f(vd[c] + W[r, c]·d[r]) over rows r in order; two columns per float64x2 (exact per lane). */
-function productBackward(W: usize, Wd: usize, x: usize, vd: usize, d: usize, rows: i32, columns: i32): void {
-  const pairs = columns & ~1;
+/** Whether this engine's relaxed multiply-add is fused (rounds once): 1 yes, 0 no, −1 not probed yet. */
+let maddFused: i32 = -1;
+
+/** Probes once (relaxed build): (1 + 2⁻¹²)² − (1 + 2⁻¹¹) is 2⁻²⁴ fused and 0 with the product rounded
+ *  first (a tie to even). The operands pass through memory, so the compiler cannot fold them. */
+function relaxedMaddFused(): bool {
+  if (maddFused < 0) {
+    const probe = memory.data(8);
+    store<f32>(probe, <f32>1 + <f32>2.44140625e-4);
+    store<f32>(probe, -(<f32>1 + <f32>4.8828125e-4), 4);
+    const a = f32x4.splat(load<f32>(probe)), c = f32x4.splat(load<f32>(probe, 4));
+    let r: f32 = 0;
+    if (ASC_FEATURE_RELAXED_SIMD) r = f32x4.extract_lane(f32x4.relaxed_madd(a, a, c), 0);
+    maddFused = r != 0 ? 1 : 0;
+  }
+  return maddFused == 1;
+}
+
+/** f(a·b + c) per float32 lane, as brain.js's float64 multiply-add stored to float32: `fused`, one
+ *  fused multiply-add (the same but for a double-rounding tie); else through float64 halves (exact:
+ *  a product of float32s is exact in float64). */
+@inline function maddLanes(a: v128, b: v128, c: v128, fused: bool): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (fused) return f32x4.relaxed_madd(a, b, c);
+  }
+  const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(b)), f64x2.promote_low_f32x4(c));
+  const a2 = i64x2.shuffle(a, a, 1, 1), b2 = i64x2.shuffle(b, b, 1, 1), c2 = i64x2.shuffle(c, c, 1, 1);
+  const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(a2), f64x2.promote_low_f32x4(b2)), f64x2.promote_low_f32x4(c2));
+  return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
+}
+
+/** productBackward's rows over float32 copies of x (xs) and vd (vs; 0: none), `fused` or not. */
+@inline function productRows(W: usize, Wd: usize, xs: usize, vs: usize, d: usize, rows: i32, columns: i32, fused: bool): void {
+  const quads = columns & ~3;
   for (let r = 0; r < rows; r++) {
-    const bp = load<f64>(d + (<usize>r << 3)), bpv = f64x2.splat(bp);
+    const dr = <f32>load<f64>(d + (<usize>r << 3)), dv = f32x4.splat(dr);
     const wRow = W + (<usize>r * <usize>columns << 2), dRow = Wd + (<usize>r * <usize>columns << 2);
     let c = 0;
-    for (; c < pairs; c += 2) {
-      const at = dRow + (<usize>c << 2);
-      const sum = f64x2.add(f64x2.promote_low_f32x4(v128.load64_zero(at)), f64x2.mul(v128.load(x + (<usize>c << 3)), bpv));
-      v128.store64_lane(at, f32x4.demote_f64x2_zero(sum), 0);
+    for (; c < quads; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(dRow + o, maddLanes(v128.load(xs + o), dv, v128.load(dRow + o), fused));
     }
-    if (c < columns) {
-      const at = dRow + (<usize>c << 2);
-      store<f32>(at, <f32>(<f64>load<f32>(at) + load<f64>(x + (<usize>c << 3)) * bp));
+    for (; c < columns; c++) {
+      const o = <usize>c << 2;
+      store<f32>(dRow + o, <f32>(<f64>load<f32>(dRow + o) + <f64>load<f32>(xs + o) * <f64>dr));
     }
-    if (!vd) continue;
-    for (c = 0; c < pairs; c += 2) {
-      const at = vd + (<usize>c << 3);
-      const sum = f64x2.add(v128.load(at), f64x2.mul(f64x2.promote_low_f32x4(v128.load64_zero(wRow + (<usize>c << 2))), bpv));
-      v128.store(at, f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(sum)));
+    if (!vs) continue;
+    for (c = 0; c < quads; c += 4) {
+      const o = <usize>c << 2;
+      v128.store(vs + o, maddLanes(v128.load(wRow + o), dv, v128.load(vs + o), fused));
     }
-    if (c < columns) {
-      const at = vd + (<usize>c << 3);
-      store<f64>(at, r32(load<f64>(at) + <f64>load<f32>(wRow + (<usize>c << 2)) * bp));
+    for (; c < columns; c++) {
+      const o = <usize>c << 2;
+      store<f32>(vs + o, <f32>(<f64>load<f32>(vs + o) + <f64>load<f32>(wRow + o) * <f64>dr));
     }
   }
 }
 
+/**
+ * brain.js's multiply backward for one gate: Wd[r, c] = f(Wd[r, c] + x[c]·d[r]), and, when vd ≠ 0,
+ * vd[c] = f(vd[c] + W[r, c]·d[r]) over rows r in order. x, vd and d hold float32 values (in float64;
+ * a time-step net's data may not, and is rounded), so each update is a float32 multiply-add, four
+ * columns at a time over float32 copies of x and vd in `lanes` (2·columns floats): one fused
+ * multiply-add where the engine's relaxed one is fused (brain.js's value but for a double-rounding
+ * tie, about one in 2^29), else exactly brain.js's through float64.
+ */
+function productBackward(W: usize, Wd: usize, x: usize, vd: usize, d: usize, rows: i32, columns: i32, lanes: usize): void {
+  const xs = lanes, vs: usize = vd ? lanes + (<usize>columns << 2) : 0;
+  for (let c = 0; c < columns; c++) store<f32>(xs + (<usize>c << 2), <f32>load<f64>(x + (<usize>c << 3)));
+  if (vd) for (let c = 0; c < columns; c++) store<f32>(vs + (<usize>c << 2), <f32>load<f64>(vd + (<usize>c << 3)));
+  if (ASC_FEATURE_RELAXED_SIMD && relaxedMaddFused()) productRows(W, Wd, xs, vs, d, rows, columns, true);
+  else productRows(W, Wd, xs, vs, d, rows, columns, false);
+  if (vd) for (let c = 0; c < columns; c++) store<f64>(vd + (<usize>c << 3), <f64>load<f32>(vs + (<usize>c << 2)));
+}
+
 /** A gate's backward from its pre-activation deltas `d` [H]: b's delta (step 0 only), U and W's. */
-function gateBackward(W: usize, Wd: usize, x: usize, xd: usize, hPrev: usize, hPrevD: usize, d: usize, I: i32, H: i32, first: bool): void {
+function gateBackward(W: usize, Wd: usize, x: usize, xd: usize, hPrev: usize, hPrevD: usize, d: usize, I: i32, H: i32, first: bool, lanes: usize): void {
   const U = W + (<usize>H * <usize>I << 2), Ud = Wd + (<usize>H * <usize>I << 2);
   const bd = Wd + (<usize>H * (<usize>I + <usize>H) << 2);
   if (first) for (let r = 0; r < H; r++) store<f32>(bd + (<usize>r << 2), <f32>load<f64>(d + (<usize>r << 3)));
-  if (hPrev) productBackward(U, Ud, hPrev, hPrevD, d, H, H);
-  productBackward(W, Wd, x, xd, d, H, I);
+  if (hPrev) productBackward(U, Ud, hPrev, hPrevD, d, H, H, lanes);
+  productBackward(W, Wd, x, xd, d, H, I, lanes);
 }
 
 /** Pre-activation deltas of a σ gate (a·(1 − a)·δ) or a tanh gate ((1 − a²)·δ), in place over δ. */
@@ -377,7 +450,7 @@ function activationBackward(a: usize, d: usize, H: i32, tanh: bool): void {
  * Layer l of step `step` backward from its δh: its parameters' deltas, δ of its input (into `xd`;
  * 0: not wanted) and of its previous state (into the previous step's δh; none at step 0).
  */
-function layerBackward(shape: usize, params: usize, deltas: usize, l: i32, step: usize, previous: usize, xd: usize, scratch: usize): void {
+function layerBackward(shape: usize, params: usize, deltas: usize, l: i32, step: usize, previous: usize, xd: usize, scratch: usize, lanes: usize): void {
   const cell = cellOf(shape), G = gatesOf(cell);
   const I = layerInputOf(shape, l), H = hiddenOf(shape, l);
   const pOff = layerParams(shape, l) << 2, gateBytes = <usize>H * (<usize>I + <usize>H + 1) << 2;
@@ -391,7 +464,7 @@ function layerBackward(shape: usize, params: usize, deltas: usize, l: i32, step:
   const d = scratch; // G·H pre-activation deltas
   if (cell == BRAIN_RNN) {
     for (let r = 0; r < H; r++) { const o = <usize>r << 3; store<f64>(d + o, load<f64>(h + o) > 0 ? load<f64>(dh + o) : 0.0); }
-    gateBackward(params + pOff, deltas + pOff, x, xd, hPrev, hPrevD, d, I, H, first);
+    gateBackward(params + pOff, deltas + pOff, x, xd, hPrev, hPrevD, d, I, H, first, lanes);
     return;
   }
   const Hb = <usize>H << 3;
@@ -411,7 +484,7 @@ function layerBackward(shape: usize, params: usize, deltas: usize, l: i32, step:
     }
     for (let k = 3; k >= 0; k--) {
       activationBackward(gates + <usize>k * Hb, d + <usize>k * Hb, H, k == 3);
-      gateBackward(params + pOff + <usize>k * gateBytes, deltas + pOff + <usize>k * gateBytes, x, xd, hPrev, hPrevD, d + <usize>k * Hb, I, H, first);
+      gateBackward(params + pOff + <usize>k * gateBytes, deltas + pOff + <usize>k * gateBytes, x, xd, hPrev, hPrevD, d + <usize>k * Hb, I, H, first, lanes);
     }
     return;
   }
@@ -430,7 +503,7 @@ function layerBackward(shape: usize, params: usize, deltas: usize, l: i32, step:
   // δ(r ⊙ h₋₁) is added into (brain.js's multiply backward), from zero in a step that ran forward
   // in this call, from what a stale step kept otherwise; at step 0 r ⊙ h₋₁ = 0 and δr = 0
   const rhD = dh + Hb;
-  productBackward(Wn + (<usize>H * <usize>I << 2), Wnd + (<usize>H * <usize>I << 2), extra, rhD, d + 2 * Hb, H, H);
+  productBackward(Wn + (<usize>H * <usize>I << 2), Wnd + (<usize>H * <usize>I << 2), extra, rhD, d + 2 * Hb, H, H, lanes);
   if (hPrev) {
     for (let r = 0; r < H; r++) {
       const o = <usize>r << 3, v = load<f64>(rhD + o);
@@ -440,10 +513,10 @@ function layerBackward(shape: usize, params: usize, deltas: usize, l: i32, step:
   } else {
     memory.fill(d + Hb, 0, Hb);
   }
-  productBackward(Wn, Wnd, x, xd, d + 2 * Hb, H, I);
+  productBackward(Wn, Wnd, x, xd, d + 2 * Hb, H, I, lanes);
   for (let k = 1; k >= 0; k--) {
     activationBackward(gates + <usize>k * Hb, d + <usize>k * Hb, H, false);
-    gateBackward(params + pOff + <usize>k * gateBytes, deltas + pOff + <usize>k * gateBytes, x, xd, hPrev, hPrevD, d + <usize>k * Hb, I, H, first);
+    gateBackward(params + pOff + <usize>k * gateBytes, deltas + pOff + <usize>k * gateBytes, x, xd, hPrev, hPrevD, d + <usize>k * Hb, I, H, first, lanes);
   }
 }
 
@@ -516,14 +589,14 @@ export function brainTrain(shape: usize, params: usize, deltas: usize, steps: i3
   }
   if (equations && !endForward(shape, prepared, tape, equations)) return NaN;
   const scratch = tape + <usize>max(records, 2) * stride;
-  const xd = scratch + (scratchFloats(shape) << 3);
+  const xd = scratch + (scratchFloats(shape) << 3), lanes = xd + (<usize>I << 3);
   const out = outputParams(shape) << 2, HL = hiddenOf(shape, L - 1);
   for (let t = records - 1; t >= 0; t--) {
     const step = tape + <usize>t * stride, previous: usize = t ? step - stride : 0;
     const dy = step + yOff + (<usize>O << 3);
     const top = step + layerTape(shape, L - 1), hTop = top + (<usize>(layerRecord(shape, L - 1) - 3 * HL) << 3);
     if (t == 0) for (let k = 0; k < O; k++) store<f32>(deltas + out + (<usize>(O * HL + k) << 2), <f32>load<f64>(dy + (<usize>k << 3)));
-    productBackward(params + out, deltas + out, hTop, hTop + (<usize>HL << 3), dy, O, HL);
+    productBackward(params + out, deltas + out, hTop, hTop + (<usize>HL << 3), dy, O, HL, lanes);
     for (let l = L - 1; l >= 0; l--) {
       let below: usize = 0;
       if (l > 0) {
@@ -533,7 +606,7 @@ export function brainTrain(shape: usize, params: usize, deltas: usize, steps: i3
         below = xd;
         memory.fill(xd, 0, <usize>I << 3);
       }
-      layerBackward(shape, params, deltas, l, step, previous, below, scratch);
+      layerBackward(shape, params, deltas, l, step, previous, below, scratch, lanes);
     }
     if (characters) {
       // rowPluck's backward assigns the row (steps last to first: its first use wins)

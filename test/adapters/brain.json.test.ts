@@ -13,8 +13,8 @@ const CHARACTER = ["RNN", "LSTM", "GRU"] as const;
 const TIME_STEP = ["RNNTimeStep", "LSTMTimeStep", "GRUTimeStep"] as const;
 
 /** |ours − brain.js| at most this, relative to the outputs' size (at least 1), for numeric outputs:
- *  measured 0 (identical); the bound leaves room for an ulp of exp or tanh between AssemblyScript's
- *  and V8's libm. */
+ *  measured 0 (identical); the bound leaves room for an ulp of exp or tanh between ours and V8's
+ *  libm. */
 const NUMERIC = 1e-7;
 
 /** The largest difference between two lists of numbers or of vectors, relative to the largest

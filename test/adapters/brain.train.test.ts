@@ -7,8 +7,8 @@
 // test/adapters/brain.kernel.test.ts).
 // The kernels compute in brain.js's arithmetic (float64 ops, float32 stores, its order), and in
 // every case below the deltas and weights come out identical to brain.js's, after 31 passes too.
-// The bounds leave room for what may differ — an ulp of exp or tanh between AssemblyScript's and
-// V8's libm — and its growth: deltas and first-pass weights within 1e-6; the weights after many
+// The bounds leave room for what may differ — an ulp of exp or tanh between ours and V8's libm, or
+// a fused multiply-add's single rounding, on a float32 rounding boundary — and its growth: deltas and first-pass weights within 1e-6; the weights after many
 // passes within brain.js's own reproducibility (its ReLU character nets under its RMSProp are
 // chaotic: brain.js started from its weights moved by one float32 ulp drifts from itself by up to
 // 0.7 on the README's arrays within 31 passes).

@@ -1,8 +1,8 @@
 // wasm-rnn/brain: brain.js's recurrent nets on wasm-rnn's kernels. `import { recurrent } from
 // "wasm-rnn/brain"` replaces `require("brain.js").recurrent`: the same six classes, constructor
 // options, train (with its errorThresh, iterations, log and callback), run, forecast, and toJSON /
-// fromJSON in brain.js's JSON, both ways. Their arithmetic is brain.js 1.6.1's own, bit for bit
-// (assembly/brain.ts, called by network.ts). brain.js itself is not needed. The engine starts when this module
+// fromJSON in brain.js's JSON, both ways. Their arithmetic is brain.js 1.6.1's own, float32 value
+// for value but on a rounding boundary (assembly/brain.ts, called by network.ts). brain.js itself is not needed. The engine starts when this module
 // is imported (top-level await), since brain.js's nets are used synchronously.
 
 import { init } from "../../index.js";
