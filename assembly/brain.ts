@@ -130,10 +130,10 @@ export function brainTapeBytes(shape: usize, steps: i32): usize {
 }
 
 /** Byte offset of the prepared weights in a tape for `steps` steps: after the records, the scratch,
- *  the input's delta [I] and productBackward's float32 lanes (2 × the widest product's columns). */
+ *  the input's delta [I] and the backward's float32 lanes (layerBackward's: 2·I_l + 4·H_l floats). */
 @inline function preparedAt(shape: usize, steps: i32): usize {
-  const I = <usize>inputSizeOf(shape);
-  return <usize>max(steps, 2) * stepBytes(shape) + (scratchFloats(shape) + I + max(I, widestHidden(shape)) << 3);
+  const I = <usize>inputSizeOf(shape), H = widestHidden(shape);
+  return <usize>max(steps, 2) * stepBytes(shape) + (scratchFloats(shape) + I + max(I, H) + 2 * H << 3);
 }
 
 /** dst[c, r] = src[r, c] for a float32 [rows, columns] matrix into float64 [columns, rows]. */
@@ -171,10 +171,18 @@ function prepare(shape: usize, params: usize, prepared: usize): void {
 /** f(x) in each float64 lane. */
 @inline function r32x2(x: v128): v128 { return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(x)); }
 
+/** a·b + c per float64 lane: one relaxed multiply-add, fused or not — the same, since every product
+ *  here is of two float32 values, exact in float64 (a time-step net's data may not be float32s: its
+ *  layer-0 products may then round once less than brain.js's, by an ulp of float64). */
+@inline function maddF64(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(f64x2.mul(a, b), c);
+}
+
 /** Σ_c M[c, r..r+1]·v[c] in column order per lane, M float64 [n, stride] (transposed). */
 @inline function columnDot2(M: usize, v: usize, n: i32, stride: usize): v128 {
   let d = f64x2.splat(0);
-  for (let c = 0; c < n; c++) d = f64x2.add(d, f64x2.mul(v128.load(M + <usize>c * stride), f64x2.splat(load<f64>(v + (<usize>c << 3)))));
+  for (let c = 0; c < n; c++) d = maddF64(v128.load(M + <usize>c * stride), f64x2.splat(load<f64>(v + (<usize>c << 3))), d);
   return d;
 }
 
@@ -184,10 +192,10 @@ function prepare(shape: usize, params: usize, prepared: usize): void {
   let d0 = f64x2.splat(0), d1 = d0, d2 = d0, d3 = d0;
   for (let c = 0; c < n; c++, M += stride) {
     const vc = f64x2.splat(load<f64>(v + (<usize>c << 3)));
-    d0 = f64x2.add(d0, f64x2.mul(v128.load(M), vc));
-    d1 = f64x2.add(d1, f64x2.mul(v128.load(M, 16), vc));
-    d2 = f64x2.add(d2, f64x2.mul(v128.load(M, 32), vc));
-    d3 = f64x2.add(d3, f64x2.mul(v128.load(M, 48), vc));
+    d0 = maddF64(v128.load(M), vc, d0);
+    d1 = maddF64(v128.load(M, 16), vc, d1);
+    d2 = maddF64(v128.load(M, 32), vc, d2);
+    d3 = maddF64(v128.load(M, 48), vc, d3);
   }
   v128.store(dst, d0); v128.store(dst, d1, 16); v128.store(dst, d2, 32); v128.store(dst, d3, 48);
 }
@@ -385,70 +393,132 @@ function relaxedMaddFused(): bool {
   return i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2);
 }
 
-/** productBackward's rows over float32 copies of x (xs) and vd (vs; 0: none), `fused` or not. */
+/** f(acc + a·b) for float32s, as brain.js computes it (float64, then stored). */
+@inline function madd1(acc: f32, a: f32, b: f32): f32 { return <f32>(<f64>acc + <f64>a * <f64>b); }
+
+/** productBackward's rows over float32 copies of x (xs) and vd (vs; 0: none), `fused` or not: four
+ *  rows at a time, each vs lane taking the four rows' terms in row order (brain.js's order). */
 @inline function productRows(W: usize, Wd: usize, xs: usize, vs: usize, d: usize, rows: i32, columns: i32, fused: bool): void {
-  const quads = columns & ~3;
-  for (let r = 0; r < rows; r++) {
+  const quads = columns & ~3, rowBytes = <usize>columns << 2;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const dr = d + (<usize>r << 3);
+    const d0 = <f32>load<f64>(dr), d1 = <f32>load<f64>(dr, 8), d2 = <f32>load<f64>(dr, 16), d3 = <f32>load<f64>(dr, 24);
+    const v0 = f32x4.splat(d0), v1 = f32x4.splat(d1), v2 = f32x4.splat(d2), v3 = f32x4.splat(d3);
+    const w0 = W + <usize>r * rowBytes, w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+    const g0 = Wd + <usize>r * rowBytes, g1 = g0 + rowBytes, g2 = g1 + rowBytes, g3 = g2 + rowBytes;
+    let c = 0;
+    for (; c < quads; c += 4) {
+      const o = <usize>c << 2, x = v128.load(xs + o);
+      v128.store(g0 + o, maddLanes(x, v0, v128.load(g0 + o), fused));
+      v128.store(g1 + o, maddLanes(x, v1, v128.load(g1 + o), fused));
+      v128.store(g2 + o, maddLanes(x, v2, v128.load(g2 + o), fused));
+      v128.store(g3 + o, maddLanes(x, v3, v128.load(g3 + o), fused));
+      if (!vs) continue;
+      let acc = maddLanes(v128.load(w0 + o), v0, v128.load(vs + o), fused);
+      acc = maddLanes(v128.load(w1 + o), v1, acc, fused);
+      acc = maddLanes(v128.load(w2 + o), v2, acc, fused);
+      v128.store(vs + o, maddLanes(v128.load(w3 + o), v3, acc, fused));
+    }
+    for (; c < columns; c++) {
+      const o = <usize>c << 2, x = load<f32>(xs + o);
+      store<f32>(g0 + o, madd1(load<f32>(g0 + o), x, d0));
+      store<f32>(g1 + o, madd1(load<f32>(g1 + o), x, d1));
+      store<f32>(g2 + o, madd1(load<f32>(g2 + o), x, d2));
+      store<f32>(g3 + o, madd1(load<f32>(g3 + o), x, d3));
+      if (!vs) continue;
+      let acc = madd1(load<f32>(vs + o), load<f32>(w0 + o), d0);
+      acc = madd1(acc, load<f32>(w1 + o), d1);
+      acc = madd1(acc, load<f32>(w2 + o), d2);
+      store<f32>(vs + o, madd1(acc, load<f32>(w3 + o), d3));
+    }
+  }
+  for (; r < rows; r++) {
     const dr = <f32>load<f64>(d + (<usize>r << 3)), dv = f32x4.splat(dr);
-    const wRow = W + (<usize>r * <usize>columns << 2), dRow = Wd + (<usize>r * <usize>columns << 2);
+    const wRow = W + <usize>r * rowBytes, dRow = Wd + <usize>r * rowBytes;
     let c = 0;
     for (; c < quads; c += 4) {
       const o = <usize>c << 2;
       v128.store(dRow + o, maddLanes(v128.load(xs + o), dv, v128.load(dRow + o), fused));
+      if (vs) v128.store(vs + o, maddLanes(v128.load(wRow + o), dv, v128.load(vs + o), fused));
     }
     for (; c < columns; c++) {
       const o = <usize>c << 2;
-      store<f32>(dRow + o, <f32>(<f64>load<f32>(dRow + o) + <f64>load<f32>(xs + o) * <f64>dr));
-    }
-    if (!vs) continue;
-    for (c = 0; c < quads; c += 4) {
-      const o = <usize>c << 2;
-      v128.store(vs + o, maddLanes(v128.load(wRow + o), dv, v128.load(vs + o), fused));
-    }
-    for (; c < columns; c++) {
-      const o = <usize>c << 2;
-      store<f32>(vs + o, <f32>(<f64>load<f32>(vs + o) + <f64>load<f32>(wRow + o) * <f64>dr));
+      store<f32>(dRow + o, madd1(load<f32>(dRow + o), load<f32>(xs + o), dr));
+      if (vs) store<f32>(vs + o, madd1(load<f32>(vs + o), load<f32>(wRow + o), dr));
     }
   }
+}
+
+/** dst[i] = f(src[i]) for float64 src and float32 dst (the values are float32s: exact), n values. */
+function toLanes(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store64_lane(dst + (<usize>i << 2), f32x4.demote_f64x2_zero(v128.load(src + (<usize>i << 3))), 0);
+  if (i < n) store<f32>(dst + (<usize>i << 2), <f32>load<f64>(src + (<usize>i << 3)));
+}
+
+/** dst[i] = src[i] for float32 src and float64 dst, n values. */
+function fromLanes(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(dst + (<usize>i << 3), f64x2.promote_low_f32x4(v128.load64_zero(src + (<usize>i << 2))));
+  if (i < n) store<f64>(dst + (<usize>i << 3), <f64>load<f32>(src + (<usize>i << 2)));
 }
 
 /**
- * brain.js's multiply backward for one gate: Wd[r, c] = f(Wd[r, c] + x[c]·d[r]), and, when vd ≠ 0,
- * vd[c] = f(vd[c] + W[r, c]·d[r]) over rows r in order. x, vd and d hold float32 values (in float64;
- * a time-step net's data may not, and is rounded), so each update is a float32 multiply-add, four
- * columns at a time over float32 copies of x and vd in `lanes` (2·columns floats): one fused
- * multiply-add where the engine's relaxed one is fused (brain.js's value but for a double-rounding
- * tie, about one in 2^29), else exactly brain.js's through float64.
+ * brain.js's multiply backward for one gate: Wd[r, c] = f(Wd[r, c] + x[c]·d[r]), and, when vs ≠ 0,
+ * vs[c] = f(vs[c] + W[r, c]·d[r]) over rows r in order, x (xs) and the input's deltas (vs) as float32
+ * lanes (layerBackward keeps them; a time-step net's data, which may not be float32s, rounded).
+ * Four columns at a time: one fused multiply-add where the engine's relaxed one is fused (brain.js's
+ * value but for a double-rounding tie, about one in 2^29), else exactly brain.js's through float64.
  */
-function productBackward(W: usize, Wd: usize, x: usize, vd: usize, d: usize, rows: i32, columns: i32, lanes: usize): void {
-  const xs = lanes, vs: usize = vd ? lanes + (<usize>columns << 2) : 0;
-  for (let c = 0; c < columns; c++) store<f32>(xs + (<usize>c << 2), <f32>load<f64>(x + (<usize>c << 3)));
-  if (vd) for (let c = 0; c < columns; c++) store<f32>(vs + (<usize>c << 2), <f32>load<f64>(vd + (<usize>c << 3)));
+function productBackward(W: usize, Wd: usize, xs: usize, vs: usize, d: usize, rows: i32, columns: i32): void {
   if (ASC_FEATURE_RELAXED_SIMD && relaxedMaddFused()) productRows(W, Wd, xs, vs, d, rows, columns, true);
   else productRows(W, Wd, xs, vs, d, rows, columns, false);
-  if (vd) for (let c = 0; c < columns; c++) store<f64>(vd + (<usize>c << 3), <f64>load<f32>(vs + (<usize>c << 2)));
 }
 
-/** A gate's backward from its pre-activation deltas `d` [H]: b's delta (step 0 only), U and W's. */
-function gateBackward(W: usize, Wd: usize, x: usize, xd: usize, hPrev: usize, hPrevD: usize, d: usize, I: i32, H: i32, first: bool, lanes: usize): void {
+/** A gate's backward from its pre-activation deltas `d` [H]: b's delta (step 0 only), U and W's, over
+ *  float32 lanes of x, its deltas, h₋₁ (hs; 0 at step 0) and its deltas. */
+function gateBackward(W: usize, Wd: usize, xs: usize, xds: usize, hs: usize, hds: usize, d: usize, I: i32, H: i32, first: bool): void {
   const U = W + (<usize>H * <usize>I << 2), Ud = Wd + (<usize>H * <usize>I << 2);
   const bd = Wd + (<usize>H * (<usize>I + <usize>H) << 2);
-  if (first) for (let r = 0; r < H; r++) store<f32>(bd + (<usize>r << 2), <f32>load<f64>(d + (<usize>r << 3)));
-  if (hPrev) productBackward(U, Ud, hPrev, hPrevD, d, H, H, lanes);
-  productBackward(W, Wd, x, xd, d, H, I, lanes);
+  if (first) toLanes(d, bd, H);
+  if (hs) productBackward(U, Ud, hs, hds, d, H, H);
+  productBackward(W, Wd, xs, xds, d, H, I);
 }
 
-/** Pre-activation deltas of a σ gate (a·(1 − a)·δ) or a tanh gate ((1 − a²)·δ), in place over δ. */
+/** Pre-activation delta of a σ gate (a·(1 − a)·δ) or a tanh gate ((1 − a²)·δ) at byte offset o (and the next when `wide`), in place over δ. */
+@inline function activationBackwardPair(a: usize, d: usize, o: usize, tanh: bool, wide: bool): void {
+  const v = load2(a + o, wide), one = f64x2.splat(1);
+  const slope = tanh ? f64x2.sub(one, f64x2.mul(v, v)) : f64x2.mul(v, f64x2.sub(one, v));
+  store2(d + o, r32x2(f64x2.mul(slope, load2(d + o, wide))), wide);
+}
+
+/** Pre-activation deltas of a σ gate or a tanh gate [H], in place over δ. */
 function activationBackward(a: usize, d: usize, H: i32, tanh: bool): void {
-  for (let r = 0; r < H; r++) {
-    const o = <usize>r << 3, v = load<f64>(a + o);
-    store<f64>(d + o, r32((tanh ? 1 - v * v : v * (1 - v)) * load<f64>(d + o)));
-  }
+  let r = 0;
+  for (; r + 2 <= H; r += 2) activationBackwardPair(a, d, <usize>r << 3, tanh, true);
+  if (r < H) activationBackwardPair(a, d, <usize>r << 3, tanh, false);
+}
+
+/** An LSTM's h = o ⊙ tc, c = f ⊙ h₋₁ + i ⊙ g backward for the unit at byte offset o (and the next when
+ *  `wide`): δ of i f o g into d, and h₋₁'s delta assigned (the first it gets). */
+@inline function lstmBackwardPair(gates: usize, extra: usize, dh: usize, hPrev: usize, hPrevD: usize, d: usize, Hb: usize, o: usize, wide: bool): void {
+  const i = load2(gates + o, wide), f = load2(gates + Hb + o, wide), og = load2(gates + 2 * Hb + o, wide), g = load2(gates + 3 * Hb + o, wide);
+  const tc = load2(extra + o, wide), dhr = load2(dh + o, wide);
+  store2(d + 2 * Hb + o, r32x2(f64x2.mul(tc, dhr)), wide);
+  const dc = r32x2(f64x2.mul(f64x2.sub(f64x2.splat(1), f64x2.mul(tc, tc)), r32x2(f64x2.mul(og, dhr))));
+  store2(d + o, r32x2(f64x2.mul(g, dc)), wide);
+  store2(d + 3 * Hb + o, r32x2(f64x2.mul(i, dc)), wide);
+  const prev = hPrev ? load2(hPrev + o, wide) : f64x2.splat(0);
+  store2(d + Hb + o, r32x2(f64x2.mul(prev, dc)), wide);
+  if (hPrevD) store2(hPrevD + o, r32x2(f64x2.mul(f, dc)), wide);
 }
 
 /**
  * Layer l of step `step` backward from its δh: its parameters' deltas, δ of its input (into `xd`;
- * 0: not wanted) and of its previous state (into the previous step's δh; none at step 0).
+ * 0: not wanted) and of its previous state (into the previous step's δh; none at step 0). The
+ * products run over float32 lanes of x, h₋₁ and their deltas (`lanes`: 2·I + 4·H floats), which
+ * the deltas enter after their last assignment and leave at the end.
  */
 function layerBackward(shape: usize, params: usize, deltas: usize, l: i32, step: usize, previous: usize, xd: usize, scratch: usize, lanes: usize): void {
   const cell = cellOf(shape), G = gatesOf(cell);
@@ -462,62 +532,63 @@ function layerBackward(shape: usize, params: usize, deltas: usize, l: i32, step:
   const hPrevD: usize = previous ? hPrev + (<usize>H << 3) : 0;
   const first = previous == 0;
   const d = scratch; // G·H pre-activation deltas
+  const xs = lanes, xds: usize = xd ? xs + (<usize>I << 2) : 0, hs: usize = hPrev ? xs + (<usize>I << 3) : 0;
+  const hds: usize = hPrev ? hs + (<usize>H << 2) : 0;
+  toLanes(x, xs, I);
+  if (xd) toLanes(xd, xds, I);
+  if (hPrev) toLanes(hPrev, hs, H);
+  const Hb = <usize>H << 3;
   if (cell == BRAIN_RNN) {
     for (let r = 0; r < H; r++) { const o = <usize>r << 3; store<f64>(d + o, load<f64>(h + o) > 0 ? load<f64>(dh + o) : 0.0); }
-    gateBackward(params + pOff, deltas + pOff, x, xd, hPrev, hPrevD, d, I, H, first, lanes);
-    return;
-  }
-  const Hb = <usize>H << 3;
-  if (cell == BRAIN_LSTM) {
-    // h = o ⊙ tc, c = f ⊙ h₋₁ + i ⊙ g: δ of i f o g into d
-    for (let r = 0; r < H; r++) {
-      const o = <usize>r << 3;
-      const i = load<f64>(gates + o), f = load<f64>(gates + Hb + o), og = load<f64>(gates + 2 * Hb + o), g = load<f64>(gates + 3 * Hb + o);
-      const tc = load<f64>(extra + o), dhr = load<f64>(dh + o);
-      store<f64>(d + 2 * Hb + o, r32(tc * dhr));
-      const dc = r32((1 - tc * tc) * r32(og * dhr));
-      store<f64>(d + o, r32(g * dc));
-      store<f64>(d + 3 * Hb + o, r32(i * dc));
-      const prev = hPrev ? load<f64>(hPrev + o) : 0.0;
-      store<f64>(d + Hb + o, r32(prev * dc));
-      if (hPrevD) store<f64>(hPrevD + o, r32(f * dc)); // assigned: the first delta h₋₁ gets
-    }
+    if (hPrevD) toLanes(hPrevD, hds, H);
+    gateBackward(params + pOff, deltas + pOff, xs, xds, hs, hds, d, I, H, first);
+  } else if (cell == BRAIN_LSTM) {
+    let r = 0;
+    for (; r + 2 <= H; r += 2) lstmBackwardPair(gates, extra, dh, hPrev, hPrevD, d, Hb, <usize>r << 3, true);
+    if (r < H) lstmBackwardPair(gates, extra, dh, hPrev, hPrevD, d, Hb, <usize>r << 3, false);
+    if (hPrevD) toLanes(hPrevD, hds, H);
     for (let k = 3; k >= 0; k--) {
       activationBackward(gates + <usize>k * Hb, d + <usize>k * Hb, H, k == 3);
-      gateBackward(params + pOff + <usize>k * gateBytes, deltas + pOff + <usize>k * gateBytes, x, xd, hPrev, hPrevD, d + <usize>k * Hb, I, H, first, lanes);
-    }
-    return;
-  }
-  // GRU: h = (1 − z) ⊙ n + h₋₁ ⊙ z; δz = h₋₁ ⊙ δh only, δn = f(1 − z) ⊙ δh
-  const z = gates, rg = gates + Hb, n = gates + 2 * Hb;
-  for (let r = 0; r < H; r++) {
-    const o = <usize>r << 3, dhr = load<f64>(dh + o), zr = load<f64>(z + o);
-    const prev = hPrev ? load<f64>(hPrev + o) : 0.0;
-    store<f64>(d + o, r32(prev * dhr));
-    store<f64>(d + 2 * Hb + o, r32(r32(1 - zr) * dhr));
-  }
-  activationBackward(n, d + 2 * Hb, H, true);
-  // n's gate: U_n multiplies f(r ⊙ h₋₁) (extra); its delta δ(r ⊙ h₋₁) goes to δr and, assigned, δh₋₁
-  const Wn = params + pOff + 2 * gateBytes, Wnd = deltas + pOff + 2 * gateBytes;
-  if (first) for (let r = 0; r < H; r++) store<f32>(Wnd + (<usize>H * (<usize>I + <usize>H) << 2) + (<usize>r << 2), <f32>load<f64>(d + 2 * Hb + (<usize>r << 3)));
-  // δ(r ⊙ h₋₁) is added into (brain.js's multiply backward), from zero in a step that ran forward
-  // in this call, from what a stale step kept otherwise; at step 0 r ⊙ h₋₁ = 0 and δr = 0
-  const rhD = dh + Hb;
-  productBackward(Wn + (<usize>H * <usize>I << 2), Wnd + (<usize>H * <usize>I << 2), extra, rhD, d + 2 * Hb, H, H, lanes);
-  if (hPrev) {
-    for (let r = 0; r < H; r++) {
-      const o = <usize>r << 3, v = load<f64>(rhD + o);
-      store<f64>(d + Hb + o, r32(load<f64>(hPrev + o) * v));
-      store<f64>(hPrevD + o, r32(load<f64>(rg + o) * v));
+      gateBackward(params + pOff + <usize>k * gateBytes, deltas + pOff + <usize>k * gateBytes, xs, xds, hs, hds, d + <usize>k * Hb, I, H, first);
     }
   } else {
-    memory.fill(d + Hb, 0, Hb);
+    // GRU: h = (1 − z) ⊙ n + h₋₁ ⊙ z; δz = h₋₁ ⊙ δh only, δn = f(1 − z) ⊙ δh
+    const z = gates, rg = gates + Hb, n = gates + 2 * Hb;
+    for (let r = 0; r < H; r++) {
+      const o = <usize>r << 3, dhr = load<f64>(dh + o), zr = load<f64>(z + o);
+      const prev = hPrev ? load<f64>(hPrev + o) : 0.0;
+      store<f64>(d + o, r32(prev * dhr));
+      store<f64>(d + 2 * Hb + o, r32(r32(1 - zr) * dhr));
+    }
+    activationBackward(n, d + 2 * Hb, H, true);
+    // n's gate: U_n multiplies f(r ⊙ h₋₁) (extra); its delta δ(r ⊙ h₋₁) goes to δr and, assigned, δh₋₁
+    const Wn = params + pOff + 2 * gateBytes, Wnd = deltas + pOff + 2 * gateBytes;
+    if (first) toLanes(d + 2 * Hb, Wnd + (<usize>H * (<usize>I + <usize>H) << 2), H);
+    // δ(r ⊙ h₋₁) is added into (brain.js's multiply backward), from zero in a step that ran forward
+    // in this call, from what a stale step kept otherwise; at step 0 r ⊙ h₋₁ = 0 and δr = 0
+    const rhD = dh + Hb, es = xs + (<usize>(I + H) << 3), rhds = es + (<usize>H << 2);
+    toLanes(extra, es, H);
+    toLanes(rhD, rhds, H);
+    productBackward(Wn + (<usize>H * <usize>I << 2), Wnd + (<usize>H * <usize>I << 2), es, rhds, d + 2 * Hb, H, H);
+    fromLanes(rhds, rhD, H);
+    if (hPrev) {
+      for (let r = 0; r < H; r++) {
+        const o = <usize>r << 3, v = load<f64>(rhD + o);
+        store<f64>(d + Hb + o, r32(load<f64>(hPrev + o) * v));
+        store<f64>(hPrevD + o, r32(load<f64>(rg + o) * v));
+      }
+      toLanes(hPrevD, hds, H);
+    } else {
+      memory.fill(d + Hb, 0, Hb);
+    }
+    productBackward(Wn, Wnd, xs, xds, d + 2 * Hb, H, I);
+    for (let k = 1; k >= 0; k--) {
+      activationBackward(gates + <usize>k * Hb, d + <usize>k * Hb, H, false);
+      gateBackward(params + pOff + <usize>k * gateBytes, deltas + pOff + <usize>k * gateBytes, xs, xds, hs, hds, d + <usize>k * Hb, I, H, first);
+    }
   }
-  productBackward(Wn, Wnd, x, xd, d + 2 * Hb, H, I, lanes);
-  for (let k = 1; k >= 0; k--) {
-    activationBackward(gates + <usize>k * Hb, d + <usize>k * Hb, H, false);
-    gateBackward(params + pOff + <usize>k * gateBytes, deltas + pOff + <usize>k * gateBytes, x, xd, hPrev, hPrevD, d + <usize>k * Hb, I, H, first, lanes);
-  }
+  if (xd) fromLanes(xds, xd, I);
+  if (hPrevD) fromLanes(hds, hPrevD, H);
 }
 
 // ---------------------------------------------------------------- training one sequence
@@ -596,7 +667,11 @@ export function brainTrain(shape: usize, params: usize, deltas: usize, steps: i3
     const dy = step + yOff + (<usize>O << 3);
     const top = step + layerTape(shape, L - 1), hTop = top + (<usize>(layerRecord(shape, L - 1) - 3 * HL) << 3);
     if (t == 0) for (let k = 0; k < O; k++) store<f32>(deltas + out + (<usize>(O * HL + k) << 2), <f32>load<f64>(dy + (<usize>k << 3)));
-    productBackward(params + out, deltas + out, hTop, hTop + (<usize>HL << 3), dy, O, HL, lanes);
+    const hs = lanes, hds = lanes + (<usize>HL << 2);
+    toLanes(hTop, hs, HL);
+    toLanes(hTop + (<usize>HL << 3), hds, HL);
+    productBackward(params + out, deltas + out, hs, hds, dy, O, HL);
+    fromLanes(hds, hTop + (<usize>HL << 3), HL);
     for (let l = L - 1; l >= 0; l--) {
       let below: usize = 0;
       if (l > 0) {
