@@ -5,7 +5,7 @@
 // deltas accumulate in float32 in brain.js's order. The order is the result, so nothing is reordered:
 // the forward runs eight rows' dot products side by side in float64x2 lanes (each lane one row's sum
 // in column order) over weights transposed to float64 once per call (`prepare`); exp and tanh are
-// float64 to within 2 ulps of the libm (brain-math.ts), two lanes at a time; the backward's
+// float64 to within 3 ulps of the libm (brain-math.ts), two lanes at a time; the backward's
 // elementwise updates run two float64 lanes at a time (exact per lane), and its multiply-adds into
 // float32 deltas four float32 lanes at a time, one rounding each (productBackward). Where brain.js's
 // result sits on a float32 rounding boundary these two may give the neighbouring float32 (about one
@@ -46,8 +46,9 @@
 // the RMSProp cache are parallel buffers. The tape (float64) holds per step and layer x [I_l],
 // gates [G·H], extra [H] (LSTM f(tanh c), GRU f(r ⊙ h₋₁)), h [H], δh [H], δextra [H] (GRU: brain.js
 // adds into δ(r ⊙ h₋₁), which matters in a time-step net's stale steps); then y [O], δy [O]; after
-// the steps the backward's scratch, then the prepared weights: the parameters' layout in float64,
-// each W_k, U_k, W_o transposed ([I_l, H], [H, H], [H_{L−1}, O]).
+// the steps the backward's scratch. The prepared weights (brainPrepare, a buffer of their own, kept
+// by the caller while the weights do not change): the parameters' layout in float64, each W_k, U_k,
+// W_o transposed ([I_l, H], [H, H], [H_{L−1}, O]).
 
 import { expLanes, sigmoidLanes, tanhLanes } from "./brain-math";
 
@@ -124,14 +125,9 @@ function scratchFloats(shape: usize): usize {
   return <usize>gatesOf(cellOf(shape)) * widestHidden(shape);
 }
 
-/** Bytes of a tape of `steps` step records (at least 2), the backward's scratch and the prepared weights. */
+/** Bytes of a tape of `steps` step records (at least 2) and the backward's scratch: the gates'
+ *  deltas, the input's delta [I] and the float32 lanes (layerBackward's: 2·I_l + 4·H_l floats). */
 export function brainTapeBytes(shape: usize, steps: i32): usize {
-  return preparedAt(shape, steps) + (brainParameterCount(shape) << 3);
-}
-
-/** Byte offset of the prepared weights in a tape for `steps` steps: after the records, the scratch,
- *  the input's delta [I] and the backward's float32 lanes (layerBackward's: 2·I_l + 4·H_l floats). */
-@inline function preparedAt(shape: usize, steps: i32): usize {
   const I = <usize>inputSizeOf(shape), H = widestHidden(shape);
   return <usize>max(steps, 2) * stepBytes(shape) + (scratchFloats(shape) + I + max(I, H) + 2 * H << 3);
 }
@@ -145,8 +141,8 @@ function transpose(src: usize, dst: usize, rows: i32, columns: i32): void {
   }
 }
 
-/** The prepared weights (see the header) of `params` at `prepared`. */
-function prepare(shape: usize, params: usize, prepared: usize): void {
+/** The prepared weights (see the header) of `params` at `prepared` (brainParameterCount float64s). */
+export function brainPrepare(shape: usize, params: usize, prepared: usize): void {
   const G = gatesOf(cellOf(shape)), L = layersOf(shape);
   let at = layerParams(shape, 0);
   for (let l = 0; l < L; l++) {
@@ -628,7 +624,7 @@ function endForward(shape: usize, prepared: usize, tape: usize, equations: i32):
  * past the sequence with what earlier, longer sequences (or runs) left in them. Returns the error
  * sum (see the header), or NaN when an activation is not finite.
  */
-export function brainTrain(shape: usize, params: usize, deltas: usize, steps: i32, inputs: usize, targets: usize, tape: usize, equations: i32): f64 {
+export function brainTrain(shape: usize, params: usize, prepared: usize, deltas: usize, steps: i32, inputs: usize, targets: usize, tape: usize, equations: i32): f64 {
   const L = layersOf(shape), O = outputSizeOf(shape), I = inputSizeOf(shape);
   const characters = inputRowsOf(shape) > 0;
   const stride = stepBytes(shape), yOff = layerTape(shape, L);
@@ -636,8 +632,6 @@ export function brainTrain(shape: usize, params: usize, deltas: usize, steps: i3
   const inputFloats = <usize>inputRowsOf(shape) * <usize>I;
   memory.fill(deltas + (inputFloats << 2), 0, (brainParameterCount(shape) - inputFloats) << 2);
   const records = max(steps, equations);
-  const prepared = tape + preparedAt(shape, records);
-  prepare(shape, params, prepared);
   let error: f64 = 0;
   for (let t = 0; t < steps; t++) {
     const step = tape + <usize>t * stride;
@@ -730,10 +724,8 @@ export function brainUpdate(params: usize, deltas: usize, cache: usize, n: usize
  * step (the caller draws the next random number). Returns the steps done, or −1 when an activation
  * is not finite.
  */
-export function brainRunCharacters(shape: usize, params: usize, tape: usize, given: usize, count: i32, out: usize, from: i32, limit: i32, sample: i32, random: f64, temperature: f64): i32 {
+export function brainRunCharacters(shape: usize, params: usize, prepared: usize, tape: usize, given: usize, count: i32, out: usize, from: i32, limit: i32, sample: i32, random: f64, temperature: f64): i32 {
   const O = outputSizeOf(shape), stride = stepBytes(shape), yOff = layerTape(shape, layersOf(shape));
-  const prepared = tape + preparedAt(shape, 2);
-  if (from == 0) prepare(shape, params, prepared);
   let i = from;
   while (true) {
     const step = tape + <usize>(i & 1) * stride;
@@ -773,11 +765,9 @@ export function brainRunCharacters(shape: usize, params: usize, tape: usize, giv
  * (their deltas zeroed), then its `end` on record equations − 1 (equations > the steps run). Returns
  * 0, or −1 when an activation is not finite.
  */
-export function brainForecast(shape: usize, params: usize, tape: usize, inputs: usize, steps: i32, count: i32, outputs: usize, equations: i32): i32 {
+export function brainForecast(shape: usize, params: usize, prepared: usize, tape: usize, inputs: usize, steps: i32, count: i32, outputs: usize, equations: i32): i32 {
   const I = inputSizeOf(shape), O = outputSizeOf(shape), stride = stepBytes(shape), yOff = layerTape(shape, layersOf(shape));
   const total = steps + max(count, 1) - 1;
-  const prepared = tape + preparedAt(shape, equations);
-  prepare(shape, params, prepared);
   for (let t = 0; t < total; t++) {
     const step = tape + <usize>t * stride, previous: usize = t ? step - stride : 0;
     stepInput(shape, params, step, 0, t < steps ? inputs + (<usize>t * <usize>I << 3) : previous + yOff);

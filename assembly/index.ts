@@ -17,4 +17,4 @@ export { tanhForward, tanhBackward } from "./pointwise";
 export { setIntegerDot, integerDot, int8PackedBytes, int8WorkspaceBytes, packInt8, int8Product } from "./int8";
 export { convGeometryBytes, im2row, row2im, depthwiseConv, rowsToChannels, channelsEpilogue } from "./conv";
 export { unary, binary, reduce, channelAffine, layerNorm, copyStrided, pad } from "./elementwise";
-export { brainParameterCount, brainStepBytes, brainTapeBytes, brainTrain, brainUpdate, brainRunCharacters, brainForecast } from "./brain";
+export { brainParameterCount, brainStepBytes, brainTapeBytes, brainPrepare, brainTrain, brainUpdate, brainRunCharacters, brainForecast } from "./brain";

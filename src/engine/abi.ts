@@ -84,10 +84,11 @@ export interface CoreExports {
   brainParameterCount(shape: number): number;
   brainStepBytes(shape: number): number;
   brainTapeBytes(shape: number, steps: number): number;
-  brainTrain(shape: number, params: number, deltas: number, steps: number, inputs: number, targets: number, tape: number, equations: number): number;
+  brainPrepare(shape: number, params: number, prepared: number): void;
+  brainTrain(shape: number, params: number, prepared: number, deltas: number, steps: number, inputs: number, targets: number, tape: number, equations: number): number;
   brainUpdate(params: number, deltas: number, cache: number, n: number, learningRate: number, decayRate: number, smoothEps: number, regc: number, clipval: number): void;
-  brainRunCharacters(shape: number, params: number, tape: number, given: number, count: number, out: number, from: number, limit: number, sample: number, random: number, temperature: number): number;
-  brainForecast(shape: number, params: number, tape: number, inputs: number, steps: number, count: number, outputs: number, equations: number): number;
+  brainRunCharacters(shape: number, params: number, prepared: number, tape: number, given: number, count: number, out: number, from: number, limit: number, sample: number, random: number, temperature: number): number;
+  brainForecast(shape: number, params: number, prepared: number, tape: number, inputs: number, steps: number, count: number, outputs: number, equations: number): number;
 }
 
 /** @internal SequencePlan fields in ABI order (assembly/plan.ts). */

@@ -92,6 +92,13 @@ class WasmNet {
     });
   }
 
+  /** The weights prepared for the kernels (brainPrepare), as they are now. */
+  prepared(): number {
+    const at = this.alloc(this.count * 8);
+    engine().core.brainPrepare(this.shape, this.params, at);
+    return at;
+  }
+
   tape(steps: number): number {
     return this.alloc(engine().core.brainTapeBytes(this.shape, steps));
   }
@@ -153,7 +160,7 @@ export function brainKernelSuite(simd: "plain" | "relaxed"): void {
         try {
           const rows = [0, 3, 6, 3, 1, 3, 5, 2], targets = [3, 6, 3, 1, 3, 5, 2, 0]; // rows 4 unused (stale), 3 used thrice
           const expected = trainCharacters(reference, rows, targets);
-          const error = engine().core.brainTrain(wasm.shape, wasm.params, wasm.deltas, rows.length, wasm.i32s(rows), wasm.i32s(targets), wasm.tape(rows.length), 0);
+          const error = engine().core.brainTrain(wasm.shape, wasm.params, wasm.prepared(), wasm.deltas, rows.length, wasm.i32s(rows), wasm.i32s(targets), wasm.tape(rows.length), 0);
           expect(Math.abs(error - expected) / expected).toBeLessThan(TOLERANCE);
           const deltas = wasm.read(wasm.deltas);
           expect(worst(deltas, reference.deltas)).toBeLessThan(TOLERANCE);
@@ -181,13 +188,13 @@ export function brainKernelSuite(simd: "plain" | "relaxed"): void {
           const inputs = Float64Array.from({ length: steps * 3 }, draw), targets = Float64Array.from({ length: steps * 3 }, draw);
           const expected = trainSeries(reference, inputs, targets, steps);
           // brain.js's net of steps + 1 equations: the last runs on zeros after the sequence (its end)
-          const error = engine().core.brainTrain(wasm.shape, wasm.params, wasm.deltas, steps, wasm.f64s(inputs), wasm.f64s(targets), wasm.tape(steps + 1), steps + 1);
+          const error = engine().core.brainTrain(wasm.shape, wasm.params, wasm.prepared(), wasm.deltas, steps, wasm.f64s(inputs), wasm.f64s(targets), wasm.tape(steps + 1), steps + 1);
           expect(Math.abs(error - expected) / expected).toBeLessThan(TOLERANCE);
           expect(worst(wasm.read(wasm.deltas), reference.deltas)).toBeLessThan(TOLERANCE);
           for (const count of [0, 1, 4]) {
             const outputs = wasm.alloc(Math.max(count, 1) * 3 * 4);
             const equations = 4 + count + 1;
-            expect(engine().core.brainForecast(wasm.shape, wasm.params, wasm.tape(equations), wasm.f64s(inputs), 4, count, outputs, equations)).toBe(0);
+            expect(engine().core.brainForecast(wasm.shape, wasm.params, wasm.prepared(), wasm.tape(equations), wasm.f64s(inputs), 4, count, outputs, equations)).toBe(0);
             const ours = Array.from({ length: Math.max(count, 1) }, (_, k) => engine().f32.slice((outputs >> 2) + 3 * k, (outputs >> 2) + 3 * k + 3));
             expect(worst(ours, forecast(reference, inputs, 4, count))).toBeLessThan(TOLERANCE);
           }
@@ -200,15 +207,15 @@ export function brainKernelSuite(simd: "plain" | "relaxed"): void {
         const reference = makeNet(cell, 7, 5, hidden, 7, 31 + hidden.length);
         const wasm = new WasmNet(copy(reference));
         try {
-          const given = [2, 5, 1], limit = 40, tape = wasm.tape(2), out = wasm.alloc(limit * 4), rows = wasm.i32s(given);
-          const steps = engine().core.brainRunCharacters(wasm.shape, wasm.params, tape, rows, given.length, out, 0, limit, 0, 0, 1);
+          const given = [2, 5, 1], limit = 40, tape = wasm.tape(2), out = wasm.alloc(limit * 4), rows = wasm.i32s(given), prepared = wasm.prepared();
+          const steps = engine().core.brainRunCharacters(wasm.shape, wasm.params, prepared, tape, rows, given.length, out, 0, limit, 0, 0, 1);
           const expected = runCharacters(reference, given, limit, null, 1);
           expect(Array.from(engine().i32.subarray(out >> 2, (out >> 2) + steps))).toEqual(expected);
           const draw = random(9);
           const randoms = Array.from({ length: limit }, () => (draw() + 1) / 2);
           for (const temperature of [1, 0.7, 3]) {
             let i = 0;
-            do i = engine().core.brainRunCharacters(wasm.shape, wasm.params, tape, rows, given.length, out, i, limit, 1, randoms[i], temperature);
+            do i = engine().core.brainRunCharacters(wasm.shape, wasm.params, prepared, tape, rows, given.length, out, i, limit, 1, randoms[i], temperature);
             while (engine().i32[(out >> 2) + i - 1] !== 0 && i < limit);
             expect(Array.from(engine().i32.subarray(out >> 2, (out >> 2) + i))).toEqual(runCharacters(reference, given, limit, randoms, temperature));
           }
@@ -223,8 +230,8 @@ export function brainKernelSuite(simd: "plain" | "relaxed"): void {
       for (const w of net.weights) w.fill(1e30);
       const wasm = new WasmNet(net);
       try {
-        expect(engine().core.brainTrain(wasm.shape, wasm.params, wasm.deltas, 2, wasm.i32s([1, 2]), wasm.i32s([2, 0]), wasm.tape(2), 0)).toBeNaN();
-        expect(engine().core.brainRunCharacters(wasm.shape, wasm.params, wasm.tape(2), wasm.i32s([1]), 1, wasm.alloc(40), 0, 10, 0, 0, 1)).toBe(-1);
+        expect(engine().core.brainTrain(wasm.shape, wasm.params, wasm.prepared(), wasm.deltas, 2, wasm.i32s([1, 2]), wasm.i32s([2, 0]), wasm.tape(2), 0)).toBeNaN();
+        expect(engine().core.brainRunCharacters(wasm.shape, wasm.params, wasm.prepared(), wasm.tape(2), wasm.i32s([1]), 1, wasm.alloc(40), 0, 10, 0, 0, 1)).toBe(-1);
       } finally {
         wasm.dispose();
       }

@@ -4,7 +4,8 @@
 // model (model.ts) owns the matrices: its weights are written into wasm memory when the net is made
 // (or loaded), training works on the wasm copies of the weights, deltas and RMSProp cache and writes
 // them back to the model when it ends (and before each log or callback), so the model is current
-// whenever the user's code runs. A time-step net's step records stay in wasm memory from call to
+// whenever the user's code runs. The weights' float64 transposes the kernels read (brainPrepare) are
+// made again only after the weights change (each update). A time-step net's step records stay in wasm memory from call to
 // call, as brain.js keeps its equations (its backpropagation runs over all of them: the kernel's
 // header says how). Activations that leave float32's range are a NumericError (brain.js goes on
 // with Infinity and NaN).
@@ -57,6 +58,9 @@ export class Network {
   private readonly params: number;
   private deltas = 0;
   private cache = 0;
+  /** The weights prepared for the kernels (float64, brainPrepare), and whether they are the weights' current ones. */
+  private readonly prepared: number;
+  private preparedCurrent = false;
   /** The step records and the kernels' workspace (brainTapeBytes), and the records' count kept in it. */
   private tape = 0;
   private tapeBytes = 0;
@@ -75,13 +79,26 @@ export class Network {
     eng.i32.set(header, this.shape >> 2);
     this.count = eng.core.brainParameterCount(this.shape);
     this.matrices = allMatrices(model);
+    let params = 0;
     try {
-      this.params = eng.arena.alloc(this.count * 4);
+      params = eng.arena.alloc(this.count * 4);
+      this.prepared = eng.arena.alloc(this.count * 8);
     } catch (e) {
+      eng.arena.release(params);
       eng.arena.release(this.shape);
       throw e;
     }
+    this.params = params;
     this.write(this.params, (m) => m.weights);
+  }
+
+  /** The prepared weights, made from the current ones when they changed since. */
+  private preparedWeights(): number {
+    if (!this.preparedCurrent) {
+      internalEngine().core.brainPrepare(this.shape, this.params, this.prepared);
+      this.preparedCurrent = true;
+    }
+    return this.prepared;
   }
 
   /** Copies one buffer of every matrix into wasm memory at `ptr` (allMatrices' order). */
@@ -169,7 +186,7 @@ export class Network {
     const inputs = this.inputs.take(steps * 4), goals = this.targets.take(steps * 4);
     eng.i32.set(rows, inputs >> 2);
     eng.i32.set(targets, goals >> 2);
-    return finite(eng.core.brainTrain(this.shape, this.params, this.deltas, steps, inputs, goals, tape, 0), where);
+    return finite(eng.core.brainTrain(this.shape, this.params, this.preparedWeights(), this.deltas, steps, inputs, goals, tape, 0), where);
   }
 
   /** One time-step sequence of `steps` + 1 values (inside training): inputs [steps, I] predict
@@ -180,13 +197,14 @@ export class Network {
     const x = this.inputs.take(inputs.byteLength), y = this.targets.take(targets.byteLength);
     new Float64Array(eng.memory.buffer, x, inputs.length).set(inputs);
     new Float64Array(eng.memory.buffer, y, targets.length).set(targets);
-    return finite(eng.core.brainTrain(this.shape, this.params, this.deltas, steps, x, y, tape, this.equations), where);
+    return finite(eng.core.brainTrain(this.shape, this.params, this.preparedWeights(), this.deltas, steps, x, y, tape, this.equations), where);
   }
 
   /** brain.js's adjustWeights (inside training): every weight from its delta. */
   update(settings: UpdateSettings): void {
     const { learningRate, decayRate, smoothEps, regc, clipval } = settings;
     internalEngine().core.brainUpdate(this.params, this.deltas, this.cache, this.count, learningRate, decayRate, smoothEps, regc, clipval);
+    this.preparedCurrent = false;
   }
 
   /**
@@ -202,7 +220,7 @@ export class Network {
     eng.i32.set(rows, given >> 2);
     let steps = 0;
     for (;;) {
-      steps = eng.core.brainRunCharacters(this.shape, this.params, tape, given, rows.length, out, steps, limit, sample ? 1 : 0, sample ? Math.random() : 0, temperature);
+      steps = eng.core.brainRunCharacters(this.shape, this.params, this.preparedWeights(), tape, given, rows.length, out, steps, limit, sample ? 1 : 0, sample ? Math.random() : 0, temperature);
       if (steps < 0) throw overflow(where);
       if (eng.i32[(out >> 2) + steps - 1] === 0 || steps >= limit) break;
     }
@@ -220,7 +238,7 @@ export class Network {
     const tape = this.bind(bound);
     const x = this.inputs.take(inputs.byteLength), y = this.outputs.take(n * O * 4);
     new Float64Array(eng.memory.buffer, x, inputs.length).set(inputs);
-    if (eng.core.brainForecast(this.shape, this.params, tape, x, steps, count, y, this.equations) < 0) throw overflow(where);
+    if (eng.core.brainForecast(this.shape, this.params, this.preparedWeights(), tape, x, steps, count, y, this.equations) < 0) throw overflow(where);
     return Array.from({ length: n }, (_, k) => eng.f32.slice((y >> 2) + k * O, (y >> 2) + (k + 1) * O));
   }
 
@@ -228,6 +246,7 @@ export class Network {
     const arena = internalEngine().arena;
     for (const scratch of [this.inputs, this.targets, this.outputs]) scratch.release();
     arena.release(this.tape);
+    arena.release(this.prepared);
     arena.release(this.params);
     arena.release(this.shape);
   }
