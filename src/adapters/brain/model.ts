@@ -2,8 +2,10 @@
 // its backpropagation leaves, made in its order with its random initialisation (uniform ±0.08 from
 // Math.random, so a seeded Math.random gives brain.js's own initial weights), and read from and
 // written to its JSON ({ rows, columns, weights }, weights as brain.js's Float32Array, which
-// JSON.stringify writes as { "0": …, "1": … }). The arithmetic on them lives in assembly/brain.ts
-// (through network.ts); this file only makes, checks and converts them.
+// JSON.stringify writes as { "0": …, "1": … }). Every matrix's weights (and deltas) are a view into
+// one buffer in brain.js's allMatrices order, so the model goes to and from wasm memory in one copy.
+// The arithmetic on them lives in assembly/brain.ts (through network.ts); this file only makes,
+// checks and converts them.
 
 import { FormatError } from "../../index.js";
 import type { BrainCell } from "./cells.js";
@@ -24,7 +26,8 @@ export interface MatrixJSON {
   weights: Float32Array;
 }
 
-export interface BrainModel {
+/** A model's matrices by brain.js's names. */
+export interface ModelMatrices {
   /** Character nets: the input rows ([inputRange + 1, inputSize]; row 0 is the start/end token), else null. */
   readonly input: Matrix | null;
   /** Per hidden layer, the cell's matrices by brain.js's names. */
@@ -33,6 +36,13 @@ export interface BrainModel {
   readonly outputConnector: Matrix;
   /** [outputs, 1]: the output bias. */
   readonly output: Matrix;
+}
+
+export interface BrainModel extends ModelMatrices {
+  /** Every matrix's weights in allMatrices' order (each matrix's weights are a view into it). */
+  readonly weights: Float32Array;
+  /** Every matrix's deltas, likewise. */
+  readonly deltas: Float32Array;
 }
 
 /** The sizes a model is made or read with. */
@@ -82,12 +92,37 @@ export function createModel(cell: BrainCell, layout: ModelLayout): BrainModel {
   const last = layout.hiddenLayers[layout.hiddenLayers.length - 1];
   const outputConnector = matrix(layout.outputRows, last, true);
   const output = matrix(layout.outputRows, 1, layout.randomOutputBias);
-  return { input, hiddenLayers, outputConnector, output };
+  return assemble({ input, hiddenLayers, outputConnector, output });
 }
 
 /** Every matrix in brain.js's order (its allMatrices: the update's order and its stepCache's keys). */
-export function allMatrices(model: BrainModel): Matrix[] {
+export function allMatrices(model: ModelMatrices): Matrix[] {
   return [...(model.input ? [model.input] : []), ...model.hiddenLayers.flatMap((layer) => Object.values(layer)), model.outputConnector, model.output];
+}
+
+/** The model of `matrices`, each now a view into the model's two buffers (their values copied in). */
+function assemble(matrices: ModelMatrices): BrainModel {
+  const loose = allMatrices(matrices);
+  const total = loose.reduce((n, m) => n + m.weights.length, 0);
+  const weights = new Float32Array(total), deltas = new Float32Array(total);
+  const views = new Map<Matrix, Matrix>();
+  let at = 0;
+  for (const m of loose) {
+    const end = at + m.weights.length;
+    weights.set(m.weights, at);
+    deltas.set(m.deltas, at);
+    views.set(m, { rows: m.rows, columns: m.columns, weights: weights.subarray(at, end), deltas: deltas.subarray(at, end) });
+    at = end;
+  }
+  const view = (m: Matrix) => views.get(m)!;
+  return {
+    input: matrices.input && view(matrices.input),
+    hiddenLayers: matrices.hiddenLayers.map((layer) => Object.fromEntries(Object.entries(layer).map(([name, m]) => [name, view(m)]))),
+    outputConnector: view(matrices.outputConnector),
+    output: view(matrices.output),
+    weights,
+    deltas,
+  };
 }
 
 export function matrixToJSON(m: Matrix): MatrixJSON {
@@ -146,10 +181,10 @@ export function readModel(json: Record<string, unknown>, cell: BrainCell, layout
     }));
   });
   const last = layout.hiddenLayers[layout.hiddenLayers.length - 1];
-  return {
+  return assemble({
     input,
     hiddenLayers,
     outputConnector: readMatrix(json.outputConnector, "outputConnector", layout.outputRows, last),
     output: readMatrix(json.output, "output", layout.outputRows, 1),
-  };
+  });
 }

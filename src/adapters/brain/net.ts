@@ -30,8 +30,9 @@ export abstract class BrainNet {
   protected model: BrainModel | null = null;
   /** The wasm network the model runs on (held apart so that a collected net's memory is released). */
   private readonly held: { network: Network | null } = { network: null };
-  /** brain.js's stepCache: the RMSProp cache per matrix, kept for the net's life. */
-  private readonly stepCache: Float32Array[] = [];
+  /** brain.js's stepCache: the RMSProp cache of every matrix (allMatrices' order), kept for the net's
+   *  life; one of another size (a net of other sizes loaded since) starts again from zeros. */
+  private stepCache = new Float32Array(0);
 
   /** `typeName`: brain.js's class name, which its JSON's type holds. */
   protected constructor(protected readonly cell: BrainCell, protected readonly typeName: string, settings: NetSettings) {
@@ -72,6 +73,7 @@ export abstract class BrainNet {
   protected trainOn<T>(sequences: readonly T[], settings: TrainSettings, trainSequence: (network: Network, sequence: T) => number): TrainResult {
     const network = this.held.network!;
     const update = { learningRate: settings.learningRate, decayRate: this.decayRate, smoothEps: this.smoothEps, regc: this.regc, clipval: this.clipval };
+    if (this.stepCache.length !== network.count) this.stepCache = new Float32Array(network.count);
     return network.training(this.stepCache, (sync) =>
       trainPasses(sequences, settings, (sequence) => {
         const error = trainSequence(network, sequence);

@@ -5,14 +5,14 @@
 // (or loaded), training works on the wasm copies of the weights, deltas and RMSProp cache and writes
 // them back to the model when it ends (and before each log or callback), so the model is current
 // whenever the user's code runs. The weights' float64 transposes the kernels read (brainPrepare) are
-// made again only after the weights change (each update). A time-step net's step records stay in wasm memory from call to
-// call, as brain.js keeps its equations (its backpropagation runs over all of them: the kernel's
-// header says how). Activations that leave float32's range are a NumericError (brain.js goes on
+// made again only after the weights change (each update). A time-step net's step records stay in
+// wasm memory from call to call, as brain.js keeps its equations (its backpropagation runs over all
+// of them: the kernel's header says how). Activations that leave float32's range are a NumericError (brain.js goes on
 // with Infinity and NaN).
 
 import { internalEngine, NumericError } from "../../index.js";
 import type { BrainCell, CellName } from "./cells.js";
-import { allMatrices, type BrainModel, type Matrix } from "./model.js";
+import type { BrainModel } from "./model.js";
 
 /** The kernels' cell codes. */
 const CELL_CODES: Readonly<Record<CellName, number>> = { RNN: 0, LSTM: 1, GRU: 2 };
@@ -53,11 +53,11 @@ export class Network {
   /** [cell, inputRows, I, O, L, H…] (i32) */
   private readonly shape: number;
   /** Floats of the weights (= of the deltas and the cache), in allMatrices' order. */
-  private readonly count: number;
-  /** The weights (float32), and while training the deltas and the RMSProp cache. */
+  readonly count: number;
+  /** The weights, deltas and RMSProp cache (float32; the deltas and cache current while training). */
   private readonly params: number;
-  private deltas = 0;
-  private cache = 0;
+  private readonly deltas: number;
+  private readonly cache: number;
   /** The weights prepared for the kernels (float64, brainPrepare), and whether they are the weights' current ones. */
   private readonly prepared: number;
   private preparedCurrent = false;
@@ -69,27 +69,24 @@ export class Network {
   private readonly inputs = new Scratch();
   private readonly targets = new Scratch();
   private readonly outputs = new Scratch();
-  private readonly matrices: Matrix[];
 
   constructor(readonly cell: BrainCell, private readonly model: BrainModel, inputSize: number) {
     const eng = internalEngine();
     const sizes = model.hiddenLayers.map((layer) => layer[cell.gates[0].bias].rows);
     const header = [CELL_CODES[cell.name], model.input?.rows ?? 0, inputSize, model.output.rows, sizes.length, ...sizes];
-    this.shape = eng.arena.alloc(header.length * 4);
-    eng.i32.set(header, this.shape >> 2);
-    this.count = eng.core.brainParameterCount(this.shape);
-    this.matrices = allMatrices(model);
-    let params = 0;
+    const blocks: number[] = [];
     try {
-      params = eng.arena.alloc(this.count * 4);
-      this.prepared = eng.arena.alloc(this.count * 8);
+      blocks.push(eng.arena.alloc(header.length * 4));
+      eng.i32.set(header, blocks[0] >> 2);
+      const count = eng.core.brainParameterCount(blocks[0]);
+      for (const bytes of [count * 4, count * 4, count * 4, count * 8]) blocks.push(eng.arena.alloc(bytes));
+      this.count = count;
     } catch (e) {
-      eng.arena.release(params);
-      eng.arena.release(this.shape);
+      for (const block of blocks) eng.arena.release(block);
       throw e;
     }
-    this.params = params;
-    this.write(this.params, (m) => m.weights);
+    [this.shape, this.params, this.deltas, this.cache, this.prepared] = blocks;
+    eng.f32.set(model.weights, this.params >> 2);
   }
 
   /** The prepared weights, made from the current ones when they changed since. */
@@ -101,54 +98,25 @@ export class Network {
     return this.prepared;
   }
 
-  /** Copies one buffer of every matrix into wasm memory at `ptr` (allMatrices' order). */
-  private write(ptr: number, pick: (m: Matrix, index: number) => Float32Array): void {
-    const f32 = internalEngine().f32;
-    let at = ptr >> 2;
-    this.matrices.forEach((m, index) => {
-      f32.set(pick(m, index), at);
-      at += m.weights.length;
-    });
-  }
-
-  /** Copies one buffer of every matrix out of wasm memory at `ptr`. */
-  private read(ptr: number, pick: (m: Matrix, index: number) => Float32Array): void {
-    const f32 = internalEngine().f32;
-    let at = ptr >> 2;
-    this.matrices.forEach((m, index) => {
-      pick(m, index).set(f32.subarray(at, at + m.weights.length));
-      at += m.weights.length;
-    });
-  }
-
   /**
    * Runs `body` (the training passes) with the model's deltas and `stepCache` (brain.js's RMSProp
-   * cache per matrix; a cache of another size — a net of other sizes loaded since — starts from
-   * zeros) in wasm memory; writes weights, deltas and cache back to the model when it ends, and
-   * whenever `body` calls the sync function it is given.
+   * cache, `count` floats in allMatrices' order) in wasm memory; writes weights, deltas and cache back
+   * to the model and `stepCache` when it ends, and whenever `body` calls the sync function it is given.
    */
-  training<R>(stepCache: Float32Array[], body: (sync: () => void) => R): R {
-    const arena = internalEngine().arena;
-    this.matrices.forEach((m, index) => {
-      if (stepCache[index]?.length !== m.weights.length) stepCache[index] = new Float32Array(m.weights.length);
-    });
-    const cacheOf = (_: Matrix, index: number) => stepCache[index];
+  training<R>(stepCache: Float32Array, body: (sync: () => void) => R): R {
+    const f32 = internalEngine().f32;
+    f32.set(this.model.deltas, this.deltas >> 2);
+    f32.set(stepCache, this.cache >> 2);
     const sync = () => {
-      this.read(this.params, (m) => m.weights);
-      this.read(this.deltas, (m) => m.deltas);
-      this.read(this.cache, cacheOf);
+      const f32 = internalEngine().f32;
+      this.model.weights.set(f32.subarray(this.params >> 2, (this.params >> 2) + this.count));
+      this.model.deltas.set(f32.subarray(this.deltas >> 2, (this.deltas >> 2) + this.count));
+      stepCache.set(f32.subarray(this.cache >> 2, (this.cache >> 2) + this.count));
     };
     try {
-      this.deltas = arena.alloc(this.count * 4);
-      this.cache = arena.alloc(this.count * 4);
-      this.write(this.deltas, (m) => m.deltas);
-      this.write(this.cache, cacheOf);
       return body(sync);
     } finally {
-      if (this.cache) sync();
-      arena.release(this.deltas);
-      arena.release(this.cache);
-      this.deltas = this.cache = 0;
+      sync();
     }
   }
 
@@ -245,10 +213,7 @@ export class Network {
   dispose(): void {
     const arena = internalEngine().arena;
     for (const scratch of [this.inputs, this.targets, this.outputs]) scratch.release();
-    arena.release(this.tape);
-    arena.release(this.prepared);
-    arena.release(this.params);
-    arena.release(this.shape);
+    for (const block of [this.tape, this.prepared, this.cache, this.deltas, this.params, this.shape]) arena.release(block);
   }
 }
 

@@ -12,7 +12,6 @@ import { DataFormatter, type Value } from "./data-formatter.js";
 import { kindOf } from "./described.js";
 import { createModel, modelToJSON, readModel, type MatrixJSON, type ModelLayout } from "./model.js";
 import { BrainNet } from "./net.js";
-import type { Network } from "./network.js";
 import { checkSettings, readConstructorOptions, readJSONOptions, readTrainOptions, type NetSettings, type RecurrentOptions, type TrainOptions } from "./options.js";
 import type { TrainResult } from "./training.js";
 
@@ -84,7 +83,9 @@ export abstract class RecurrentNet extends BrainNet {
     this.checkUpdateSettings(where);
     const sequences = this.setupData(data, where);
     if (!this.model) this.initialize(where);
-    return this.trainOn(sequences, settings, (network, indexes) => this.trainSequence(network, indexes, where));
+    // brain.js's error for a sequence of T values: 2^(Σ −log₂ p / (T − 1)) / 100
+    const pairs = sequences.map((indexes) => sequencePair(indexes));
+    return this.trainOn(pairs, settings, (network, pair) => Math.pow(2, network.trainCharacters(pair.rows, pair.targets, where) / (pair.rows.length - 2)) / 100);
   }
 
   /** brain.js's setupData: the data formatter (when the net has none) and each item as indexes. */
@@ -115,22 +116,6 @@ export abstract class RecurrentNet extends BrainNet {
       throw new ShapeError(`${where}: this net has no data formatter, so its input must be indexes from 0 to ${this.inputRange - 1}; got ${kindOf(input)}`);
     }
     return input as number[];
-  }
-
-  /**
-   * One training sequence, as brain.js's trainPattern: steps 0…T from the start token, each
-   * predicting the next index (the end token last), cross-entropy deltas at the outputs, brain.js's
-   * backpropagation (assembly/brain.ts). Returns brain.js's error: 2^(Σ −log₂ p / (T − 1)) / 100.
-   */
-  private trainSequence(network: Network, indexes: readonly number[], where: string): number {
-    const T = indexes.length, steps = T + 1;
-    const rows = new Int32Array(steps), targets = new Int32Array(steps);
-    for (let t = 0; t < steps; t++) {
-      rows[t] = t === 0 ? 0 : indexes[t - 1] + 1;
-      targets[t] = t === T ? 0 : indexes[t] + 1;
-    }
-    const log2Perplexity = network.trainCharacters(rows, targets, where);
-    return Math.pow(2, log2Perplexity / (T - 1)) / 100;
   }
 
   /**
@@ -185,4 +170,19 @@ export abstract class RecurrentNet extends BrainNet {
     this.dataFormatter = formatter;
     return this;
   }
+}
+
+/**
+ * One training sequence of T values as brain.js's trainPattern trains it: steps 0…T from the start
+ * token, each predicting the next index (the end token last), cross-entropy deltas at the outputs,
+ * brain.js's backpropagation (assembly/brain.ts): each step's input row and target.
+ */
+function sequencePair(indexes: readonly number[]): { rows: Int32Array; targets: Int32Array } {
+  const T = indexes.length, steps = T + 1;
+  const rows = new Int32Array(steps), targets = new Int32Array(steps);
+  for (let t = 0; t < steps; t++) {
+    rows[t] = t === 0 ? 0 : indexes[t - 1] + 1;
+    targets[t] = t === T ? 0 : indexes[t] + 1;
+  }
+  return { rows, targets };
 }

@@ -9,7 +9,6 @@ import type { BrainCell } from "./cells.js";
 import { kindOf } from "./described.js";
 import { createModel, modelToJSON, readModel, type MatrixJSON, type ModelLayout } from "./model.js";
 import { BrainNet } from "./net.js";
-import type { Network } from "./network.js";
 import { checkSettings, readConstructorOptions, readJSONOptions, readTrainOptions, type NetSettings, type TimeStepOptions, type TrainOptions } from "./options.js";
 import { steps, timeStepSequences } from "./time-step-data.js";
 import type { TrainResult } from "./training.js";
@@ -64,23 +63,26 @@ export abstract class TimeStepNet extends BrainNet {
     this.inputSize = sizes.inputSize;
     this.outputSize = sizes.outputSize;
     if (!this.model) this.initialize(where);
-    return this.trainOn(sequences, settings, (network, sequence) => this.trainSequence(network, sequence, where));
+    // brain.js's error for a sequence of T steps: Σ |y − target| / T
+    const series = sequences.map((sequence) => this.seriesOf(sequence));
+    return this.trainOn(series, settings, (network, s) => network.trainSeries(s.inputs, s.targets, s.steps, where) / (s.steps + 1));
   }
 
   /**
-   * One sequence, as brain.js's trainArrays (and trainInputOutput, which is the same on input then
-   * output): steps 0…T−2 each predict the next step's first outputSize values, deltas y − target,
-   * brain.js's backpropagation (assembly/brain.ts; a one-step sequence predicts nothing, and brain.js
-   * still backpropagates and updates). Returns brain.js's error: Σ |y − target| / T.
+   * One sequence as brain.js's trainArrays (and trainInputOutput, which is the same on input then
+   * output) trains it: steps 0…T−2 each predict the next step's first outputSize values (deltas
+   * y − target, brain.js's backpropagation in assembly/brain.ts; a one-step sequence predicts
+   * nothing, and brain.js still backpropagates and updates): the inputs [T − 1, inputSize] and
+   * targets [T − 1, outputSize].
    */
-  private trainSequence(network: Network, sequence: readonly Float64Array[], where: string): number {
+  private seriesOf(sequence: readonly Float64Array[]): { inputs: Float64Array; targets: Float64Array; steps: number } {
     const T = sequence.length, I = this.inputSize, O = this.outputSize;
     const inputs = new Float64Array((T - 1) * I), targets = new Float64Array((T - 1) * O);
     for (let t = 0; t < T - 1; t++) {
       inputs.set(sequence[t], t * I);
       targets.set(sequence[t + 1].subarray(0, O), t * O);
     }
-    return network.trainSeries(inputs, targets, T - 1, where) / T;
+    return { inputs, targets, steps: T - 1 };
   }
 
   /** `input` as one float64 buffer [steps, inputSize]. */
