@@ -5,8 +5,10 @@
 // LSTM(256) over [32, 128, 64] then Dense(10), and a 2-layer bidirectional GRU(128) then Dense(10),
 // tfjs's default layer options (hard_sigmoid gates, GRU reset-before), softmax cross-entropy, Adam.
 // An epoch is 64 sequences in batches of 32. Prints each median, the ratio, the issue's target
-// (predict ≥ 3×, fit ≥ 10×), and how far the bridge's outputs are from tfjs's. @tensorflow/tfjs-node
-// is not measured: its install downloads TensorFlow's native library from outside the npm registry.
+// (predict ≥ 3×, fit ≥ 10×), and how far the bridge's outputs are from tfjs's; then, on the wasm
+// backend, each library's default in Node (tfjs's wasm backend one thread, wasm-rnn one per core).
+// @tensorflow/tfjs-node is not measured: its install downloads TensorFlow's native library from
+// outside the npm registry.
 
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -14,6 +16,7 @@ import "@tensorflow/tfjs-backend-cpu";
 import * as wasmBackend from "@tensorflow/tfjs-backend-wasm";
 import { init, Random } from "../dist/index.js";
 import { useWasmRnn } from "../dist/adapters/tfjs/index.js";
+import { availableParallelism } from "node:os";
 import { measureRounds } from "./timing.js";
 
 const [B, T, I, CLASSES, SEQUENCES] = [32, 128, 64, 10, 64];
@@ -61,13 +64,13 @@ function maxDiff(a, b) {
   return worst;
 }
 
+const CORES = availableParallelism();
 await init({ threads: 1 });
 wasmBackend.setThreadsCount(1);
 const bridge = await useWasmRnn(tf);
 
-console.log(`\nwasm-rnn/tfjs: tfjs-layers models with their recurrent layers on wasm-rnn vs tfjs alone (one thread each; median ms; predict of ${B} sequences, fit epoch of ${SEQUENCES} in batches of ${B})`);
-console.log(`${"workload".padEnd(58)} ${"backend".padEnd(7)} ${"call".padEnd(7)} ${"tfjs ms".padStart(9)} ${"ours ms".padStart(9)} ${"ratio".padStart(7)} ${"target".padStart(7)} ${"max |diff|".padStart(10)}`);
-for (const backend of ["cpu", "wasm"]) {
+/** Times every workload on tfjs's `backend`, alone and with the bridge; prints a row per call. */
+async function measureBackend(backend, label) {
   await tf.setBackend(backend);
   await tf.ready();
   const x = seeded(1, [SEQUENCES, T, I], 1);
@@ -100,13 +103,24 @@ for (const backend of ["cpu", "wasm"]) {
       const { tfjs: theirs, ours } = times[call];
       const ratio = theirs.ms / ours.ms;
       console.log(
-        `${workload.title.padEnd(58)} ${backend.padEnd(7)} ${call.padEnd(7)} ${theirs.ms.toFixed(1).padStart(9)} ${ours.ms.toFixed(1).padStart(9)} ${`${ratio.toFixed(1)}×`.padStart(7)} ${`≥ ${TARGETS[call]}×`.padStart(7)} ${(call === "predict" ? difference.toExponential(1) : "").padStart(10)}` +
+        `${workload.title.padEnd(58)} ${label.padEnd(7)} ${call.padEnd(7)} ${theirs.ms.toFixed(1).padStart(9)} ${ours.ms.toFixed(1).padStart(9)} ${`${ratio.toFixed(1)}×`.padStart(7)} ${`≥ ${TARGETS[call]}×`.padStart(7)} ${(call === "predict" ? difference.toExponential(1) : "").padStart(10)}` +
           (ratio < TARGETS[call] ? "  (below target)" : ""),
       );
     }
     model.dispose();
   }
   tf.dispose([x, labels, batch]);
+}
+
+console.log(`\nwasm-rnn/tfjs: tfjs-layers models with their recurrent layers on wasm-rnn vs tfjs alone (one thread each; median ms; predict of ${B} sequences, fit epoch of ${SEQUENCES} in batches of ${B})`);
+console.log(`${"workload".padEnd(58)} ${"backend".padEnd(7)} ${"call".padEnd(7)} ${"tfjs ms".padStart(9)} ${"ours ms".padStart(9)} ${"ratio".padStart(7)} ${"target".padStart(7)} ${"max |diff|".padStart(10)}`);
+for (const backend of ["cpu", "wasm"]) await measureBackend(backend, backend);
+if (CORES > 1) {
+  // What a Node user gets by default: tfjs's wasm backend never starts threads in Node, wasm-rnn's
+  // init() starts one per core.
+  await init({ threads: CORES });
+  console.log(`defaults in Node: tfjs's wasm backend on one thread (it starts none in Node), wasm-rnn on ${CORES} (init()'s default):`);
+  await measureBackend("wasm", "wasm");
 }
 console.log("@tensorflow/tfjs-node: not measured (its install downloads TensorFlow's native library from outside the npm registry)");
 process.exit(0); // the engine's thread team would keep Node alive
