@@ -1,8 +1,10 @@
 // Which inner product the int8 kernels use (assembly/int8.ts): the relaxed-SIMD i8·i7 dot into i32,
 // the relaxed dot into i16 then widened, or the plain-SIMD i16 dot. Every one gives the same integer
-// sums where it is correct, so the choice is about speed — except that some engines get one wrong
-// (V8 11.3, Node 20: the i32 form): a candidate must first reproduce the i16 dot's results on a probe,
-// bit for bit. Then the fastest correct one wins a short timing (about 30 ms: each warmed up until its
+// sums where it is correct, so the choice is about speed — except that some engines get one wrong:
+// a candidate must first reproduce the i16 dot's results on a probe, bit for bit. Node 20's V8 11.3
+// gets the i32 form wrong only in its baseline code, until the optimised code arrives (a fresh int8
+// kernel's first 500–1,000 calls), so a probe run after that vouches for it wrongly: there it is
+// never a candidate (the platform says so). Then the fastest correct one wins a short timing (about 30 ms: each warmed up until its
 // optimised code runs, then interleaved rounds), or the caller names one (init). The
 // choice is made once per realm, at its first int8 kernel; a thread team's members follow the main
 // thread's. Measured here (AMD EPYC Zen 5, one thread, a 32 × 1024 × 256 product, GMAC/s), the relaxed
@@ -14,6 +16,7 @@
 // is measured once more at the first int8 kernel RECHECK_MS later; the sums are the same either way.
 
 import { ShapeError } from "../errors.js";
+import { platform } from "../platform/current.js";
 import type { Engine } from "./engine.js";
 
 /** The inner products, by the names init() and engineInfo() use. */
@@ -40,7 +43,10 @@ export function chooseIntegerDot(engine: Engine, wanted: IntegerDot | "auto" = "
   if (wanted !== "auto" && !(wanted in INTEGER_DOTS)) throw new ShapeError(`init: integerDot must be "auto", "relaxed", "relaxed-i16" or "i16"; got ${JSON.stringify(wanted)}`);
   const candidates: IntegerDot[] = engine.simd === "relaxed" ? ["relaxed", "relaxed-i16", "i16"] : ["i16"];
   if (wanted !== "auto" && !candidates.includes(wanted)) throw new ShapeError(`init: integerDot "${wanted}" needs the relaxed-SIMD build; this engine runs the plain one`);
-  const correct = candidates.filter((dot) => dot === "i16" || sameAsI16(engine, dot));
+  if (wanted === "relaxed" && platform.relaxedIntegerDotUnreliable()) {
+    throw new ShapeError(`init: integerDot "relaxed" gives wrong sums on this engine (Node 20's V8 runs it wrong until its optimised code arrives); use "relaxed-i16"`);
+  }
+  const correct = candidates.filter((dot) => dot === "i16" || (dot === "relaxed" && platform.relaxedIntegerDotUnreliable() ? false : sameAsI16(engine, dot)));
   if (wanted !== "auto" && !correct.includes(wanted)) throw new ShapeError(`init: integerDot "${wanted}" gives wrong sums on this engine (it does not reproduce the i16 dot)`);
   // The plain i16 dot is never the fastest where a relaxed one is correct (see the header), and timing
   // it against them right after start-up, while the engine still compiles in the background, could

@@ -33,6 +33,8 @@ const files: Files = {
 
 /** Node itself (not Bun or Deno, which also report process.versions.node). */
 const isNodeItself = typeof process.versions.bun !== "string" && typeof (globalThis as { Deno?: unknown }).Deno === "undefined";
+/** Node before 22 (V8 11.3): relaxed SIMD is still experimental there. */
+const experimentalRelaxedSimd = isNodeItself && Number(process.versions.node.split(".")[0]) < 22;
 
 export const platform: Platform = {
   kind: "node",
@@ -48,8 +50,9 @@ export const platform: Platform = {
   },
   enableRelaxedSimd() {
     // Relaxed SIMD is behind a flag in Node 20 (V8 11.3); set before compiling, it enables it.
-    if (isNodeItself && Number(process.versions.node.split(".")[0]) < 22) setFlagsFromString("--experimental-wasm-relaxed-simd");
+    if (experimentalRelaxedSimd) setFlagsFromString("--experimental-wasm-relaxed-simd");
   },
+  relaxedIntegerDotUnreliable: () => experimentalRelaxedSimd,
   async fetchBytes(url) {
     if (url.protocol === "file:") return { bytes: new Uint8Array(await readFile(url)), contentType: null };
     const response = await fetch(url);

@@ -46,6 +46,10 @@ export interface Platform {
   environmentVariable(name: string): string | undefined;
   /** Turns on what this runtime needs before compiling relaxed SIMD (a V8 flag in Node 20). */
   enableRelaxedSimd(): void;
+  /** Whether this runtime's relaxed SIMD is an experimental one that runs the i8·i7 dot into i32
+   *  wrong at times: Node 20's V8 11.3, whose baseline code gets it wrong until the optimised code
+   *  arrives (measured: a fresh int8 kernel's first 500–1,000 calls), so no probe can vouch for it. */
+  relaxedIntegerDotUnreliable(): boolean;
   /** The bytes at a URL: read from disk for file: URLs where there are files, fetched otherwise. The
    *  response's content type too, when there is one. */
   fetchBytes(url: URL): Promise<{ bytes: Uint8Array; contentType: string | null }>;

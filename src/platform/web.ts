@@ -16,6 +16,7 @@ export const platform: Platform = {
   coreCount: () => scope.navigator?.hardwareConcurrency ?? 1,
   environmentVariable: () => undefined,
   enableRelaxedSimd: () => undefined,
+  relaxedIntegerDotUnreliable: () => false,
   async fetchBytes(url) {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
