@@ -132,12 +132,22 @@ export function brainTapeBytes(shape: usize, steps: i32): usize {
   return <usize>max(steps, 2) * stepBytes(shape) + (scratchFloats(shape) + I + max(I, H) + 2 * H << 3);
 }
 
-/** dst[c, r] = src[r, c] for a float32 [rows, columns] matrix into float64 [columns, rows]. */
+/** dst[c, r] = src[r, c] for a float32 [rows, columns] matrix into float64 [columns, rows]: two rows
+ *  at a time, so each store is a float64 pair. */
 function transpose(src: usize, dst: usize, rows: i32, columns: i32): void {
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < columns; c++) {
-      store<f64>(dst + (<usize>(c * rows + r) << 3), <f64>load<f32>(src + (<usize>(r * columns + c) << 2)));
+  const rowBytes = <usize>columns << 2, stride = <usize>rows << 3;
+  let r = 0;
+  for (; r + 2 <= rows; r += 2) {
+    const a = src + <usize>r * rowBytes, b = a + rowBytes;
+    let to = dst + (<usize>r << 3);
+    for (let c = 0; c < columns; c++, to += stride) {
+      const o = <usize>c << 2;
+      v128.store(to, f64x2.replace_lane(f64x2.splat(<f64>load<f32>(a + o)), 1, <f64>load<f32>(b + o)));
     }
+  }
+  if (r < rows) {
+    const a = src + <usize>r * rowBytes;
+    for (let c = 0; c < columns; c++) store<f64>(dst + <usize>c * stride + (<usize>r << 3), <f64>load<f32>(a + (<usize>c << 2)));
   }
 }
 
