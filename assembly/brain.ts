@@ -4,8 +4,8 @@
 // brain.js's: every matrix op computes in float64 and stores float32 (so `r32` after each op below),
 // deltas accumulate in float32 in brain.js's order. The order is the result, so nothing is reordered:
 // the forward runs eight rows' dot products side by side in float64x2 lanes (each lane one row's sum
-// in column order) over weights transposed to float64 once per call (`prepare`); exp and tanh are
-// float64 to within 3 ulps of the libm (brain-math.ts), two lanes at a time; the backward's
+// in column order) over weights transposed to float64 once per update (`brainPrepare`); exp and
+// tanh are float64 to within 3 ulps of the libm (brain-math.ts), two lanes at a time; the backward's
 // elementwise updates run two float64 lanes at a time (exact per lane), and its multiply-adds into
 // float32 deltas four float32 lanes at a time, one rounding each (productBackward). Where brain.js's
 // result sits on a float32 rounding boundary these two may give the neighbouring float32 (about one
