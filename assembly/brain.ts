@@ -206,14 +206,46 @@ export function brainPrepare(shape: usize, params: usize, prepared: usize): void
   v128.store(dst, d0); v128.store(dst, d1, 16); v128.store(dst, d2, 32); v128.store(dst, d3, 48);
 }
 
+/** dst[0..12] = Σ_c M[c, 0..12]·v[c] in column order per row, M float64 [n, stride] (transposed):
+ *  six independent sums per column, what keeps both of a core's multiply-add units busy in V8 (eight
+ *  run slower: 16 rows measured 1.06 ms against 8 rows' 0.83 ms on a [128] LSTM's run). */
+@inline function columnDot12(M: usize, v: usize, n: i32, stride: usize, dst: usize): void {
+  let d0 = f64x2.splat(0), d1 = d0, d2 = d0, d3 = d0, d4 = d0, d5 = d0;
+  for (let c = 0; c < n; c++, M += stride) {
+    const vc = f64x2.splat(load<f64>(v + (<usize>c << 3)));
+    d0 = maddF64(v128.load(M), vc, d0);
+    d1 = maddF64(v128.load(M, 16), vc, d1);
+    d2 = maddF64(v128.load(M, 32), vc, d2);
+    d3 = maddF64(v128.load(M, 48), vc, d3);
+    d4 = maddF64(v128.load(M, 64), vc, d4);
+    d5 = maddF64(v128.load(M, 80), vc, d5);
+  }
+  v128.store(dst, d0); v128.store(dst, d1, 16); v128.store(dst, d2, 32); v128.store(dst, d3, 48);
+  v128.store(dst, d4, 64); v128.store(dst, d5, 80);
+}
+
 /**
  * out[r] = f(f(f(W x) + f(U v)) + b) for r < H, or f(f(W x) + b) when `Ut` is 0 (the output layer);
  * v = 0: a zero state (U v = +0, as brain.js's product with zeros). Wt [I, H] and Ut [H, H] are the
- * prepared (transposed, float64) weights, b float64 [H]; each row's sums in column order.
+ * prepared (transposed, float64) weights, b float64 [H]; each row's sums in column order, twelve
+ * rows at a time (then eight, two, one); `sums` (12 float64s) holds twelve rows' U v.
  */
-function affineForward(Wt: usize, Ut: usize, b: usize, x: usize, v: usize, I: i32, H: i32, out: usize): void {
+function affineForward(Wt: usize, Ut: usize, b: usize, x: usize, v: usize, I: i32, H: i32, out: usize, sums: usize): void {
   const stride = <usize>H << 3;
   let r = 0;
+  for (; r + 12 <= H; r += 12) {
+    const o = out + (<usize>r << 3), bb = b + (<usize>r << 3);
+    columnDot12(Wt + (<usize>r << 3), x, I, stride, o);
+    if (Ut) {
+      if (v) columnDot12(Ut + (<usize>r << 3), v, H, stride, sums);
+      else memory.fill(sums, 0, 96);
+    }
+    for (let k: usize = 0; k < 96; k += 16) {
+      let a = r32x2(v128.load(o + k));
+      if (Ut) a = r32x2(f64x2.add(a, r32x2(v128.load(sums + k))));
+      v128.store(o + k, r32x2(f64x2.add(a, v128.load(bb + k))));
+    }
+  }
   for (; r + 8 <= H; r += 8) {
     const o = out + (<usize>r << 3), bb = b + (<usize>r << 3);
     columnDot8(Wt + (<usize>r << 3), x, I, stride, o);
@@ -262,9 +294,9 @@ function affineForward(Wt: usize, Ut: usize, b: usize, x: usize, v: usize, I: i3
 }
 
 /** A gate [H] into `out`: act(affine), act 0 relu, 1 σ, 2 tanh; W at `at` (a float index) in the prepared weights. */
-function gateForward(prepared: usize, at: usize, x: usize, v: usize, I: i32, H: i32, act: i32, out: usize): void {
+function gateForward(prepared: usize, at: usize, x: usize, v: usize, I: i32, H: i32, act: i32, out: usize, sums: usize): void {
   const Wt = prepared + (at << 3), Ut = Wt + (<usize>H * <usize>I << 3), b = Ut + (<usize>H * <usize>H << 3);
-  affineForward(Wt, Ut, b, x, v, I, H, out);
+  affineForward(Wt, Ut, b, x, v, I, H, out, sums);
   let r = 0;
   for (; r + 2 <= H; r += 2) activatePair(out + (<usize>r << 3), act, true);
   if (r < H) activatePair(out + (<usize>r << 3), act, false);
@@ -283,9 +315,10 @@ function gateForward(prepared: usize, at: usize, x: usize, v: usize, I: i32, H: 
 
 /**
  * Step t forward through every layer and the output: `step` is its tape record (layer 0's x already
- * written), `previous` the step before's (0: zero states). Returns whether y and every h are finite.
+ * written), `previous` the step before's (0: zero states), `sums` affineForward's scratch (the
+ * backward's, unused while going forward). Returns whether y and every h are finite.
  */
-function stepForward(shape: usize, prepared: usize, step: usize, previous: usize): bool {
+function stepForward(shape: usize, prepared: usize, step: usize, previous: usize, sums: usize): bool {
   const cell = cellOf(shape), L = layersOf(shape), G = gatesOf(cell);
   let finite = true;
   let p = layerParams(shape, 0);
@@ -298,10 +331,10 @@ function stepForward(shape: usize, prepared: usize, step: usize, previous: usize
     const hPrev: usize = previous ? previous + layerTape(shape, l) + (<usize>(I + (G + 1) * H) << 3) : 0;
     const gateFloats = <usize>H * (<usize>I + <usize>H + 1);
     if (cell == BRAIN_RNN) {
-      gateForward(prepared, p, x, hPrev, I, H, 0, h);
+      gateForward(prepared, p, x, hPrev, I, H, 0, h, sums);
     } else if (cell == BRAIN_LSTM) {
       for (let k = 0; k < 4; k++) {
-        gateForward(prepared, p + <usize>k * gateFloats, x, hPrev, I, H, k == 3 ? 2 : 1, gates + (<usize>k * <usize>H << 3));
+        gateForward(prepared, p + <usize>k * gateFloats, x, hPrev, I, H, k == 3 ? 2 : 1, gates + (<usize>k * <usize>H << 3), sums);
       }
       let r = 0;
       for (; r + 2 <= H; r += 2) lstmCombine(gates, hPrev, extra, h, <usize>H << 3, <usize>r << 3, true);
@@ -309,13 +342,13 @@ function stepForward(shape: usize, prepared: usize, step: usize, previous: usize
     } else {
       const z = gates, rg = gates + (<usize>H << 3), n = gates + (<usize>(2 * H) << 3);
       for (let k = 0; k < 2; k++) {
-        gateForward(prepared, p + <usize>k * gateFloats, x, hPrev, I, H, 1, gates + (<usize>k * <usize>H << 3));
+        gateForward(prepared, p + <usize>k * gateFloats, x, hPrev, I, H, 1, gates + (<usize>k * <usize>H << 3), sums);
       }
       for (let r = 0; r < H; r++) {
         const o = <usize>r << 3;
         store<f64>(extra + o, hPrev ? r32(load<f64>(rg + o) * load<f64>(hPrev + o)) : 0.0);
       }
-      gateForward(prepared, p + 2 * gateFloats, x, hPrev ? extra : 0, I, H, 2, n);
+      gateForward(prepared, p + 2 * gateFloats, x, hPrev ? extra : 0, I, H, 2, n, sums);
       for (let r = 0; r < H; r++) {
         const o = <usize>r << 3;
         const zr = load<f64>(z + o), prev = hPrev ? load<f64>(hPrev + o) : 0.0;
@@ -327,7 +360,7 @@ function stepForward(shape: usize, prepared: usize, step: usize, previous: usize
   }
   const O = outputSizeOf(shape), HL = hiddenOf(shape, L - 1);
   const y = step + layerTape(shape, L), Wt = prepared + (p << 3);
-  affineForward(Wt, 0, Wt + (<usize>O * <usize>HL << 3), h, 0, HL, O, y);
+  affineForward(Wt, 0, Wt + (<usize>O * <usize>HL << 3), h, 0, HL, O, y, 0);
   for (let k = 0; k < O; k++) { const v = load<f64>(y + (<usize>k << 3)); finite = finite && v - v == 0; }
   return finite;
 }
@@ -613,11 +646,11 @@ function clearStateDeltas(shape: usize, step: usize, extra: bool): void {
  * forecast): record equations − 1 forward from record equations − 2 on a zero input, its δh and δy
  * zero, and record equations − 2's δh zeroed (its multiply's forward zeroes the state it reads).
  */
-function endForward(shape: usize, prepared: usize, tape: usize, equations: i32): bool {
+function endForward(shape: usize, prepared: usize, tape: usize, equations: i32, sums: usize): bool {
   const stride = stepBytes(shape), O = outputSizeOf(shape);
   const step = tape + <usize>(equations - 1) * stride, previous: usize = equations > 1 ? step - stride : 0;
   memory.fill(step, 0, <usize>inputSizeOf(shape) << 3);
-  if (!stepForward(shape, prepared, step, previous)) return false;
+  if (!stepForward(shape, prepared, step, previous, sums)) return false;
   clearStateDeltas(shape, step, true);
   if (previous) clearStateDeltas(shape, previous, false);
   memory.fill(step + layerTape(shape, layersOf(shape)) + (<usize>O << 3), 0, <usize>O << 3);
@@ -641,13 +674,13 @@ export function brainTrain(shape: usize, params: usize, prepared: usize, deltas:
   // brain.js's forward multiply zeroes its matrices' deltas: every weight's (biases are assigned)
   const inputFloats = <usize>inputRowsOf(shape) * <usize>I;
   memory.fill(deltas + (inputFloats << 2), 0, (brainParameterCount(shape) - inputFloats) << 2);
-  const records = max(steps, equations);
+  const records = max(steps, equations), scratch = tape + <usize>max(records, 2) * stride;
   let error: f64 = 0;
   for (let t = 0; t < steps; t++) {
     const step = tape + <usize>t * stride;
     if (characters) stepInput(shape, params, step, load<i32>(inputs + (<usize>t << 2)), 0);
     else stepInput(shape, params, step, 0, inputs + (<usize>t * <usize>I << 3));
-    if (!stepForward(shape, prepared, step, t ? step - stride : 0)) return NaN;
+    if (!stepForward(shape, prepared, step, t ? step - stride : 0, scratch)) return NaN;
     const y = step + yOff, dy = y + (<usize>O << 3);
     if (characters) {
       error += softmaxLoss(y, dy, O, load<i32>(targets + (<usize>t << 2)));
@@ -662,8 +695,7 @@ export function brainTrain(shape: usize, params: usize, prepared: usize, deltas:
     }
     clearStateDeltas(shape, step, true);
   }
-  if (equations && !endForward(shape, prepared, tape, equations)) return NaN;
-  const scratch = tape + <usize>max(records, 2) * stride;
+  if (equations && !endForward(shape, prepared, tape, equations, scratch)) return NaN;
   const xd = scratch + (scratchFloats(shape) << 3), lanes = xd + (<usize>I << 3);
   const out = outputParams(shape) << 2, HL = hiddenOf(shape, L - 1);
   for (let t = records - 1; t >= 0; t--) {
@@ -741,7 +773,7 @@ export function brainRunCharacters(shape: usize, params: usize, prepared: usize,
     const step = tape + <usize>(i & 1) * stride;
     const row = i == 0 ? 0 : i < count ? load<i32>(given + (<usize>(i - 1) << 2)) : load<i32>(out + (<usize>(i - 1) << 2));
     stepInput(shape, params, step, row, 0);
-    if (!stepForward(shape, prepared, step, i ? tape + <usize>((i - 1) & 1) * stride : 0)) return -1;
+    if (!stepForward(shape, prepared, step, i ? tape + <usize>((i - 1) & 1) * stride : 0, tape + 2 * stride)) return -1;
     const y = step + yOff, p = y + (<usize>O << 3);
     if (sample && temperature != 1) for (let k = 0; k < O; k++) store<f64>(y + (<usize>k << 3), r32(load<f64>(y + (<usize>k << 3)) / temperature));
     softmax(y, p, O);
@@ -777,11 +809,11 @@ export function brainRunCharacters(shape: usize, params: usize, prepared: usize,
  */
 export function brainForecast(shape: usize, params: usize, prepared: usize, tape: usize, inputs: usize, steps: i32, count: i32, outputs: usize, equations: i32): i32 {
   const I = inputSizeOf(shape), O = outputSizeOf(shape), stride = stepBytes(shape), yOff = layerTape(shape, layersOf(shape));
-  const total = steps + max(count, 1) - 1;
+  const total = steps + max(count, 1) - 1, scratch = tape + <usize>max(equations, 2) * stride;
   for (let t = 0; t < total; t++) {
     const step = tape + <usize>t * stride, previous: usize = t ? step - stride : 0;
     stepInput(shape, params, step, 0, t < steps ? inputs + (<usize>t * <usize>I << 3) : previous + yOff);
-    if (!stepForward(shape, prepared, step, previous)) return -1;
+    if (!stepForward(shape, prepared, step, previous, scratch)) return -1;
     clearStateDeltas(shape, step, true);
     memory.fill(step + yOff + (<usize>O << 3), 0, <usize>O << 3);
     if (t >= steps - 1) {
@@ -789,5 +821,5 @@ export function brainForecast(shape: usize, params: usize, prepared: usize, tape
       for (let k = 0; k < O; k++) store<f32>(dst + (<usize>k << 2), <f32>load<f64>(step + yOff + (<usize>k << 3)));
     }
   }
-  return endForward(shape, prepared, tape, equations) ? 0 : -1;
+  return endForward(shape, prepared, tape, equations, scratch) ? 0 : -1;
 }
